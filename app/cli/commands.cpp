@@ -1,0 +1,21 @@
+#include "cli/command.h"
+
+#include <QCoreApplication>
+
+namespace outpost::cli {
+
+int runDevices(const QStringList& args);
+int runValidate(const QStringList& args);
+int runInit(const QStringList& args);
+
+std::span<const Command> commands()
+{
+    static const Command table[] = {
+        {"init", QT_TRANSLATE_NOOP("outpost::cli", "Create a new project from the sample project"), runInit},
+        {"validate", QT_TRANSLATE_NOOP("outpost::cli", "Check a project's manifest and agent graphs"), runValidate},
+        {"devices", QT_TRANSLATE_NOOP("outpost::cli", "List the compute devices the engine can use"), runDevices},
+    };
+    return table;
+}
+
+} // namespace outpost::cli
