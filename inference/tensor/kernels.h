@@ -1,0 +1,145 @@
+#pragma once
+// Row kernels for every tensor type the engine computes with: conversion of
+// half floats, quantisation and dequantisation of rows, and the dot products
+// a matmul needs (one weight matrix W of rows x cols, each row stored
+// contiguously in its TensorType, times one or more activation vectors).
+//
+// Supported types (kernelSupports() is true): F32, F16, BF16, Q4_0, Q4_1,
+// Q5_0, Q5_1, Q8_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K. Block layouts are
+// bit-exact with ggml's (block_q4_0 ... block_q6_K, QK_K = 256; block scales
+// are IEEE half floats).
+//
+// How a matmul uses this header:
+//   1. prepareInput(W's type, x, cols, prepared) once per activation vector;
+//      it quantises x into the form W's fast dot wants (8-bit blocks of 32 for
+//      Q4_0/Q4_1/Q5_0/Q5_1/Q8_0, 8-bit super-blocks of 256 for the K-quants,
+//      plain floats for F32/F16/BF16).
+//   2. dotRow() for one row, or gemm() for a range of rows against B inputs at
+//      once (each weight row is read from memory once for all B inputs).
+// Every function here is single-threaded, allocates nothing except where a
+// PreparedInput grows, and is safe to call from many threads at once; the
+// caller splits rows across its own threads.
+//
+// Preconditions (the caller validates shapes once, when a model loads, with
+// checkKernelShape()): the type is supported and n is a multiple of its block
+// size. A call that breaks them never crashes: dequantizeRow() writes NaN,
+// dot products return NaN, quantizeRow() writes nothing.
+#include "inference/tensor/tensor_type.h"
+#include "inference/util/result.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace outpost::inference {
+
+// ---- scalar conversions ------------------------------------------------------
+
+// IEEE 754 binary16 <-> binary32. halfToFloat is exact for every input
+// (subnormals, infinities, NaN payloads kept). floatToHalf rounds to nearest
+// even; values beyond the half range become +-infinity, NaN stays NaN.
+float halfToFloat(std::uint16_t h);
+std::uint16_t floatToHalf(float f);
+
+// bfloat16 (the top 16 bits of a binary32) <-> binary32. bf16ToFloat is
+// exact; floatToBf16 rounds to nearest even and keeps NaN a (quiet) NaN.
+float bf16ToFloat(std::uint16_t h);
+std::uint16_t floatToBf16(float f);
+
+// Row forms, vectorised where the CPU allows (F16C); e.g. for a KV cache in
+// F16. Any n >= 0.
+void halfToFloatRow(const std::uint16_t* src, float* dst, std::int64_t n);
+void floatToHalfRow(const float* src, std::uint16_t* dst, std::int64_t n);
+
+// ---- shapes ------------------------------------------------------------------
+
+// True for the types listed at the top of this file.
+bool kernelSupports(TensorType type);
+
+// Success when rows of `n` elements of `type` can be computed with: the type
+// is supported and n is a positive multiple of its block size. The error
+// names the type and the reason.
+Status checkKernelShape(TensorType type, std::int64_t n);
+
+// ---- quantisation ------------------------------------------------------------
+
+// Decodes n values of `type` at src (n / blockElements whole blocks) into
+// dst, bit-exactly as ggml's dequantisation formulas define them.
+void dequantizeRow(TensorType type, const void* src, float* dst, std::int64_t n);
+
+// Encodes n floats into `type` at dst (rowBytes(type, n) bytes). Round to
+// nearest per block; the K-quants search each sub-block's scale (and min) for
+// the least squared error. Meant for tests and synthetic models, not for hot
+// paths. Non-finite inputs give unspecified (but finite-sized) output.
+void quantizeRow(TensorType type, const float* src, void* dst, std::int64_t n);
+
+// ---- SIMD variant ------------------------------------------------------------
+
+// The instruction-set variants of the dot kernels. Every variant computes
+// the same mathematical result; they differ only in float rounding order.
+enum class KernelIsa { Scalar = 0, Avx2 = 1, Avx512 = 2 };
+
+// The best variant this CPU runs (chosen from cpu::cpuFeatures()).
+KernelIsa bestKernelIsa();
+// The variant dotRow()/gemm()/prepareInput() use now; starts at bestKernelIsa().
+KernelIsa activeKernelIsa();
+// Picks the variant used from now on by every thread (tests and benchmarks
+// compare them). Fails, changing nothing, when this CPU cannot run it.
+Status setKernelIsa(KernelIsa isa);
+const char* kernelIsaName(KernelIsa isa);
+
+// ---- prepared activations and dot products ------------------------------------
+
+// An activation vector in the form a weight type's dot product consumes.
+// Reuse one object across calls to avoid reallocating. Contents are private
+// to the kernels; the same PreparedInput may be read by many threads at once.
+class PreparedInput {
+public:
+    PreparedInput() = default;
+
+    // The weight type this input was prepared for (dotRow/gemm with another
+    // weight type returns NaN), and the element count.
+    TensorType weightType() const { return m_weightType; }
+    std::int64_t size() const { return m_n; }
+    bool empty() const { return m_n == 0; }
+
+private:
+    friend void prepareInput(TensorType, const float*, std::int64_t, PreparedInput&);
+    friend struct KernelAccess;
+
+    TensorType m_weightType = TensorType::F32;
+    std::int64_t m_n = 0;
+    std::vector<float> m_f;            // floats (F32/F16/BF16) or per-block scales
+    std::vector<std::int8_t> m_q;      // 8-bit quants
+    std::vector<std::int16_t> m_sums;  // per-group sums of m_q
+};
+
+// Prepares x[0..n) for dot products with rows of `weightType` (n a multiple
+// of its block size). The 8-bit forms use one scale per 32 (or 256) values,
+// which adds a relative error of about 0.4% of the block's largest |x| per
+// element; that error dominates the dot products' error.
+void prepareInput(TensorType weightType, const float* x, std::int64_t n, PreparedInput& out);
+PreparedInput prepareInput(TensorType weightType, const float* x, std::int64_t n);
+
+// Dot product of one weight row (x.size() elements of `weightType` at row)
+// with a prepared input.
+float dotRow(TensorType weightType, const void* row, const PreparedInput& x);
+
+// For rows r in [r0, r1) of W (row r starts at weights + r * rowStrideBytes)
+// and every input b: out[b * outStride + r] = dot(row r, inputs[b]).
+// All inputs must have been prepared for `type` with the same size. Each
+// weight row is read once for all inputs, which makes batches and prefill
+// cost little more memory traffic than one vector.
+void gemm(TensorType type, const void* weights, std::size_t rowStrideBytes,
+          std::int64_t r0, std::int64_t r1, std::span<const PreparedInput> inputs,
+          float* out, std::size_t outStride);
+
+// ---- float helpers (attention, norms) ------------------------------------------
+
+// sum a[i] * b[i], accumulated in float with the active SIMD variant.
+float dotF32(const float* a, const float* b, std::int64_t n);
+// sum half(a[i]) * b[i], e.g. a key row of an F16 KV cache against a query.
+float dotHalfF32(const std::uint16_t* a, const float* b, std::int64_t n);
+
+} // namespace outpost::inference
