@@ -1,6 +1,7 @@
 #include "inference/tensor/tensor_type.h"
 
 #include <array>
+#include <limits>
 
 namespace outpost::inference {
 
@@ -56,7 +57,11 @@ std::optional<std::size_t> rowBytes(TensorType type, std::uint64_t elements)
     const auto info = tensorTypeInfo(type);
     if (!info || elements % info->blockElements != 0)
         return std::nullopt;
-    return static_cast<std::size_t>(elements / info->blockElements) * info->blockBytes;
+    // Element counts come from untrusted files: refuse sizes that wrap.
+    const std::uint64_t blocks = elements / info->blockElements;
+    if (blocks > std::numeric_limits<std::size_t>::max() / info->blockBytes)
+        return std::nullopt;
+    return static_cast<std::size_t>(blocks) * info->blockBytes;
 }
 
 } // namespace outpost::inference

@@ -59,7 +59,7 @@ std::optional<TensorTypeInfo> tensorTypeInfo(std::uint32_t ggufType);
 inline std::optional<TensorTypeInfo> tensorTypeInfo(TensorType t) { return tensorTypeInfo(static_cast<std::uint32_t>(t)); }
 
 // Bytes of one row of `elements` values; nullopt when elements is not a
-// multiple of the block size or the type is unknown.
+// multiple of the block size, the type is unknown, or the size overflows.
 std::optional<std::size_t> rowBytes(TensorType type, std::uint64_t elements);
 
 } // namespace outpost::inference
