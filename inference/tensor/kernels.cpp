@@ -1,0 +1,583 @@
+// Prepared inputs, the scalar dot kernels (the reference every SIMD variant
+// is tested against) and the run-time choice of variant.
+#include "inference/tensor/kernels.h"
+#include "inference/tensor/kernels_internal.h"
+
+#include "inference/backend/cpu/cpu_features.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <limits>
+
+namespace outpost::inference {
+
+using namespace kern;
+
+// Builds the kernels' view of a PreparedInput (a friend of the class).
+struct KernelAccess {
+    static PreparedView view(const PreparedInput& p)
+    {
+        PreparedView v;
+        v.n = p.m_n;
+        switch (formOf(p.m_weightType)) {
+        case Form::Float:
+            v.f = p.m_f.data();
+            break;
+        case Form::Q8Blocks:
+            v.q = p.m_q.data();
+            v.d = p.m_f.data();
+            v.dsum = p.m_f.data() + p.m_n / QK;
+            break;
+        case Form::Q8K:
+            v.q = p.m_q.data();
+            v.d = p.m_f.data();
+            v.bsums = p.m_sums.data();
+            break;
+        case Form::None:
+            break;
+        }
+        return v;
+    }
+
+    enum class Form { None, Float, Q8Blocks, Q8K };
+    static Form formOf(TensorType t)
+    {
+        switch (t) {
+        case TensorType::F32: case TensorType::F16: case TensorType::BF16:
+            return Form::Float;
+        case TensorType::Q4_0: case TensorType::Q4_1: case TensorType::Q5_0: case TensorType::Q5_1:
+        case TensorType::Q8_0:
+            return Form::Q8Blocks;
+        case TensorType::Q2_K: case TensorType::Q3_K: case TensorType::Q4_K: case TensorType::Q5_K:
+        case TensorType::Q6_K:
+            return Form::Q8K;
+        default:
+            return Form::None;
+        }
+    }
+};
+
+namespace {
+
+constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+
+int typeIndex(TensorType t)
+{
+    switch (t) {
+    case TensorType::F32: return kF32;
+    case TensorType::F16: return kF16;
+    case TensorType::BF16: return kBF16;
+    case TensorType::Q4_0: return kQ4_0;
+    case TensorType::Q4_1: return kQ4_1;
+    case TensorType::Q5_0: return kQ5_0;
+    case TensorType::Q5_1: return kQ5_1;
+    case TensorType::Q8_0: return kQ8_0;
+    case TensorType::Q2_K: return kQ2_K;
+    case TensorType::Q3_K: return kQ3_K;
+    case TensorType::Q4_K: return kQ4_K;
+    case TensorType::Q5_K: return kQ5_K;
+    case TensorType::Q6_K: return kQ6_K;
+    default: return -1;
+    }
+}
+
+// ---- scalar dot kernels ----------------------------------------------------------
+
+float dotFloatScalar(const float* w, const float* x, std::int64_t n)
+{
+    // Four partial sums, as the SIMD variants do, so long rows lose less.
+    float s[4] = {0, 0, 0, 0};
+    std::int64_t i = 0;
+    for (; i + 4 <= n; i += 4)
+        for (int k = 0; k < 4; ++k)
+            s[k] += w[i + k] * x[i + k];
+    for (; i < n; ++i)
+        s[0] += w[i] * x[i];
+    return (s[0] + s[1]) + (s[2] + s[3]);
+}
+
+float dotHalfScalar(const std::uint16_t* w, const float* x, std::int64_t n)
+{
+    float s[4] = {0, 0, 0, 0};
+    std::int64_t i = 0;
+    for (; i + 4 <= n; i += 4)
+        for (int k = 0; k < 4; ++k)
+            s[k] += fp16ToFp32(w[i + k]) * x[i + k];
+    for (; i < n; ++i)
+        s[0] += fp16ToFp32(w[i]) * x[i];
+    return (s[0] + s[1]) + (s[2] + s[3]);
+}
+
+float dotBf16Scalar(const std::uint16_t* w, const float* x, std::int64_t n)
+{
+    float s[4] = {0, 0, 0, 0};
+    std::int64_t i = 0;
+    for (; i + 4 <= n; i += 4)
+        for (int k = 0; k < 4; ++k)
+            s[k] += bf16ToFp32(w[i + k]) * x[i + k];
+    for (; i < n; ++i)
+        s[0] += bf16ToFp32(w[i]) * x[i];
+    return (s[0] + s[1]) + (s[2] + s[3]);
+}
+
+// The unsigned level of each of the 32 weights of a block (element order)
+// and the offset subtracted from it (8 or 16 for the symmetric types).
+int levelsQ4(const std::uint8_t* qs, int* u)
+{
+    for (int j = 0; j < 16; ++j) {
+        u[j] = qs[j] & 0xF;
+        u[j + 16] = qs[j] >> 4;
+    }
+    return 0;
+}
+
+void levelsQ5(const std::uint8_t* qs, const std::uint8_t* qhBytes, int* u)
+{
+    std::uint32_t qh;
+    std::memcpy(&qh, qhBytes, 4);
+    for (int j = 0; j < 16; ++j) {
+        u[j] = (qs[j] & 0xF) | static_cast<int>(((qh >> j) & 1) << 4);
+        u[j + 16] = (qs[j] >> 4) | static_cast<int>(((qh >> (j + 16)) & 1) << 4);
+    }
+}
+
+int isum32(const int* u, const std::int8_t* q)
+{
+    int s = 0;
+    for (int j = 0; j < QK; ++j)
+        s += u[j] * q[j];
+    return s;
+}
+
+// Weight types with blocks of 32 against Q8 blocks of 32:
+//   dot = sum_blocks dw * dx * isum(u, q) + corr, where the offset/min term
+//   uses dsum = dx * sum(q) of the block.
+template<TensorType T>
+float dotQ32Scalar(const void* row, const PreparedView& x)
+{
+    const std::int64_t nb = x.n / QK;
+    float acc = 0, corr = 0;
+    int u[QK];
+    for (std::int64_t i = 0; i < nb; ++i) {
+        const std::int8_t* q = x.q + i * QK;
+        if constexpr (T == TensorType::Q4_0) {
+            const auto& b = static_cast<const BlockQ4_0*>(row)[i];
+            levelsQ4(b.qs, u);
+            const float dw = fp16ToFp32(b.d);
+            acc += dw * x.d[i] * static_cast<float>(isum32(u, q));
+            corr -= 8.0f * dw * x.dsum[i];
+        } else if constexpr (T == TensorType::Q4_1) {
+            const auto& b = static_cast<const BlockQ4_1*>(row)[i];
+            levelsQ4(b.qs, u);
+            acc += fp16ToFp32(b.d) * x.d[i] * static_cast<float>(isum32(u, q));
+            corr += fp16ToFp32(b.m) * x.dsum[i];
+        } else if constexpr (T == TensorType::Q5_0) {
+            const auto& b = static_cast<const BlockQ5_0*>(row)[i];
+            levelsQ5(b.qs, b.qh, u);
+            const float dw = fp16ToFp32(b.d);
+            acc += dw * x.d[i] * static_cast<float>(isum32(u, q));
+            corr -= 16.0f * dw * x.dsum[i];
+        } else if constexpr (T == TensorType::Q5_1) {
+            const auto& b = static_cast<const BlockQ5_1*>(row)[i];
+            levelsQ5(b.qs, b.qh, u);
+            acc += fp16ToFp32(b.d) * x.d[i] * static_cast<float>(isum32(u, q));
+            corr += fp16ToFp32(b.m) * x.dsum[i];
+        } else {
+            const auto& b = static_cast<const BlockQ8_0*>(row)[i];
+            for (int j = 0; j < QK; ++j)
+                u[j] = b.qs[j];
+            acc += fp16ToFp32(b.d) * x.d[i] * static_cast<float>(isum32(u, q));
+        }
+    }
+    return acc + corr;
+}
+
+// The level of each of the 256 weights of a K-quant super-block, in element
+// order (unsigned; the symmetric types' offsets are applied by the caller).
+void levelsQ2K(const BlockQ2_K& b, int* u)
+{
+    for (int e = 0; e < QK_K; ++e)
+        u[e] = (b.qs[32 * (e / 128) + e % 32] >> (2 * ((e % 128) / 32))) & 3;
+}
+
+template<TensorType T>
+float dotQKScalar(const void* row, const PreparedView& x)
+{
+    const std::int64_t nb = x.n / QK_K;
+    float acc = 0;
+    int u[QK_K];
+    for (std::int64_t i = 0; i < nb; ++i) {
+        const std::int8_t* q = x.q + i * QK_K;
+        const std::int16_t* bs = x.bsums + i * 16;
+        const float dx = x.d[i];
+        int p[16]; // integer dot of each group of 16
+        auto groupDots = [&] {
+            for (int g = 0; g < 16; ++g) {
+                int s = 0;
+                for (int l = 0; l < 16; ++l)
+                    s += u[16 * g + l] * q[16 * g + l];
+                p[g] = s;
+            }
+        };
+        if constexpr (T == TensorType::Q2_K) {
+            const auto& b = static_cast<const BlockQ2_K*>(row)[i];
+            levelsQ2K(b, u);
+            groupDots();
+            int sumScaled = 0, sumMin = 0;
+            for (int g = 0; g < 16; ++g) {
+                sumScaled += (b.scales[g] & 0xF) * p[g];
+                sumMin += (b.scales[g] >> 4) * bs[g];
+            }
+            acc += fp16ToFp32(b.d) * dx * static_cast<float>(sumScaled)
+                - fp16ToFp32(b.dmin) * dx * static_cast<float>(sumMin);
+        } else if constexpr (T == TensorType::Q3_K) {
+            const auto& b = static_cast<const BlockQ3_K*>(row)[i];
+            for (int e = 0; e < QK_K; ++e)
+                u[e] = ((b.qs[32 * (e / 128) + e % 32] >> (2 * ((e % 128) / 32))) & 3)
+                    + 4 * ((b.hmask[e % 32] >> (e / 32)) & 1);
+            groupDots();
+            std::int8_t sc[16];
+            scalesQ3K(b.scales, sc);
+            int s = 0;
+            for (int g = 0; g < 16; ++g)
+                s += sc[g] * (p[g] - 4 * bs[g]);
+            acc += fp16ToFp32(b.d) * dx * static_cast<float>(s);
+        } else if constexpr (T == TensorType::Q4_K || T == TensorType::Q5_K) {
+            const std::uint8_t* scales;
+            float d, dmin;
+            if constexpr (T == TensorType::Q4_K) {
+                const auto& b = static_cast<const BlockQ4_K*>(row)[i];
+                for (int e = 0; e < QK_K; ++e)
+                    u[e] = (b.qs[32 * (e / 64) + e % 32] >> (4 * ((e % 64) / 32))) & 0xF;
+                scales = b.scales;
+                d = fp16ToFp32(b.d);
+                dmin = fp16ToFp32(b.dmin);
+            } else {
+                const auto& b = static_cast<const BlockQ5_K*>(row)[i];
+                for (int e = 0; e < QK_K; ++e)
+                    u[e] = ((b.qs[32 * (e / 64) + e % 32] >> (4 * ((e % 64) / 32))) & 0xF)
+                        + 16 * ((b.qh[e % 32] >> (e / 32)) & 1);
+                scales = b.scales;
+                d = fp16ToFp32(b.d);
+                dmin = fp16ToFp32(b.dmin);
+            }
+            groupDots();
+            int sumScaled = 0, sumMin = 0;
+            for (int j = 0; j < 8; ++j) {
+                std::uint8_t sc, m;
+                scaleMinK4(j, scales, sc, m);
+                sumScaled += sc * (p[2 * j] + p[2 * j + 1]);
+                sumMin += m * (bs[2 * j] + bs[2 * j + 1]);
+            }
+            acc += d * dx * static_cast<float>(sumScaled) - dmin * dx * static_cast<float>(sumMin);
+        } else {
+            const auto& b = static_cast<const BlockQ6_K*>(row)[i];
+            for (int e = 0; e < QK_K; ++e) {
+                const int half = e / 128, k = (e % 128) / 32, l = e % 32;
+                const int lo = (b.ql[64 * half + l + 32 * (k & 1)] >> (4 * (k >> 1))) & 0xF;
+                const int hi = (b.qh[32 * half + l] >> (2 * k)) & 3;
+                u[e] = lo | (hi << 4);
+            }
+            groupDots();
+            int s = 0;
+            for (int g = 0; g < 16; ++g)
+                s += b.scales[g] * (p[g] - 32 * bs[g]);
+            acc += fp16ToFp32(b.d) * dx * static_cast<float>(s);
+        }
+    }
+    return acc;
+}
+
+template<float (*One)(const void*, const PreparedView&)>
+void dotMany(const void* row, const PreparedView* xs, int nx, float* results)
+{
+    for (int b = 0; b < nx; ++b)
+        results[b] = One(row, xs[b]);
+}
+
+float dotF32One(const void* row, const PreparedView& x) { return dotFloatScalar(static_cast<const float*>(row), x.f, x.n); }
+float dotF16One(const void* row, const PreparedView& x) { return dotHalfScalar(static_cast<const std::uint16_t*>(row), x.f, x.n); }
+float dotBF16One(const void* row, const PreparedView& x) { return dotBf16Scalar(static_cast<const std::uint16_t*>(row), x.f, x.n); }
+
+void halfToFloatRowScalar(const std::uint16_t* src, float* dst, std::int64_t n)
+{
+    for (std::int64_t i = 0; i < n; ++i)
+        dst[i] = fp16ToFp32(src[i]);
+}
+
+void floatToHalfRowScalar(const float* src, std::uint16_t* dst, std::int64_t n)
+{
+    for (std::int64_t i = 0; i < n; ++i)
+        dst[i] = fp32ToFp16(src[i]);
+}
+
+KernelTable makeScalarTable()
+{
+    KernelTable t;
+    t.dot[kF32] = dotMany<dotF32One>;
+    t.dot[kF16] = dotMany<dotF16One>;
+    t.dot[kBF16] = dotMany<dotBF16One>;
+    t.dot[kQ4_0] = dotMany<dotQ32Scalar<TensorType::Q4_0>>;
+    t.dot[kQ4_1] = dotMany<dotQ32Scalar<TensorType::Q4_1>>;
+    t.dot[kQ5_0] = dotMany<dotQ32Scalar<TensorType::Q5_0>>;
+    t.dot[kQ5_1] = dotMany<dotQ32Scalar<TensorType::Q5_1>>;
+    t.dot[kQ8_0] = dotMany<dotQ32Scalar<TensorType::Q8_0>>;
+    t.dot[kQ2_K] = dotMany<dotQKScalar<TensorType::Q2_K>>;
+    t.dot[kQ3_K] = dotMany<dotQKScalar<TensorType::Q3_K>>;
+    t.dot[kQ4_K] = dotMany<dotQKScalar<TensorType::Q4_K>>;
+    t.dot[kQ5_K] = dotMany<dotQKScalar<TensorType::Q5_K>>;
+    t.dot[kQ6_K] = dotMany<dotQKScalar<TensorType::Q6_K>>;
+    t.dotF32 = dotFloatScalar;
+    t.dotHalfF32 = dotHalfScalar;
+    t.halfToFloatRow = halfToFloatRowScalar;
+    t.floatToHalfRow = floatToHalfRowScalar;
+    return t;
+}
+
+// ---- variant choice ---------------------------------------------------------------
+
+bool isaRuns(KernelIsa isa)
+{
+    const auto& f = cpu::cpuFeatures();
+    switch (isa) {
+    case KernelIsa::Scalar: return true;
+    case KernelIsa::Avx2: return f.avx2 && f.fma && f.f16c;
+    case KernelIsa::Avx512: return f.avx2 && f.fma && f.f16c && f.avx512f && f.avx512bw && f.avx512vl && f.avx512vnni;
+    }
+    return false;
+}
+
+KernelIsa detectBest()
+{
+    if (isaRuns(KernelIsa::Avx512))
+        return KernelIsa::Avx512;
+    if (isaRuns(KernelIsa::Avx2))
+        return KernelIsa::Avx2;
+    return KernelIsa::Scalar;
+}
+
+std::atomic<int>& activeIsaSlot()
+{
+    static std::atomic<int> slot{static_cast<int>(detectBest())};
+    return slot;
+}
+
+// The table of a variant with the scalar kernel filled in wherever the
+// variant has none, built once per variant.
+KernelTable merged(const KernelTable& fast)
+{
+    KernelTable t = scalarKernels();
+    for (int i = 0; i < kTypeCount; ++i)
+        if (fast.dot[i])
+            t.dot[i] = fast.dot[i];
+    if (fast.dotF32) t.dotF32 = fast.dotF32;
+    if (fast.dotHalfF32) t.dotHalfF32 = fast.dotHalfF32;
+    if (fast.halfToFloatRow) t.halfToFloatRow = fast.halfToFloatRow;
+    if (fast.floatToHalfRow) t.floatToHalfRow = fast.floatToHalfRow;
+    return t;
+}
+
+const KernelTable& activeTable()
+{
+    static const KernelTable avx2 = merged(avx2Kernels());
+    // AVX-512 falls back to AVX2 (not scalar) for the kernels it lacks.
+    static const KernelTable avx512 = [] {
+        KernelTable t = avx2;
+        const KernelTable& f = avx512Kernels();
+        for (int i = 0; i < kTypeCount; ++i)
+            if (f.dot[i])
+                t.dot[i] = f.dot[i];
+        if (f.dotF32) t.dotF32 = f.dotF32;
+        if (f.dotHalfF32) t.dotHalfF32 = f.dotHalfF32;
+        if (f.halfToFloatRow) t.halfToFloatRow = f.halfToFloatRow;
+        if (f.floatToHalfRow) t.floatToHalfRow = f.floatToHalfRow;
+        return t;
+    }();
+    switch (static_cast<KernelIsa>(activeIsaSlot().load(std::memory_order_relaxed))) {
+    case KernelIsa::Avx512: return avx512;
+    case KernelIsa::Avx2: return avx2;
+    case KernelIsa::Scalar: break;
+    }
+    return scalarKernels();
+}
+
+// Quantises x into 8-bit blocks of `block` values, one scale per block.
+void quantizeQ8(const float* x, std::int64_t n, int block, std::int8_t* q, float* d)
+{
+    for (std::int64_t i = 0; i < n / block; ++i) {
+        const float* xb = x + i * block;
+        float amax = 0;
+        for (int j = 0; j < block; ++j)
+            amax = std::max(amax, std::fabs(xb[j]));
+        const float scale = amax / 127.0f;
+        const float inv = amax > 0 ? 127.0f / amax : 0.0f;
+        d[i] = scale;
+        for (int j = 0; j < block; ++j)
+            q[i * block + j] = static_cast<std::int8_t>(std::lrintf(xb[j] * inv));
+    }
+}
+
+} // namespace
+
+const KernelTable& kern::scalarKernels()
+{
+    static const KernelTable t = makeScalarTable();
+    return t;
+}
+
+// ---- public ------------------------------------------------------------------------
+
+KernelIsa bestKernelIsa()
+{
+    static const KernelIsa best = detectBest();
+    return best;
+}
+
+KernelIsa activeKernelIsa() { return static_cast<KernelIsa>(activeIsaSlot().load(std::memory_order_relaxed)); }
+
+Status setKernelIsa(KernelIsa isa)
+{
+    if (!isaRuns(isa))
+        return Error{std::string("this CPU cannot run the ") + kernelIsaName(isa) + " kernels"};
+    activeIsaSlot().store(static_cast<int>(isa), std::memory_order_relaxed);
+    return {};
+}
+
+const char* kernelIsaName(KernelIsa isa)
+{
+    switch (isa) {
+    case KernelIsa::Scalar: return "scalar";
+    case KernelIsa::Avx2: return "AVX2";
+    case KernelIsa::Avx512: return "AVX-512";
+    }
+    return "unknown";
+}
+
+void halfToFloatRow(const std::uint16_t* src, float* dst, std::int64_t n)
+{
+    if (n > 0)
+        activeTable().halfToFloatRow(src, dst, n);
+}
+
+void floatToHalfRow(const float* src, std::uint16_t* dst, std::int64_t n)
+{
+    if (n > 0)
+        activeTable().floatToHalfRow(src, dst, n);
+}
+
+void prepareInput(TensorType weightType, const float* x, std::int64_t n, PreparedInput& out)
+{
+    out.m_weightType = weightType;
+    out.m_n = 0;
+    if (!checkKernelShape(weightType, n).ok())
+        return; // an empty input makes every dot NaN
+    const auto count = static_cast<std::size_t>(n);
+    switch (KernelAccess::formOf(weightType)) {
+    case KernelAccess::Form::Float:
+        out.m_f.assign(x, x + n);
+        break;
+    case KernelAccess::Form::Q8Blocks: {
+        const std::size_t nb = count / QK;
+        out.m_q.resize(count);
+        out.m_f.resize(2 * nb);
+        quantizeQ8(x, n, QK, out.m_q.data(), out.m_f.data());
+        for (std::size_t i = 0; i < nb; ++i) {
+            int s = 0;
+            for (int j = 0; j < QK; ++j)
+                s += out.m_q[i * QK + j];
+            out.m_f[nb + i] = out.m_f[i] * static_cast<float>(s);
+        }
+        break;
+    }
+    case KernelAccess::Form::Q8K: {
+        out.m_q.resize(count);
+        out.m_f.resize(count / QK_K);
+        out.m_sums.resize(count / 16);
+        quantizeQ8(x, n, QK_K, out.m_q.data(), out.m_f.data());
+        for (std::size_t g = 0; g < count / 16; ++g) {
+            int s = 0;
+            for (int j = 0; j < 16; ++j)
+                s += out.m_q[g * 16 + j];
+            out.m_sums[g] = static_cast<std::int16_t>(s);
+        }
+        break;
+    }
+    case KernelAccess::Form::None:
+        return;
+    }
+    out.m_n = n;
+}
+
+PreparedInput prepareInput(TensorType weightType, const float* x, std::int64_t n)
+{
+    PreparedInput p;
+    prepareInput(weightType, x, n, p);
+    return p;
+}
+
+float dotRow(TensorType weightType, const void* row, const PreparedInput& x)
+{
+    const int ti = typeIndex(weightType);
+    if (ti < 0 || x.empty() || x.weightType() != weightType)
+        return kNaN;
+    const PreparedView v = KernelAccess::view(x);
+    float r;
+    activeTable().dot[ti](row, &v, 1, &r);
+    return r;
+}
+
+void gemm(TensorType type, const void* weights, std::size_t rowStrideBytes, std::int64_t r0, std::int64_t r1,
+          std::span<const PreparedInput> inputs, float* out, std::size_t outStride)
+{
+    if (r1 <= r0 || inputs.empty())
+        return;
+    const int ti = typeIndex(type);
+    bool valid = ti >= 0;
+    for (const auto& in : inputs)
+        valid = valid && !in.empty() && in.weightType() == type && in.size() == inputs[0].size();
+    if (!valid) {
+        for (std::size_t b = 0; b < inputs.size(); ++b)
+            for (std::int64_t r = r0; r < r1; ++r)
+                out[b * outStride + static_cast<std::size_t>(r)] = kNaN;
+        return;
+    }
+    const DotFn fn = activeTable().dot[ti];
+    const auto* base = static_cast<const std::uint8_t*>(weights);
+    // Rows go in tiles small enough to stay in L2 while every group of inputs
+    // passes over them, so W streams from memory once whatever B is; inputs
+    // go four at a time through a kernel that decodes each weight block once.
+    constexpr std::int64_t kRowTile = 32;
+    constexpr std::size_t kGroup = 64;
+    PreparedView views[kGroup];
+    for (std::int64_t rt = r0; rt < r1; rt += kRowTile) {
+        const std::int64_t rtEnd = std::min(r1, rt + kRowTile);
+        for (std::size_t g0 = 0; g0 < inputs.size(); g0 += kGroup) {
+            const std::size_t gn = std::min(kGroup, inputs.size() - g0);
+            for (std::size_t b = 0; b < gn; ++b)
+                views[b] = KernelAccess::view(inputs[g0 + b]);
+            for (std::int64_t r = rt; r < rtEnd; ++r) {
+                const void* row = base + static_cast<std::size_t>(r) * rowStrideBytes;
+                for (std::size_t b = 0; b < gn; b += 4) {
+                    const int nx = static_cast<int>(std::min<std::size_t>(4, gn - b));
+                    float res[4];
+                    fn(row, views + b, nx, res);
+                    for (int k = 0; k < nx; ++k)
+                        out[(g0 + b + static_cast<std::size_t>(k)) * outStride + static_cast<std::size_t>(r)] = res[k];
+                }
+            }
+        }
+    }
+}
+
+float dotF32(const float* a, const float* b, std::int64_t n)
+{
+    return n > 0 ? activeTable().dotF32(a, b, n) : 0.0f;
+}
+
+float dotHalfF32(const std::uint16_t* a, const float* b, std::int64_t n)
+{
+    return n > 0 ? activeTable().dotHalfF32(a, b, n) : 0.0f;
+}
+
+} // namespace outpost::inference

@@ -1,0 +1,149 @@
+#pragma once
+// Private to inference/tensor: block layouts, the prepared-input view and the
+// per-ISA kernel tables. The SIMD translation units are compiled with their
+// own -m flags, so everything here that has code is `static inline` (internal
+// linkage): a function compiled for AVX2 must never be merged by the linker
+// with the baseline copy another file uses.
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+namespace outpost::inference::kern {
+
+constexpr int QK = 32;     // elements per block of Q4_0 ... Q8_0
+constexpr int QK_K = 256;  // elements per K-quant super-block
+
+// Layouts are ggml's, byte for byte (all members are byte-aligned except the
+// half floats, which are 2-aligned; sizes are checked below).
+struct BlockQ4_0 { std::uint16_t d; std::uint8_t qs[QK / 2]; };
+struct BlockQ4_1 { std::uint16_t d; std::uint16_t m; std::uint8_t qs[QK / 2]; };
+struct BlockQ5_0 { std::uint16_t d; std::uint8_t qh[4]; std::uint8_t qs[QK / 2]; };
+struct BlockQ5_1 { std::uint16_t d; std::uint16_t m; std::uint8_t qh[4]; std::uint8_t qs[QK / 2]; };
+struct BlockQ8_0 { std::uint16_t d; std::int8_t qs[QK]; };
+struct BlockQ2_K { std::uint8_t scales[QK_K / 16]; std::uint8_t qs[QK_K / 4]; std::uint16_t d; std::uint16_t dmin; };
+struct BlockQ3_K { std::uint8_t hmask[QK_K / 8]; std::uint8_t qs[QK_K / 4]; std::uint8_t scales[12]; std::uint16_t d; };
+struct BlockQ4_K { std::uint16_t d; std::uint16_t dmin; std::uint8_t scales[12]; std::uint8_t qs[QK_K / 2]; };
+struct BlockQ5_K { std::uint16_t d; std::uint16_t dmin; std::uint8_t scales[12]; std::uint8_t qh[QK_K / 8]; std::uint8_t qs[QK_K / 2]; };
+struct BlockQ6_K { std::uint8_t ql[QK_K / 2]; std::uint8_t qh[QK_K / 4]; std::int8_t scales[QK_K / 16]; std::uint16_t d; };
+
+static_assert(sizeof(BlockQ4_0) == 18);
+static_assert(sizeof(BlockQ4_1) == 20);
+static_assert(sizeof(BlockQ5_0) == 22);
+static_assert(sizeof(BlockQ5_1) == 24);
+static_assert(sizeof(BlockQ8_0) == 34);
+static_assert(sizeof(BlockQ2_K) == 84);
+static_assert(sizeof(BlockQ3_K) == 110);
+static_assert(sizeof(BlockQ4_K) == 144);
+static_assert(sizeof(BlockQ5_K) == 176);
+static_assert(sizeof(BlockQ6_K) == 210);
+
+// What a kernel sees of a PreparedInput.
+//  Float form (F32/F16/BF16 weights): f = x, n values.
+//  Q8 form, blocks of 32: q = n int8, d = n/32 scales, dsum = n/32 values of
+//    d * sum(q of the block) (the min/offset terms of Q4_0..Q5_1 need them).
+//  Q8_K form, blocks of 256: q = n int8, d = n/256 scales, bsums = n/16 sums
+//    of 16 consecutive q.
+struct PreparedView {
+    std::int64_t n = 0;
+    const float* f = nullptr;
+    const std::int8_t* q = nullptr;
+    const float* d = nullptr;
+    const float* dsum = nullptr;
+    const std::int16_t* bsums = nullptr;
+};
+
+// One dot kernel: results[b] = dot(row, xs[b]) for b < nx (nx in 1..4).
+using DotFn = void (*)(const void* row, const PreparedView* xs, int nx, float* results);
+
+// Kernel table of one ISA, indexed by KTypeIndex; nullptr means "use the
+// scalar kernel".
+enum KTypeIndex : int { kF32, kF16, kBF16, kQ4_0, kQ4_1, kQ5_0, kQ5_1, kQ8_0, kQ2_K, kQ3_K, kQ4_K, kQ5_K, kQ6_K, kTypeCount };
+
+struct KernelTable {
+    DotFn dot[kTypeCount] = {};
+    float (*dotF32)(const float*, const float*, std::int64_t) = nullptr;
+    float (*dotHalfF32)(const std::uint16_t*, const float*, std::int64_t) = nullptr;
+    void (*halfToFloatRow)(const std::uint16_t*, float*, std::int64_t) = nullptr;
+    void (*floatToHalfRow)(const float*, std::uint16_t*, std::int64_t) = nullptr;
+};
+
+const KernelTable& scalarKernels();
+const KernelTable& avx2Kernels();   // built with -mavx2 -mfma -mf16c
+const KernelTable& avx512Kernels(); // built with AVX-512 F/BW/VL/VNNI
+
+// ---- scalar helpers (internal linkage, see the top of this file) -------------
+
+static inline float bitsToFloat(std::uint32_t u) { float f; std::memcpy(&f, &u, 4); return f; }
+static inline std::uint32_t floatToBits(float f) { std::uint32_t u; std::memcpy(&u, &f, 4); return u; }
+
+static inline float fp16ToFp32(std::uint16_t h)
+{
+    const std::uint32_t sign = static_cast<std::uint32_t>(h & 0x8000u) << 16;
+    const std::uint32_t exp = (h >> 10) & 0x1fu;
+    const std::uint32_t mant = h & 0x3ffu;
+    if (exp == 0) {
+        // Zero or subnormal: mant * 2^-24 is exact in float.
+        const float v = static_cast<float>(mant) * 0x1p-24f;
+        return bitsToFloat(sign | floatToBits(v));
+    }
+    if (exp == 31)
+        return bitsToFloat(sign | 0x7f800000u | (mant << 13));
+    return bitsToFloat(sign | ((exp + 112u) << 23) | (mant << 13));
+}
+
+static inline std::uint16_t fp32ToFp16(float f)
+{
+    std::uint32_t x = floatToBits(f);
+    const std::uint16_t sign = static_cast<std::uint16_t>((x >> 16) & 0x8000u);
+    x &= 0x7fffffffu;
+    if (x > 0x7f800000u) // NaN: keep it a quiet NaN with the top payload bits
+        return static_cast<std::uint16_t>(sign | 0x7e00u | ((x >> 13) & 0x3ffu));
+    if (x >= 0x477ff000u) // >= 65520 rounds (to even) past the largest half
+        return static_cast<std::uint16_t>(sign | 0x7c00u);
+    if (x < 0x38800000u) {
+        // Below the smallest normal half: the result is round(|f| * 2^24) in
+        // units of 2^-24 (scaling by a power of two is exact). Adding and
+        // subtracting 2^23 rounds to nearest even without <cmath>.
+        const float scaled = bitsToFloat(x) * 0x1p24f; // < 1024
+        const float r = (scaled + 0x1p23f) - 0x1p23f;
+        return static_cast<std::uint16_t>(sign | static_cast<std::uint32_t>(r));
+    }
+    // Normal: rebias the exponent (127 -> 15) and round the 13 dropped bits to
+    // nearest even; a carry into the exponent is the correct result.
+    const std::uint32_t r = (x - (112u << 23) + 0xfffu + ((x >> 13) & 1u)) >> 13;
+    return static_cast<std::uint16_t>(sign | r);
+}
+
+static inline float bf16ToFp32(std::uint16_t h) { return bitsToFloat(static_cast<std::uint32_t>(h) << 16); }
+
+static inline std::uint16_t fp32ToBf16(float f)
+{
+    const std::uint32_t x = floatToBits(f);
+    if ((x & 0x7fffffffu) > 0x7f800000u)
+        return static_cast<std::uint16_t>((x >> 16) | 0x40u);
+    return static_cast<std::uint16_t>((x + 0x7fffu + ((x >> 16) & 1u)) >> 16);
+}
+
+// The 6-bit scale and min j (0..7) of a Q4_K/Q5_K super-block.
+static inline void scaleMinK4(int j, const std::uint8_t* q, std::uint8_t& sc, std::uint8_t& m)
+{
+    if (j < 4) {
+        sc = q[j] & 63;
+        m = q[j + 4] & 63;
+    } else {
+        sc = static_cast<std::uint8_t>((q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4));
+        m = static_cast<std::uint8_t>((q[j + 4] >> 4) | ((q[j] >> 6) << 4));
+    }
+}
+
+// The 16 signed 6-bit scales of a Q3_K super-block (already minus 32).
+static inline void scalesQ3K(const std::uint8_t* b, std::int8_t* out)
+{
+    for (int i = 0; i < 16; ++i) {
+        const int low = i < 8 ? (b[i] & 0xF) : (b[i - 8] >> 4);
+        const int high = (b[8 + (i % 4)] >> (2 * (i / 4))) & 3;
+        out[i] = static_cast<std::int8_t>((low | (high << 4)) - 32);
+    }
+}
+
+} // namespace outpost::inference::kern

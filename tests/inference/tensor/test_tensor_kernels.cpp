@@ -1,0 +1,568 @@
+// Tests of inference/tensor/kernels.h: half conversions, bit-exact
+// dequantisation of every supported type (checked against per-element
+// formulas written here from the documented ggml layouts, by byte offset),
+// quantisation error, and every SIMD variant's dot/gemm against a
+// double-precision oracle.
+#include "inference/tensor/kernels.h"
+
+#include <QtTest/QtTest>
+
+#include <cmath>
+#include <cstring>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+using namespace outpost::inference;
+
+namespace {
+
+const std::vector<TensorType> kTypes = {
+    TensorType::F32, TensorType::F16, TensorType::BF16, TensorType::Q4_0, TensorType::Q4_1,
+    TensorType::Q5_0, TensorType::Q5_1, TensorType::Q8_0, TensorType::Q2_K, TensorType::Q3_K,
+    TensorType::Q4_K, TensorType::Q5_K, TensorType::Q6_K,
+};
+
+std::string nameOf(TensorType t) { return std::string(tensorTypeInfo(t)->name); }
+int blockOf(TensorType t) { return static_cast<int>(tensorTypeInfo(t)->blockElements); }
+int bytesOf(TensorType t) { return static_cast<int>(tensorTypeInfo(t)->blockBytes); }
+
+// Independent half decoder (finite values only), in double.
+double halfValue(std::uint16_t h)
+{
+    const int exp = (h >> 10) & 31;
+    const int mant = h & 1023;
+    const double v = exp == 0 ? std::ldexp(mant, -24) : std::ldexp(1024 + mant, exp - 25);
+    return (h & 0x8000) ? -v : v;
+}
+
+std::uint16_t rd16(const std::uint8_t* p) { return static_cast<std::uint16_t>(p[0] | (p[1] << 8)); }
+
+// Q4_K/Q5_K: 6-bit scale and min of sub-block j from the 12 packed bytes:
+// bytes 0-3 hold scales 0-3 (low 6 bits) and the top 2 bits of scales 4-7;
+// bytes 4-7 the same for the mins; bytes 8-11 the low 4 bits of scale (low
+// nibble) and min (high nibble) 4-7.
+void kScaleMin(const std::uint8_t* s, int j, int& sc, int& m)
+{
+    if (j < 4) {
+        sc = s[j] & 63;
+        m = s[4 + j] & 63;
+    } else {
+        sc = (s[8 + j - 4] & 15) + 16 * (s[j - 4] >> 6);
+        m = (s[8 + j - 4] >> 4) + 16 * (s[j] >> 6);
+    }
+}
+
+// The value of element e of one block, from the layout by byte offset.
+double expectedElement(TensorType t, const std::uint8_t* b, int e)
+{
+    switch (t) {
+    case TensorType::Q4_0: {
+        const int q = e < 16 ? (b[2 + e] & 15) : (b[2 + e - 16] >> 4);
+        return (q - 8) * halfValue(rd16(b));
+    }
+    case TensorType::Q4_1: {
+        const int q = e < 16 ? (b[4 + e] & 15) : (b[4 + e - 16] >> 4);
+        return q * halfValue(rd16(b)) + halfValue(rd16(b + 2));
+    }
+    case TensorType::Q5_0: {
+        const int lo = e < 16 ? (b[6 + e] & 15) : (b[6 + e - 16] >> 4);
+        const int hi = (b[2 + e / 8] >> (e % 8)) & 1;
+        return (lo + 16 * hi - 16) * halfValue(rd16(b));
+    }
+    case TensorType::Q5_1: {
+        const int lo = e < 16 ? (b[8 + e] & 15) : (b[8 + e - 16] >> 4);
+        const int hi = (b[4 + e / 8] >> (e % 8)) & 1;
+        return (lo + 16 * hi) * halfValue(rd16(b)) + halfValue(rd16(b + 2));
+    }
+    case TensorType::Q8_0:
+        return static_cast<std::int8_t>(b[2 + e]) * halfValue(rd16(b));
+    case TensorType::Q2_K: {
+        const int sc = b[e / 16];
+        const int q = (b[16 + 32 * (e / 128) + e % 32] >> (2 * ((e / 32) % 4))) & 3;
+        return halfValue(rd16(b + 80)) * (sc & 15) * q - halfValue(rd16(b + 82)) * (sc >> 4);
+    }
+    case TensorType::Q3_K: {
+        const int g = e / 16;
+        const std::uint8_t* s = b + 96;
+        const int low = g < 8 ? (s[g] & 15) : (s[g - 8] >> 4);
+        const int high = (s[8 + g % 4] >> (2 * (g / 4))) & 3;
+        const int scale = low + 16 * high - 32;
+        const int q2 = (b[32 + 32 * (e / 128) + e % 32] >> (2 * ((e / 32) % 4))) & 3;
+        const int hbit = (b[e % 32] >> (e / 32)) & 1;
+        return halfValue(rd16(b + 108)) * scale * (q2 - (hbit ? 0 : 4));
+    }
+    case TensorType::Q4_K: {
+        int sc, m;
+        kScaleMin(b + 4, e / 32, sc, m);
+        const int q = (b[16 + 32 * (e / 64) + e % 32] >> (4 * ((e / 32) % 2))) & 15;
+        return halfValue(rd16(b)) * sc * q - halfValue(rd16(b + 2)) * m;
+    }
+    case TensorType::Q5_K: {
+        int sc, m;
+        kScaleMin(b + 4, e / 32, sc, m);
+        const int lo = (b[48 + 32 * (e / 64) + e % 32] >> (4 * ((e / 32) % 2))) & 15;
+        const int hi = (b[16 + e % 32] >> (e / 32)) & 1;
+        return halfValue(rd16(b)) * sc * (lo + 16 * hi) - halfValue(rd16(b + 2)) * m;
+    }
+    case TensorType::Q6_K: {
+        // Within each half of 128: quarter k of 32 takes the low (k = 0, 1) or
+        // high (k = 2, 3) nibble of ql[l + 32 * (k % 2)] and bits 2k..2k+1 of qh[l].
+        const int h = e / 128, k = (e % 128) / 32, l = e % 32;
+        const int lo = (b[64 * h + l + 32 * (k % 2)] >> (4 * (k / 2))) & 15;
+        const int hi = (b[128 + 32 * h + l] >> (2 * k)) & 3;
+        const int sc = static_cast<std::int8_t>(b[192 + e / 16]);
+        return halfValue(rd16(b + 208)) * sc * (lo + 16 * hi - 32);
+    }
+    default:
+        return std::nan("");
+    }
+}
+
+// Offsets of the half-float fields of each block (set to finite values in
+// random blocks).
+std::vector<int> halfFields(TensorType t)
+{
+    switch (t) {
+    case TensorType::Q4_0: case TensorType::Q5_0: case TensorType::Q8_0: return {0};
+    case TensorType::Q4_1: case TensorType::Q5_1: case TensorType::Q4_K: case TensorType::Q5_K: return {0, 2};
+    case TensorType::Q2_K: return {80, 82};
+    case TensorType::Q3_K: return {108};
+    case TensorType::Q6_K: return {208};
+    default: return {};
+    }
+}
+
+std::uint16_t randomFiniteHalf(std::mt19937& rng)
+{
+    std::uint16_t h = static_cast<std::uint16_t>(rng());
+    if (((h >> 10) & 31) == 31)
+        h = static_cast<std::uint16_t>(h & ~0x4000); // exponent 31 -> 15
+    return h;
+}
+
+std::vector<float> randomFloats(std::mt19937& rng, std::size_t n, float lo = -1.0f, float hi = 1.0f)
+{
+    std::uniform_real_distribution<float> dist(lo, hi);
+    std::vector<float> v(n);
+    for (auto& x : v)
+        x = dist(rng);
+    return v;
+}
+
+std::vector<std::uint8_t> quantized(TensorType t, const std::vector<float>& x)
+{
+    std::vector<std::uint8_t> q(*rowBytes(t, x.size()));
+    quantizeRow(t, x.data(), q.data(), static_cast<std::int64_t>(x.size()));
+    return q;
+}
+
+std::vector<KernelIsa> runnableIsas()
+{
+    std::vector<KernelIsa> out;
+    const KernelIsa saved = activeKernelIsa();
+    for (KernelIsa isa : {KernelIsa::Scalar, KernelIsa::Avx2, KernelIsa::Avx512})
+        if (setKernelIsa(isa).ok())
+            out.push_back(isa);
+    (void)setKernelIsa(saved);
+    return out;
+}
+
+// Worst-case error of a dot against the float input: the 8-bit activation
+// rounds each x to within half a step (step = block |x|max / 127), so the
+// error is at most sum |w_i| * step_i / 2; float accumulation adds a small
+// relative error of sum |w_i x_i|.
+double dotTolerance(TensorType t, const std::vector<float>& w, const std::vector<float>& x)
+{
+    double absWX = 0;
+    for (std::size_t i = 0; i < x.size(); ++i)
+        absWX += std::fabs(static_cast<double>(w[i]) * x[i]);
+    double quantErr = 0;
+    int block = 0;
+    if (t == TensorType::Q4_0 || t == TensorType::Q4_1 || t == TensorType::Q5_0 || t == TensorType::Q5_1
+        || t == TensorType::Q8_0)
+        block = 32;
+    else if (blockOf(t) == 256)
+        block = 256;
+    if (block) {
+        for (std::size_t b0 = 0; b0 < x.size(); b0 += static_cast<std::size_t>(block)) {
+            double amax = 0;
+            for (int j = 0; j < block; ++j)
+                amax = std::max(amax, std::fabs(static_cast<double>(x[b0 + static_cast<std::size_t>(j)])));
+            const double halfStep = amax / 127.0 / 2.0;
+            for (int j = 0; j < block; ++j)
+                quantErr += std::fabs(static_cast<double>(w[b0 + static_cast<std::size_t>(j)])) * halfStep;
+        }
+    }
+    return quantErr * 1.001 + 2e-5 * absWX + 1e-6;
+}
+
+} // namespace
+
+class TestTensorKernels : public QObject {
+    Q_OBJECT
+
+private slots:
+    void halfKnownValues()
+    {
+        QCOMPARE(halfToFloat(0x3c00), 1.0f);
+        QCOMPARE(halfToFloat(0xc000), -2.0f);
+        QCOMPARE(halfToFloat(0x7bff), 65504.0f);
+        QCOMPARE(halfToFloat(0x0001), std::ldexp(1.0f, -24));
+        QCOMPARE(halfToFloat(0x03ff), std::ldexp(1023.0f, -24));
+        QCOMPARE(halfToFloat(0x0400), std::ldexp(1.0f, -14));
+        QVERIFY(std::isinf(halfToFloat(0x7c00)) && halfToFloat(0x7c00) > 0);
+        QVERIFY(std::isinf(halfToFloat(0xfc00)) && halfToFloat(0xfc00) < 0);
+        QVERIFY(std::isnan(halfToFloat(0x7e00)));
+        QVERIFY(std::signbit(halfToFloat(0x8000)));
+
+        QCOMPARE(floatToHalf(1.0f), std::uint16_t(0x3c00));
+        QCOMPARE(floatToHalf(65504.0f), std::uint16_t(0x7bff));
+        QCOMPARE(floatToHalf(65519.0f), std::uint16_t(0x7bff)); // below the halfway point
+        QCOMPARE(floatToHalf(65520.0f), std::uint16_t(0x7c00)); // ties to even: infinity
+        QCOMPARE(floatToHalf(1e9f), std::uint16_t(0x7c00));
+        QCOMPARE(floatToHalf(-1e9f), std::uint16_t(0xfc00));
+        QCOMPARE(floatToHalf(1.0f + std::ldexp(1.0f, -11)), std::uint16_t(0x3c00)); // tie -> even
+        QCOMPARE(floatToHalf(1.0f + 3 * std::ldexp(1.0f, -11)), std::uint16_t(0x3c02)); // tie -> even
+        QCOMPARE(floatToHalf(std::ldexp(1.0f, -25)), std::uint16_t(0x0000)); // tie -> even (0)
+        QCOMPARE(floatToHalf(std::ldexp(3.0f, -25)), std::uint16_t(0x0002));
+        QCOMPARE(floatToHalf(std::ldexp(1023.75f, -24)), std::uint16_t(0x0400)); // rounds up to normal
+        QVERIFY((floatToHalf(std::nanf("")) & 0x7fff) > 0x7c00);
+
+        // Every finite half survives half -> float -> half, and the scalar
+        // and row forms agree on all 65536 patterns.
+        std::vector<std::uint16_t> all(65536);
+        for (int i = 0; i < 65536; ++i)
+            all[static_cast<std::size_t>(i)] = static_cast<std::uint16_t>(i);
+        for (KernelIsa isa : runnableIsas()) {
+            QVERIFY(setKernelIsa(isa).ok());
+            std::vector<float> f(65536);
+            halfToFloatRow(all.data(), f.data(), 65536);
+            std::vector<std::uint16_t> back(65536);
+            floatToHalfRow(f.data(), back.data(), 65536);
+            for (int i = 0; i < 65536; ++i) {
+                const float s = halfToFloat(all[static_cast<std::size_t>(i)]);
+                const std::size_t k = static_cast<std::size_t>(i);
+                if (std::isnan(s)) {
+                    QVERIFY(std::isnan(f[k]));
+                    continue;
+                }
+                QVERIFY2(std::memcmp(&s, &f[k], 4) == 0, qPrintable(QString("half 0x%1 (%2)").arg(i, 0, 16).arg(kernelIsaName(isa))));
+                QVERIFY2(back[k] == all[k], qPrintable(QString("round trip of 0x%1 (%2)").arg(i, 0, 16).arg(kernelIsaName(isa))));
+            }
+            // Rounding of the row form matches the scalar one on random floats.
+            std::mt19937 rng(7);
+            std::vector<float> r = randomFloats(rng, 4099, -70000.0f, 70000.0f);
+            for (std::size_t i = 0; i < r.size(); i += 3)
+                r[i] *= 1e-6f;
+            std::vector<std::uint16_t> h(r.size());
+            floatToHalfRow(r.data(), h.data(), static_cast<std::int64_t>(r.size()));
+            for (std::size_t i = 0; i < r.size(); ++i)
+                QCOMPARE(h[i], floatToHalf(r[i]));
+        }
+        QVERIFY(setKernelIsa(bestKernelIsa()).ok());
+    }
+
+    void bf16KnownValues()
+    {
+        QCOMPARE(bf16ToFloat(0x3f80), 1.0f);
+        QCOMPARE(bf16ToFloat(0xc040), -3.0f);
+        QCOMPARE(floatToBf16(1.0f), std::uint16_t(0x3f80));
+        QCOMPARE(floatToBf16(1.0f + std::ldexp(1.0f, -8)), std::uint16_t(0x3f80)); // tie -> even
+        QCOMPARE(floatToBf16(1.0f + 3 * std::ldexp(1.0f, -8)), std::uint16_t(0x3f82));
+        QVERIFY(std::isnan(bf16ToFloat(floatToBf16(std::nanf("")))));
+        for (int i = 0; i < 65536; ++i) {
+            const auto h = static_cast<std::uint16_t>(i);
+            const float f = bf16ToFloat(h);
+            if (!std::isnan(f))
+                QCOMPARE(floatToBf16(f), h);
+        }
+    }
+
+    // Literal blocks worked out by hand.
+    void dequantizeHandBlocks()
+    {
+        // Q4_0, d = 1.0: byte 0x9F -> element 0 = 15 - 8 = 7, element 16 = 9 - 8 = 1.
+        std::uint8_t q40[18] = {0x00, 0x3c, 0x9f};
+        float y[256];
+        dequantizeRow(TensorType::Q4_0, q40, y, 32);
+        QCOMPARE(y[0], 7.0f);
+        QCOMPARE(y[16], 1.0f);
+        QCOMPARE(y[1], -8.0f);
+        // Q8_0, d = 0.5: -3 -> -1.5.
+        std::uint8_t q80[34] = {0x00, 0x38, 0xfd};
+        dequantizeRow(TensorType::Q8_0, q80, y, 32);
+        QCOMPARE(y[0], -1.5f);
+        QCOMPARE(y[31], 0.0f);
+        // Q4_1, d = 2, m = -1: nibble 3 -> 5.
+        std::uint8_t q41[20] = {0x00, 0x40, 0x00, 0xbc, 0x03};
+        dequantizeRow(TensorType::Q4_1, q41, y, 32);
+        QCOMPARE(y[0], 5.0f);
+        QCOMPARE(y[16], -1.0f);
+        // Q5_0, d = 1: qh bit 0 set, qs[0] low nibble 1 -> 16 + 1 - 16 = 1.
+        std::uint8_t q50[22] = {0x00, 0x3c, 0x01, 0, 0, 0, 0x01};
+        dequantizeRow(TensorType::Q5_0, q50, y, 32);
+        QCOMPARE(y[0], 1.0f);
+        QCOMPARE(y[16], -16.0f);
+        // Q4_K, d = 1, dmin = 1, sub-block 0 scale 2 min 3, nibble 5 -> 2*5 - 3 = 7.
+        std::uint8_t q4k[144] = {0x00, 0x3c, 0x00, 0x3c, 2, 0, 0, 0, 3};
+        q4k[16] = 0x05;
+        dequantizeRow(TensorType::Q4_K, q4k, y, 256);
+        QCOMPARE(y[0], 7.0f);
+        QCOMPARE(y[1], -3.0f);
+        QCOMPARE(y[32], 0.0f); // sub-block 1: scale 0, min 0
+        // Q6_K, d = 1, scale 0 = 2: ql[0] = 0x01, qh[0] = 0x02 -> (1 | 2<<4) - 32 = 1 -> 2.
+        std::uint8_t q6k[210] = {};
+        q6k[0] = 0x01;
+        q6k[128] = 0x02;
+        q6k[192] = 2;
+        q6k[208] = 0x00;
+        q6k[209] = 0x3c;
+        dequantizeRow(TensorType::Q6_K, q6k, y, 256);
+        QCOMPARE(y[0], 2.0f);
+        QCOMPARE(y[1], -64.0f);
+    }
+
+    // Random bit patterns in every field, compared element by element with
+    // the layout formulas above; the values are exact in float, so equality
+    // is bit equality.
+    void dequantizeRandomBlocksExactly()
+    {
+        std::mt19937 rng(1234);
+        for (TensorType t : kTypes) {
+            if (blockOf(t) == 1)
+                continue;
+            const int nblocks = 37;
+            std::vector<std::uint8_t> raw(static_cast<std::size_t>(bytesOf(t) * nblocks));
+            for (auto& b : raw)
+                b = static_cast<std::uint8_t>(rng());
+            for (int i = 0; i < nblocks; ++i)
+                for (int off : halfFields(t)) {
+                    const std::uint16_t h = randomFiniteHalf(rng);
+                    std::memcpy(raw.data() + i * bytesOf(t) + off, &h, 2);
+                }
+            const int n = blockOf(t) * nblocks;
+            std::vector<float> y(static_cast<std::size_t>(n));
+            dequantizeRow(t, raw.data(), y.data(), n);
+            for (int i = 0; i < nblocks; ++i)
+                for (int e = 0; e < blockOf(t); ++e) {
+                    const float expected = static_cast<float>(expectedElement(t, raw.data() + i * bytesOf(t), e));
+                    const float got = y[static_cast<std::size_t>(i * blockOf(t) + e)];
+                    QVERIFY2(got == expected,
+                             qPrintable(QString("%1 block %2 element %3: got %4, expected %5")
+                                            .arg(nameOf(t).c_str()).arg(i).arg(e).arg(got).arg(expected)));
+                }
+        }
+        // Float types.
+        std::vector<std::uint16_t> h = {0x3c00, 0xc000, 0x0001, 0x7bff};
+        float y[4];
+        dequantizeRow(TensorType::F16, h.data(), y, 4);
+        QCOMPARE(y[3], 65504.0f);
+        std::vector<std::uint16_t> b = {0x3f80, 0xc040};
+        dequantizeRow(TensorType::BF16, b.data(), y, 2);
+        QCOMPARE(y[1], -3.0f);
+    }
+
+    // Relative RMS error of quantize -> dequantize on uniform [-1, 1) data.
+    // Bounds: rounding to a grid of step s leaves an RMS error of s/sqrt(12);
+    // against the signal RMS of 1/sqrt(3) that is s/2. Steps per type (block
+    // max |x| ~ 1): Q8_0 1/127, Q4_0 1/8, Q4_1 2/15, Q5_0 1/16, Q5_1 2/31,
+    // Q2_K ~1.8/3 (16 values span ~1.8), Q3_K 1/4, Q4_K ~1.9/15, Q5_K ~1.9/31,
+    // Q6_K 1/32, plus scale-quantisation slack (~30%).
+    void quantizeRoundTripError()
+    {
+        const std::map<TensorType, double> bound = {
+            {TensorType::F32, 0.0}, {TensorType::F16, 1.0 / 2048}, {TensorType::BF16, 1.0 / 256},
+            {TensorType::Q8_0, 0.0055}, {TensorType::Q4_0, 0.085}, {TensorType::Q4_1, 0.09},
+            {TensorType::Q5_0, 0.042}, {TensorType::Q5_1, 0.044}, {TensorType::Q2_K, 0.38},
+            {TensorType::Q3_K, 0.165}, {TensorType::Q4_K, 0.085}, {TensorType::Q5_K, 0.044},
+            {TensorType::Q6_K, 0.021},
+        };
+        std::mt19937 rng(99);
+        const std::vector<float> x = randomFloats(rng, 4096);
+        for (TensorType t : kTypes) {
+            const auto q = quantized(t, x);
+            std::vector<float> y(x.size());
+            dequantizeRow(t, q.data(), y.data(), static_cast<std::int64_t>(x.size()));
+            double err = 0, sig = 0;
+            for (std::size_t i = 0; i < x.size(); ++i) {
+                err += (static_cast<double>(x[i]) - y[i]) * (static_cast<double>(x[i]) - y[i]);
+                sig += static_cast<double>(x[i]) * x[i];
+            }
+            const double rel = std::sqrt(err / sig);
+            qInfo("%s: relative RMS error %.5f (bound %.5f)", nameOf(t).c_str(), rel, bound.at(t));
+            QVERIFY2(rel <= bound.at(t), qPrintable(QString("%1: %2 > %3").arg(nameOf(t).c_str()).arg(rel).arg(bound.at(t))));
+        }
+        // Constant and all-zero blocks stay finite and near exact.
+        for (TensorType t : kTypes) {
+            std::vector<float> zeros(256, 0.0f), y(256);
+            const auto q = quantized(t, zeros);
+            dequantizeRow(t, q.data(), y.data(), 256);
+            for (float v : y)
+                QVERIFY2(v == 0.0f, nameOf(t).c_str());
+        }
+    }
+
+    // Every variant's dotRow and gemm against a double-precision dot of the
+    // dequantised row with the float input.
+    void dotMatchesDoubleOracle()
+    {
+        std::mt19937 rng(42);
+        const auto isas = runnableIsas();
+        qInfo("variants tested: %d (best %s)", static_cast<int>(isas.size()), kernelIsaName(bestKernelIsa()));
+        for (TensorType t : kTypes) {
+            for (int blocksPerRow : {1, 3, 16}) {
+                const int cols = blockOf(t) == 1 ? 1 + 37 * blocksPerRow : blockOf(t) * blocksPerRow;
+                const int rows = 7;
+                std::vector<std::uint8_t> w;
+                std::vector<std::vector<float>> wf(rows);
+                const std::size_t rb = *rowBytes(t, static_cast<std::uint64_t>(cols));
+                for (int r = 0; r < rows; ++r) {
+                    const auto src = randomFloats(rng, static_cast<std::size_t>(cols));
+                    const auto q = quantized(t, src);
+                    w.insert(w.end(), q.begin(), q.end());
+                    wf[static_cast<std::size_t>(r)].resize(static_cast<std::size_t>(cols));
+                    dequantizeRow(t, q.data(), wf[static_cast<std::size_t>(r)].data(), cols);
+                }
+                const int B = 6;
+                std::vector<std::vector<float>> xs;
+                for (int b = 0; b < B; ++b) {
+                    auto x = randomFloats(rng, static_cast<std::size_t>(cols), -2.0f, 2.0f);
+                    if (b == 1) // a spike per block stresses the 8-bit activation scale
+                        for (std::size_t i = 0; i < x.size(); i += 32)
+                            x[i] = 40.0f;
+                    if (b == 2)
+                        std::fill(x.begin(), x.end(), 0.0f);
+                    xs.push_back(std::move(x));
+                }
+                for (KernelIsa isa : isas) {
+                    QVERIFY(setKernelIsa(isa).ok());
+                    std::vector<PreparedInput> prepared;
+                    for (const auto& x : xs)
+                        prepared.push_back(prepareInput(t, x.data(), cols));
+                    // Rows [1, rows) into an output wider than the matrix.
+                    const std::size_t outStride = rows + 3;
+                    std::vector<float> out(outStride * B, -12345.0f);
+                    gemm(t, w.data(), rb, 1, rows, prepared, out.data(), outStride);
+                    for (int b = 0; b < B; ++b) {
+                        const auto& x = xs[static_cast<std::size_t>(b)];
+                        for (int r = 0; r < rows; ++r) {
+                            const auto& wr = wf[static_cast<std::size_t>(r)];
+                            double ref = 0;
+                            for (int i = 0; i < cols; ++i)
+                                ref += static_cast<double>(wr[static_cast<std::size_t>(i)]) * x[static_cast<std::size_t>(i)];
+                            const double tol = dotTolerance(t, wr, x);
+                            const float d = dotRow(t, w.data() + rb * static_cast<std::size_t>(r), prepared[static_cast<std::size_t>(b)]);
+                            const QString where = QString("%1 %2 cols %3 row %4 input %5")
+                                                      .arg(nameOf(t).c_str(), kernelIsaName(isa)).arg(cols).arg(r).arg(b);
+                            QVERIFY2(std::fabs(d - ref) <= tol,
+                                     qPrintable(where + QString(": dotRow %1 vs %2 (tol %3)").arg(d).arg(ref).arg(tol)));
+                            const float g = out[static_cast<std::size_t>(b) * outStride + static_cast<std::size_t>(r)];
+                            if (r == 0) {
+                                QVERIFY2(g == -12345.0f, qPrintable(where + ": gemm wrote outside [r0, r1)"));
+                                continue;
+                            }
+                            QVERIFY2(std::fabs(g - ref) <= tol,
+                                     qPrintable(where + QString(": gemm %1 vs %2 (tol %3)").arg(g).arg(ref).arg(tol)));
+                        }
+                        for (std::size_t r = rows; r < outStride; ++r)
+                            QCOMPARE(out[static_cast<std::size_t>(b) * outStride + r], -12345.0f);
+                    }
+                }
+            }
+        }
+        QVERIFY(setKernelIsa(bestKernelIsa()).ok());
+    }
+
+    // The variants agree with each other on a long row much more tightly
+    // than with the float oracle (same integer sums, different float order).
+    void variantsAgreeOnLongRows()
+    {
+        std::mt19937 rng(5);
+        const auto isas = runnableIsas();
+        const int cols = 4096 + 512;
+        for (TensorType t : kTypes) {
+            const auto src = randomFloats(rng, static_cast<std::size_t>(cols));
+            const auto w = quantized(t, src);
+            const auto x = randomFloats(rng, static_cast<std::size_t>(cols));
+            std::vector<float> results;
+            for (KernelIsa isa : isas) {
+                QVERIFY(setKernelIsa(isa).ok());
+                const auto p = prepareInput(t, x.data(), cols);
+                results.push_back(dotRow(t, w.data(), p));
+            }
+            double absWX = 0;
+            for (int i = 0; i < cols; ++i)
+                absWX += std::fabs(static_cast<double>(src[static_cast<std::size_t>(i)]) * x[static_cast<std::size_t>(i)]);
+            for (std::size_t k = 1; k < results.size(); ++k)
+                QVERIFY2(std::fabs(results[k] - results[0]) <= 1e-5 * absWX,
+                         qPrintable(QString("%1: %2 %3 vs scalar %4").arg(nameOf(t).c_str(), kernelIsaName(isas[k])).arg(results[k]).arg(results[0])));
+        }
+        QVERIFY(setKernelIsa(bestKernelIsa()).ok());
+    }
+
+    void floatHelpers()
+    {
+        std::mt19937 rng(3);
+        for (int n : {1, 7, 8, 33, 4096 + 13}) {
+            const auto a = randomFloats(rng, static_cast<std::size_t>(n));
+            const auto b = randomFloats(rng, static_cast<std::size_t>(n));
+            std::vector<std::uint16_t> ah(a.size());
+            for (std::size_t i = 0; i < a.size(); ++i)
+                ah[i] = floatToHalf(a[i]);
+            double ref = 0, refH = 0, absSum = 0;
+            for (std::size_t i = 0; i < a.size(); ++i) {
+                ref += static_cast<double>(a[i]) * b[i];
+                refH += static_cast<double>(halfToFloat(ah[i])) * b[i];
+                absSum += std::fabs(static_cast<double>(a[i]) * b[i]);
+            }
+            for (KernelIsa isa : runnableIsas()) {
+                QVERIFY(setKernelIsa(isa).ok());
+                QVERIFY(std::fabs(dotF32(a.data(), b.data(), n) - ref) <= 1e-5 * absSum + 1e-7);
+                QVERIFY(std::fabs(dotHalfF32(ah.data(), b.data(), n) - refH) <= 1e-5 * absSum + 1e-7);
+            }
+        }
+        QCOMPARE(dotF32(nullptr, nullptr, 0), 0.0f);
+        QVERIFY(setKernelIsa(bestKernelIsa()).ok());
+    }
+
+    // Broken preconditions give NaN or nothing, never a crash.
+    void badInputIsReportedNotFatal()
+    {
+        QVERIFY(checkKernelShape(TensorType::Q4_K, 4096).ok());
+        const Status s = checkKernelShape(TensorType::Q4_K, 100);
+        QVERIFY(!s.ok());
+        QVERIFY(s.error().find("Q4_K") != std::string::npos);
+        QVERIFY(s.error().find("256") != std::string::npos);
+        QVERIFY(!checkKernelShape(TensorType::IQ2_XS, 256).ok());
+        QVERIFY(!checkKernelShape(TensorType::F32, 0).ok());
+        QVERIFY(!kernelSupports(TensorType::Q8_K));
+
+        std::vector<std::uint8_t> junk(1024, 0xab);
+        float y[64];
+        dequantizeRow(TensorType::IQ2_XS, junk.data(), y, 64);
+        QVERIFY(std::isnan(y[0]) && std::isnan(y[63]));
+        dequantizeRow(TensorType::Q4_0, junk.data(), y, 33);
+        QVERIFY(std::isnan(y[0]));
+
+        std::vector<float> x(300, 1.0f);
+        quantizeRow(TensorType::Q4_K, x.data(), junk.data(), 300);
+        QCOMPARE(junk[0], std::uint8_t(0xab));
+
+        const PreparedInput bad = prepareInput(TensorType::Q4_K, x.data(), 300);
+        QVERIFY(bad.empty());
+        QVERIFY(std::isnan(dotRow(TensorType::Q4_K, junk.data(), bad)));
+        const PreparedInput forQ8 = prepareInput(TensorType::Q8_0, x.data(), 256);
+        QVERIFY(std::isnan(dotRow(TensorType::Q4_K, junk.data(), forQ8)));
+        float out[2] = {0, 0};
+        std::vector<PreparedInput> in{forQ8};
+        gemm(TensorType::Q4_K, junk.data(), 144, 0, 2, in, out, 2);
+        QVERIFY(std::isnan(out[0]) && std::isnan(out[1]));
+        QVERIFY(setKernelIsa(KernelIsa::Scalar).ok());
+        QVERIFY(setKernelIsa(bestKernelIsa()).ok());
+    }
+};
+
+QTEST_APPLESS_MAIN(TestTensorKernels)
+#include "test_tensor_kernels.moc"
