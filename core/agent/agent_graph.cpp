@@ -1,0 +1,413 @@
+#include "core/agent/agent_graph.h"
+
+#include "core/agent/node_types.h"
+#include "core/project/manifest.h"
+
+#include <QRegularExpression>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <map>
+#include <set>
+
+namespace outpost::core {
+
+namespace {
+
+QString qs(const std::string& s) { return QString::fromStdString(s); }
+
+bool isValidNodeId(const std::string& id)
+{
+    static const QRegularExpression pattern(QStringLiteral("^[A-Za-z_][A-Za-z0-9_.-]{0,63}$"));
+    return pattern.match(qs(id)).hasMatch();
+}
+
+// Positions are written as integers when they are whole numbers, so a graph
+// laid out on the grid keeps "120" rather than becoming "120.0".
+Json coordinate(double v)
+{
+    if (std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 1e15)
+        return static_cast<long long>(v);
+    return v;
+}
+
+struct Reader {
+    const QString& file;
+    Diagnostics& out;
+
+    void error(const QString& path, const QString& message)
+    {
+        out.push_back({Diagnostic::Severity::Error, file, path, 0, 0, message});
+    }
+
+    // Checks that `object` has only `allowed` keys; reports each other key.
+    void onlyKeys(const Json& object, const QString& path, std::initializer_list<const char*> allowed)
+    {
+        for (const auto& item : object.items()) {
+            bool known = false;
+            for (const char* key : allowed)
+                known = known || item.key() == key;
+            if (!known)
+                error(jsonPointerAppend(path, item.key()),
+                      AgentGraph::tr("unknown field \"%1\"").arg(qs(item.key())));
+        }
+    }
+
+    const Json* field(const Json& object, const QString& path, const char* key, Json::value_t type,
+                      const QString& typeName, bool required)
+    {
+        const auto it = object.find(key);
+        const QString at = jsonPointerAppend(path, key);
+        if (it == object.end()) {
+            if (required)
+                error(at, AgentGraph::tr("missing required field \"%1\"").arg(QLatin1String(key)));
+            return nullptr;
+        }
+        const bool matches = it->type() == type
+            || (type == Json::value_t::number_integer && it->is_number_unsigned());
+        if (!matches) {
+            error(at, AgentGraph::tr("\"%1\" must be %2, not %3").arg(QLatin1String(key), typeName, jsonTypeName(*it)));
+            return nullptr;
+        }
+        return &*it;
+    }
+
+    std::optional<std::string> string(const Json& object, const QString& path, const char* key, bool required = true)
+    {
+        const Json* v = field(object, path, key, Json::value_t::string, AgentGraph::tr("a string"), required);
+        if (!v)
+            return std::nullopt;
+        return v->get<std::string>();
+    }
+};
+
+} // namespace
+
+Loaded<AgentGraph> AgentGraph::fromJson(const Json& document, const QString& file)
+{
+    Loaded<AgentGraph> result;
+    Reader r{file, result.diagnostics};
+    if (!document.is_object()) {
+        r.error({}, tr("an agent file must be a JSON object, not %1").arg(jsonTypeName(document)));
+        return result;
+    }
+    r.onlyKeys(document, {}, {"schemaVersion", "name", "description", "nodes", "edges"});
+
+    AgentGraph graph;
+    if (const Json* v = r.field(document, {}, "schemaVersion", Json::value_t::number_integer, tr("an integer"), true)) {
+        const long long version = v->get<long long>();
+        if (version != kSchemaVersion)
+            r.error(QStringLiteral("/schemaVersion"),
+                    tr("schema version %1 is not supported; this Outpost reads version %2").arg(version).arg(kSchemaVersion));
+    }
+    if (auto name = r.string(document, {}, "name")) {
+        graph.name = qs(*name);
+        if (!isValidName(graph.name))
+            r.error(QStringLiteral("/name"),
+                    tr("\"%1\" is not a valid agent name: use a letter, then letters, digits, \"_\" or \"-\" (at most 64)")
+                        .arg(graph.name));
+    }
+    if (auto description = r.string(document, {}, "description", false))
+        graph.description = qs(*description);
+
+    if (const Json* nodes = r.field(document, {}, "nodes", Json::value_t::array, tr("an array"), true)) {
+        for (std::size_t i = 0; i < nodes->size(); ++i) {
+            const Json& n = (*nodes)[i];
+            const QString path = jsonPointer({"nodes", i});
+            if (!n.is_object()) {
+                r.error(path, tr("a node must be an object, not %1").arg(jsonTypeName(n)));
+                continue;
+            }
+            r.onlyKeys(n, path, {"id", "type", "position", "properties"});
+            GraphNode node;
+            const auto id = r.string(n, path, "id");
+            const auto type = r.string(n, path, "type");
+            if (id)
+                node.id = *id;
+            if (type)
+                node.type = *type;
+            if (const Json* pos = r.field(n, path, "position", Json::value_t::array, tr("an array [x, y]"), false)) {
+                if (pos->size() != 2 || !(*pos)[0].is_number() || !(*pos)[1].is_number()
+                    || !std::isfinite((*pos)[0].get<double>()) || !std::isfinite((*pos)[1].get<double>()))
+                    r.error(jsonPointerAppend(path, "position"), tr("\"position\" must be two finite numbers [x, y]"));
+                else {
+                    node.x = (*pos)[0].get<double>();
+                    node.y = (*pos)[1].get<double>();
+                }
+            }
+            if (const Json* props = r.field(n, path, "properties", Json::value_t::object, tr("an object"), false))
+                node.properties = *props;
+            graph.nodes.push_back(std::move(node));
+        }
+    }
+
+    if (const Json* edges = r.field(document, {}, "edges", Json::value_t::array, tr("an array"), false)) {
+        for (std::size_t i = 0; i < edges->size(); ++i) {
+            const Json& e = (*edges)[i];
+            const QString path = jsonPointer({"edges", i});
+            if (!e.is_object()) {
+                r.error(path, tr("an edge must be an object, not %1").arg(jsonTypeName(e)));
+                continue;
+            }
+            r.onlyKeys(e, path, {"from", "fromPort", "to", "toPort"});
+            GraphEdge edge;
+            const auto from = r.string(e, path, "from");
+            const auto fromPort = r.string(e, path, "fromPort");
+            const auto to = r.string(e, path, "to");
+            const auto toPort = r.string(e, path, "toPort");
+            if (from && fromPort && to && toPort)
+                graph.edges.push_back({*from, *fromPort, *to, *toPort});
+        }
+    }
+
+    if (!hasErrors(result.diagnostics))
+        result.value = std::move(graph);
+    return result;
+}
+
+Json AgentGraph::toJson() const
+{
+    Json doc = Json::object();
+    doc["schemaVersion"] = kSchemaVersion;
+    doc["name"] = name.toStdString();
+    if (!description.isEmpty())
+        doc["description"] = description.toStdString();
+    Json nodesJson = Json::array();
+    for (const auto& node : nodes) {
+        Json n = Json::object();
+        n["id"] = node.id;
+        n["type"] = node.type;
+        n["position"] = Json::array({coordinate(node.x), coordinate(node.y)});
+        if (!node.properties.empty())
+            n["properties"] = node.properties;
+        nodesJson.push_back(std::move(n));
+    }
+    doc["nodes"] = std::move(nodesJson);
+    Json edgesJson = Json::array();
+    for (const auto& edge : edges)
+        edgesJson.push_back(Json{{"from", edge.from}, {"fromPort", edge.fromPort}, {"to", edge.to}, {"toPort", edge.toPort}});
+    doc["edges"] = std::move(edgesJson);
+    return doc;
+}
+
+const GraphNode* AgentGraph::node(std::string_view id) const
+{
+    for (const auto& n : nodes)
+        if (n.id == id)
+            return &n;
+    return nullptr;
+}
+
+Json AgentGraph::property(const GraphNode& n, std::string_view propertyName) const
+{
+    const std::string key(propertyName);
+    if (const auto it = n.properties.find(key); it != n.properties.end())
+        return *it;
+    if (const NodeTypeSpec* spec = findNodeType(n.type))
+        if (const PropertySpec* p = findProperty(*spec, propertyName))
+            return p->defaultValue;
+    return nullptr;
+}
+
+namespace {
+
+// Checks one property value against its spec; returns the problem or "".
+QString checkProperty(const PropertySpec& spec, const Json& value)
+{
+    const auto typeError = [&](const QString& expected) {
+        return AgentGraph::tr("\"%1\" must be %2, not %3").arg(qs(spec.name), expected, jsonTypeName(value));
+    };
+    switch (spec.kind) {
+    case PropertyKind::String:
+    case PropertyKind::Text:
+        if (!value.is_string())
+            return typeError(AgentGraph::tr("a string"));
+        if (spec.required && value.get<std::string>().empty())
+            return AgentGraph::tr("\"%1\" must not be empty").arg(qs(spec.name));
+        return {};
+    case PropertyKind::Boolean:
+        return value.is_boolean() ? QString() : typeError(AgentGraph::tr("true or false"));
+    case PropertyKind::Integer:
+    case PropertyKind::Number: {
+        const bool integer = spec.kind == PropertyKind::Integer;
+        if (integer ? !value.is_number_integer() : !value.is_number())
+            return typeError(integer ? AgentGraph::tr("an integer") : AgentGraph::tr("a number"));
+        const double v = value.get<double>();
+        if (!std::isfinite(v))
+            return AgentGraph::tr("\"%1\" must be finite").arg(qs(spec.name));
+        if (spec.hasRange && (v < spec.minimum || v > spec.maximum))
+            return AgentGraph::tr("\"%1\" is %2; it must be between %3 and %4")
+                .arg(qs(spec.name))
+                .arg(v)
+                .arg(spec.minimum)
+                .arg(spec.maximum);
+        return {};
+    }
+    case PropertyKind::Choice: {
+        if (!value.is_string())
+            return typeError(AgentGraph::tr("a string"));
+        const std::string s = value.get<std::string>();
+        for (const auto& c : spec.choices)
+            if (c == s)
+                return {};
+        QStringList options;
+        for (const auto& c : spec.choices)
+            options << qs(c);
+        return AgentGraph::tr("\"%1\" is \"%2\"; it must be one of: %3").arg(qs(spec.name), qs(s), options.join(QStringLiteral(", ")));
+    }
+    case PropertyKind::StringList:
+        if (!value.is_array())
+            return typeError(AgentGraph::tr("an array of strings"));
+        for (const auto& item : value)
+            if (!item.is_string())
+                return AgentGraph::tr("\"%1\" must contain only strings, not %2").arg(qs(spec.name), jsonTypeName(item));
+        return {};
+    case PropertyKind::Object:
+        return value.is_object() ? QString() : typeError(AgentGraph::tr("an object"));
+    }
+    return {};
+}
+
+} // namespace
+
+Diagnostics AgentGraph::validate(const QString& file) const
+{
+    Diagnostics found;
+    const auto error = [&](const QString& path, const QString& message) {
+        found.push_back({Diagnostic::Severity::Error, file, path, 0, 0, message});
+    };
+
+    std::map<std::string, std::size_t> indexById;
+    std::map<std::string, int> countByType;
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+        const GraphNode& n = nodes[i];
+        const QString path = jsonPointer({"nodes", i});
+        if (!isValidNodeId(n.id))
+            error(jsonPointerAppend(path, "id"),
+                  tr("\"%1\" is not a valid node id: use a letter or \"_\", then letters, digits, \"_\", \".\" or \"-\" (at most 64)")
+                      .arg(qs(n.id)));
+        else if (!indexById.emplace(n.id, i).second)
+            error(jsonPointerAppend(path, "id"), tr("node id \"%1\" is used twice").arg(qs(n.id)));
+
+        const NodeTypeSpec* spec = findNodeType(n.type);
+        if (!spec) {
+            QStringList known;
+            for (const auto& t : nodeTypes())
+                known << qs(t.type);
+            error(jsonPointerAppend(path, "type"),
+                  tr("unknown node type \"%1\"; known types: %2").arg(qs(n.type), known.join(QStringLiteral(", "))));
+            continue;
+        }
+        ++countByType[n.type];
+        const QString propsPath = jsonPointerAppend(path, "properties");
+        for (const auto& item : n.properties.items()) {
+            const PropertySpec* p = findProperty(*spec, item.key());
+            if (!p) {
+                error(jsonPointerAppend(propsPath, item.key()),
+                      tr("node type \"%1\" has no property \"%2\"").arg(qs(n.type), qs(item.key())));
+                continue;
+            }
+            if (const QString problem = checkProperty(*p, item.value()); !problem.isEmpty())
+                error(jsonPointerAppend(propsPath, item.key()), problem);
+        }
+        for (const auto& p : spec->properties)
+            if (p.required && !n.properties.contains(p.name))
+                error(propsPath, tr("node \"%1\" (%2) needs the property \"%3\"").arg(qs(n.id), qs(n.type), qs(p.name)));
+    }
+
+    for (const auto& spec : nodeTypes()) {
+        const int count = countByType[spec.type];
+        if (count < spec.minPerGraph)
+            error(QStringLiteral("/nodes"),
+                  spec.minPerGraph == 1 ? tr("the graph needs a node of type \"%1\"").arg(qs(spec.type))
+                                        : tr("the graph needs at least %1 nodes of type \"%2\"").arg(spec.minPerGraph).arg(qs(spec.type)));
+        if (spec.maxPerGraph >= 0 && count > spec.maxPerGraph)
+            error(QStringLiteral("/nodes"),
+                  tr("the graph has %1 nodes of type \"%2\"; at most %3 are allowed").arg(count).arg(qs(spec.type)).arg(spec.maxPerGraph));
+    }
+
+    // Edges: endpoints, port direction and type, one edge per input.
+    std::set<std::pair<std::string, std::string>> connectedInputs;
+    std::map<std::string, std::vector<std::string>> successors;
+    for (std::size_t i = 0; i < edges.size(); ++i) {
+        const GraphEdge& e = edges[i];
+        const QString path = jsonPointer({"edges", i});
+        const auto fromIt = indexById.find(e.from);
+        const auto toIt = indexById.find(e.to);
+        if (fromIt == indexById.end())
+            error(jsonPointerAppend(path, "from"), tr("no node has the id \"%1\"").arg(qs(e.from)));
+        if (toIt == indexById.end())
+            error(jsonPointerAppend(path, "to"), tr("no node has the id \"%1\"").arg(qs(e.to)));
+        if (fromIt == indexById.end() || toIt == indexById.end())
+            continue;
+        const NodeTypeSpec* fromSpec = findNodeType(nodes[fromIt->second].type);
+        const NodeTypeSpec* toSpec = findNodeType(nodes[toIt->second].type);
+        if (!fromSpec || !toSpec)
+            continue;   // already reported as an unknown type
+        const PortSpec* out = findPort(fromSpec->outputs, e.fromPort);
+        const PortSpec* in = findPort(toSpec->inputs, e.toPort);
+        if (!out)
+            error(jsonPointerAppend(path, "fromPort"),
+                  tr("node \"%1\" (%2) has no output port \"%3\"").arg(qs(e.from), qs(fromSpec->type), qs(e.fromPort)));
+        if (!in)
+            error(jsonPointerAppend(path, "toPort"),
+                  tr("node \"%1\" (%2) has no input port \"%3\"").arg(qs(e.to), qs(toSpec->type), qs(e.toPort)));
+        if (!out || !in)
+            continue;
+        if (!portsCompatible(out->type, in->type))
+            error(path, tr("cannot connect %1 output \"%2.%3\" to %4 input \"%5.%6\"")
+                            .arg(portTypeName(out->type), qs(e.from), qs(e.fromPort), portTypeName(in->type), qs(e.to), qs(e.toPort)));
+        if (!connectedInputs.emplace(e.to, e.toPort).second)
+            error(path, tr("input \"%1.%2\" already has an incoming edge").arg(qs(e.to), qs(e.toPort)));
+        successors[e.from].push_back(e.to);
+    }
+
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+        const NodeTypeSpec* spec = findNodeType(nodes[i].type);
+        if (!spec)
+            continue;
+        for (const auto& port : spec->inputs)
+            if (port.required && !connectedInputs.count({nodes[i].id, port.name}))
+                error(jsonPointer({"nodes", i}),
+                      tr("input \"%1\" of node \"%2\" is not connected").arg(qs(port.name), qs(nodes[i].id)));
+    }
+
+    // Cycles: a depth-first search that reports the first cycle it finds as a
+    // path of node ids, so the user sees which edges to remove.
+    std::map<std::string, int> state;   // 0 unvisited, 1 on stack, 2 done
+    std::vector<std::string> stack;
+    std::optional<QString> cycle;
+    std::function<void(const std::string&)> visit = [&](const std::string& id) {
+        if (cycle)
+            return;
+        state[id] = 1;
+        stack.push_back(id);
+        for (const auto& next : successors[id]) {
+            if (state[next] == 1) {
+                QStringList ids;
+                auto it = std::find(stack.begin(), stack.end(), next);
+                for (; it != stack.end(); ++it)
+                    ids << qs(*it);
+                ids << qs(next);
+                cycle = ids.join(QStringLiteral(" → "));
+                return;
+            }
+            if (state[next] == 0)
+                visit(next);
+            if (cycle)
+                return;
+        }
+        stack.pop_back();
+        state[id] = 2;
+    };
+    for (const auto& n : nodes)
+        if (state[n.id] == 0 && !cycle)
+            visit(n.id);
+    if (cycle)
+        error(QStringLiteral("/edges"), tr("the graph has a cycle: %1").arg(*cycle));
+
+    return found;
+}
+
+} // namespace outpost::core

@@ -1,0 +1,116 @@
+// The `outpost` executable as a user runs it: exit codes, messages, output.
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+namespace {
+
+struct Run {
+    int code = -1;
+    QString out;
+    QString err;
+};
+
+Run outpost(const QStringList& args)
+{
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("LANGUAGE"), QStringLiteral("en"));
+    env.insert(QStringLiteral("LC_ALL"), QStringLiteral("C.UTF-8"));
+    p.setProcessEnvironment(env);
+    p.start(QStringLiteral(OUTPOST_CLI), args);
+    if (!p.waitForFinished(60000)) {
+        p.kill();
+        return {};
+    }
+    Run r;
+    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
+    r.out = QString::fromUtf8(p.readAllStandardOutput());
+    r.err = QString::fromUtf8(p.readAllStandardError());
+    return r;
+}
+
+void writeFile(const QString& path, const QByteArray& bytes)
+{
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    f.write(bytes);
+}
+
+} // namespace
+
+class TestCli : public QObject {
+    Q_OBJECT
+
+private slots:
+    void helpListsCommands()
+    {
+        const Run r = outpost({QStringLiteral("--help")});
+        QCOMPARE(r.code, 0);
+        for (const char* command : {"init", "validate", "devices"})
+            QVERIFY2(r.out.contains(QLatin1String("  ") + QLatin1String(command) + QLatin1Char(' ')), qPrintable(r.out));
+        QCOMPARE(outpost({}).code, 2);
+        const Run unknown = outpost({QStringLiteral("frobnicate")});
+        QCOMPARE(unknown.code, 2);
+        QVERIFY(unknown.err.contains(QStringLiteral("unknown command 'frobnicate'")));
+        QVERIFY(outpost({QStringLiteral("--version")}).out.startsWith(QStringLiteral("outpost ")));
+    }
+
+    void initThenValidate()
+    {
+        QTemporaryDir dir;
+        const QString project = dir.filePath(QStringLiteral("demo"));
+        const Run init = outpost({QStringLiteral("init"), project});
+        QVERIFY2(init.code == 0, qPrintable(init.err));
+        const Run validate = outpost({QStringLiteral("validate"), project});
+        QVERIFY2(validate.code == 0, qPrintable(validate.err));
+        QVERIFY(validate.out.contains(QStringLiteral("demo 0.1.0")));
+        // A second init into the same folder refuses and changes nothing.
+        QCOMPARE(outpost({QStringLiteral("init"), project}).code, 1);
+    }
+
+    void validateReportsPlaces()
+    {
+        QTemporaryDir dir;
+        QCOMPARE(outpost({QStringLiteral("init"), QStringLiteral("--empty"), dir.path(), QStringLiteral("--name"), QStringLiteral("p")}).code, 0);
+        writeFile(dir.filePath(QStringLiteral("agents/bad.agent.json")), "{\n  \"schemaVersion\": 1,\n  \"name\": }\n");
+        writeFile(dir.filePath(QStringLiteral("agents/worse.agent.json")),
+                  R"({"schemaVersion":1,"name":"worse","nodes":[{"id":"in","type":"inptu"}],"edges":[]})");
+        const Run r = outpost({QStringLiteral("validate"), dir.path()});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains(QStringLiteral("agents/bad.agent.json:3:11: error: not valid JSON")), qPrintable(r.err));
+        QVERIFY2(r.err.contains(QStringLiteral("agents/worse.agent.json: /nodes/0/type: error: unknown node type \"inptu\"")), qPrintable(r.err));
+
+        const Run json = outpost({QStringLiteral("validate"), QStringLiteral("--json"), dir.path()});
+        QCOMPARE(json.code, 1);
+        const QJsonObject doc = QJsonDocument::fromJson(json.out.toUtf8()).object();
+        QCOMPARE(doc.value(QStringLiteral("ok")).toBool(true), false);
+        QVERIFY(doc.value(QStringLiteral("diagnostics")).toArray().size() >= 2);
+    }
+
+    void validateMissingProject()
+    {
+        const Run r = outpost({QStringLiteral("validate"), QStringLiteral("/nonexistent/project")});
+        QCOMPARE(r.code, 1);
+        QVERIFY(r.err.contains(QStringLiteral("no such folder")));
+        QCOMPARE(outpost({QStringLiteral("validate")}).code, 2);
+    }
+
+    void devicesListsTheCpu()
+    {
+        const Run r = outpost({QStringLiteral("devices"), QStringLiteral("--json")});
+        QCOMPARE(r.code, 0);
+        const QJsonObject doc = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        const QJsonArray devices = doc.value(QStringLiteral("devices")).toArray();
+        QVERIFY(!devices.isEmpty());
+        QCOMPARE(devices.first().toObject().value(QStringLiteral("backend")).toString(), QStringLiteral("cpu"));
+        QVERIFY(devices.first().toObject().value(QStringLiteral("memory_bytes")).toDouble() > 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "test_cli.moc"

@@ -1,0 +1,318 @@
+#include "ui/main/main_window.h"
+
+#include "core/i18n/language.h"
+#include "core/project/sample_project.h"
+#include "ui/main/recent_projects.h"
+#include "ui/project/agent_list_model.h"
+#include "ui/project/agent_view.h"
+#include "ui/project/diagnostics_model.h"
+#include "ui/project/manifest_view.h"
+
+#include <QAction>
+#include <QActionGroup>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDir>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QHeaderView>
+#include <QLabel>
+#include <QListView>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QTableView>
+
+namespace outpost::ui {
+
+namespace {
+const char* const kGeometryKey = "mainWindow/geometry";
+const char* const kStateKey = "mainWindow/state";
+const char* const kLanguageKey = "language";
+constexpr int kStateVersion = 1;
+} // namespace
+
+MainWindow::MainWindow(QWidget* parent)
+    : QMainWindow(parent),
+      m_agentModel(new AgentListModel(this)),
+      m_diagnosticsModel(new DiagnosticsModel(this)),
+      m_agentView(new AgentView(this)),
+      m_manifestView(new ManifestView(this))
+{
+    setObjectName(QStringLiteral("MainWindow"));
+    setWindowIcon(QIcon(QStringLiteral(":/outpost/icons/outpost.svg")));
+    setCentralWidget(m_agentView);
+    setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks | QMainWindow::AllowNestedDocks);
+    createActions();
+    createDocks();
+    m_statusLabel = new QLabel(this);
+    statusBar()->addWidget(m_statusLabel, 1);
+
+    QSettings settings;
+    m_language = settings.value(QLatin1String(kLanguageKey), QStringLiteral("system")).toString();
+    for (QAction* action : m_languageGroup->actions())
+        action->setChecked(action->data().toString() == m_language);
+
+    retranslate();
+    resize(1200, 760);
+    restoreGeometry(settings.value(QLatin1String(kGeometryKey)).toByteArray());
+    restoreState(settings.value(QLatin1String(kStateKey)).toByteArray(), kStateVersion);
+    showProject();
+}
+
+MainWindow::~MainWindow() = default;
+
+QString MainWindow::defaultProjectPath(QString* error)
+{
+    const QString base = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    const QString path = QDir(base).filePath(QStringLiteral("projects/%1").arg(QLatin1String(core::kSampleProjectName)));
+    if (!QFileInfo::exists(QDir(path).filePath(QLatin1String(core::Manifest::kFileName)))) {
+        const QString problem = core::installSampleProject(path);
+        if (error)
+            *error = problem;
+    }
+    return path;
+}
+
+void MainWindow::createActions()
+{
+    m_fileMenu = menuBar()->addMenu(QString());
+    m_openAction = m_fileMenu->addAction(QIcon::fromTheme(QStringLiteral("document-open")), QString(), this, &MainWindow::chooseProject);
+    m_openAction->setShortcut(QKeySequence::Open);
+    m_recentMenu = m_fileMenu->addMenu(QString());
+    m_clearRecentAction = new QAction(this);
+    connect(m_clearRecentAction, &QAction::triggered, this, [this] {
+        RecentProjects::clear();
+        rebuildRecentMenu();
+    });
+    m_reloadAction = m_fileMenu->addAction(QIcon::fromTheme(QStringLiteral("view-refresh")), QString(), this, &MainWindow::reloadProject);
+    m_reloadAction->setShortcut(QKeySequence::Refresh);
+    m_fileMenu->addSeparator();
+    m_quitAction = m_fileMenu->addAction(QIcon::fromTheme(QStringLiteral("application-exit")), QString(), this, &QWidget::close);
+    m_quitAction->setShortcut(QKeySequence::Quit);
+    m_quitAction->setMenuRole(QAction::QuitRole);
+
+    m_viewMenu = menuBar()->addMenu(QString());
+
+    m_settingsMenu = menuBar()->addMenu(QString());
+    m_languageMenu = m_settingsMenu->addMenu(QString());
+    m_languageGroup = new QActionGroup(this);
+    m_systemLanguageAction = m_languageMenu->addAction(QString());
+    m_systemLanguageAction->setData(QStringLiteral("system"));
+    m_systemLanguageAction->setCheckable(true);
+    m_languageGroup->addAction(m_systemLanguageAction);
+    m_languageMenu->addSeparator();
+    for (const auto& lang : core::availableLanguages()) {
+        QAction* action = m_languageMenu->addAction(lang.nativeName);
+        action->setData(lang.code);
+        action->setCheckable(true);
+        m_languageGroup->addAction(action);
+    }
+    connect(m_languageGroup, &QActionGroup::triggered, this, [this](QAction* action) { setLanguage(action->data().toString()); });
+
+    m_helpMenu = menuBar()->addMenu(QString());
+    m_aboutAction = m_helpMenu->addAction(QString(), this, &MainWindow::showAbout);
+    m_aboutAction->setMenuRole(QAction::AboutRole);
+    m_aboutQtAction = m_helpMenu->addAction(QString(), qApp, &QApplication::aboutQt);
+    m_aboutQtAction->setMenuRole(QAction::AboutQtRole);
+}
+
+void MainWindow::createDocks()
+{
+    m_agentList = new QListView(this);
+    m_agentList->setModel(m_agentModel);
+    m_agentList->setUniformItemSizes(true);
+    connect(m_agentList->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            [this](const QModelIndex& current) { selectAgent(current.isValid() ? current.row() : -1); });
+
+    m_problemsTable = new QTableView(this);
+    m_problemsTable->setModel(m_diagnosticsModel);
+    m_problemsTable->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_problemsTable->setWordWrap(false);
+    m_problemsTable->verticalHeader()->hide();
+    m_problemsTable->horizontalHeader()->setStretchLastSection(true);
+    m_problemsTable->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
+    connect(m_problemsTable, &QTableView::activated, this, [this](const QModelIndex& index) {
+        // Jump to the agent the problem is in.
+        const QString file = m_diagnosticsModel->diagnostics().value(index.row()).file;
+        for (int row = 0; row < m_agentModel->rowCount(); ++row)
+            if (m_agentModel->agentAt(row)->relativePath == file)
+                m_agentList->setCurrentIndex(m_agentModel->index(row));
+    });
+
+    const auto dock = [this](const char* objectName, QWidget* widget, Qt::DockWidgetArea area) {
+        auto* d = new QDockWidget(this);
+        d->setObjectName(QLatin1String(objectName));
+        d->setWidget(widget);
+        addDockWidget(area, d);
+        m_viewMenu->addAction(d->toggleViewAction());
+        return d;
+    };
+    m_agentsDock = dock("AgentsDock", m_agentList, Qt::LeftDockWidgetArea);
+    m_manifestDock = dock("ProjectDock", m_manifestView, Qt::LeftDockWidgetArea);
+    m_problemsDock = dock("ProblemsDock", m_problemsTable, Qt::BottomDockWidgetArea);
+    resizeDocks({m_agentsDock, m_manifestDock}, {420, 260}, Qt::Vertical);
+    resizeDocks({m_agentsDock}, {300}, Qt::Horizontal);
+    resizeDocks({m_problemsDock}, {160}, Qt::Vertical);
+}
+
+QList<QDockWidget*> MainWindow::docks() const
+{
+    return {m_agentsDock, m_manifestDock, m_problemsDock};
+}
+
+void MainWindow::retranslate()
+{
+    m_fileMenu->setTitle(tr("&File"));
+    m_openAction->setText(tr("&Open Project…"));
+    m_recentMenu->setTitle(tr("Open &Recent"));
+    m_clearRecentAction->setText(tr("&Clear Recent Projects"));
+    m_reloadAction->setText(tr("Re&load Project"));
+    m_quitAction->setText(tr("&Quit"));
+    m_viewMenu->setTitle(tr("&View"));
+    m_settingsMenu->setTitle(tr("&Settings"));
+    m_languageMenu->setTitle(tr("&Language"));
+    m_systemLanguageAction->setText(tr("System language"));
+    m_helpMenu->setTitle(tr("&Help"));
+    m_aboutAction->setText(tr("&About Outpost"));
+    m_aboutQtAction->setText(tr("About &Qt"));
+    m_agentsDock->setWindowTitle(tr("Agents"));
+    m_manifestDock->setWindowTitle(tr("Project"));
+    m_problemsDock->setWindowTitle(tr("Problems"));
+    rebuildRecentMenu();
+    showProject();
+}
+
+void MainWindow::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::LanguageChange)
+        retranslate();
+    QMainWindow::changeEvent(event);
+}
+
+void MainWindow::setLanguage(const QString& code)
+{
+    m_language = code;
+    QSettings().setValue(QLatin1String(kLanguageKey), code);
+    core::installTranslations(code == QLatin1String("system") ? core::systemLanguage() : code);
+    for (QAction* action : m_languageGroup->actions())
+        action->setChecked(action->data().toString() == code);
+    // Installing a translator sends LanguageChange to every widget, which
+    // calls retranslate() here and in each panel.
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList paths = RecentProjects::list();
+    for (int i = 0; i < paths.size(); ++i) {
+        const QString label = i < 9 ? QStringLiteral("&%1 %2").arg(i + 1).arg(QDir::toNativeSeparators(paths[i]))
+                                    : QDir::toNativeSeparators(paths[i]);
+        QAction* action = m_recentMenu->addAction(label);
+        action->setData(paths[i]);
+        connect(action, &QAction::triggered, this, [this, path = paths[i]] { openProject(path); });
+    }
+    if (paths.isEmpty()) {
+        QAction* none = m_recentMenu->addAction(tr("No recent projects"));
+        none->setEnabled(false);
+    } else {
+        m_recentMenu->addSeparator();
+        m_recentMenu->addAction(m_clearRecentAction);
+    }
+}
+
+bool MainWindow::openProject(const QString& path, bool quiet)
+{
+    auto loaded = core::Project::open(path);
+    if (!loaded.ok()) {
+        QStringList lines;
+        for (const auto& d : loaded.diagnostics)
+            lines << d.toString();
+        const QString message = tr("Outpost could not open %1.").arg(QDir::toNativeSeparators(path));
+        emit openFailed(message + QLatin1Char('\n') + lines.join(QLatin1Char('\n')));
+        if (!quiet) {
+            auto* box = new QMessageBox(QMessageBox::Critical, tr("Cannot open project"), message, QMessageBox::Ok, this);
+            box->setInformativeText(lines.join(QLatin1Char('\n')));
+            box->setAttribute(Qt::WA_DeleteOnClose);
+            box->open();
+        }
+        return false;
+    }
+    m_project = std::move(*loaded.value);
+    RecentProjects::add(m_project->root());
+    rebuildRecentMenu();
+    showProject();
+    emit projectOpened(m_project->root());
+    return true;
+}
+
+bool MainWindow::reloadProject()
+{
+    return m_project ? openProject(m_project->root()) : false;
+}
+
+void MainWindow::showProject()
+{
+    const QString previous = m_agentList->currentIndex().data(AgentListModel::ClassNameRole).toString();
+    m_reloadAction->setEnabled(m_project.has_value());
+    if (!m_project) {
+        setWindowTitle(tr("Outpost Studio"));
+        m_agentModel->setAgents({});
+        m_diagnosticsModel->setDiagnostics({});
+        m_manifestView->setProject(nullptr);
+        m_agentView->setAgent(nullptr);
+        m_statusLabel->setText(tr("No project open"));
+        return;
+    }
+    setWindowTitle(tr("%1 — Outpost Studio").arg(m_project->manifest().name()));
+    m_agentModel->setAgents(m_project->agents());
+    m_diagnosticsModel->setDiagnostics(m_project->diagnostics());
+    m_manifestView->setProject(&*m_project);
+    int row = 0;
+    for (int r = 0; r < m_agentModel->rowCount(); ++r)
+        if (m_agentModel->agentAt(r)->className == previous)
+            row = r;
+    if (m_agentModel->rowCount() > 0)
+        m_agentList->setCurrentIndex(m_agentModel->index(row));
+    else
+        m_agentView->setAgent(nullptr);
+    const int errors = m_diagnosticsModel->errorCount();
+    m_statusLabel->setText(tr("%1 · %n agent(s)", nullptr, m_agentModel->rowCount()).arg(QDir::toNativeSeparators(m_project->root()))
+                           + QStringLiteral(" · ")
+                           + (errors == 0 ? tr("no problems") : tr("%n error(s)", nullptr, errors)));
+    if (errors > 0)
+        m_problemsDock->show();
+}
+
+void MainWindow::selectAgent(int row)
+{
+    m_agentView->setAgent(m_agentModel->agentAt(row));
+}
+
+void MainWindow::chooseProject()
+{
+    const QString start = m_project ? QFileInfo(m_project->root()).absolutePath() : QDir::homePath();
+    const QString path = QFileDialog::getExistingDirectory(this, tr("Open Project"), start);
+    if (!path.isEmpty())
+        openProject(path);
+}
+
+void MainWindow::showAbout()
+{
+    QMessageBox::about(this, tr("About Outpost"),
+                       tr("<h3>Outpost %1</h3><p>A desktop agent studio: stateful agents with their own databases and "
+                          "alarms, vector memory, and a local GGUF inference engine.</p>")
+                           .arg(QApplication::applicationVersion()));
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    QSettings settings;
+    settings.setValue(QLatin1String(kGeometryKey), saveGeometry());
+    settings.setValue(QLatin1String(kStateKey), saveState(kStateVersion));
+    event->accept();
+}
+
+} // namespace outpost::ui

@@ -1,0 +1,103 @@
+#pragma once
+// The studio's main window: the open project's agents, manifest and problems
+// in docks around the selected agent. Later panels (graph editor, chat,
+// inspectors) dock into the same frame; the View menu lists every dock.
+#include "core/project/project.h"
+
+#include <QMainWindow>
+
+#include <optional>
+
+class QAction;
+class QActionGroup;
+class QDockWidget;
+class QLabel;
+class QListView;
+class QMenu;
+class QTableView;
+
+namespace outpost::ui {
+
+class AgentListModel;
+class AgentView;
+class DiagnosticsModel;
+class ManifestView;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+
+public:
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    // Opens the project in `path`. On failure the open project stays as it
+    // was, nothing on disk changes, a message box explains why (unless
+    // quiet), and openFailed is emitted with the same text.
+    bool openProject(const QString& path, bool quiet = false);
+    bool reloadProject();
+
+    const core::Project* project() const { return m_project ? &*m_project : nullptr; }
+    AgentListModel* agentModel() const { return m_agentModel; }
+    DiagnosticsModel* diagnosticsModel() const { return m_diagnosticsModel; }
+    AgentView* agentView() const { return m_agentView; }
+    QListView* agentList() const { return m_agentList; }
+    QMenu* recentMenu() const { return m_recentMenu; }
+    QList<QDockWidget*> docks() const;
+
+    // Switches the interface language ("system", "en", "fr_CA") and keeps
+    // the choice in the settings.
+    void setLanguage(const QString& code);
+    QString language() const { return m_language; }
+
+    // The sample project in the user's data folder, copied there on first use.
+    static QString defaultProjectPath(QString* error = nullptr);
+
+signals:
+    void projectOpened(const QString& root);
+    void openFailed(const QString& message);
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+    void changeEvent(QEvent* event) override;
+
+private:
+    void createActions();
+    void createDocks();
+    void retranslate();
+    void rebuildRecentMenu();
+    void showProject();
+    void selectAgent(int row);
+    void chooseProject();
+    void showAbout();
+
+    std::optional<core::Project> m_project;
+    QString m_language;
+
+    AgentListModel* m_agentModel;
+    DiagnosticsModel* m_diagnosticsModel;
+    AgentView* m_agentView;
+    ManifestView* m_manifestView;
+    QListView* m_agentList = nullptr;
+    QTableView* m_problemsTable = nullptr;
+    QDockWidget* m_agentsDock = nullptr;
+    QDockWidget* m_manifestDock = nullptr;
+    QDockWidget* m_problemsDock = nullptr;
+    QLabel* m_statusLabel = nullptr;
+
+    QMenu* m_fileMenu = nullptr;
+    QMenu* m_recentMenu = nullptr;
+    QMenu* m_viewMenu = nullptr;
+    QMenu* m_settingsMenu = nullptr;
+    QMenu* m_languageMenu = nullptr;
+    QMenu* m_helpMenu = nullptr;
+    QAction* m_openAction = nullptr;
+    QAction* m_reloadAction = nullptr;
+    QAction* m_quitAction = nullptr;
+    QAction* m_aboutAction = nullptr;
+    QAction* m_aboutQtAction = nullptr;
+    QAction* m_clearRecentAction = nullptr;
+    QActionGroup* m_languageGroup = nullptr;
+    QAction* m_systemLanguageAction = nullptr;
+};
+
+} // namespace outpost::ui
