@@ -488,6 +488,8 @@ Status Parser::run()
         const std::uint64_t start = m_pos;
         if (auto st = readString(names[k], "the name of tensor " + std::to_string(k)); !st)
             return st;
+        if (names[k].empty())
+            return failAt(start, "tensor " + std::to_string(k) + " has an empty name");
         t.name = std::string(names[k]);
         const std::string name = "tensor " + quoted(names[k]);
         std::uint32_t dims = 0;

@@ -495,6 +495,7 @@ private slots:
         add("alignment wrong type", Bytes{}.header(0, 1).str("general.alignment").u32(10).u64(32),
             "general.alignment has type UINT64, expected UINT32");
         add("tensor name past end", Bytes{}.header(1, 0).u64(500).zeros(40), "the name of tensor 0 has length 500");
+        add("empty tensor name", Bytes{}.header(1, 0).tensorInfo("", {4}, 0, 0).pad().zeros(32), "tensor 0 has an empty name");
         add("dims 0", Bytes{}.header(1, 0).tensorInfo("t", {}, 0, 0).pad().zeros(32), "tensor 't' has 0 dimensions");
         add("dims 5", Bytes{}.header(1, 0).tensorInfo("t", {1, 1, 1, 1, 1}, 0, 0).pad().zeros(32),
             "tensor 't' has 5 dimensions");
