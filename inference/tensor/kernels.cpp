@@ -28,6 +28,7 @@ struct KernelAccess {
             v.q = p.m_q.data();
             v.d = p.m_f.data();
             v.dsum = p.m_f.data() + p.m_n / QK;
+            v.bsums = p.m_sums.data();
             break;
         case Form::Q8K:
             v.q = p.m_q.data();
@@ -481,11 +482,13 @@ void prepareInput(TensorType weightType, const float* x, std::int64_t n, Prepare
         const std::size_t nb = count / QK;
         out.m_q.resize(count);
         out.m_f.resize(2 * nb);
+        out.m_sums.resize(nb);
         quantizeQ8(x, n, QK, out.m_q.data(), out.m_f.data());
         for (std::size_t i = 0; i < nb; ++i) {
             int s = 0;
             for (int j = 0; j < QK; ++j)
                 s += out.m_q[i * QK + j];
+            out.m_sums[i] = static_cast<std::int16_t>(s);
             out.m_f[nb + i] = out.m_f[i] * static_cast<float>(s);
         }
         break;

@@ -1,19 +1,21 @@
-// AVX2 + FMA + F16C dot kernels. This file alone is compiled with those
-// -m flags (see CMakeLists.txt) and is only entered when cpu_features says
-// the CPU has them; everything but the table getter has internal linkage.
+// AVX2 + FMA + F16C dot kernels. This file alone is compiled with those -m
+// flags (see CMakeLists.txt) and is only entered when cpu_features says the
+// CPU has them; the kernels live in kernels_x86.inc (internal linkage).
 #include "inference/tensor/kernels_internal.h"
 
-#include <immintrin.h>
+#if defined(__x86_64__) && defined(__AVX2__) && defined(__FMA__) && defined(__F16C__)
+#include "inference/tensor/kernels_x86.inc"
 
-namespace outpost::inference::kern {
-
-const KernelTable& avx2Kernels()
+const outpost::inference::kern::KernelTable& outpost::inference::kern::avx2Kernels()
 {
-    static const KernelTable t = [] {
-        KernelTable k;
-        return k;
-    }();
+    static const KernelTable t = makeX86Table();
     return t;
 }
-
-} // namespace outpost::inference::kern
+#else
+// Built without the flags (another compiler or CPU family): no AVX2 kernels.
+const outpost::inference::kern::KernelTable& outpost::inference::kern::avx2Kernels()
+{
+    static const KernelTable t;
+    return t;
+}
+#endif

@@ -39,8 +39,9 @@ static_assert(sizeof(BlockQ6_K) == 210);
 
 // What a kernel sees of a PreparedInput.
 //  Float form (F32/F16/BF16 weights): f = x, n values.
-//  Q8 form, blocks of 32: q = n int8, d = n/32 scales, dsum = n/32 values of
-//    d * sum(q of the block) (the min/offset terms of Q4_0..Q5_1 need them).
+//  Q8 form, blocks of 32: q = n int8, d = n/32 scales, bsums = n/32 sums of
+//    each block's q, dsum = n/32 values of d * bsums (the min/offset terms of
+//    Q4_0..Q5_1 need them).
 //  Q8_K form, blocks of 256: q = n int8, d = n/256 scales, bsums = n/16 sums
 //    of 16 consecutive q.
 struct PreparedView {

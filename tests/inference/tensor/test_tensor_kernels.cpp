@@ -425,7 +425,7 @@ private slots:
                     wf[static_cast<std::size_t>(r)].resize(static_cast<std::size_t>(cols));
                     dequantizeRow(t, q.data(), wf[static_cast<std::size_t>(r)].data(), cols);
                 }
-                const int B = 6;
+                const int B = 7; // gemm runs the 4-input kernel, then the 3-input one
                 std::vector<std::vector<float>> xs;
                 for (int b = 0; b < B; ++b) {
                     auto x = randomFloats(rng, static_cast<std::size_t>(cols), -2.0f, 2.0f);

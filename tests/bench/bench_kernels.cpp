@@ -1,0 +1,144 @@
+// Matrix-vector speed of the tensor kernels, single-threaded: a 4096 x 4096
+// weight matrix of each type times B = 1, 4 and 16 prepared inputs, with
+// every SIMD variant this CPU runs beside the scalar reference.
+//
+// Figures: GB/s of weight bytes read per second (the decode bound: one
+// matrix pass per token), GFLOP/s (2 * rows * cols * B per pass) and the
+// speed-up over the scalar kernels. Several copies of the matrix are cycled
+// so that it never sits in cache (each pass streams from memory).
+//
+//   bench_kernels [TYPE ...] [--rows N] [--cols N] [--min-ms N]
+#include "inference/backend/cpu/cpu_features.h"
+#include "inference/tensor/kernels.h"
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+using namespace outpost::inference;
+
+namespace {
+
+struct Options {
+    std::int64_t rows = 4096;
+    std::int64_t cols = 4096;
+    double minMs = 300;
+    std::vector<TensorType> types;
+};
+
+const std::vector<TensorType> kAll = {
+    TensorType::F32, TensorType::F16, TensorType::BF16, TensorType::Q8_0, TensorType::Q4_0,
+    TensorType::Q4_1, TensorType::Q5_0, TensorType::Q5_1, TensorType::Q2_K, TensorType::Q3_K,
+    TensorType::Q4_K, TensorType::Q5_K, TensorType::Q6_K,
+};
+
+double nowMs()
+{
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    Options opt;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        if ((a == "--rows" || a == "--cols" || a == "--min-ms") && i + 1 < argc) {
+            const double v = std::atof(argv[++i]);
+            if (a == "--rows") opt.rows = static_cast<std::int64_t>(v);
+            else if (a == "--cols") opt.cols = static_cast<std::int64_t>(v);
+            else opt.minMs = v;
+            continue;
+        }
+        bool found = false;
+        for (TensorType t : kAll)
+            if (tensorTypeInfo(t)->name == a) {
+                opt.types.push_back(t);
+                found = true;
+            }
+        if (!found) {
+            std::fprintf(stderr, "bench_kernels: unknown argument '%s' (types: F32 F16 BF16 Q8_0 Q4_0 Q4_1 Q5_0 Q5_1 Q2_K Q3_K Q4_K Q5_K Q6_K; --rows N --cols N --min-ms N)\n", argv[i]);
+            return 2;
+        }
+    }
+    if (opt.types.empty())
+        opt.types = kAll;
+
+    const auto& cpu = cpu::cpuFeatures();
+    std::printf("CPU: %s [%s]\n", cpu.brand.c_str(), cpu.summary().c_str());
+    std::printf("matrix %lld x %lld, single thread; GB/s = weight bytes / time\n\n",
+                static_cast<long long>(opt.rows), static_cast<long long>(opt.cols));
+    std::printf("%-5s %-8s %3s %10s %9s %10s %9s\n", "type", "variant", "B", "ms/pass", "GB/s", "GFLOP/s", "x scalar");
+
+    std::vector<KernelIsa> isas = {KernelIsa::Scalar};
+    for (KernelIsa isa : {KernelIsa::Avx2, KernelIsa::Avx512})
+        if (setKernelIsa(isa).ok())
+            isas.push_back(isa);
+
+    std::mt19937 rng(1);
+    std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+    for (TensorType t : opt.types) {
+        const auto rb = rowBytes(t, static_cast<std::uint64_t>(opt.cols));
+        if (!rb || !checkKernelShape(t, opt.cols).ok()) {
+            std::printf("%-5s skipped: %lld columns do not fit its blocks\n", std::string(tensorTypeInfo(t)->name).c_str(),
+                        static_cast<long long>(opt.cols));
+            continue;
+        }
+        // Quantise 64 distinct rows and repeat them: the content does not
+        // change the speed, and the K-quant scale search is slow.
+        const std::size_t matBytes = *rb * static_cast<std::size_t>(opt.rows);
+        std::vector<std::uint8_t> proto(*rb * 64);
+        std::vector<float> src(static_cast<std::size_t>(opt.cols));
+        for (int r = 0; r < 64; ++r) {
+            for (auto& v : src)
+                v = dist(rng);
+            quantizeRow(t, src.data(), proto.data() + *rb * static_cast<std::size_t>(r), opt.cols);
+        }
+        const std::size_t copies = std::max<std::size_t>(2, (256u << 20) / matBytes + 1);
+        std::vector<std::vector<std::uint8_t>> mats(copies, std::vector<std::uint8_t>(matBytes));
+        for (auto& m : mats)
+            for (std::int64_t r = 0; r < opt.rows; ++r)
+                std::memcpy(m.data() + *rb * static_cast<std::size_t>(r), proto.data() + *rb * static_cast<std::size_t>(r % 64), *rb);
+
+        std::map<int, double> scalarMs;
+        for (KernelIsa isa : isas) {
+            (void)setKernelIsa(isa);
+            for (int B : {1, 4, 16}) {
+                std::vector<PreparedInput> inputs(static_cast<std::size_t>(B));
+                for (auto& in : inputs) {
+                    for (auto& v : src)
+                        v = dist(rng);
+                    prepareInput(t, src.data(), opt.cols, in);
+                }
+                std::vector<float> out(static_cast<std::size_t>(opt.rows * B));
+                // Warm-up pass, then passes until minMs has elapsed.
+                gemm(t, mats[0].data(), *rb, 0, opt.rows, inputs, out.data(), static_cast<std::size_t>(opt.rows));
+                int passes = 0;
+                const double t0 = nowMs();
+                double elapsed = 0;
+                do {
+                    gemm(t, mats[static_cast<std::size_t>(passes) % copies].data(), *rb, 0, opt.rows, inputs, out.data(),
+                         static_cast<std::size_t>(opt.rows));
+                    ++passes;
+                    elapsed = nowMs() - t0;
+                } while (elapsed < (isa == KernelIsa::Scalar ? opt.minMs / 3 : opt.minMs));
+                const double ms = elapsed / passes;
+                const double gbs = static_cast<double>(matBytes) / (ms * 1e6);
+                const double gflops = 2.0 * static_cast<double>(opt.rows) * static_cast<double>(opt.cols) * B / (ms * 1e6);
+                if (isa == KernelIsa::Scalar)
+                    scalarMs[B] = ms;
+                std::printf("%-5s %-8s %3d %10.3f %9.2f %10.2f %9.2f\n", std::string(tensorTypeInfo(t)->name).c_str(),
+                            kernelIsaName(isa), B, ms, gbs, gflops, scalarMs[B] / ms);
+                std::fflush(stdout);
+            }
+        }
+    }
+    (void)setKernelIsa(bestKernelIsa());
+    return 0;
+}
