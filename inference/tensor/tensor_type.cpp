@@ -40,6 +40,7 @@ constexpr std::array kTypes = {
     TensorTypeInfo{TensorType::BF16, "BF16", 1, 2, true},
     TensorTypeInfo{TensorType::TQ1_0, "TQ1_0", 256, 54, false},
     TensorTypeInfo{TensorType::TQ2_0, "TQ2_0", 256, 66, false},
+    TensorTypeInfo{TensorType::MXFP4, "MXFP4", 32, 17, false},   // one E8M0 scale byte + 16 bytes of 4-bit values
 };
 
 } // namespace

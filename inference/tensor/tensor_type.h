@@ -43,6 +43,8 @@ enum class TensorType : std::uint32_t {
     BF16 = 30,
     TQ1_0 = 34,
     TQ2_0 = 35,
+    // 36..38 were interleaved IQ4_NL layouts, removed from ggml.
+    MXFP4 = 39,   // gpt-oss weights; readable, not computable here
 };
 
 struct TensorTypeInfo {

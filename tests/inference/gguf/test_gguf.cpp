@@ -279,6 +279,7 @@ private slots:
             {"q4_k", {256, 2, 1, 2}, TensorType::Q4_K, 4 * 144},
             {"q6_k", {512}, TensorType::Q6_K, 2 * 210},
             {"iq2_xs", {256}, TensorType::IQ2_XS, 74},
+            {"mxfp4", {64}, TensorType::MXFP4, 34},
             {"empty", {0, 4}, TensorType::F32, 0},
         };
         unsigned seed = 0;
@@ -382,6 +383,8 @@ private slots:
         const TensorInfo* iq = f.tensor("iq2_xs");
         QVERIFY(iq && !iq->typeSupported());
         QCOMPARE(iq->typeName(), std::string_view("IQ2_XS"));
+        QCOMPARE(f.tensor("mxfp4")->typeName(), std::string_view("MXFP4"));
+        QVERIFY(!f.tensor("mxfp4")->typeSupported());
         QCOMPARE(f.tensor("q4_k")->elementCount(), std::uint64_t(1024));
         QCOMPARE(f.tensor("empty")->elementCount(), std::uint64_t(0));
 
