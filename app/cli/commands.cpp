@@ -7,6 +7,7 @@ namespace outpost::cli {
 int runDevices(const QStringList& args);
 int runValidate(const QStringList& args);
 int runInit(const QStringList& args);
+int runModelInfo(const QStringList& args);
 
 std::span<const Command> commands()
 {
@@ -14,6 +15,7 @@ std::span<const Command> commands()
         {"init", QT_TRANSLATE_NOOP("outpost::cli", "Create a new project from the sample project"), runInit},
         {"validate", QT_TRANSLATE_NOOP("outpost::cli", "Check a project's manifest and agent graphs"), runValidate},
         {"devices", QT_TRANSLATE_NOOP("outpost::cli", "List the compute devices the engine can use"), runDevices},
+        {"model-info", QT_TRANSLATE_NOOP("outpost::cli", "Show what a GGUF model file holds"), runModelInfo},
     };
     return table;
 }

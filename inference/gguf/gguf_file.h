@@ -149,7 +149,8 @@ public:
     // general.alignment when present (a power of two), else 32.
     std::uint64_t alignment() const { return m_alignment; }
     std::uint64_t fileSize() const { return m_size; }
-    // Absolute file offset of the tensor data section.
+    // Absolute file offset of the tensor data section (the end of the header
+    // rounded up to alignment()). A file without tensors may end before it.
     std::uint64_t dataOffset() const { return m_dataOffset; }
     // The whole file, mapped.
     std::span<const std::byte> bytes() const { return {m_base, static_cast<std::size_t>(m_size)}; }
