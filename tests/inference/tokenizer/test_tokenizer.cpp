@@ -1,0 +1,414 @@
+// Tokenizers against llama.cpp's own test vectors and the stories260K
+// reference (both in shared/reference), plus streaming decode, special-token
+// parsing and bad input.
+#include "inference/gguf/gguf_file.h"
+#include "inference/tokenizer/pre_tokenizer.h"
+#include "inference/tokenizer/streaming_decoder.h"
+#include "inference/tokenizer/tokenizer.h"
+#include "inference/unicode/unicode.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QtTest>
+
+#include <map>
+#include <random>
+
+using namespace outpost::inference;
+using namespace outpost::inference::tokenizer;
+
+namespace {
+
+QString referenceDir() { return QStringLiteral(OUTPOST_SHARED_DIR "/reference"); }
+
+std::string readBytes(const QString& path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    const QByteArray data = f.readAll();
+    return std::string(data.constData(), static_cast<std::size_t>(data.size()));
+}
+
+// Loads (once) and caches a tokenizer per GGUF path.
+const Tokenizer* loadTokenizer(const QString& path, QString* error = nullptr)
+{
+    static std::map<QString, std::optional<Tokenizer>> cache;
+    auto it = cache.find(path);
+    if (it == cache.end()) {
+        std::optional<Tokenizer> tok;
+        auto file = gguf::GgufFile::open(path.toStdString());
+        if (!file) {
+            if (error)
+                *error = QString::fromStdString(file.error());
+        } else {
+            auto t = Tokenizer::fromGguf(**file);
+            if (t)
+                tok = std::move(*t);
+            else if (error)
+                *error = QString::fromStdString(t.error());
+        }
+        it = cache.emplace(path, std::move(tok)).first;
+    }
+    return it->second ? &*it->second : nullptr;
+}
+
+std::string idsToString(const std::vector<TokenId>& ids)
+{
+    std::string s;
+    for (const TokenId id : ids)
+        s += " " + std::to_string(id);
+    return s;
+}
+
+std::string hex(std::string_view bytes)
+{
+    static const char* digits = "0123456789abcdef";
+    std::string s;
+    for (const char c : bytes) {
+        s.push_back(digits[static_cast<unsigned char>(c) >> 4]);
+        s.push_back(digits[static_cast<unsigned char>(c) & 15]);
+    }
+    return s;
+}
+
+std::vector<TokenId> jsonIds(const QJsonValue& v)
+{
+    std::vector<TokenId> ids;
+    for (const QJsonValue& x : v.toArray())
+        ids.push_back(x.toInt());
+    return ids;
+}
+
+// A tiny SentencePiece-style vocabulary for tests that need no file.
+VocabData tinySpm()
+{
+    VocabData v;
+    v.model = "llama";
+    v.tokens = {"<unk>", "<s>", "</s>", "<|user|>", "\xE2\x96\x81", "a", "b", "\xE2\x96\x81" "a", "ab",
+                "\xE2\x96\x81" "ab", "<0xC3>", "<0xA9>"};
+    v.scores = {0, 0, 0, 0, -1, -2, -2, -1.5f, -1, -0.5f, 0, 0};
+    v.types = {2, 3, 3, 4, 1, 1, 1, 1, 1, 1, 6, 6};
+    return v;
+}
+
+} // namespace
+
+class TestTokenizer : public QObject {
+    Q_OBJECT
+
+private slots:
+    void vocabVectors_data();
+    void vocabVectors();
+    void stories260K();
+    void streamingSplitsMultibyteCharacters();
+    void streamingWithByteTokens();
+    void parseSpecialTokens();
+    void userDefinedTokensAlwaysMatch();
+    void byteLevelRoundTrip();
+    void badInput();
+    void vocabErrors();
+    void preTokenizerNames();
+};
+
+void TestTokenizer::vocabVectors_data()
+{
+    QTest::addColumn<QString>("base");
+    const QDir dir(referenceDir() + QStringLiteral("/tokenizer"));
+    const QStringList inputs = dir.entryList({QStringLiteral("*.gguf.inp")}, QDir::Files, QDir::Name);
+    if (inputs.isEmpty())
+        QTest::newRow("no-vectors") << QString();
+    for (const QString& inp : inputs) {
+        const QString base = dir.filePath(inp.chopped(4));
+        QTest::newRow(qPrintable(QFileInfo(base).fileName())) << base;
+    }
+}
+
+void TestTokenizer::vocabVectors()
+{
+    QFETCH(QString, base);
+    if (base.isEmpty())
+        QSKIP("shared/reference/tokenizer is not there: no test vectors to check");
+    if (!QFile::exists(base))
+        QSKIP(qPrintable(QStringLiteral("%1 is not present (only its test vectors are)").arg(QFileInfo(base).fileName())));
+    QString error;
+    const Tokenizer* tok = loadTokenizer(base, &error);
+    QVERIFY2(tok, qPrintable(error));
+
+    const std::string inp = readBytes(base + QStringLiteral(".inp"));
+    const std::string out = readBytes(base + QStringLiteral(".out"));
+    const std::string sep = "\n__ggml_vocab_test__\n";
+    std::vector<std::string> texts;
+    for (std::size_t pos = 0; pos < inp.size();) {
+        const std::size_t next = inp.find(sep, pos);
+        QVERIFY2(next != std::string::npos, "the .inp file does not end with a separator");
+        texts.push_back(inp.substr(pos, next - pos));
+        pos = next + sep.size();
+    }
+    std::vector<std::string> expected;
+    for (std::size_t pos = 0; pos < out.size();) {
+        std::size_t next = out.find('\n', pos);
+        if (next == std::string::npos)
+            next = out.size();
+        expected.push_back(out.substr(pos, next - pos));
+        pos = next + 1;
+    }
+    QCOMPARE(expected.size(), texts.size());
+
+    int failures = 0;
+    for (std::size_t i = 0; i < texts.size(); ++i) {
+        const std::string got = idsToString(tok->tokenize(texts[i], false, false));
+        if (got != expected[i]) {
+            ++failures;
+            qWarning("string %zu (hex %s)\n  expected:%s\n  got:     %s", i, hex(texts[i]).c_str(),
+                     expected[i].c_str(), got.c_str());
+        }
+    }
+    QVERIFY2(failures == 0, qPrintable(QStringLiteral("%1 of %2 strings differ").arg(failures).arg(texts.size())));
+}
+
+void TestTokenizer::stories260K()
+{
+    const QString model = QStringLiteral(OUTPOST_SHARED_DIR "/models/stories260K.gguf");
+    const QString json = referenceDir() + QStringLiteral("/stories260K-tokenize.json");
+    if (!QFile::exists(model) || !QFile::exists(json))
+        QSKIP("shared/models/stories260K.gguf or its tokenize reference is not there");
+    QString error;
+    const Tokenizer* tok = loadTokenizer(model, &error);
+    QVERIFY2(tok, qPrintable(error));
+    QCOMPARE(tok->kind(), VocabKind::Spm);
+    QCOMPARE(tok->vocabSize(), std::size_t{512});
+    QCOMPARE(tok->bos(), 1);
+    QCOMPARE(tok->eos(), 2);
+    QVERIFY(tok->addBos());
+
+    QFile f(json);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QJsonArray results = QJsonDocument::fromJson(f.readAll()).object().value(QStringLiteral("results")).toArray();
+    QVERIFY(!results.isEmpty());
+    for (const QJsonValue& rv : results) {
+        const QJsonObject r = rv.toObject();
+        const QByteArray textBytes = QByteArray::fromHex(r.value(QStringLiteral("utf8_hex")).toString().toLatin1());
+        const std::string text(textBytes.constData(), static_cast<std::size_t>(textBytes.size()));
+        const QByteArray label = "text hex " + textBytes.toHex();
+
+        const auto withBos = tok->tokenize(text, true, false);
+        const auto noBos = tok->tokenize(text, false, false);
+        QVERIFY2(withBos == jsonIds(r.value(QStringLiteral("ids_with_bos"))), label.constData());
+        QVERIFY2(noBos == jsonIds(r.value(QStringLiteral("ids_no_bos"))), label.constData());
+
+        const QJsonArray pieces = r.value(QStringLiteral("pieces_utf8_hex")).toArray();
+        QCOMPARE(static_cast<std::size_t>(pieces.size()), noBos.size());
+        for (std::size_t i = 0; i < noBos.size(); ++i)
+            QCOMPARE(QByteArray::fromStdString(hex(tok->tokenToPiece(noBos[i], true))),
+                     pieces[static_cast<qsizetype>(i)].toString().toLatin1());
+
+        const std::string detok = tok->detokenize(noBos, false, false);
+        QCOMPARE(QByteArray::fromStdString(detok), r.value(QStringLiteral("detokenized")).toString().toUtf8());
+        QCOMPARE(detok == text, r.value(QStringLiteral("roundtrip_exact")).toBool());
+        QCOMPARE(QByteArray::fromStdString(tok->detokenize(withBos, true, false)),
+                 r.value(QStringLiteral("detokenized_from_with_bos_remove_special")).toString().toUtf8());
+    }
+}
+
+void TestTokenizer::streamingSplitsMultibyteCharacters()
+{
+    const QString path = referenceDir() + QStringLiteral("/tokenizer/ggml-vocab-gpt-2.gguf");
+    if (!QFile::exists(path))
+        QSKIP("ggml-vocab-gpt-2.gguf is not there");
+    const Tokenizer* tok = loadTokenizer(path);
+    QVERIFY(tok);
+    // Emoji and CJK text splits into byte-level tokens that end mid-character.
+    const std::string text = "Hi 🦙 我想在apple工作 😶‍🌫️ done";
+    const auto ids = tok->tokenize(text, false, false);
+    bool sawPartial = false;
+    for (const TokenId id : ids)
+        sawPartial |= !unicode::isValidUtf8(tok->tokenToPiece(id));
+    QVERIFY2(sawPartial, "the test text should contain tokens that split a character");
+
+    StreamingDecoder decoder(*tok);
+    std::string joined;
+    for (const TokenId id : ids) {
+        const std::string chunk = decoder.push(id);
+        QVERIFY2(unicode::isValidUtf8(chunk), hex(chunk).c_str());
+        QVERIFY(decoder.pending() <= 3);
+        joined += chunk;
+    }
+    joined += decoder.flush();
+    QCOMPARE(QByteArray::fromStdString(joined), QByteArray::fromStdString(text));
+}
+
+void TestTokenizer::streamingWithByteTokens()
+{
+    auto tok = Tokenizer::fromVocab(tinySpm());
+    QVERIFY2(tok, tok ? "" : tok.error().c_str());
+    // "é" is not a token: byte fallback gives <0xC3> <0xA9>.
+    const auto ids = tok->tokenize("\xC3\xA9", false, false);
+    const std::vector<TokenId> expected{4, 10, 11};
+    QCOMPARE(ids, expected);
+    StreamingDecoder decoder(*tok, false, true);
+    QCOMPARE(QByteArray::fromStdString(decoder.push(4)), QByteArray());   // the leading space is dropped
+    QCOMPARE(QByteArray::fromStdString(decoder.push(10)), QByteArray());
+    QCOMPARE(decoder.pending(), std::size_t{1});
+    QCOMPARE(QByteArray::fromStdString(decoder.push(11)), QByteArray("\xC3\xA9"));
+    // An unfinished character at the end becomes U+FFFD, never a broken byte.
+    QCOMPARE(QByteArray::fromStdString(decoder.push(10)), QByteArray());
+    QCOMPARE(QByteArray::fromStdString(decoder.flush()), QByteArray("\xEF\xBF\xBD"));
+    // A continuation byte with no lead is replaced at once.
+    QCOMPARE(QByteArray::fromStdString(decoder.push(11)), QByteArray("\xEF\xBF\xBD"));
+}
+
+void TestTokenizer::parseSpecialTokens()
+{
+    const QString path = referenceDir() + QStringLiteral("/tokenizer/ggml-vocab-llama-bpe.gguf");
+    if (!QFile::exists(path))
+        QSKIP("ggml-vocab-llama-bpe.gguf is not there");
+    const Tokenizer* tok = loadTokenizer(path);
+    QVERIFY(tok);
+    QCOMPARE(tok->bos(), 128000);
+    QVERIFY(tok->addBos());
+    QVERIFY(tok->isEog(128009));
+    QVERIFY(tok->isEog(128001));
+    QVERIFY(!tok->isEog(128006));
+    const std::string prompt = "<|start_header_id|>user<|end_header_id|>\n\nHi!<|eot_id|>";
+    const auto parsed = tok->tokenize(prompt, true, true);
+    QVERIFY(parsed.size() >= 6);
+    QCOMPARE(parsed[0], 128000);
+    QCOMPARE(parsed[1], 128006);
+    QCOMPARE(parsed[3], 128007);
+    QCOMPARE(parsed.back(), 128009);
+    QCOMPARE(tok->tokenText(parsed[2]), std::string("user"));
+    // Without parseSpecial the markers are plain text: no control ids at all.
+    const auto plain = tok->tokenize(prompt, false, false);
+    for (const TokenId id : plain)
+        QVERIFY(!tok->isControl(id));
+    QCOMPARE(tok->detokenize(plain), prompt);
+    // Control tokens print only when asked.
+    QCOMPARE(tok->detokenize(parsed, false, true), "<|begin_of_text|>" + prompt);
+    QCOMPARE(tok->detokenize(parsed, true, false), std::string("user\n\nHi!"));
+    // A special token at the very end or start, and twice in a row.
+    const auto twice = tok->tokenize("<|eot_id|><|eot_id|>", false, true);
+    QCOMPARE(twice, (std::vector<TokenId>{128009, 128009}));
+}
+
+void TestTokenizer::userDefinedTokensAlwaysMatch()
+{
+    auto tok = Tokenizer::fromVocab(tinySpm());
+    QVERIFY(tok);
+    // <|user|> is user-defined: matched even without parseSpecial; <s> is
+    // control: only with it.
+    const auto ids = tok->tokenize("a<|user|>ab", false, false);
+    QCOMPARE(ids, (std::vector<TokenId>{7, 3, 9}));
+    const auto plain = tok->tokenize("<s>", false, false);
+    QVERIFY(std::find(plain.begin(), plain.end(), 1) == plain.end());
+    const auto special = tok->tokenize("<s>a", true, true);
+    QCOMPARE(special, (std::vector<TokenId>{1, 1, 7}));
+}
+
+void TestTokenizer::byteLevelRoundTrip()
+{
+    const QStringList names{QStringLiteral("gpt-2"), QStringLiteral("llama-bpe"), QStringLiteral("qwen2"),
+                            QStringLiteral("deepseek-llm"), QStringLiteral("falcon")};
+    std::mt19937 rng(1234);
+    int checked = 0;
+    for (const QString& name : names) {
+        const QString path = referenceDir() + QStringLiteral("/tokenizer/ggml-vocab-%1.gguf").arg(name);
+        if (!QFile::exists(path))
+            continue;
+        const Tokenizer* tok = loadTokenizer(path);
+        QVERIFY(tok);
+        for (int round = 0; round < 200; ++round) {
+            // Random bytes, biased towards ASCII and UTF-8 lead/continuation bytes.
+            std::string s(rng() % 40, '\0');
+            for (char& c : s) {
+                const unsigned r = rng() % 4;
+                c = static_cast<char>(r == 0 ? rng() % 256 : r == 1 ? 0x80 + rng() % 64 : r == 2 ? ' ' + rng() % 95 : "\n\t \xE2\xF0"[rng() % 5]);
+            }
+            const auto ids = tok->tokenize(s, false, false);
+            // Byte-level BPE keeps every byte, valid UTF-8 or not. (detokenize
+            // may also tidy spaces before punctuation, so join the pieces.)
+            std::string joined;
+            for (const TokenId id : ids)
+                joined += tok->tokenToPiece(id);
+            QVERIFY2(joined == s, qPrintable(name + QStringLiteral(": ") + QString::fromStdString(hex(s))));
+        }
+        ++checked;
+    }
+    if (checked == 0)
+        QSKIP("no byte-level BPE vocabulary in shared/reference/tokenizer");
+}
+
+void TestTokenizer::badInput()
+{
+    auto tok = Tokenizer::fromVocab(tinySpm());
+    QVERIFY(tok);
+    QVERIFY(tok->tokenize("", false, false).empty());
+    QCOMPARE(tok->tokenize("", true, false), (std::vector<TokenId>{1}));
+    QCOMPARE(tok->tokenToPiece(-5), std::string());
+    QCOMPARE(tok->tokenToPiece(100000), std::string());
+    QCOMPARE(tok->detokenize(std::vector<TokenId>{-1, 99999, 5}), std::string("a"));
+    // Invalid UTF-8 and NUL bytes go through byte fallback (unk when no byte token).
+    const std::string junk("\xFF\x00\xC3", 3);
+    const auto ids = tok->tokenize(junk, false, false);
+    QVERIFY(!ids.empty());
+    for (const TokenId id : ids)
+        QVERIFY(id >= 0 && static_cast<std::size_t>(id) < tok->vocabSize());
+}
+
+void TestTokenizer::vocabErrors()
+{
+    VocabData v = tinySpm();
+    v.model = "t5";
+    auto r = Tokenizer::fromVocab(v);
+    QVERIFY(!r);
+    QVERIFY(r.error().find("t5") != std::string::npos);
+
+    v = tinySpm();
+    v.scores.pop_back();
+    r = Tokenizer::fromVocab(v);
+    QVERIFY(!r);
+    QVERIFY(r.error().find("scores") != std::string::npos);
+
+    v = tinySpm();
+    v.types[3] = 42;
+    r = Tokenizer::fromVocab(v);
+    QVERIFY(!r);
+    QVERIFY(r.error().find("token 3") != std::string::npos);
+
+    v = tinySpm();
+    v.tokens.clear();
+    v.scores.clear();
+    v.types.clear();
+    QVERIFY(!Tokenizer::fromVocab(v));
+
+    v = tinySpm();
+    v.model = "gpt2";
+    v.pre = "no-such-pre";
+    r = Tokenizer::fromVocab(v);
+    QVERIFY(!r);
+    QVERIFY(r.error().find("no-such-pre") != std::string::npos);
+
+    // Special ids outside the vocabulary are ignored, not trusted.
+    v = tinySpm();
+    v.bos = 5000;
+    v.eos = -3;
+    r = Tokenizer::fromVocab(v);
+    QVERIFY(r);
+    QCOMPARE(r->bos(), 1);
+    QCOMPARE(r->eos(), 2);
+}
+
+void TestTokenizer::preTokenizerNames()
+{
+    for (const char* name : {"default", "llama-bpe", "qwen2", "gpt-2", "deepseek-llm", "deepseek-coder", "falcon",
+                             "mpt", "refact", "starcoder", "command-r", "deepseek-r1-qwen"})
+        QVERIFY2(preTokenizerFromName(name).has_value(), name);
+    QVERIFY(!preTokenizerFromName("made-up").has_value());
+}
+
+QTEST_GUILESS_MAIN(TestTokenizer)
+#include "test_tokenizer.moc"
