@@ -355,7 +355,7 @@ void TestChatTemplate::syntaxErrorsNameLineAndColumn()
         {"{# open", "unterminated comment"},
         {"{% endfor %}", "unexpected 'endfor'"},
         {"{% break %}", "outside of a loop"},
-        {"{{ (1 + }}", "line 1, column 10"},
+        {"{{ (1 + }}", "line 1, column 9"},
         {"{{ x $ y }}", "unexpected character '$'"},
         {"{% for in x %}{% endfor %}", "expected a name"},
     };
