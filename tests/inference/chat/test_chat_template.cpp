@@ -357,7 +357,7 @@ void TestChatTemplate::syntaxErrorsNameLineAndColumn()
         {"{% break %}", "outside of a loop"},
         {"{{ (1 + }}", "line 1, column 9"},
         {"{{ x $ y }}", "unexpected character '$'"},
-        {"{% for in x %}{% endfor %}", "expected a name"},
+        {"{% for in x %}{% endfor %}", "expected 'in', found 'x'"},
     };
     for (const auto& c : cases) {
         auto t = ChatTemplate::parse(c.source);
