@@ -34,6 +34,7 @@ struct KernelAccess {
             v.q = p.m_q.data();
             v.d = p.m_f.data();
             v.bsums = p.m_sums.data();
+            v.sums32 = p.m_sums.data() + p.m_n / 16;
             break;
         case Form::None:
             break;
@@ -496,7 +497,9 @@ void prepareInput(TensorType weightType, const float* x, std::int64_t n, Prepare
     case KernelAccess::Form::Q8K: {
         out.m_q.resize(count);
         out.m_f.resize(count / QK_K);
-        out.m_sums.resize(count / 16);
+        // Sums of each 16 values, then of each 32 (the K-quants' min and
+        // offset terms use one or the other).
+        out.m_sums.resize(count / 16 + count / 32);
         quantizeQ8(x, n, QK_K, out.m_q.data(), out.m_f.data());
         for (std::size_t g = 0; g < count / 16; ++g) {
             int s = 0;
@@ -504,6 +507,8 @@ void prepareInput(TensorType weightType, const float* x, std::int64_t n, Prepare
                 s += out.m_q[g * 16 + j];
             out.m_sums[g] = static_cast<std::int16_t>(s);
         }
+        for (std::size_t g = 0; g < count / 32; ++g)
+            out.m_sums[count / 16 + g] = static_cast<std::int16_t>(out.m_sums[2 * g] + out.m_sums[2 * g + 1]);
         break;
     }
     case KernelAccess::Form::None:

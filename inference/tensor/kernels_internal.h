@@ -43,7 +43,7 @@ static_assert(sizeof(BlockQ6_K) == 210);
 //    each block's q, dsum = n/32 values of d * bsums (the min/offset terms of
 //    Q4_0..Q5_1 need them).
 //  Q8_K form, blocks of 256: q = n int8, d = n/256 scales, bsums = n/16 sums
-//    of 16 consecutive q.
+//    of 16 consecutive q, sums32 = n/32 sums of 32 consecutive q.
 struct PreparedView {
     std::int64_t n = 0;
     const float* f = nullptr;
@@ -51,6 +51,7 @@ struct PreparedView {
     const float* d = nullptr;
     const float* dsum = nullptr;
     const std::int16_t* bsums = nullptr;
+    const std::int16_t* sums32 = nullptr;
 };
 
 // One dot kernel: results[b] = dot(row, xs[b]) for b < nx (nx in 1..4).
