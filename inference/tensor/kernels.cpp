@@ -552,27 +552,26 @@ void gemm(TensorType type, const void* weights, std::size_t rowStrideBytes, std:
     }
     const DotFn fn = activeTable().dot[ti];
     const auto* base = static_cast<const std::uint8_t*>(weights);
-    // Rows go in tiles small enough to stay in L2 while every group of inputs
-    // passes over them, so W streams from memory once whatever B is; inputs
-    // go four at a time through a kernel that decodes each weight block once.
-    constexpr std::int64_t kRowTile = 32;
-    constexpr std::size_t kGroup = 64;
-    PreparedView views[kGroup];
-    for (std::int64_t rt = r0; rt < r1; rt += kRowTile) {
-        const std::int64_t rtEnd = std::min(r1, rt + kRowTile);
+    // Loop order: a tile of rows small enough to stay in L1 (about 16 KiB of
+    // weights), then the inputs four at a time (a kernel call decodes each
+    // weight block once for four inputs), then the rows of the tile. Each
+    // row streams from memory once whatever B is, and the four inputs in
+    // use stay in L1 while the tile's rows pass over them.
+    const std::int64_t rowTile = std::clamp<std::int64_t>(
+        static_cast<std::int64_t>(16384 / std::max<std::size_t>(rowStrideBytes, 1)), 1, 64);
+    constexpr std::size_t kGroup = 4;
+    for (std::int64_t rt = r0; rt < r1; rt += rowTile) {
+        const std::int64_t rtEnd = std::min(r1, rt + rowTile);
         for (std::size_t g0 = 0; g0 < inputs.size(); g0 += kGroup) {
-            const std::size_t gn = std::min(kGroup, inputs.size() - g0);
-            for (std::size_t b = 0; b < gn; ++b)
-                views[b] = KernelAccess::view(inputs[g0 + b]);
+            const int nx = static_cast<int>(std::min(kGroup, inputs.size() - g0));
+            PreparedView views[kGroup];
+            for (int k = 0; k < nx; ++k)
+                views[k] = KernelAccess::view(inputs[g0 + static_cast<std::size_t>(k)]);
             for (std::int64_t r = rt; r < rtEnd; ++r) {
-                const void* row = base + static_cast<std::size_t>(r) * rowStrideBytes;
-                for (std::size_t b = 0; b < gn; b += 4) {
-                    const int nx = static_cast<int>(std::min<std::size_t>(4, gn - b));
-                    float res[4];
-                    fn(row, views + b, nx, res);
-                    for (int k = 0; k < nx; ++k)
-                        out[(g0 + b + static_cast<std::size_t>(k)) * outStride + static_cast<std::size_t>(r)] = res[k];
-                }
+                float res[kGroup];
+                fn(base + static_cast<std::size_t>(r) * rowStrideBytes, views, nx, res);
+                for (int k = 0; k < nx; ++k)
+                    out[(g0 + static_cast<std::size_t>(k)) * outStride + static_cast<std::size_t>(r)] = res[k];
             }
         }
     }

@@ -445,6 +445,13 @@ private slots:
                     const std::size_t outStride = rows + 3;
                     std::vector<float> out(outStride * B, -12345.0f);
                     gemm(t, w.data(), rb, 1, rows, prepared, out.data(), outStride);
+                    // Two inputs alone run the 2-input kernel; it must agree
+                    // with the batch of seven.
+                    std::vector<float> out2(outStride * 2, -12345.0f);
+                    gemm(t, w.data(), rb, 1, rows, std::span<const PreparedInput>(prepared).first(2), out2.data(), outStride);
+                    for (std::size_t k = 0; k < out2.size(); ++k)
+                        QVERIFY2(std::fabs(out2[k] - out[k]) <= 1e-5f * (1.0f + std::fabs(out[k])),
+                                 qPrintable(QString("%1 %2: gemm of 2 inputs differs at %3").arg(nameOf(t).c_str(), kernelIsaName(isa)).arg(k)));
                     for (int b = 0; b < B; ++b) {
                         const auto& x = xs[static_cast<std::size_t>(b)];
                         for (int r = 0; r < rows; ++r) {
