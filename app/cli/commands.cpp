@@ -8,6 +8,8 @@ int runDevices(const QStringList& args);
 int runValidate(const QStringList& args);
 int runInit(const QStringList& args);
 int runModelInfo(const QStringList& args);
+int runMemory(const QStringList& args);
+int runTokenize(const QStringList& args);
 
 std::span<const Command> commands()
 {
@@ -16,6 +18,8 @@ std::span<const Command> commands()
         {"validate", QT_TRANSLATE_NOOP("outpost::cli", "Check a project's manifest and agent graphs"), runValidate},
         {"devices", QT_TRANSLATE_NOOP("outpost::cli", "List the compute devices the engine can use"), runDevices},
         {"model-info", QT_TRANSLATE_NOOP("outpost::cli", "Show what a GGUF model file holds"), runModelInfo},
+        {"tokenize", QT_TRANSLATE_NOOP("outpost::cli", "Show the tokens a model's tokenizer makes of a text"), runTokenize},
+        {"memory", QT_TRANSLATE_NOOP("outpost::cli", "Vector memory: create, upsert, query, describe and delete indexes"), runMemory},
     };
     return table;
 }
