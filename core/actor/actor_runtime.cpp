@@ -72,6 +72,10 @@ struct ShardStats {
 
 thread_local Shard* t_currentShard = nullptr;
 
+// How close to its quota an actor must be before its events stop sharing a
+// commit (see Shard::runEvent).
+constexpr std::int64_t kQuotaMarginBytes = 1 << 20;
+
 } // namespace detail
 
 using detail::ActorSlot;
@@ -444,6 +448,16 @@ void Shard::runEvent(Task& task)
         stats.warmHits.fetch_add(1, std::memory_order_relaxed);
     ActorSlot& slot = **acquired;
     slot.lastActiveMs = now();
+    // Near the quota, a refused write would make SQLite roll back the whole
+    // batch; commit the earlier events first so only this one can fail.
+    if (slot.storage && slot.storage->batchOpen() && !slot.broken
+        && slot.storage->nearQuota(kQuotaMarginBytes + m_rt.options.storage.maxValueBytes)) {
+        stats.commits.fetch_add(1, std::memory_order_relaxed);
+        if (auto st = slot.storage->commitBatch(); !st) {
+            stats.commitFailures.fetch_add(1, std::memory_order_relaxed);
+            markBroken(slot, st.error());
+        }
+    }
     beginEvent(slot);
     Result<Json> result = Json(nullptr);
     try {
@@ -619,16 +633,19 @@ void Shard::finishBatch()
     outputs.swap(m_outputs);
     for (auto& out : outputs) {
         if (out.slot && out.slot->broken) {
+            // A failed event keeps its own, more precise, error.
             if (out.reply)
-                out.reply(Error{"the actor's writes were not saved (" + out.slot->brokenReason + "); nothing was applied, retry"});
+                out.reply(out.result.ok() ? Result<Json>(Error{"the actor's writes were not saved (" + out.slot->brokenReason
+                                                               + "); nothing was applied, retry"})
+                                          : std::move(out.result));
             continue;
         }
-        if (out.reply)
-            out.reply(std::move(out.result));
         if (m_rt.broadcastSink && out.slot) {
             for (const auto& b : out.broadcasts)
                 m_rt.broadcastSink(out.slot->id, b);
         }
+        if (out.reply)
+            out.reply(std::move(out.result));
     }
     // Step 5: reset the batch state; broken actors restart from disk.
     std::vector<std::string> broken;

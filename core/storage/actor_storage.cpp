@@ -691,6 +691,12 @@ Result<std::int64_t> ActorStorage::sizeBytes()
     return std::get<1>(a) * std::get<1>(b);
 }
 
+bool ActorStorage::nearQuota(std::int64_t marginBytes)
+{
+    auto size = sizeBytes();
+    return !size || *size + marginBytes >= m_options.quotaBytes;
+}
+
 Result<std::string> ActorStorage::integrityCheck()
 {
     auto c = run("PRAGMA integrity_check", {}, true);

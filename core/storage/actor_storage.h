@@ -121,6 +121,11 @@ public:
     // ---- sizes, snapshots --------------------------------------------------
     // page_count * page_size.
     Result<std::int64_t> sizeBytes();
+    // Whether the database is within `marginBytes` of its quota. SQLite
+    // answers a quota overflow by rolling back the whole transaction, so the
+    // runtime commits earlier events first when this is true: the refused
+    // event then loses only its own writes.
+    bool nearQuota(std::int64_t marginBytes);
     // A consistent copy of the committed database at `destination` (SQLite
     // backup API). Errors inside an open transaction.
     Status backupTo(const std::string& destination);
