@@ -425,6 +425,27 @@ std::vector<TokenId> Tokenizer::tokenize(std::string_view text, bool addSpecial,
     std::list<Fragment> fragments;
     if (!text.empty())
         fragments = partition(m, text, parseSpecial);
+    // The encoders index bytes with 32 bits and need memory proportional to a
+    // fragment; cut giant fragments (over 256 MiB) at a line or space break
+    // so any input goes through. Tokens can differ from one-piece encoding
+    // only at those cuts.
+    constexpr std::size_t kMaxFragment = std::size_t{1} << 28;
+    for (auto it = fragments.begin(); it != fragments.end(); ++it) {
+        if (it->token != kNoToken || it->length <= kMaxFragment)
+            continue;
+        const std::string_view window = text.substr(it->offset, kMaxFragment);
+        std::size_t cut = window.rfind('\n');
+        if (cut == std::string_view::npos || cut < kMaxFragment / 2)
+            cut = window.rfind(' ');
+        if (cut == std::string_view::npos || cut < kMaxFragment / 2) {
+            cut = kMaxFragment;   // no break nearby: cut at a character boundary
+            while (cut > 0 && (static_cast<unsigned char>(text[it->offset + cut]) & 0xC0) == 0x80) --cut;
+        }
+        fragments.insert(it, {kNoToken, it->offset, cut});
+        it->offset += cut;
+        it->length -= cut;
+        --it;   // look at the rest again
+    }
 
     switch (m.kind) {
     case VocabKind::Spm: {
@@ -452,7 +473,8 @@ std::vector<TokenId> Tokenizer::tokenize(std::string_view text, bool addSpecial,
     }
     case VocabKind::Bpe:
     case VocabKind::Wpm:
-        if (addSpecial && m.addBos)
+        // WPM always frames the text as [CLS] ... [SEP] when asked for specials.
+        if (addSpecial && (m.addBos || m.kind == VocabKind::Wpm) && m.bosId != kNoToken)
             out.push_back(m.bosId);
         for (const Fragment& f : fragments) {
             if (f.token != kNoToken)
@@ -462,9 +484,10 @@ std::vector<TokenId> Tokenizer::tokenize(std::string_view text, bool addSpecial,
             else
                 wpmEncode(m, text.substr(f.offset, f.length), out);
         }
-        if (addSpecial && m.kind == VocabKind::Wpm && m.addBos && m.sepId != kNoToken)
-            out.push_back(m.sepId);
-        else if (addSpecial && m.addEos)
+        if (addSpecial && m.kind == VocabKind::Wpm) {
+            if (m.sepId != kNoToken)
+                out.push_back(m.sepId);
+        } else if (addSpecial && m.addEos)
             out.push_back(m.eosId);
         break;
     }

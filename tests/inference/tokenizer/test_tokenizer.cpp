@@ -113,6 +113,8 @@ private slots:
     void badInput();
     void vocabErrors();
     void preTokenizerNames();
+    void unicodeTables();
+    void utf8Decoding();
 };
 
 void TestTokenizer::vocabVectors_data()
@@ -433,6 +435,71 @@ void TestTokenizer::preTokenizerNames()
                              "mpt", "refact", "starcoder", "command-r", "deepseek-r1-qwen"})
         QVERIFY2(preTokenizerFromName(name).has_value(), name);
     QVERIFY(!preTokenizerFromName("made-up").has_value());
+}
+
+void TestTokenizer::unicodeTables()
+{
+    using unicode::Category;
+    QCOMPARE(unicode::category(U'a'), Category::Letter);
+    QCOMPARE(unicode::category(U'\u00E9'), Category::Letter);
+    QCOMPARE(unicode::category(U'\u0416'), Category::Letter);     // Cyrillic Zhe
+    QCOMPARE(unicode::category(U'\u6211'), Category::Letter);     // CJK, from a First/Last range
+    QCOMPARE(unicode::category(U'\U00020000'), Category::Letter); // CJK extension B (outside the BMP)
+    QCOMPARE(unicode::category(U'7'), Category::Number);
+    QCOMPARE(unicode::category(U'\u00BD'), Category::Number);     // one half
+    QCOMPARE(unicode::category(U'\u0663'), Category::Number);     // Arabic-Indic three
+    QCOMPARE(unicode::category(U','), Category::Punctuation);
+    QCOMPARE(unicode::category(U'\u3002'), Category::Punctuation);
+    QCOMPARE(unicode::category(U'$'), Category::Symbol);
+    QCOMPARE(unicode::category(U'\U0001F999'), Category::Symbol); // llama emoji
+    QCOMPARE(unicode::category(U'\u0301'), Category::Mark);
+    QCOMPARE(unicode::category(U'\u200D'), Category::Other);      // ZWJ (Cf)
+    QCOMPARE(unicode::category(U'\u0378'), Category::Undefined);  // unassigned
+    QCOMPARE(unicode::category(char32_t{0x110000}), Category::Undefined);
+    for (const char32_t ws : {U' ', U'\t', U'\n', U'\r', U'\u000B', U'\u000C', U'\u0085', U'\u00A0', U'\u2009', U'\u3000'})
+        QVERIFY(unicode::isWhitespace(ws));
+    for (const char32_t notWs : {U'a', U'\u200B', U'\u001C', U'\uFEFF'})
+        QVERIFY(!unicode::isWhitespace(notWs));
+    QCOMPARE(unicode::toLower(U'A'), U'a');
+    QCOMPARE(unicode::toLower(U'\u00C9'), U'\u00E9');
+    QCOMPARE(unicode::toLower(U'\u0416'), U'\u0436');
+    QCOMPARE(unicode::toLower(U'\u212A'), U'k');                  // Kelvin sign
+    QCOMPARE(unicode::toLower(U'1'), U'1');
+    std::u32string nfd;
+    unicode::appendNfd(U'\u00E9', nfd);
+    QVERIFY(nfd == std::u32string(U"e\u0301"));
+    nfd.clear();
+    unicode::appendNfd(U'\u1EA5', nfd);                            // a with circumflex and acute: two levels
+    QVERIFY(nfd == std::u32string(U"a\u0302\u0301"));
+    nfd.clear();
+    unicode::appendNfd(U'\uD55C', nfd);                            // Hangul syllable HAN
+    QVERIFY(nfd == std::u32string(U"\u1112\u1161\u11AB"));
+}
+
+void TestTokenizer::utf8Decoding()
+{
+    auto decodeAll = [](std::string_view s) {
+        std::vector<char32_t> cps;
+        for (std::size_t pos = 0; pos < s.size();)
+            cps.push_back(unicode::decodeUtf8(s, pos));
+        return cps;
+    };
+    QCOMPARE(decodeAll("a\xC3\xA9\xE2\x96\x81\xF0\x9F\xA6\x99"),
+             (std::vector<char32_t>{U'a', U'\u00E9', U'\u2581', U'\U0001F999'}));
+    const char32_t bad = unicode::kInvalid;
+    QCOMPARE(decodeAll("\xC0\xAF"), (std::vector<char32_t>{bad | 0xC0, bad | 0xAF}));       // overlong
+    QCOMPARE(decodeAll("\xED\xA0\x80"), (std::vector<char32_t>{bad | 0xED, bad | 0xA0, bad | 0x80}));   // surrogate
+    QCOMPARE(decodeAll("\xF0\x9F\xA6"), (std::vector<char32_t>{bad | 0xF0, bad | 0x9F, bad | 0xA6}));  // truncated
+    QCOMPARE(decodeAll("\xF4\x90\x80\x80").front(), bad | 0xF4);                         // above U+10FFFF
+    std::string back;
+    for (const char32_t cp : decodeAll("x\xFF\xC3\xA9"))
+        unicode::appendUtf8(back, cp);
+    QCOMPARE(back, std::string("x\xFF\xC3\xA9"));
+    QCOMPARE(unicode::completePrefixLength("ab\xF0\x9F\xA6"), std::size_t{2});
+    QCOMPARE(unicode::completePrefixLength("ab\xF0\x9F\xA6\x99"), std::size_t{6});
+    QCOMPARE(unicode::completePrefixLength("ab\xC3"), std::size_t{2});
+    QCOMPARE(unicode::completePrefixLength("\xA9\xA9\xA9\xA9"), std::size_t{4});
+    QCOMPARE(sanitizeUtf8("ok\xFF\xC3\xA9"), std::string("ok\xEF\xBF\xBD\xC3\xA9"));
 }
 
 QTEST_GUILESS_MAIN(TestTokenizer)
