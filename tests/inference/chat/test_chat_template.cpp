@@ -114,7 +114,7 @@ void TestChatTemplate::referenceCases_data()
     QTest::addColumn<int>("index");
     const QDir dir(sharedDir() + "/reference/chat-templates");
     if (!dir.exists())
-        return;
+        QSKIP("shared/reference/chat-templates is missing; the reference cases cannot run");
     for (const QString& name : dir.entryList({"*.json"}, QDir::Files, QDir::Name)) {
         const Value doc = readJson(dir.filePath(name));
         if (!doc.isObject())
