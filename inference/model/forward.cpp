@@ -1,0 +1,350 @@
+// Model::forward: the llama-family decoder on the CPU.
+//
+// Numerics follow the reference implementation closely where it is cheap to
+// do so (RMSNorm sums in double, rope angles advanced by repeated float
+// multiplication, softmax sums in double), so that logits agree with it to
+// about 1e-5 on F32 weights rather than merely "closely".
+#include "inference/model/model.h"
+#include "inference/runtime/thread_pool.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <string>
+
+namespace outpost::inference::model {
+
+namespace {
+
+// Inputs per gemm call: bounds the prepared activations touched per weight
+// row so they stay in L1/L2 while a row range streams through.
+constexpr std::size_t kGemmTile = 32;
+// Rows per parallel-for piece; small enough to balance 2-16 threads on the
+// smallest matrices, large enough to amortise the hand-off.
+constexpr std::size_t kRowGrain = 16;
+
+void rmsNorm(const float* x, const float* w, float* out, int n, float eps)
+{
+    double sum = 0.0;
+    for (int i = 0; i < n; ++i)
+        sum += static_cast<double>(x[i] * x[i]);
+    const float mean = static_cast<float>(sum / n);
+    const float scale = 1.0f / std::sqrt(mean + eps);
+    for (int i = 0; i < n; ++i)
+        out[i] = (x[i] * scale) * w[i];
+}
+
+float silu(float x)
+{
+    return x / (1.0f + std::exp(-x));
+}
+
+} // namespace
+
+// The forward pass's working state; one per call.
+struct ForwardPass {
+    const Model& m;
+    const ModelConfig& c;
+    std::span<const BatchToken> batch;
+    std::span<kv::BlockTable* const> tables;
+    kv::KvCache& cache;
+    runtime::ThreadPool& pool;
+    Workspace& ws;
+    int n = 0;
+
+    // Prepared inputs for activation rows x[0..n) of `cols` floats against
+    // weights of `type`; reused across matmuls that read the same activations
+    // (Q, K and V) until invalidate().
+    std::vector<PreparedInput>& prepared(TensorType type, const float* x, std::int64_t cols)
+    {
+        for (std::size_t i = 0; i < ws.preparedUsed; ++i)
+            if (ws.prepared[i].type == type)
+                return ws.prepared[i].inputs;
+        if (ws.preparedUsed == ws.prepared.size())
+            ws.prepared.push_back({type, {}});
+        auto& set = ws.prepared[ws.preparedUsed++];
+        set.type = type;
+        set.inputs.resize(static_cast<std::size_t>(n));
+        pool.parallelFor(static_cast<std::size_t>(n), 1, [&](std::size_t b, std::size_t e) {
+            for (std::size_t i = b; i < e; ++i)
+                prepareInput(type, x + i * static_cast<std::size_t>(cols), cols, set.inputs[i]);
+        });
+        return set.inputs;
+    }
+    void invalidate() { ws.preparedUsed = 0; }
+
+    // y[b][r] = W[r] . x[b] for b in [0, count), r in [0, W.rows).
+    void matmul(const WeightView& w, const float* x, std::size_t count, float* y)
+    {
+        auto& inputs = prepared(w.type, x, w.cols);
+        const auto rows = static_cast<std::size_t>(w.rows);
+        pool.parallelFor(rows, kRowGrain, [&](std::size_t r0, std::size_t r1) {
+            for (std::size_t t0 = 0; t0 < count; t0 += kGemmTile) {
+                const std::size_t tn = std::min(kGemmTile, count - t0);
+                gemm(w.type, w.data, w.rowBytes, static_cast<std::int64_t>(r0), static_cast<std::int64_t>(r1),
+                     std::span<const PreparedInput>(inputs.data() + t0, tn), y + t0 * rows, rows);
+            }
+        });
+    }
+
+    // cos/sin of every rotated pair for every batch position.
+    void ropeTables()
+    {
+        const int pairs = c.ropeDim / 2;
+        ws.rope.resize(static_cast<std::size_t>(n) * static_cast<std::size_t>(pairs) * 2);
+        const float thetaScale = std::pow(c.ropeBase, -2.0f / static_cast<float>(c.ropeDim));
+        for (int t = 0; t < n; ++t) {
+            float theta = static_cast<float>(batch[static_cast<std::size_t>(t)].pos);
+            float* cs = ws.rope.data() + static_cast<std::size_t>(t) * static_cast<std::size_t>(pairs) * 2;
+            for (int i = 0; i < pairs; ++i) {
+                const float ff = c.ropeFreqFactors.empty() ? 1.0f : c.ropeFreqFactors[static_cast<std::size_t>(i)];
+                const float angle = c.ropeFreqScale * (theta / ff);
+                cs[2 * i] = std::cos(angle);
+                cs[2 * i + 1] = std::sin(angle);
+                theta *= thetaScale;
+            }
+        }
+    }
+
+    void rope(float* head, const float* cs) const
+    {
+        const int pairs = c.ropeDim / 2;
+        for (int i = 0; i < pairs; ++i) {
+            const int a = c.ropeStyle == RopeStyle::Normal ? 2 * i : i;
+            const int b = c.ropeStyle == RopeStyle::Normal ? 2 * i + 1 : i + pairs;
+            const float x0 = head[a], x1 = head[b];
+            head[a] = x0 * cs[2 * i] - x1 * cs[2 * i + 1];
+            head[b] = x0 * cs[2 * i + 1] + x1 * cs[2 * i];
+        }
+    }
+
+    void attention(int layer)
+    {
+        const int hd = c.headDim;
+        const int group = c.heads / c.kvHeads;
+        const int blockTokens = cache.config().blockTokens;
+        const bool f16 = cache.config().type == kv::KvType::F16;
+        const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
+        const std::size_t qDim = static_cast<std::size_t>(c.qDim());
+        const std::size_t work = static_cast<std::size_t>(n) * static_cast<std::size_t>(c.heads);
+        int maxPos = 0;
+        for (const auto& bt : batch)
+            maxPos = std::max(maxPos, bt.pos);
+        if (ws.scores.size() < static_cast<std::size_t>(pool.size()))
+            ws.scores.resize(static_cast<std::size_t>(pool.size()));
+
+        pool.run([&](int index, int count) {
+            auto& scores = ws.scores[static_cast<std::size_t>(index)];
+            if (scores.size() < static_cast<std::size_t>(maxPos) + 1 + static_cast<std::size_t>(hd))
+                scores.resize(static_cast<std::size_t>(maxPos) + 1 + static_cast<std::size_t>(hd));
+            // An F16 cache computes as the reference engine does with one:
+            // the query and the attention weights are rounded to half before
+            // their dot products with half keys and values.
+            std::vector<float> vrow, qrow;
+            std::vector<std::uint16_t> half;
+            if (f16) {
+                vrow.resize(static_cast<std::size_t>(hd));
+                qrow.resize(static_cast<std::size_t>(hd));
+                half.resize(static_cast<std::size_t>(hd));
+            }
+            const std::size_t begin = work * static_cast<std::size_t>(index) / static_cast<std::size_t>(count);
+            const std::size_t end = work * static_cast<std::size_t>(index + 1) / static_cast<std::size_t>(count);
+            for (std::size_t item = begin; item < end; ++item) {
+                const int t = static_cast<int>(item / static_cast<std::size_t>(c.heads));
+                const int h = static_cast<int>(item % static_cast<std::size_t>(c.heads));
+                const auto& bt = batch[static_cast<std::size_t>(t)];
+                const kv::BlockTable& table = *tables[static_cast<std::size_t>(bt.seq)];
+                const float* q = ws.q.data() + static_cast<std::size_t>(t) * qDim + static_cast<std::size_t>(h) * static_cast<std::size_t>(hd);
+                if (f16) {
+                    floatToHalfRow(q, half.data(), hd);
+                    halfToFloatRow(half.data(), qrow.data(), hd);
+                    q = qrow.data();
+                }
+                const std::size_t kvOffset = static_cast<std::size_t>(h / group) * static_cast<std::size_t>(hd);
+                const int positions = bt.pos + 1;
+                float maxScore = -std::numeric_limits<float>::infinity();
+                for (int j = 0; j < positions; ++j) {
+                    const int block = table.blocks[static_cast<std::size_t>(j / blockTokens)];
+                    const void* key = cache.key(block, layer, j % blockTokens);
+                    float s = f16 ? dotHalfF32(static_cast<const std::uint16_t*>(key) + kvOffset, q, hd)
+                                  : dotF32(static_cast<const float*>(key) + kvOffset, q, hd);
+                    s *= scale;
+                    scores[static_cast<std::size_t>(j)] = s;
+                    maxScore = std::max(maxScore, s);
+                }
+                double sum = 0.0;
+                for (int j = 0; j < positions; ++j) {
+                    const float e = std::exp(scores[static_cast<std::size_t>(j)] - maxScore);
+                    scores[static_cast<std::size_t>(j)] = e;
+                    sum += static_cast<double>(e);
+                }
+                const float inv = static_cast<float>(1.0 / sum);
+                float* out = ws.attn.data() + static_cast<std::size_t>(t) * qDim + static_cast<std::size_t>(h) * static_cast<std::size_t>(hd);
+                std::fill(out, out + hd, 0.0f);
+                for (int j = 0; j < positions; ++j) {
+                    float p = scores[static_cast<std::size_t>(j)] * inv;
+                    if (f16)
+                        p = halfToFloat(floatToHalf(p));
+                    const int block = table.blocks[static_cast<std::size_t>(j / blockTokens)];
+                    const void* value = cache.value(block, layer, j % blockTokens);
+                    const float* v;
+                    if (f16) {
+                        halfToFloatRow(static_cast<const std::uint16_t*>(value) + kvOffset, vrow.data(), hd);
+                        v = vrow.data();
+                    } else {
+                        v = static_cast<const float*>(value) + kvOffset;
+                    }
+                    for (int d = 0; d < hd; ++d)
+                        out[d] += p * v[d];
+                }
+            }
+        });
+    }
+
+    void storeKv(int layer)
+    {
+        const std::size_t kvDim = static_cast<std::size_t>(c.kvDim());
+        const int blockTokens = cache.config().blockTokens;
+        const bool f16 = cache.config().type == kv::KvType::F16;
+        for (int t = 0; t < n; ++t) {
+            const auto& bt = batch[static_cast<std::size_t>(t)];
+            const kv::BlockTable& table = *tables[static_cast<std::size_t>(bt.seq)];
+            const int block = table.blocks[static_cast<std::size_t>(bt.pos / blockTokens)];
+            const float* k = ws.k.data() + static_cast<std::size_t>(t) * kvDim;
+            const float* v = ws.v.data() + static_cast<std::size_t>(t) * kvDim;
+            void* kd = cache.key(block, layer, bt.pos % blockTokens);
+            void* vd = cache.value(block, layer, bt.pos % blockTokens);
+            if (f16) {
+                floatToHalfRow(k, static_cast<std::uint16_t*>(kd), static_cast<std::int64_t>(kvDim));
+                floatToHalfRow(v, static_cast<std::uint16_t*>(vd), static_cast<std::int64_t>(kvDim));
+            } else {
+                std::memcpy(kd, k, kvDim * sizeof(float));
+                std::memcpy(vd, v, kvDim * sizeof(float));
+            }
+        }
+    }
+
+    void run(std::vector<float>& logits)
+    {
+        const std::size_t N = static_cast<std::size_t>(n);
+        const std::size_t E = static_cast<std::size_t>(c.embd);
+        const std::size_t Q = static_cast<std::size_t>(c.qDim());
+        const std::size_t KV = static_cast<std::size_t>(c.kvDim());
+        const std::size_t F = static_cast<std::size_t>(c.ffn);
+        ws.x.resize(N * E);
+        ws.xn.resize(N * E);
+        ws.q.resize(N * Q);
+        ws.k.resize(N * KV);
+        ws.v.resize(N * KV);
+        ws.attn.resize(N * Q);
+        ws.gate.resize(N * F);
+        ws.up.resize(N * F);
+        ws.proj.resize(N * E);
+
+        for (std::size_t t = 0; t < N; ++t) {
+            const auto token = static_cast<std::size_t>(batch[t].token);
+            dequantizeRow(m.m_tokenEmbd.type, m.m_tokenEmbd.data + token * m.m_tokenEmbd.rowBytes, ws.x.data() + t * E, c.embd);
+        }
+        ropeTables();
+        const std::size_t pairs2 = static_cast<std::size_t>(c.ropeDim);
+
+        for (int l = 0; l < c.layers; ++l) {
+            const LayerWeights& L = m.m_layers[static_cast<std::size_t>(l)];
+            for (std::size_t t = 0; t < N; ++t)
+                rmsNorm(ws.x.data() + t * E, L.attnNorm.data(), ws.xn.data() + t * E, c.embd, c.rmsEps);
+            invalidate();
+            matmul(L.wq, ws.xn.data(), N, ws.q.data());
+            matmul(L.wk, ws.xn.data(), N, ws.k.data());
+            matmul(L.wv, ws.xn.data(), N, ws.v.data());
+            for (std::size_t t = 0; t < N; ++t) {
+                if (!L.bq.empty()) {
+                    for (std::size_t i = 0; i < Q; ++i)
+                        ws.q[t * Q + i] += L.bq[i];
+                    for (std::size_t i = 0; i < KV; ++i) {
+                        ws.k[t * KV + i] += L.bk[i];
+                        ws.v[t * KV + i] += L.bv[i];
+                    }
+                }
+                const float* cs = ws.rope.data() + t * pairs2;
+                for (int h = 0; h < c.heads; ++h)
+                    rope(ws.q.data() + t * Q + static_cast<std::size_t>(h) * static_cast<std::size_t>(c.headDim), cs);
+                for (int h = 0; h < c.kvHeads; ++h)
+                    rope(ws.k.data() + t * KV + static_cast<std::size_t>(h) * static_cast<std::size_t>(c.headDim), cs);
+            }
+            storeKv(l);
+            attention(l);
+            invalidate();
+            matmul(L.wo, ws.attn.data(), N, ws.proj.data());
+            for (std::size_t i = 0; i < N * E; ++i)
+                ws.x[i] += ws.proj[i];
+
+            for (std::size_t t = 0; t < N; ++t)
+                rmsNorm(ws.x.data() + t * E, L.ffnNorm.data(), ws.xn.data() + t * E, c.embd, c.rmsEps);
+            invalidate();
+            matmul(L.gate, ws.xn.data(), N, ws.gate.data());
+            matmul(L.up, ws.xn.data(), N, ws.up.data());
+            for (std::size_t i = 0; i < N * F; ++i)
+                ws.gate[i] = silu(ws.gate[i]) * ws.up[i];
+            invalidate();
+            matmul(L.down, ws.gate.data(), N, ws.proj.data());
+            for (std::size_t i = 0; i < N * E; ++i)
+                ws.x[i] += ws.proj[i];
+        }
+
+        // Only the rows whose logits are wanted go through the final norm
+        // and the lm head (the largest matrix of small models).
+        std::size_t wanted = 0;
+        for (std::size_t t = 0; t < N; ++t) {
+            if (!batch[t].logits)
+                continue;
+            rmsNorm(ws.x.data() + t * E, m.m_outputNorm.data(), ws.xn.data() + wanted * E, c.embd, c.rmsEps);
+            ++wanted;
+        }
+        logits.resize(wanted * static_cast<std::size_t>(c.vocab));
+        if (wanted > 0) {
+            invalidate();
+            matmul(m.m_output, ws.xn.data(), wanted, logits.data());
+        }
+        invalidate();
+    }
+};
+
+Status Model::forward(std::span<const BatchToken> batch, std::span<kv::BlockTable* const> tables, kv::KvCache& cache,
+                      runtime::ThreadPool& pool, Workspace& ws, std::vector<float>& logits) const
+{
+    if (batch.empty()) {
+        logits.clear();
+        return Status::success();
+    }
+    const auto& kc = cache.config();
+    if (kc.layers != m_config.layers || kc.kvDim != m_config.kvDim())
+        return Error{"forward: the KV cache was made for another model shape"};
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        const auto& bt = batch[i];
+        const std::string at = "forward: batch entry " + std::to_string(i) + ": ";
+        if (bt.token < 0 || bt.token >= m_config.vocab)
+            return Error{at + "token id " + std::to_string(bt.token) + " is outside the vocabulary (0.."
+                         + std::to_string(m_config.vocab - 1) + ")"};
+        if (bt.pos < 0)
+            return Error{at + "negative position " + std::to_string(bt.pos)};
+        if (bt.seq < 0 || static_cast<std::size_t>(bt.seq) >= tables.size() || !tables[static_cast<std::size_t>(bt.seq)])
+            return Error{at + "sequence " + std::to_string(bt.seq) + " has no block table"};
+        const auto& table = *tables[static_cast<std::size_t>(bt.seq)];
+        const std::size_t blockIndex = static_cast<std::size_t>(bt.pos / kc.blockTokens);
+        if (blockIndex >= table.blocks.size())
+            return Error{at + "position " + std::to_string(bt.pos) + " has no KV block reserved"};
+        for (std::size_t b = 0; b <= blockIndex; ++b)
+            if (table.blocks[b] < 0 || table.blocks[b] >= kc.blocks)
+                return Error{at + "block table holds an invalid block " + std::to_string(table.blocks[b])};
+    }
+    ForwardPass pass{*this, m_config, batch, tables, cache, pool, ws, static_cast<int>(batch.size())};
+    pass.run(logits);
+    for (const auto& bt : batch) {
+        auto& table = *tables[static_cast<std::size_t>(bt.seq)];
+        table.tokens = std::max(table.tokens, bt.pos + 1);
+    }
+    return Status::success();
+}
+
+} // namespace outpost::inference::model
