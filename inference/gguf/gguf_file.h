@@ -10,7 +10,8 @@
 //
 // Lifetime: every string_view, span and pointer handed out (keys, string
 // values, string arrays, TensorInfo::data) points into the file's mapping and
-// stays valid exactly as long as the GgufFile object.
+// stays valid exactly as long as the GgufFile object. A GgufFile never
+// changes after open(), so any number of threads may read it at once.
 #include "inference/tensor/tensor_type.h"
 #include "inference/util/result.h"
 
