@@ -314,6 +314,18 @@ void floatToHalfRowScalar(const float* src, std::uint16_t* dst, std::int64_t n)
         dst[i] = fp32ToFp16(src[i]);
 }
 
+void axpyF32Scalar(float a, const float* x, float* y, std::int64_t n)
+{
+    for (std::int64_t i = 0; i < n; ++i)
+        y[i] += a * x[i];
+}
+
+void axpyHalfF32Scalar(float a, const std::uint16_t* x, float* y, std::int64_t n)
+{
+    for (std::int64_t i = 0; i < n; ++i)
+        y[i] += a * fp16ToFp32(x[i]);
+}
+
 KernelTable makeScalarTable()
 {
     KernelTable t;
@@ -334,6 +346,8 @@ KernelTable makeScalarTable()
     t.dotHalfF32 = dotHalfScalar;
     t.halfToFloatRow = halfToFloatRowScalar;
     t.floatToHalfRow = floatToHalfRowScalar;
+    t.axpyF32 = axpyF32Scalar;
+    t.axpyHalfF32 = axpyHalfF32Scalar;
     return t;
 }
 
@@ -377,6 +391,8 @@ KernelTable merged(const KernelTable& fast)
     if (fast.dotHalfF32) t.dotHalfF32 = fast.dotHalfF32;
     if (fast.halfToFloatRow) t.halfToFloatRow = fast.halfToFloatRow;
     if (fast.floatToHalfRow) t.floatToHalfRow = fast.floatToHalfRow;
+    if (fast.axpyF32) t.axpyF32 = fast.axpyF32;
+    if (fast.axpyHalfF32) t.axpyHalfF32 = fast.axpyHalfF32;
     return t;
 }
 
@@ -394,6 +410,8 @@ const KernelTable& activeTable()
         if (f.dotHalfF32) t.dotHalfF32 = f.dotHalfF32;
         if (f.halfToFloatRow) t.halfToFloatRow = f.halfToFloatRow;
         if (f.floatToHalfRow) t.floatToHalfRow = f.floatToHalfRow;
+        if (f.axpyF32) t.axpyF32 = f.axpyF32;
+        if (f.axpyHalfF32) t.axpyHalfF32 = f.axpyHalfF32;
         return t;
     }();
     switch (static_cast<KernelIsa>(activeIsaSlot().load(std::memory_order_relaxed))) {
@@ -552,6 +570,45 @@ void gemm(TensorType type, const void* weights, std::size_t rowStrideBytes, std:
     }
     const DotFn fn = activeTable().dot[ti];
     const auto* base = static_cast<const std::uint8_t*>(weights);
+    constexpr std::size_t kGroup = 4;
+    // Float weights meet float inputs 4 bytes a value: four long inputs
+    // overflow L1 on their own, so several inputs go over the row in column
+    // chunks, each chunk's inputs staying in L1 while a tile of rows passes.
+    constexpr std::int64_t kColChunk = 1024;
+    const std::int64_t n = inputs[0].size();
+    if (KernelAccess::formOf(type) == KernelAccess::Form::Float && inputs.size() > 1 && n > 2 * kColChunk) {
+        const std::size_t eb = type == TensorType::F32 ? 4 : 2;
+        constexpr std::int64_t kTile = 8;
+        for (std::int64_t rt = r0; rt < r1; rt += kTile) {
+            const std::int64_t tn = std::min(r1 - rt, kTile);
+            for (std::size_t g0 = 0; g0 < inputs.size(); g0 += kGroup) {
+                const int nx = static_cast<int>(std::min(kGroup, inputs.size() - g0));
+                PreparedView full[kGroup], views[kGroup];
+                for (int k = 0; k < nx; ++k)
+                    full[k] = KernelAccess::view(inputs[g0 + static_cast<std::size_t>(k)]);
+                float acc[kTile][kGroup] = {};
+                for (std::int64_t c0 = 0; c0 < n; c0 += kColChunk) {
+                    const std::int64_t len = std::min(kColChunk, n - c0);
+                    for (int k = 0; k < nx; ++k) {
+                        views[k] = full[k];
+                        views[k].f = full[k].f + c0;
+                        views[k].n = len;
+                    }
+                    for (std::int64_t r = 0; r < tn; ++r) {
+                        float part[kGroup];
+                        fn(base + static_cast<std::size_t>(rt + r) * rowStrideBytes + static_cast<std::size_t>(c0) * eb,
+                           views, nx, part);
+                        for (int k = 0; k < nx; ++k)
+                            acc[r][k] += part[k];
+                    }
+                }
+                for (std::int64_t r = 0; r < tn; ++r)
+                    for (int k = 0; k < nx; ++k)
+                        out[(g0 + static_cast<std::size_t>(k)) * outStride + static_cast<std::size_t>(rt + r)] = acc[r][k];
+            }
+        }
+        return;
+    }
     // Loop order: a tile of rows small enough to stay in L1 (about 16 KiB of
     // weights), then the inputs four at a time (a kernel call decodes each
     // weight block once for four inputs), then the rows of the tile. Each
@@ -559,7 +616,6 @@ void gemm(TensorType type, const void* weights, std::size_t rowStrideBytes, std:
     // use stay in L1 while the tile's rows pass over them.
     const std::int64_t rowTile = std::clamp<std::int64_t>(
         static_cast<std::int64_t>(16384 / std::max<std::size_t>(rowStrideBytes, 1)), 1, 64);
-    constexpr std::size_t kGroup = 4;
     for (std::int64_t rt = r0; rt < r1; rt += rowTile) {
         const std::int64_t rtEnd = std::min(r1, rt + rowTile);
         for (std::size_t g0 = 0; g0 < inputs.size(); g0 += kGroup) {
@@ -585,6 +641,18 @@ float dotF32(const float* a, const float* b, std::int64_t n)
 float dotHalfF32(const std::uint16_t* a, const float* b, std::int64_t n)
 {
     return n > 0 ? activeTable().dotHalfF32(a, b, n) : 0.0f;
+}
+
+void axpyF32(float a, const float* x, float* y, std::int64_t n)
+{
+    if (n > 0)
+        activeTable().axpyF32(a, x, y, n);
+}
+
+void axpyHalfF32(float a, const std::uint16_t* x, float* y, std::int64_t n)
+{
+    if (n > 0)
+        activeTable().axpyHalfF32(a, x, y, n);
 }
 
 } // namespace outpost::inference

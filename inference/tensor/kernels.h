@@ -29,6 +29,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <new>
 #include <span>
 #include <vector>
 
@@ -91,6 +92,24 @@ const char* kernelIsaName(KernelIsa isa);
 
 // ---- prepared activations and dot products ------------------------------------
 
+namespace detail {
+// Cache-line aligned storage for prepared inputs: 512-bit loads that never
+// straddle two lines.
+template<typename T>
+struct CacheLineAllocator {
+    using value_type = T;
+    CacheLineAllocator() = default;
+    template<typename U>
+    CacheLineAllocator(const CacheLineAllocator<U>&) {}
+    T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t(64))); }
+    void deallocate(T* p, std::size_t) { ::operator delete(p, std::align_val_t(64)); }
+    template<typename U>
+    bool operator==(const CacheLineAllocator<U>&) const { return true; }
+};
+template<typename T>
+using AlignedVector = std::vector<T, CacheLineAllocator<T>>;
+} // namespace detail
+
 // An activation vector in the form a weight type's dot product consumes.
 // Reuse one object across calls to avoid reallocating. Contents are private
 // to the kernels; the same PreparedInput may be read by many threads at once.
@@ -110,9 +129,9 @@ private:
 
     TensorType m_weightType = TensorType::F32;
     std::int64_t m_n = 0;
-    std::vector<float> m_f;            // floats (F32/F16/BF16) or per-block scales
-    std::vector<std::int8_t> m_q;      // 8-bit quants
-    std::vector<std::int16_t> m_sums;  // per-group sums of m_q
+    detail::AlignedVector<float> m_f;            // floats (F32/F16/BF16) or per-block scales
+    detail::AlignedVector<std::int8_t> m_q;      // 8-bit quants
+    detail::AlignedVector<std::int16_t> m_sums;  // per-group sums of m_q
 };
 
 // Prepares x[0..n) for dot products with rows of `weightType` (n a multiple
@@ -141,5 +160,9 @@ void gemm(TensorType type, const void* weights, std::size_t rowStrideBytes,
 float dotF32(const float* a, const float* b, std::int64_t n);
 // sum half(a[i]) * b[i], e.g. a key row of an F16 KV cache against a query.
 float dotHalfF32(const std::uint16_t* a, const float* b, std::int64_t n);
+// y[i] += a * x[i] and y[i] += a * half(x[i]) (attention's weighted sum of
+// value rows, e.g. from an F16 KV cache).
+void axpyF32(float a, const float* x, float* y, std::int64_t n);
+void axpyHalfF32(float a, const std::uint16_t* x, float* y, std::int64_t n);
 
 } // namespace outpost::inference

@@ -67,6 +67,8 @@ struct KernelTable {
     float (*dotHalfF32)(const std::uint16_t*, const float*, std::int64_t) = nullptr;
     void (*halfToFloatRow)(const std::uint16_t*, float*, std::int64_t) = nullptr;
     void (*floatToHalfRow)(const float*, std::uint16_t*, std::int64_t) = nullptr;
+    void (*axpyF32)(float, const float*, float*, std::int64_t) = nullptr;
+    void (*axpyHalfF32)(float, const std::uint16_t*, float*, std::int64_t) = nullptr;
 };
 
 const KernelTable& scalarKernels();

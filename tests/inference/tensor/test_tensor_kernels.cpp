@@ -413,7 +413,9 @@ private slots:
         qInfo("variants tested: %d (best %s)", static_cast<int>(isas.size()), kernelIsaName(bestKernelIsa()));
         for (TensorType t : kTypes) {
             for (int blocksPerRow : {1, 3, 16}) {
-                const int cols = blockOf(t) == 1 ? 1 + 37 * blocksPerRow : blockOf(t) * blocksPerRow;
+                // Float rows of 2997 values take gemm's column-chunked path.
+                const int cols = blockOf(t) == 1 ? (blocksPerRow == 16 ? 2997 : 1 + 37 * blocksPerRow)
+                                                 : blockOf(t) * blocksPerRow;
                 const int rows = 7;
                 std::vector<std::uint8_t> w;
                 std::vector<std::vector<float>> wf(rows);
@@ -531,6 +533,25 @@ private slots:
             }
         }
         QCOMPARE(dotF32(nullptr, nullptr, 0), 0.0f);
+        // axpy: y += a * x, exactly one rounding per element apart from FMA
+        // contraction, so compare within an ulp-scale bound.
+        for (KernelIsa isa : runnableIsas()) {
+            QVERIFY(setKernelIsa(isa).ok());
+            for (int n : {1, 9, 1000}) {
+                const auto x = randomFloats(rng, static_cast<std::size_t>(n));
+                std::vector<std::uint16_t> xh(x.size());
+                floatToHalfRow(x.data(), xh.data(), n);
+                auto y = randomFloats(rng, static_cast<std::size_t>(n));
+                auto y2 = y;
+                const auto y0 = y;
+                axpyF32(0.75f, x.data(), y.data(), n);
+                axpyHalfF32(-1.5f, xh.data(), y2.data(), n);
+                for (std::size_t i = 0; i < x.size(); ++i) {
+                    QVERIFY(std::fabs(y[i] - (y0[i] + 0.75 * x[i])) <= 1e-6);
+                    QVERIFY(std::fabs(y2[i] - (y0[i] - 1.5 * halfToFloat(xh[i]))) <= 1e-6);
+                }
+            }
+        }
         QVERIFY(setKernelIsa(bestKernelIsa()).ok());
     }
 
