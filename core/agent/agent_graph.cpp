@@ -410,4 +410,175 @@ Diagnostics AgentGraph::validate(const QString& file) const
     return found;
 }
 
+// ---- Editing helpers --------------------------------------------------------
+
+int AgentGraph::nodeIndex(std::string_view id) const
+{
+    for (std::size_t i = 0; i < nodes.size(); ++i)
+        if (nodes[i].id == id)
+            return static_cast<int>(i);
+    return -1;
+}
+
+std::string AgentGraph::uniqueNodeId(std::string_view base) const
+{
+    std::string stem;
+    for (const char c : base) {
+        const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+        stem.push_back(ok ? c : '_');
+    }
+    if (stem.empty() || !((stem[0] >= 'A' && stem[0] <= 'Z') || (stem[0] >= 'a' && stem[0] <= 'z') || stem[0] == '_'))
+        stem.insert(stem.begin(), 'n');
+    if (stem.size() > 56)
+        stem.resize(56);   // room for a numeric suffix within the 64-character limit
+    if (nodeIndex(stem) < 0)
+        return stem;
+    for (int i = 2;; ++i) {
+        std::string candidate = stem + std::to_string(i);
+        if (nodeIndex(candidate) < 0)
+            return candidate;
+    }
+}
+
+int AgentGraph::edgeInto(std::string_view to, std::string_view toPort) const
+{
+    for (std::size_t i = 0; i < edges.size(); ++i)
+        if (edges[i].to == to && edges[i].toPort == toPort)
+            return static_cast<int>(i);
+    return -1;
+}
+
+QString AgentGraph::checkConnection(const GraphEdge& edge, bool allowReplace) const
+{
+    const GraphNode* from = node(edge.from);
+    const GraphNode* to = node(edge.to);
+    if (!from)
+        return tr("no node has the id \"%1\"").arg(qs(edge.from));
+    if (!to)
+        return tr("no node has the id \"%1\"").arg(qs(edge.to));
+    const NodeTypeSpec* fromSpec = findNodeType(from->type);
+    const NodeTypeSpec* toSpec = findNodeType(to->type);
+    if (!fromSpec || !toSpec)
+        return tr("unknown node type \"%1\"").arg(qs(fromSpec ? to->type : from->type));
+    const PortSpec* out = findPort(fromSpec->outputs, edge.fromPort);
+    const PortSpec* in = findPort(toSpec->inputs, edge.toPort);
+    if (!out)
+        return tr("node \"%1\" (%2) has no output port \"%3\"").arg(qs(edge.from), qs(from->type), qs(edge.fromPort));
+    if (!in)
+        return tr("node \"%1\" (%2) has no input port \"%3\"").arg(qs(edge.to), qs(to->type), qs(edge.toPort));
+    if (!portsCompatible(out->type, in->type))
+        return tr("cannot connect %1 output \"%2.%3\" to %4 input \"%5.%6\"")
+            .arg(portTypeName(out->type), qs(edge.from), qs(edge.fromPort), portTypeName(in->type), qs(edge.to), qs(edge.toPort));
+    if (edge.from == edge.to)
+        return tr("a node cannot be connected to itself");
+    if (std::find(edges.begin(), edges.end(), edge) != edges.end())
+        return tr("\"%1.%2\" is already connected to \"%3.%4\"").arg(qs(edge.from), qs(edge.fromPort), qs(edge.to), qs(edge.toPort));
+    if (!allowReplace && edgeInto(edge.to, edge.toPort) >= 0)
+        return tr("input \"%1.%2\" already has an incoming edge").arg(qs(edge.to), qs(edge.toPort));
+    // The new edge closes a cycle when `from` is reachable from `to`.
+    std::set<std::string> seen;
+    std::vector<std::string> pending{edge.to};
+    while (!pending.empty()) {
+        const std::string id = std::move(pending.back());
+        pending.pop_back();
+        if (id == edge.from)
+            return tr("connecting \"%1\" to \"%2\" would make a cycle").arg(qs(edge.from), qs(edge.to));
+        if (!seen.insert(id).second)
+            continue;
+        for (const auto& e : edges)
+            if (e.from == id)
+                pending.push_back(e.to);
+    }
+    return {};
+}
+
+std::vector<std::pair<double, double>> AgentGraph::layeredLayout(double columnSpacing, double rowSpacing) const
+{
+    const std::size_t n = nodes.size();
+    std::map<std::string, std::size_t> index;
+    for (std::size_t i = 0; i < n; ++i)
+        index.emplace(nodes[i].id, i);   // the first node wins when ids repeat
+    std::vector<std::vector<std::size_t>> preds(n), succs(n);
+    for (const auto& e : edges) {
+        const auto f = index.find(e.from);
+        const auto t = index.find(e.to);
+        if (f == index.end() || t == index.end() || f->second == t->second)
+            continue;
+        succs[f->second].push_back(t->second);
+        preds[t->second].push_back(f->second);
+    }
+
+    // Longest path by Kahn's algorithm, always taking the lowest ready index so
+    // the result does not depend on container order. Nodes left on a cycle
+    // are released lowest index first, ignoring their unprocessed predecessors.
+    std::vector<int> column(n, 0), remaining(n);
+    std::vector<bool> done(n, false);
+    for (std::size_t i = 0; i < n; ++i)
+        remaining[i] = static_cast<int>(preds[i].size());
+    std::set<std::size_t> ready;
+    for (std::size_t i = 0; i < n; ++i)
+        if (remaining[i] == 0)
+            ready.insert(i);
+    std::vector<std::size_t> order;
+    while (order.size() < n) {
+        if (ready.empty()) {
+            for (std::size_t i = 0; i < n; ++i)
+                if (!done[i]) {
+                    ready.insert(i);
+                    break;
+                }
+        }
+        const std::size_t v = *ready.begin();
+        ready.erase(ready.begin());
+        if (done[v])
+            continue;
+        done[v] = true;
+        order.push_back(v);
+        for (const std::size_t s : succs[v]) {
+            if (done[s])
+                continue;
+            column[s] = std::max(column[s], column[v] + 1);
+            if (--remaining[s] == 0)
+                ready.insert(s);
+        }
+    }
+
+    int columns = 0;
+    for (const int c : column)
+        columns = std::max(columns, c + 1);
+    std::vector<std::vector<std::size_t>> byColumn(static_cast<std::size_t>(columns));
+    for (std::size_t i = 0; i < n; ++i)
+        byColumn[static_cast<std::size_t>(column[i])].push_back(i);
+    std::vector<double> row(n, 0);
+    for (auto& members : byColumn) {
+        std::vector<std::pair<double, std::size_t>> keyed;
+        for (const std::size_t v : members) {
+            double sum = 0;
+            int count = 0;
+            for (const std::size_t p : preds[v])
+                if (column[p] < column[v]) {
+                    sum += row[p];
+                    ++count;
+                }
+            keyed.push_back({count ? sum / count : static_cast<double>(v), v});
+        }
+        std::stable_sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) {
+            return a.first != b.first ? a.first < b.first : a.second < b.second;
+        });
+        for (std::size_t r = 0; r < keyed.size(); ++r)
+            row[keyed[r].second] = static_cast<double>(r);
+    }
+
+    // Centre each column on the tallest one so the flow reads as a band.
+    std::size_t tallest = 0;
+    for (const auto& members : byColumn)
+        tallest = std::max(tallest, members.size());
+    std::vector<std::pair<double, double>> positions(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        const double offset = (static_cast<double>(tallest) - static_cast<double>(byColumn[static_cast<std::size_t>(column[i])].size())) / 2.0;
+        positions[i] = {std::round(column[i] * columnSpacing), std::round((row[i] + offset) * rowSpacing)};
+    }
+    return positions;
+}
+
 } // namespace outpost::core

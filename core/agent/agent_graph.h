@@ -64,6 +64,36 @@ public:
     const GraphNode* node(std::string_view id) const;
     // The node's property, or the type's default when the node does not set it.
     Json property(const GraphNode& node, std::string_view name) const;
+
+    // ---- Editing helpers (used by the studio's graph editor; headless) ----
+
+    // Index of the node with `id` in `nodes`, or -1.
+    int nodeIndex(std::string_view id) const;
+
+    // A node id not used yet, made from `base` ("llm", "memory.recall"):
+    // `base` itself when free and valid, else base2, base3, ... Characters
+    // an id cannot hold are replaced by "_".
+    std::string uniqueNodeId(std::string_view base) const;
+
+    // Index in `edges` of the edge that ends at input `toPort` of node `to`,
+    // or -1 when that input is free.
+    int edgeInto(std::string_view to, std::string_view toPort) const;
+
+    // Whether `edge` may be added: both nodes exist, the ports exist on the
+    // right sides (output to input), their types are compatible
+    // (portsCompatible), the edge is not a loop and closes no cycle, and it is
+    // not already there. When `allowReplace` is false the input must also be
+    // free. Returns "" when it may, else the reason (translated).
+    QString checkConnection(const GraphEdge& edge, bool allowReplace = false) const;
+
+    // Positions for an automatic left-to-right layout, one per node (same
+    // order as `nodes`). A node's column is the length of the longest path
+    // that reaches it from a node without incoming edges (the input node is
+    // such a node, so it is in column 0); within a column, nodes are ordered
+    // by the mean row of their predecessors, then by their index. Edges that
+    // close a cycle are ignored. Deterministic: the same graph gives the
+    // same positions. Coordinates are whole numbers.
+    std::vector<std::pair<double, double>> layeredLayout(double columnSpacing = 280, double rowSpacing = 160) const;
 };
 
 } // namespace outpost::core
