@@ -96,6 +96,45 @@ VocabData tinySpm()
     return v;
 }
 
+// Random text from many scripts, whitespace runs, digits and punctuation.
+std::string randomText(std::mt19937& rng, std::size_t codepoints)
+{
+    static const std::pair<char32_t, char32_t> ranges[] = {
+        {0x20, 0x7E}, {0x20, 0x7E}, {0x20, 0x7E}, {0xC0, 0x17F}, {0x391, 0x3C9}, {0x410, 0x44F}, {0x5D0, 0x5EA},
+        {0x627, 0x64A}, {0x905, 0x939}, {0xE01, 0xE2E}, {0x3041, 0x3096}, {0x4E00, 0x4FFF}, {0xAC00, 0xACFF},
+        {0x1F600, 0x1F64F}, {0x2000, 0x206F}};
+    static const char* const common[] = {" ", " ", "  ", "\n", "\r\n", "\t", "'s", "'ll", "0", "42", "1337", ".", ",", "!?", "the", " and"};
+    std::string out;
+    for (std::size_t i = 0; i < codepoints; ++i) {
+        if (rng() % 2) {
+            out += common[rng() % std::size(common)];
+            continue;
+        }
+        const auto& [lo, hi] = ranges[rng() % std::size(ranges)];
+        unicode::appendUtf8(out, lo + rng() % (hi - lo + 1));
+    }
+    return out;
+}
+
+// GPT-2's byte alphabet, written out again so the twin shares no code.
+std::string gpt2Encode(std::string_view bytes)
+{
+    std::string out;
+    for (const char ch : bytes) {
+        const auto b = static_cast<unsigned char>(ch);
+        char32_t cp = b;
+        if (!((b >= 0x21 && b <= 0x7E) || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE))) {
+            int n = 0;
+            for (int x = 0; x < b; ++x)
+                if (!((x >= 0x21 && x <= 0x7E) || (x >= 0xA1 && x <= 0xAC) || (x >= 0xAE)))
+                    ++n;
+            cp = 256 + static_cast<char32_t>(n);
+        }
+        unicode::appendUtf8(out, cp);
+    }
+    return out;
+}
+
 } // namespace
 
 class TestTokenizer : public QObject {
@@ -113,6 +152,8 @@ private slots:
     void badInput();
     void vocabErrors();
     void preTokenizerNames();
+    void bpeMatchesNaiveMerging();
+    void spmMatchesNaiveMerging();
     void unicodeTables();
     void utf8Decoding();
 };
@@ -435,6 +476,139 @@ void TestTokenizer::preTokenizerNames()
                              "mpt", "refact", "starcoder", "command-r", "deepseek-r1-qwen"})
         QVERIFY2(preTokenizerFromName(name).has_value(), name);
     QVERIFY(!preTokenizerFromName("made-up").has_value());
+}
+
+// The naive twin of BPE: for each pre-tokenizer word, in GPT-2's alphabet,
+// scan all adjacent pairs, merge the lowest-ranked (leftmost on ties), repeat.
+void TestTokenizer::bpeMatchesNaiveMerging()
+{
+    std::mt19937 rng(7);
+    int checked = 0;
+    for (const char* name : {"llama-bpe", "qwen2", "gpt-2"}) {
+        const QString path = referenceDir() + QStringLiteral("/tokenizer/ggml-vocab-%1.gguf").arg(QLatin1String(name));
+        if (!QFile::exists(path))
+            continue;
+        auto file = gguf::GgufFile::open(path.toStdString());
+        QVERIFY(file);
+        auto vocab = Tokenizer::readVocab(**file);
+        QVERIFY(vocab);
+        const Tokenizer* tok = loadTokenizer(path);
+        QVERIFY(tok);
+        std::map<std::pair<std::string, std::string>, std::size_t> ranks;
+        for (std::size_t i = 0; i < vocab->merges.size(); ++i) {
+            const std::string& m = vocab->merges[i];
+            const std::size_t space = m.find(' ', 1);
+            ranks.emplace(std::make_pair(m.substr(0, space), m.substr(space + 1)), i);
+        }
+        std::map<std::string, TokenId> ids;
+        for (std::size_t i = 0; i < vocab->tokens.size(); ++i)
+            ids[vocab->tokens[i]] = static_cast<TokenId>(i);
+        const auto kind = preTokenizerFromName(vocab->pre);
+        QVERIFY(kind);
+        const bool ignoreMerges = vocab->pre == "llama-bpe";
+
+        const std::string text = randomText(rng, 20000);
+        std::vector<std::pair<std::uint32_t, std::uint32_t>> words;
+        preTokenize(*kind, text, words);
+        std::vector<TokenId> naive;
+        for (const auto& [b, e] : words) {
+            const std::string word = gpt2Encode(std::string_view(text).substr(b, e - b));
+            if (ignoreMerges && ids.count(word)) {
+                naive.push_back(ids[word]);
+                continue;
+            }
+            std::vector<std::string> parts;
+            for (std::size_t pos = 0; pos < word.size();) {
+                const std::size_t at = pos;
+                unicode::decodeUtf8(word, pos);
+                parts.push_back(word.substr(at, pos - at));
+            }
+            while (parts.size() > 1) {
+                std::size_t best = SIZE_MAX, where = 0;
+                for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+                    const auto it = ranks.find({parts[i], parts[i + 1]});
+                    if (it != ranks.end() && it->second < best) {
+                        best = it->second;
+                        where = i;
+                    }
+                }
+                if (best == SIZE_MAX)
+                    break;
+                parts[where] += parts[where + 1];
+                parts.erase(parts.begin() + static_cast<std::ptrdiff_t>(where) + 1);
+            }
+            for (const std::string& part : parts) {
+                QVERIFY2(ids.count(part), part.c_str());
+                naive.push_back(ids[part]);
+            }
+        }
+        const auto fast = tok->tokenize(text, false, false);
+        QCOMPARE(fast.size(), naive.size());
+        QVERIFY2(fast == naive, name);
+        ++checked;
+    }
+    if (checked == 0)
+        QSKIP("no byte-level BPE vocabulary in shared/reference/tokenizer");
+}
+
+// The naive twin of SPM: merge the adjacent pair whose concatenation is the
+// best-scoring token (leftmost on ties) until none is a token; then bytes.
+void TestTokenizer::spmMatchesNaiveMerging()
+{
+    const QString path = referenceDir() + QStringLiteral("/tokenizer/ggml-vocab-llama-spm.gguf");
+    if (!QFile::exists(path))
+        QSKIP("ggml-vocab-llama-spm.gguf is not there");
+    auto file = gguf::GgufFile::open(path.toStdString());
+    QVERIFY(file);
+    auto vocab = Tokenizer::readVocab(**file);
+    QVERIFY(vocab);
+    const Tokenizer* tok = loadTokenizer(path);
+    QVERIFY(tok);
+    std::map<std::string, TokenId> ids;
+    for (std::size_t i = 0; i < vocab->tokens.size(); ++i)
+        ids[vocab->tokens[i]] = static_cast<TokenId>(i);
+
+    std::mt19937 rng(11);
+    for (int round = 0; round < 20; ++round) {
+        const std::string text = randomText(rng, 300);
+        std::string escaped = " " + text;
+        for (std::size_t pos = 0; (pos = escaped.find(' ', pos)) != std::string::npos;)
+            escaped.replace(pos, 1, "\xE2\x96\x81");
+        std::vector<std::string> parts;
+        for (std::size_t pos = 0; pos < escaped.size();) {
+            const std::size_t at = pos;
+            unicode::decodeUtf8(escaped, pos);
+            parts.push_back(escaped.substr(at, pos - at));
+        }
+        while (parts.size() > 1) {
+            float best = 0;
+            std::size_t where = SIZE_MAX;
+            for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+                const auto it = ids.find(parts[i] + parts[i + 1]);
+                if (it != ids.end() && (where == SIZE_MAX || vocab->scores[it->second] > best)) {
+                    best = vocab->scores[it->second];
+                    where = i;
+                }
+            }
+            if (where == SIZE_MAX)
+                break;
+            parts[where] += parts[where + 1];
+            parts.erase(parts.begin() + static_cast<std::ptrdiff_t>(where) + 1);
+        }
+        std::vector<TokenId> naive;
+        for (const std::string& part : parts) {
+            if (ids.count(part)) {
+                naive.push_back(ids[part]);
+                continue;
+            }
+            for (const char c : part) {
+                char name[8];
+                std::snprintf(name, sizeof name, "<0x%02X>", static_cast<unsigned char>(c));
+                naive.push_back(ids.at(name));
+            }
+        }
+        QVERIFY2(tok->tokenize(text, false, false) == naive, hex(text).c_str());
+    }
 }
 
 void TestTokenizer::unicodeTables()
