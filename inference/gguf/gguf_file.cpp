@@ -318,7 +318,10 @@ private:
 
     Status readU32(std::uint32_t& v, const char* what);
     Status readU64(std::uint64_t& v, const char* what);
-    Status readString(std::string_view& s, const std::string& what);
+    // `what` builds the description for an error message; it is called only
+    // on failure, since string arrays hold hundreds of thousands of entries.
+    template<typename What>
+    Status readString(std::string_view& s, What&& what);
     Status readValue(Value& v, ValueType type, int depth, const std::string& key);
 
     GgufFile& m_file;
@@ -345,16 +348,17 @@ Status Parser::readU64(std::uint64_t& v, const char* what)
     return {};
 }
 
-Status Parser::readString(std::string_view& s, const std::string& what)
+template<typename What>
+Status Parser::readString(std::string_view& s, What&& what)
 {
     const std::uint64_t start = m_pos;
     std::uint64_t len = 0;
     if (!need(8))
-        return failAt(m_pos, "file ends inside the length of " + what + " (file is " + std::to_string(m_size) + " bytes)");
+        return failAt(m_pos, "file ends inside the length of " + what() + " (file is " + std::to_string(m_size) + " bytes)");
     len = load<std::uint64_t>(m_base + m_pos);
     m_pos += 8;
     if (len > left())
-        return failAt(start, what + " has length " + std::to_string(len) + ", past the end of the file (" +
+        return failAt(start, what() + " has length " + std::to_string(len) + ", past the end of the file (" +
                                  std::to_string(left()) + " bytes left)");
     s = std::string_view(reinterpret_cast<const char*>(m_base + m_pos), static_cast<std::size_t>(len));
     m_pos += len;
@@ -373,7 +377,7 @@ Status Parser::readValue(Value& v, ValueType type, int depth, const std::string&
         return {};
     }
     if (type == ValueType::STRING)
-        return readString(v.m_string, "the string value of key " + key);
+        return readString(v.m_string, [&] { return "the string value of key " + key; });
 
     // ARRAY: element type, count, elements.
     const std::uint64_t start = m_pos;
@@ -401,7 +405,7 @@ Status Parser::readValue(Value& v, ValueType type, int depth, const std::string&
     if (elem == ValueType::STRING) {
         v.m_strings.resize(v.m_count);
         for (std::size_t k = 0; k < v.m_count; ++k)
-            if (auto st = readString(v.m_strings[k], "string " + std::to_string(k) + " of key " + key); !st)
+            if (auto st = readString(v.m_strings[k], [&] { return "string " + std::to_string(k) + " of key " + key; }); !st)
                 return st;
     } else if (elem == ValueType::ARRAY) {
         v.m_items.resize(v.m_count);
@@ -455,7 +459,7 @@ Status Parser::run()
     for (std::size_t k = 0; k < kvCount; ++k) {
         KeyValue& kv = m_file.m_metadata[k];
         const std::uint64_t start = m_pos;
-        if (auto st = readString(kv.key, "metadata key " + std::to_string(k)); !st)
+        if (auto st = readString(kv.key, [&] { return "metadata key " + std::to_string(k); }); !st)
             return st;
         const std::string key = quoted(kv.key);
         std::uint32_t rawType = 0;
@@ -486,7 +490,7 @@ Status Parser::run()
     for (std::size_t k = 0; k < tensorCount; ++k) {
         TensorInfo& t = m_file.m_tensors[k];
         const std::uint64_t start = m_pos;
-        if (auto st = readString(names[k], "the name of tensor " + std::to_string(k)); !st)
+        if (auto st = readString(names[k], [&] { return "the name of tensor " + std::to_string(k); }); !st)
             return st;
         if (names[k].empty())
             return failAt(start, "tensor " + std::to_string(k) + " has an empty name");
