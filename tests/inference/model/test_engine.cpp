@@ -1,0 +1,272 @@
+// The engine's public face on the tiny real model: text in, streamed tokens
+// out, the same greedy tokens as llama.cpp, cancellation, context limits,
+// chat rendering and stats.
+#include "inference/engine.h"
+
+#include <QtTest>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+
+using namespace outpost::inference;
+
+namespace {
+
+QString sharedPath(const char* rel)
+{
+    return QStringLiteral(OUTPOST_SHARED_DIR "/") + QString::fromLatin1(rel);
+}
+
+SamplingSettings greedy()
+{
+    SamplingSettings s;
+    s.temperature = 0;
+    return s;
+}
+
+} // namespace
+
+class TestEngine : public QObject {
+    Q_OBJECT
+
+private:
+    std::unique_ptr<Engine> m_engine;
+
+private slots:
+    void initTestCase()
+    {
+        const QString path = sharedPath("models/stories260K.gguf");
+        if (!QFile::exists(path))
+            QSKIP("shared/models/stories260K.gguf is absent (OUTPOST_SHARED_DIR)");
+        EngineConfig config;
+        config.modelPath = path.toStdString();
+        config.threads = 2;
+        config.contextLength = 512;
+        auto engine = Engine::load(config);
+        QVERIFY2(engine.ok(), engine.ok() ? "" : engine.error().c_str());
+        m_engine = std::move(engine.value());
+        QCOMPARE(m_engine->info().architecture, std::string("llama"));
+        QCOMPARE(m_engine->info().contextLength, 512);
+        QCOMPARE(m_engine->info().vocabSize, 512);
+    }
+
+    // Text prompts through the tokenizer, the model and greedy sampling give
+    // llama.cpp's tokens (the F16 cache rounds as llama.cpp's does, so even
+    // the near-tie of "Sara had a red ball" comes out the same), and the
+    // streamed pieces join to the reference text.
+    void greedyTextMatchesReference()
+    {
+        QFile f(sharedPath("reference/stories260K-greedy.json"));
+        if (!f.open(QIODevice::ReadOnly))
+            QSKIP("shared/reference/stories260K-greedy.json is absent");
+        const auto results = QJsonDocument::fromJson(f.readAll()).object()[QStringLiteral("results")].toArray();
+        for (const auto& item : results) {
+            const auto r = item.toObject();
+            const std::string prompt = r[QStringLiteral("prompt")].toString().toStdString();
+            std::vector<std::int32_t> wantPrompt, want;
+            for (const auto& x : r[QStringLiteral("prompt_ids")].toArray())
+                wantPrompt.push_back(x.toInt());
+            for (const auto& x : r[QStringLiteral("generated_ids")].toArray())
+                want.push_back(x.toInt());
+            QCOMPARE(m_engine->tokenize(prompt), wantPrompt);
+
+            GenerationRequest req;
+            req.prompt = prompt;
+            req.maxTokens = int(want.size());
+            req.sampling = greedy();
+            std::string streamed;
+            int events = 0;
+            bool sawFinal = false;
+            req.onToken = [&](const TokenEvent& ev) {
+                QVERIFY(!sawFinal);
+                streamed += ev.text;
+                ++events;
+                sawFinal = ev.final;
+            };
+            const auto result = m_engine->generate(req);
+            QCOMPARE(result.finish, FinishReason::Length);
+            QVERIFY(sawFinal);
+            QCOMPARE(events, int(want.size()) + 1);
+            QCOMPARE(result.tokens, want);
+            QCOMPARE(result.text, streamed);
+            QCOMPARE(QString::fromStdString(result.text), r[QStringLiteral("generated_text")].toString());
+            QCOMPARE(result.stats.promptTokens, int(wantPrompt.size()));
+            QCOMPARE(result.stats.generatedTokens, int(want.size()));
+            QVERIFY(result.stats.ttftMs > 0);
+            QVERIFY(result.stats.tokensPerSecond > 0);
+            QVERIFY(result.stats.promptTokensPerSecond > 0);
+        }
+        QCOMPARE(m_engine->stats().kvBlocksUsed, 0);
+    }
+
+    void seededSamplingIsReproducible()
+    {
+        GenerationRequest req;
+        req.prompt = "Once upon a time";
+        req.maxTokens = 30;
+        req.sampling.temperature = 0.9f;
+        req.sampling.seed = 42;
+        const auto a = m_engine->generate(req);
+        const auto b = m_engine->generate(req);
+        QCOMPARE(a.tokens, b.tokens);
+        req.sampling.seed = 43;
+        const auto c = m_engine->generate(req);
+        QVERIFY(a.tokens != c.tokens);
+    }
+
+    void cancelStopsAtTheNextStep()
+    {
+        GenerationRequest req;
+        req.prompt = "The little dog";
+        req.maxTokens = 200;
+        req.sampling = greedy();
+        RequestHandle handle;
+        std::mutex m;
+        int tokens = 0;
+        req.onToken = [&](const TokenEvent& ev) {
+            if (ev.token >= 0 && ++tokens == 3) {
+                std::lock_guard lock(m);
+                handle.cancel();
+            }
+        };
+        {
+            std::lock_guard lock(m);
+            handle = m_engine->submit(req);
+        }
+        const auto result = handle.wait();
+        QCOMPARE(result.finish, FinishReason::Cancelled);
+        QCOMPARE(result.tokens.size(), std::size_t(3));
+        QVERIFY(handle.finished());
+        QCOMPARE(m_engine->stats().kvBlocksUsed, 0);
+    }
+
+    void promptLongerThanContextIsAnError()
+    {
+        GenerationRequest req;
+        std::string text;
+        for (int i = 0; i < 400; ++i)
+            text += "the dog ran. ";
+        req.prompt = text;
+        const auto result = m_engine->generate(req);
+        QCOMPARE(result.finish, FinishReason::Error);
+        QVERIFY2(QString::fromStdString(result.error).contains(QStringLiteral("context")), result.error.c_str());
+        QVERIFY(result.tokens.empty());
+        // The engine still works afterwards.
+        req.prompt = "Once upon a time";
+        req.maxTokens = 4;
+        QCOMPARE(m_engine->generate(req).finish, FinishReason::Length);
+    }
+
+    void generationStopsAtTheContext()
+    {
+        // 5 prompt tokens + as many as fit: the context ends it as "length".
+        GenerationRequest req;
+        req.prompt = "Once upon a time";
+        req.maxTokens = 2000;
+        req.stopAtEndOfGeneration = false;
+        req.sampling = greedy();
+        const auto result = m_engine->generate(req);
+        QCOMPARE(result.finish, FinishReason::Length);
+        QCOMPARE(result.stats.promptTokens + result.stats.generatedTokens, 512 + 1);
+    }
+
+    void badRequestsFinishWithErrors()
+    {
+        GenerationRequest req;
+        req.promptTokens = {1, 9999};
+        auto r = m_engine->generate(req);
+        QCOMPARE(r.finish, FinishReason::Error);
+        req.promptTokens.clear();
+        req.prompt = "Hello";
+        req.sampling.topP = 0;
+        r = m_engine->generate(req);
+        QCOMPARE(r.finish, FinishReason::Error);
+        QVERIFY(QString::fromStdString(r.error).contains(QStringLiteral("sampling")));
+    }
+
+    void chatUsesChatmlWithoutTemplate()
+    {
+        const auto text = m_engine->renderChat({{"system", "Be brief."}, {"user", "Hi"}});
+        QVERIFY2(text.ok(), text.ok() ? "" : text.error().c_str());
+        QCOMPARE(*text, std::string("<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n"));
+        GenerationRequest req;
+        req.messages = {{"user", "Tell a story"}};
+        req.maxTokens = 5;
+        const auto r = m_engine->generate(req);
+        QCOMPARE(r.finish, FinishReason::Length);
+        QVERIFY(r.stats.promptTokens > 5);
+    }
+
+    void queuedRequestsRunInOrder()
+    {
+        std::vector<RequestHandle> handles;
+        for (int i = 0; i < 4; ++i) {
+            GenerationRequest req;
+            req.prompt = "The sun was";
+            req.maxTokens = 8;
+            req.sampling = greedy();
+            handles.push_back(m_engine->submit(req));
+        }
+        handles[2].cancel();
+        const auto first = handles[0].wait();
+        for (std::size_t i = 1; i < handles.size(); ++i) {
+            const auto r = handles[i].wait();
+            if (i == 2) {
+                QVERIFY(r.finish == FinishReason::Cancelled);
+                continue;
+            }
+            QCOMPARE(r.tokens, first.tokens);
+        }
+        QVERIFY(handles[3].id() > handles[0].id());
+        const auto s = m_engine->stats();
+        QCOMPARE(s.requestsQueued, 0);
+        QCOMPARE(s.kvBlocksUsed, 0);
+    }
+
+    void loadErrorsNameTheProblem()
+    {
+        EngineConfig config;
+        config.modelPath = "/nonexistent/model.gguf";
+        auto e = Engine::load(config);
+        QVERIFY(!e.ok());
+        QVERIFY(QString::fromStdString(e.error()).contains(QStringLiteral("/nonexistent/model.gguf")));
+
+        QTemporaryDir dir;
+        const QString truncated = dir.path() + QStringLiteral("/truncated.gguf");
+        QFile in(sharedPath("models/stories260K.gguf"));
+        QVERIFY(in.open(QIODevice::ReadOnly));
+        const QByteArray all = in.readAll();
+        QFile out(truncated);
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(all.left(all.size() / 2));
+        out.close();
+        config.modelPath = truncated.toStdString();
+        e = Engine::load(config);
+        QVERIFY(!e.ok());
+        qInfo("truncated model: %s", e.error().c_str());
+    }
+
+    void destroyingCancelsQueuedWork()
+    {
+        EngineConfig config;
+        config.modelPath = sharedPath("models/stories260K.gguf").toStdString();
+        config.threads = 1;
+        config.contextLength = 256;
+        auto engine = Engine::load(config);
+        QVERIFY(engine.ok());
+        std::vector<RequestHandle> handles;
+        for (int i = 0; i < 5; ++i) {
+            GenerationRequest req;
+            req.prompt = "Once upon a time";
+            req.maxTokens = 100;
+            handles.push_back((*engine)->submit(req));
+        }
+        engine.value().reset();
+        for (auto& h : handles)
+            QVERIFY(h.finished());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEngine)
+#include "test_engine.moc"
