@@ -60,8 +60,10 @@ const Tokenizer* loadTokenizer(const QString& path, QString* error = nullptr)
 std::string idsToString(const std::vector<TokenId>& ids)
 {
     std::string s;
-    for (const TokenId id : ids)
-        s += " " + std::to_string(id);
+    for (const TokenId id : ids) {
+        s += ' ';
+        s += std::to_string(id);
+    }
     return s;
 }
 
