@@ -28,7 +28,7 @@ struct KernelAccess {
             v.q = p.m_q.data();
             v.d = p.m_f.data();
             v.dsum = p.m_f.data() + p.m_n / QK;
-            v.bsums = p.m_sums.data();
+            v.bsums = p.m_sums.data() + p.m_n / 16;
             break;
         case Form::Q8K:
             v.q = p.m_q.data();
@@ -326,6 +326,28 @@ void axpyHalfF32Scalar(float a, const std::uint16_t* x, float* y, std::int64_t n
         y[i] += a * fp16ToFp32(x[i]);
 }
 
+// Quantises x into 8-bit blocks of `block` values, one scale per block, and
+// sums each 16 consecutive quants.
+void quantizeQ8Scalar(const float* x, std::int64_t n, int block, std::int8_t* q, float* d, std::int16_t* sums16)
+{
+    for (std::int64_t i = 0; i < n / block; ++i) {
+        const float* xb = x + i * block;
+        float amax = 0;
+        for (int j = 0; j < block; ++j)
+            amax = std::max(amax, std::fabs(xb[j]));
+        const float inv = amax > 0 ? 127.0f / amax : 0.0f;
+        d[i] = amax / 127.0f;
+        for (int j = 0; j < block; ++j)
+            q[i * block + j] = static_cast<std::int8_t>(std::lrintf(xb[j] * inv));
+    }
+    for (std::int64_t g = 0; g < n / 16; ++g) {
+        int s = 0;
+        for (int j = 0; j < 16; ++j)
+            s += q[g * 16 + j];
+        sums16[g] = static_cast<std::int16_t>(s);
+    }
+}
+
 KernelTable makeScalarTable()
 {
     KernelTable t;
@@ -348,6 +370,7 @@ KernelTable makeScalarTable()
     t.floatToHalfRow = floatToHalfRowScalar;
     t.axpyF32 = axpyF32Scalar;
     t.axpyHalfF32 = axpyHalfF32Scalar;
+    t.quantizeQ8 = quantizeQ8Scalar;
     return t;
 }
 
@@ -393,6 +416,7 @@ KernelTable merged(const KernelTable& fast)
     if (fast.floatToHalfRow) t.floatToHalfRow = fast.floatToHalfRow;
     if (fast.axpyF32) t.axpyF32 = fast.axpyF32;
     if (fast.axpyHalfF32) t.axpyHalfF32 = fast.axpyHalfF32;
+    if (fast.quantizeQ8) t.quantizeQ8 = fast.quantizeQ8;
     return t;
 }
 
@@ -412,6 +436,7 @@ const KernelTable& activeTable()
         if (f.floatToHalfRow) t.floatToHalfRow = f.floatToHalfRow;
         if (f.axpyF32) t.axpyF32 = f.axpyF32;
         if (f.axpyHalfF32) t.axpyHalfF32 = f.axpyHalfF32;
+        if (f.quantizeQ8) t.quantizeQ8 = f.quantizeQ8;
         return t;
     }();
     switch (static_cast<KernelIsa>(activeIsaSlot().load(std::memory_order_relaxed))) {
@@ -420,22 +445,6 @@ const KernelTable& activeTable()
     case KernelIsa::Scalar: break;
     }
     return scalarKernels();
-}
-
-// Quantises x into 8-bit blocks of `block` values, one scale per block.
-void quantizeQ8(const float* x, std::int64_t n, int block, std::int8_t* q, float* d)
-{
-    for (std::int64_t i = 0; i < n / block; ++i) {
-        const float* xb = x + i * block;
-        float amax = 0;
-        for (int j = 0; j < block; ++j)
-            amax = std::max(amax, std::fabs(xb[j]));
-        const float scale = amax / 127.0f;
-        const float inv = amax > 0 ? 127.0f / amax : 0.0f;
-        d[i] = scale;
-        for (int j = 0; j < block; ++j)
-            q[i * block + j] = static_cast<std::int8_t>(std::lrintf(xb[j] * inv));
-    }
 }
 
 } // namespace
@@ -497,36 +506,22 @@ void prepareInput(TensorType weightType, const float* x, std::int64_t n, Prepare
     case KernelAccess::Form::Float:
         out.m_f.assign(x, x + n);
         break;
-    case KernelAccess::Form::Q8Blocks: {
-        const std::size_t nb = count / QK;
-        out.m_q.resize(count);
-        out.m_f.resize(2 * nb);
-        out.m_sums.resize(nb);
-        quantizeQ8(x, n, QK, out.m_q.data(), out.m_f.data());
-        for (std::size_t i = 0; i < nb; ++i) {
-            int s = 0;
-            for (int j = 0; j < QK; ++j)
-                s += out.m_q[i * QK + j];
-            out.m_sums[i] = static_cast<std::int16_t>(s);
-            out.m_f[nb + i] = out.m_f[i] * static_cast<float>(s);
-        }
-        break;
-    }
+    case KernelAccess::Form::Q8Blocks:
     case KernelAccess::Form::Q8K: {
+        // m_sums: the sums of each 16 quants, then of each 32 (the K-quants'
+        // offset and min terms use one or the other; blocks of 32 the second).
+        const bool k = KernelAccess::formOf(weightType) == KernelAccess::Form::Q8K;
+        const std::size_t nb = count / (k ? QK_K : QK);
         out.m_q.resize(count);
-        out.m_f.resize(count / QK_K);
-        // Sums of each 16 values, then of each 32 (the K-quants' min and
-        // offset terms use one or the other).
+        out.m_f.resize(k ? nb : 2 * nb);
         out.m_sums.resize(count / 16 + count / 32);
-        quantizeQ8(x, n, QK_K, out.m_q.data(), out.m_f.data());
-        for (std::size_t g = 0; g < count / 16; ++g) {
-            int s = 0;
-            for (int j = 0; j < 16; ++j)
-                s += out.m_q[g * 16 + j];
-            out.m_sums[g] = static_cast<std::int16_t>(s);
-        }
+        activeTable().quantizeQ8(x, n, k ? QK_K : QK, out.m_q.data(), out.m_f.data(), out.m_sums.data());
+        std::int16_t* sums32 = out.m_sums.data() + count / 16;
         for (std::size_t g = 0; g < count / 32; ++g)
-            out.m_sums[count / 16 + g] = static_cast<std::int16_t>(out.m_sums[2 * g] + out.m_sums[2 * g + 1]);
+            sums32[g] = static_cast<std::int16_t>(out.m_sums[2 * g] + out.m_sums[2 * g + 1]);
+        if (!k)
+            for (std::size_t i = 0; i < nb; ++i)
+                out.m_f[nb + i] = out.m_f[i] * static_cast<float>(sums32[i]);
         break;
     }
     case KernelAccess::Form::None:

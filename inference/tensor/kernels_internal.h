@@ -69,6 +69,10 @@ struct KernelTable {
     void (*floatToHalfRow)(const float*, std::uint16_t*, std::int64_t) = nullptr;
     void (*axpyF32)(float, const float*, float*, std::int64_t) = nullptr;
     void (*axpyHalfF32)(float, const std::uint16_t*, float*, std::int64_t) = nullptr;
+    // x[0..n) -> n/block scales d and n int8 q (q = round(x * 127 / max|x|)
+    // per block, block a multiple of 32), and the n/16 sums of 16 q. Every
+    // variant gives bit-identical output.
+    void (*quantizeQ8)(const float* x, std::int64_t n, int block, std::int8_t* q, float* d, std::int16_t* sums16) = nullptr;
 };
 
 const KernelTable& scalarKernels();

@@ -114,6 +114,18 @@ int main(int argc, char** argv)
         std::map<int, double> scalarMs;
         for (KernelIsa isa : isas) {
             (void)setKernelIsa(isa);
+            {
+                // Preparing an input is paid once per matmul and input.
+                PreparedInput in;
+                int reps = 0;
+                const double t0 = cpuMs();
+                do {
+                    prepareInput(t, src.data(), opt.cols, in);
+                    ++reps;
+                } while (cpuMs() - t0 < opt.minMs / 10);
+                std::printf("%-5s %-8s prepareInput: %.2f us per input\n", std::string(tensorTypeInfo(t)->name).c_str(),
+                            kernelIsaName(isa), (cpuMs() - t0) * 1e3 / reps);
+            }
             for (int B : {1, 4, 16}) {
                 std::vector<PreparedInput> inputs(static_cast<std::size_t>(B));
                 for (auto& in : inputs) {

@@ -511,6 +511,43 @@ private slots:
         QVERIFY(setKernelIsa(bestKernelIsa()).ok());
     }
 
+    // Preparing an input gives the same 8-bit values in every variant, so a
+    // dot differs between variants only by float summation order. A Q8_0
+    // weight row with d = 1 and a single q = 1 reads back one prepared value
+    // (its block scale times its quant) exactly.
+    void preparedInputsMatchAcrossVariants()
+    {
+        std::mt19937 rng(11);
+        auto x = randomFloats(rng, 512, -3.0f, 3.0f);
+        for (std::size_t i = 0; i < x.size(); i += 97)
+            x[i] = (i % 2) ? 127.5f : -0.0f;
+        const auto isas = runnableIsas();
+        std::vector<std::vector<float>> seen(isas.size());
+        std::vector<std::uint8_t> row(*rowBytes(TensorType::Q8_0, x.size()), 0);
+        for (std::size_t v = 0; v < isas.size(); ++v) {
+            QVERIFY(setKernelIsa(isas[v]).ok());
+            const auto p = prepareInput(TensorType::Q8_0, x.data(), static_cast<std::int64_t>(x.size()));
+            for (std::size_t j = 0; j < x.size(); ++j) {
+                std::fill(row.begin(), row.end(), 0);
+                const std::size_t blk = j / 32;
+                row[blk * 34 + 1] = 0x3c; // d = 1.0
+                row[blk * 34 + 2 + j % 32] = 1;
+                seen[v].push_back(dotRow(TensorType::Q8_0, row.data(), p));
+            }
+        }
+        for (std::size_t v = 1; v < isas.size(); ++v)
+            for (std::size_t j = 0; j < x.size(); ++j)
+                QVERIFY2(seen[v][j] == seen[0][j], qPrintable(QString("%1: prepared value %2 differs").arg(kernelIsaName(isas[v])).arg(j)));
+        // And each is within half a step of x.
+        for (std::size_t j = 0; j < x.size(); ++j) {
+            float amax = 0;
+            for (std::size_t i = j / 32 * 32; i < j / 32 * 32 + 32; ++i)
+                amax = std::max(amax, std::fabs(x[i]));
+            QVERIFY(std::fabs(seen[0][j] - x[j]) <= amax / 127.0f * 0.5f * 1.001f + 1e-7f);
+        }
+        QVERIFY(setKernelIsa(bestKernelIsa()).ok());
+    }
+
     void floatHelpers()
     {
         std::mt19937 rng(3);
