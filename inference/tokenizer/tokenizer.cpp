@@ -229,6 +229,11 @@ Result<Tokenizer> Tokenizer::fromVocab(VocabData data)
         m->addSpacePrefix = *data.addSpacePrefix;
 
     m->text = std::move(data.tokens);
+    // An empty token could never be produced or matched; llama.cpp renames
+    // it so every text in the vocabulary is distinct and non-empty.
+    for (std::size_t i = 0; i < n; ++i)
+        if (m->text[i].empty())
+            m->text[i] = "[EMPTY_" + std::to_string(i) + "]";
     m->score = data.scores.empty() ? std::vector<float>(n, 0.0f) : std::move(data.scores);
     m->type.resize(n, TokenType::Normal);
     m->attr.resize(n, kAttrNormal);
