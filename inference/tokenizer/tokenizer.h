@@ -50,9 +50,13 @@ public:
     static Result<VocabData> readVocab(const gguf::GgufFile& file);
 
     // Text (UTF-8; invalid bytes are tolerated) to ids. addSpecial: put BOS
-    // first / EOS last when the vocabulary asks for them (addBos()/addEos()).
+    // first / EOS last when the vocabulary asks for them (addBos()/addEos());
+    // WordPiece vocabularies get [CLS] (bos()) first and [SEP] (sep()) last.
     // parseSpecial: turn the text of control tokens ("<|eot_id|>") into their
-    // ids instead of tokenizing it as plain text.
+    // ids instead of tokenizing it as plain text. Never fails: bytes no token
+    // covers become byte tokens (SPM), single-byte tokens (BPE, where the
+    // vocabulary has them) or the unknown token (WPM). Texts over 256 MiB are
+    // encoded in pieces cut at line or space breaks.
     std::vector<TokenId> tokenize(std::string_view text, bool addSpecial = true, bool parseSpecial = false) const;
 
     // The bytes one token stands for (may be an incomplete UTF-8 sequence for

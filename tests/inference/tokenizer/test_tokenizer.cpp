@@ -2,6 +2,7 @@
 // reference (both in shared/reference), plus streaming decode, special-token
 // parsing and bad input.
 #include "inference/gguf/gguf_file.h"
+#include "inference/gguf/gguf_writer.h"
 #include "inference/tokenizer/pre_tokenizer.h"
 #include "inference/tokenizer/streaming_decoder.h"
 #include "inference/tokenizer/tokenizer.h"
@@ -153,6 +154,7 @@ private slots:
     void byteLevelRoundTrip();
     void badInput();
     void vocabErrors();
+    void ggufKeys();
     void preTokenizerNames();
     void bpeMatchesNaiveMerging();
     void spmMatchesNaiveMerging();
@@ -470,6 +472,80 @@ void TestTokenizer::vocabErrors()
     QVERIFY(r);
     QCOMPARE(r->bos(), 1);
     QCOMPARE(r->eos(), 2);
+}
+
+void TestTokenizer::ggufKeys()
+{
+    const VocabData tiny = tinySpm();
+    auto base = [&] {
+        gguf::GgufWriter w;
+        w.setString("general.architecture", "llama");
+        w.setString("tokenizer.ggml.model", "llama");
+        w.setStringArray("tokenizer.ggml.tokens", tiny.tokens);
+        w.setFloat32Array("tokenizer.ggml.scores", tiny.scores);
+        w.setInt32Array("tokenizer.ggml.token_type", tiny.types);
+        return w;
+    };
+    auto load = [](const gguf::GgufWriter& w) -> Result<Tokenizer> {
+        auto bytes = w.toBytes();
+        if (!bytes)
+            return Error{bytes.error()};
+        auto file = gguf::GgufFile::fromBuffer(std::move(*bytes), "synthetic.gguf");
+        if (!file)
+            return Error{file.error()};
+        return Tokenizer::fromGguf(**file);
+    };
+
+    auto good = load(base());
+    QVERIFY2(good, good ? "" : good.error().c_str());
+    QVERIFY(good->addBos());
+    QVERIFY(good->addSpacePrefix());
+    QCOMPARE(good->tokenize("ab", true, false), (std::vector<TokenId>{1, 9}));
+
+    // The flags and ids the file sets win over the defaults.
+    gguf::GgufWriter flags = base();
+    flags.setBool("tokenizer.ggml.add_bos_token", false);
+    flags.setBool("tokenizer.ggml.add_eos_token", true);
+    flags.setBool("tokenizer.ggml.add_space_prefix", false);
+    flags.setUInt32("tokenizer.ggml.eos_token_id", 3);
+    auto flagged = load(flags);
+    QVERIFY(flagged);
+    QVERIFY(!flagged->addBos());
+    QCOMPARE(flagged->eos(), 3);
+    QCOMPARE(flagged->tokenize("ab", true, false), (std::vector<TokenId>{8, 3}));
+    QVERIFY(flagged->isEog(3));
+
+    gguf::GgufWriter noModel = base();
+    noModel.remove("tokenizer.ggml.model");
+    auto r = load(noModel);
+    QVERIFY(!r);
+    QVERIFY2(r.error().find("synthetic.gguf") != std::string::npos, r.error().c_str());
+    QVERIFY2(r.error().find("tokenizer.ggml.model") != std::string::npos, r.error().c_str());
+
+    gguf::GgufWriter badTokens = base();
+    badTokens.setString("tokenizer.ggml.tokens", "not an array");
+    r = load(badTokens);
+    QVERIFY(!r);
+    QVERIFY2(r.error().find("tokenizer.ggml.tokens") != std::string::npos, r.error().c_str());
+
+    gguf::GgufWriter shortScores = base();
+    shortScores.setFloat32Array("tokenizer.ggml.scores", std::vector<float>{1, 2, 3});
+    r = load(shortScores);
+    QVERIFY(!r);
+    QVERIFY2(r.error().find("synthetic.gguf") != std::string::npos && r.error().find("scores") != std::string::npos,
+             r.error().c_str());
+
+    gguf::GgufWriter badId = base();
+    badId.setString("tokenizer.ggml.bos_token_id", "one");
+    r = load(badId);
+    QVERIFY(!r);
+    QVERIFY2(r.error().find("bos_token_id") != std::string::npos, r.error().c_str());
+
+    gguf::GgufWriter noMerges = base();
+    noMerges.setString("tokenizer.ggml.model", "gpt2");
+    noMerges.setString("tokenizer.ggml.pre", "gpt-2");
+    r = load(noMerges);   // a BPE vocabulary without merges still loads: whole tokens or bytes only
+    QVERIFY2(r, r ? "" : r.error().c_str());
 }
 
 void TestTokenizer::preTokenizerNames()
