@@ -197,10 +197,15 @@ float dotQ32Scalar(const void* row, const PreparedView& x)
 
 // The level of each of the 256 weights of a K-quant super-block, in element
 // order (unsigned; the symmetric types' offsets are applied by the caller).
-void levelsQ2K(const BlockQ2_K& b, int* u)
+// The loops are nested the way the layout is, with no division per element,
+// so the compiler can vectorise them for whatever baseline it targets (this
+// is the path of CPUs without AVX2, and of non-x86 builds).
+void levelsQ2K(const BlockQ2_K& b, std::int16_t* u)
 {
-    for (int e = 0; e < QK_K; ++e)
-        u[e] = (b.qs[32 * (e / 128) + e % 32] >> (2 * ((e % 128) / 32))) & 3;
+    for (int h = 0; h < 2; ++h)
+        for (int j = 0; j < 4; ++j)
+            for (int l = 0; l < 32; ++l)
+                u[128 * h + 32 * j + l] = static_cast<std::int16_t>((b.qs[32 * h + l] >> (2 * j)) & 3);
 }
 
 template<TensorType T>
@@ -208,7 +213,7 @@ float dotQKScalar(const void* row, const PreparedView& x)
 {
     const std::int64_t nb = x.n / QK_K;
     float acc = 0;
-    int u[QK_K];
+    std::int16_t u[QK_K];
     for (std::int64_t i = 0; i < nb; ++i) {
         const std::int8_t* q = x.q + i * QK_K;
         const std::int16_t* bs = x.bsums + i * 16;
@@ -235,9 +240,11 @@ float dotQKScalar(const void* row, const PreparedView& x)
                 - fp16ToFp32(b.dmin) * dx * static_cast<float>(sumMin);
         } else if constexpr (T == TensorType::Q3_K) {
             const auto& b = static_cast<const BlockQ3_K*>(row)[i];
-            for (int e = 0; e < QK_K; ++e)
-                u[e] = ((b.qs[32 * (e / 128) + e % 32] >> (2 * ((e % 128) / 32))) & 3)
-                    + 4 * ((b.hmask[e % 32] >> (e / 32)) & 1);
+            for (int h = 0; h < 2; ++h)
+                for (int j = 0; j < 4; ++j)
+                    for (int l = 0; l < 32; ++l)
+                        u[128 * h + 32 * j + l] = static_cast<std::int16_t>(((b.qs[32 * h + l] >> (2 * j)) & 3)
+                                                                            + 4 * ((b.hmask[l] >> (4 * h + j)) & 1));
             groupDots();
             std::int8_t sc[16];
             scalesQ3K(b.scales, sc);
@@ -250,16 +257,21 @@ float dotQKScalar(const void* row, const PreparedView& x)
             float d, dmin;
             if constexpr (T == TensorType::Q4_K) {
                 const auto& b = static_cast<const BlockQ4_K*>(row)[i];
-                for (int e = 0; e < QK_K; ++e)
-                    u[e] = (b.qs[32 * (e / 64) + e % 32] >> (4 * ((e % 64) / 32))) & 0xF;
+                for (int c = 0; c < 4; ++c)
+                    for (int l = 0; l < 32; ++l) {
+                        u[64 * c + l] = static_cast<std::int16_t>(b.qs[32 * c + l] & 0xF);
+                        u[64 * c + 32 + l] = static_cast<std::int16_t>(b.qs[32 * c + l] >> 4);
+                    }
                 scales = b.scales;
                 d = fp16ToFp32(b.d);
                 dmin = fp16ToFp32(b.dmin);
             } else {
                 const auto& b = static_cast<const BlockQ5_K*>(row)[i];
-                for (int e = 0; e < QK_K; ++e)
-                    u[e] = ((b.qs[32 * (e / 64) + e % 32] >> (4 * ((e % 64) / 32))) & 0xF)
-                        + 16 * ((b.qh[e % 32] >> (e / 32)) & 1);
+                for (int c = 0; c < 4; ++c)
+                    for (int l = 0; l < 32; ++l) {
+                        u[64 * c + l] = static_cast<std::int16_t>((b.qs[32 * c + l] & 0xF) + 16 * ((b.qh[l] >> (2 * c)) & 1));
+                        u[64 * c + 32 + l] = static_cast<std::int16_t>((b.qs[32 * c + l] >> 4) + 16 * ((b.qh[l] >> (2 * c + 1)) & 1));
+                    }
                 scales = b.scales;
                 d = fp16ToFp32(b.d);
                 dmin = fp16ToFp32(b.dmin);
@@ -275,12 +287,15 @@ float dotQKScalar(const void* row, const PreparedView& x)
             acc += d * dx * static_cast<float>(sumScaled) - dmin * dx * static_cast<float>(sumMin);
         } else {
             const auto& b = static_cast<const BlockQ6_K*>(row)[i];
-            for (int e = 0; e < QK_K; ++e) {
-                const int half = e / 128, k = (e % 128) / 32, l = e % 32;
-                const int lo = (b.ql[64 * half + l + 32 * (k & 1)] >> (4 * (k >> 1))) & 0xF;
-                const int hi = (b.qh[32 * half + l] >> (2 * k)) & 3;
-                u[e] = lo | (hi << 4);
-            }
+            for (int h = 0; h < 2; ++h)
+                for (int l = 0; l < 32; ++l) {
+                    const std::uint8_t* ql = b.ql + 64 * h;
+                    const int qh = b.qh[32 * h + l];
+                    u[128 * h + l] = static_cast<std::int16_t>((ql[l] & 0xF) | ((qh & 3) << 4));
+                    u[128 * h + 32 + l] = static_cast<std::int16_t>((ql[l + 32] & 0xF) | (((qh >> 2) & 3) << 4));
+                    u[128 * h + 64 + l] = static_cast<std::int16_t>((ql[l] >> 4) | (((qh >> 4) & 3) << 4));
+                    u[128 * h + 96 + l] = static_cast<std::int16_t>((ql[l + 32] >> 4) | (((qh >> 6) & 3) << 4));
+                }
             groupDots();
             int s = 0;
             for (int g = 0; g < 16; ++g)
