@@ -12,6 +12,7 @@
 #include <map>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace outpost::inference;
@@ -590,6 +591,35 @@ private slots:
             }
         }
         QVERIFY(setKernelIsa(bestKernelIsa()).ok());
+    }
+
+    // Kernels share nothing mutable: threads splitting the rows of one gemm
+    // (as the model's pool does) get exactly the single-threaded result.
+    void gemmSplitAcrossThreads()
+    {
+        std::mt19937 rng(21);
+        const int rows = 64, cols = 1024, B = 5;
+        for (TensorType t : {TensorType::Q4_K, TensorType::Q8_0, TensorType::F16}) {
+            std::vector<std::uint8_t> w;
+            for (int r = 0; r < rows; ++r) {
+                const auto q = quantized(t, randomFloats(rng, cols));
+                w.insert(w.end(), q.begin(), q.end());
+            }
+            std::vector<PreparedInput> in;
+            for (int b = 0; b < B; ++b) {
+                const auto x = randomFloats(rng, cols);
+                in.push_back(prepareInput(t, x.data(), cols));
+            }
+            const std::size_t rb = *rowBytes(t, cols);
+            std::vector<float> one(rows * B), many(rows * B);
+            gemm(t, w.data(), rb, 0, rows, in, one.data(), rows);
+            std::vector<std::thread> threads;
+            for (int k = 0; k < 4; ++k)
+                threads.emplace_back([&, k] { gemm(t, w.data(), rb, 16 * k, 16 * k + 16, in, many.data(), rows); });
+            for (auto& th : threads)
+                th.join();
+            QVERIFY2(one == many, nameOf(t).c_str());
+        }
     }
 
     // Broken preconditions give NaN or nothing, never a crash.
