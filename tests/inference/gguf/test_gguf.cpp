@@ -377,7 +377,7 @@ private slots:
             QCOMPARE(t.bytes, std::uint64_t(want.bytes));
             QCOMPARE(t.offset % 64, std::uint64_t(0));
             const auto data = filled(want.bytes, ++seed);
-            QVERIFY(std::memcmp(t.data, data.data(), data.size()) == 0);
+            QVERIFY(data.empty() || std::memcmp(t.data, data.data(), data.size()) == 0);
         }
         // Types the engine cannot compute with are still read, and named.
         const TensorInfo* iq = f.tensor("iq2_xs");
