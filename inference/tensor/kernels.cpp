@@ -348,8 +348,18 @@ void quantizeQ8Scalar(const float* x, std::int64_t n, int block, std::int8_t* q,
     for (std::int64_t i = 0; i < n / block; ++i) {
         const float* xb = x + i * block;
         float amax = 0;
-        for (int j = 0; j < block; ++j)
+        bool nan = false;
+        for (int j = 0; j < block; ++j) {
             amax = std::max(amax, std::fabs(xb[j]));
+            nan = nan || std::isnan(xb[j]);
+        }
+        if (nan || std::isinf(amax)) {
+            // A non-finite activation makes the block's scale NaN, so every
+            // dot with it is NaN (visible) rather than garbage.
+            d[i] = std::numeric_limits<float>::quiet_NaN();
+            std::fill(q + i * block, q + (i + 1) * block, std::int8_t{0});
+            continue;
+        }
         const float inv = amax > 0 ? 127.0f / amax : 0.0f;
         d[i] = amax / 127.0f;
         for (int j = 0; j < block; ++j)

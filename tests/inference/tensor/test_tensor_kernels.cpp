@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <random>
 #include <string>
@@ -654,6 +655,22 @@ private slots:
         std::vector<PreparedInput> in{forQ8};
         gemm(TensorType::Q4_K, junk.data(), 144, 0, 2, in, out, 2);
         QVERIFY(std::isnan(out[0]) && std::isnan(out[1]));
+        // A NaN or infinite activation makes the dot NaN in every variant and
+        // type, never a finite wrong number.
+        std::mt19937 rng(8);
+        for (KernelIsa isa : runnableIsas()) {
+            QVERIFY(setKernelIsa(isa).ok());
+            for (TensorType t : kTypes) {
+                for (float badValue : {std::nanf(""), std::numeric_limits<float>::infinity()}) {
+                    auto xs = randomFloats(rng, 512);
+                    xs[300] = badValue;
+                    const auto w = quantized(t, randomFloats(rng, 512));
+                    const auto p = prepareInput(t, xs.data(), 512);
+                    QVERIFY2(std::isnan(dotRow(t, w.data(), p)) || std::isinf(dotRow(t, w.data(), p)),
+                             qPrintable(QString("%1 %2").arg(nameOf(t).c_str(), kernelIsaName(isa))));
+                }
+            }
+        }
         QVERIFY(setKernelIsa(KernelIsa::Scalar).ok());
         QVERIFY(setKernelIsa(bestKernelIsa()).ok());
     }
