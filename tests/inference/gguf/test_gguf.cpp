@@ -543,6 +543,60 @@ private slots:
         QVERIFY2(message.contains(expected), qPrintable(message));
     }
 
+    // A file past 4 GiB (sparse, so it costs no disk): offsets and sizes stay
+    // 64-bit, and open() maps rather than reads, so it takes no memory.
+    void opensFilesPast4GiB()
+    {
+        const std::uint64_t elements = (std::uint64_t(1) << 30) + 64;   // 4 GiB + 256 bytes of F32
+        Bytes b;
+        b.header(2, 1).kvU32("general.alignment", 32);
+        b.tensorInfo("small", {8}, 0, 0).tensorInfo("huge", {elements}, 0, 32).pad();
+        const std::uint64_t total = b.data.size() + 32 + elements * 4;
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString path = dir.filePath(QStringLiteral("big.gguf"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        QCOMPARE(file.write(reinterpret_cast<const char*>(b.data.data()), static_cast<qint64>(b.data.size())),
+                 static_cast<qint64>(b.data.size()));
+        if (!file.resize(static_cast<qint64>(total)))
+            QSKIP("this file system cannot hold a sparse 4 GiB file");
+        file.close();
+
+        auto r = GgufFile::open(path.toStdString());
+        QVERIFY2(r.ok(), r.ok() ? "" : r.error().c_str());
+        const GgufFile& f = **r;
+        QCOMPARE(f.fileSize(), total);
+        const TensorInfo* huge = f.tensor("huge");
+        QVERIFY(huge);
+        QCOMPARE(huge->bytes, elements * 4);
+        QCOMPARE(huge->data + huge->bytes, f.bytes().data() + total);
+        QCOMPARE(huge->data[huge->bytes - 1], std::byte{0});   // the last page maps
+        QCOMPARE(f.elementCount(), elements + 8);
+
+        // One byte short and the same tensor lies outside the file.
+        QVERIFY(QFile(path).resize(static_cast<qint64>(total - 1)));
+        r = GgufFile::open(path.toStdString());
+        QVERIFY(!r.ok());
+        QVERIFY2(r.error().find("tensor 'huge' data [offset 32, 4294967552 bytes] lies outside the file") !=
+                     std::string::npos,
+                 r.error().c_str());
+    }
+
+    // The fuzzer's seeds must stay valid files, or fuzzing starts from noise.
+    void fuzzSeedsAreValid()
+    {
+        const QString dir = QFINDTESTDATA("../../fuzz/corpus_gguf");
+        if (dir.isEmpty())
+            QSKIP("tests/fuzz/corpus_gguf not found beside the test sources");
+        const QStringList files = QDir(dir).entryList(QDir::Files);
+        QVERIFY(!files.isEmpty());
+        for (const QString& name : files) {
+            auto r = GgufFile::open(QDir(dir).filePath(name).toStdString());
+            QVERIFY2(r.ok(), r.ok() ? "" : r.error().c_str());
+        }
+    }
+
     // The hand-made builder itself makes files the reader accepts, so the
     // table above fails for the reason it names.
     void handMadeValidFileIsAccepted()
