@@ -21,12 +21,6 @@
 
 namespace outpost::ui {
 
-namespace {
-
-QString qs(const std::string& s) { return QString::fromStdString(s); }
-
-} // namespace
-
 GraphEditor::GraphEditor(QWidget* parent) : QWidget(parent)
 {
     m_document = new GraphDocument(this);
@@ -49,7 +43,7 @@ GraphEditor::GraphEditor(QWidget* parent) : QWidget(parent)
     m_splitter->setStretchFactor(0, 0);
     m_splitter->setStretchFactor(1, 1);
     m_splitter->setStretchFactor(2, 0);
-    m_splitter->setSizes({170, 700, 280});
+    m_splitter->setSizes({170, 700, 300});
     m_splitter->setChildrenCollapsible(false);
     m_palette->setMinimumWidth(140);
 

@@ -64,6 +64,19 @@ void PropertyPanel::showNode(const std::string& id)
         refreshValues();
         return;
     }
+    // An edit still being typed belongs to the node shown so far. Applying
+    // it may come back here (the document changes); then the form is
+    // already the one wanted.
+    if (!m_inCommit) {
+        m_inCommit = true;
+        commitPending();
+        m_inCommit = false;
+        node = findNode(m_document, id);
+        if (node && id == m_nodeId && node->type == m_nodeType && m_form) {
+            refreshValues();
+            return;
+        }
+    }
     m_nodeId = node ? id : std::string();
     m_nodeType = node ? node->type : std::string();
     rebuild();
@@ -77,6 +90,10 @@ void PropertyPanel::clearForm()
             field.editor->removeEventFilter(this);
     m_fields.clear();
     if (m_form) {
+        // Hiding takes focus away, which would apply edits to a node that
+        // may be gone; nothing of the old form may reach the document now.
+        for (QWidget* w : m_form->findChildren<QWidget*>())
+            w->blockSignals(true);
         m_form->hide();
         m_form->deleteLater();
         m_form = nullptr;
@@ -131,7 +148,21 @@ void PropertyPanel::rebuild()
     m_idEdit->setText(qs(node->id));
     m_idEdit->setToolTip(tr("The node's id, unique in the graph; edges and the runtime refer to it."));
     connect(m_idEdit, &QLineEdit::editingFinished, this, &PropertyPanel::commitRename);
-    form->addRow(tr("Id"), m_idEdit);
+    {
+        // Same right edge as the property rows, which end in a reset button.
+        auto* row = new QHBoxLayout;
+        row->setContentsMargins(0, 0, 0, 0);
+        row->addWidget(m_idEdit, 1);
+        auto* spacer = new QToolButton(content);
+        spacer->setAutoRaise(true);
+        spacer->setText(QStringLiteral("↺"));
+        QSizePolicy keep = spacer->sizePolicy();
+        keep.setRetainSizeWhenHidden(true);
+        spacer->setSizePolicy(keep);
+        spacer->hide();
+        row->addWidget(spacer);
+        form->addRow(tr("Id"), row);
+    }
     auto* typeLabel = new QLabel(qs(node->type), content);
     typeLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     form->addRow(tr("Type"), typeLabel);
@@ -170,7 +201,7 @@ void PropertyPanel::rebuild()
                     if (e->text() != text)
                         e->setText(text);
                 };
-                connect(e, &QLineEdit::editingFinished, this, [e, own, set, doc, nodeId, key] {
+                field.commit = [e, own, set, doc, nodeId, key] {
                     const std::string text = e->text().toStdString();
                     const core::Json now = own();
                     if (now.is_string() && now.get<std::string>() == text)
@@ -180,7 +211,8 @@ void PropertyPanel::rebuild()
                         return;
                     }
                     set(text);
-                });
+                };
+                connect(e, &QLineEdit::editingFinished, this, field.commit);
                 break;
             }
             case core::PropertyKind::Text:
@@ -369,6 +401,11 @@ void PropertyPanel::rebuild()
             field.reset->setText(QStringLiteral("↺"));
             field.reset->setAutoRaise(true);
             field.reset->setToolTip(tr("Reset to the default value"));
+            // Hidden when the default applies, but still holding its place so
+            // the editors keep one right edge.
+            QSizePolicy keep = field.reset->sizePolicy();
+            keep.setRetainSizeWhenHidden(true);
+            field.reset->setSizePolicy(keep);
             connect(field.reset, &QToolButton::clicked, this, [doc, nodeId, key] { doc->setProperty(nodeId, key, std::nullopt); });
             QString labelText = QCoreApplication::translate("outpost::core::NodeTypes", p.label);
             if (p.required)
@@ -455,12 +492,15 @@ void PropertyPanel::commitPending()
         commitRename();
         return;
     }
-    for (auto& [key, field] : m_fields)
-        if (field.commit && field.editor && field.editor->hasFocus()) {
+    for (auto& [key, field] : m_fields) {
+        const auto* line = qobject_cast<const QLineEdit*>(field.editor);
+        const bool pending = field.editor && (field.editor->hasFocus() || (line && line->isModified()));
+        if (field.commit && pending) {
             const auto commit = field.commit;
             commit();
             return;
         }
+    }
 }
 
 bool PropertyPanel::eventFilter(QObject* watched, QEvent* event)

@@ -76,6 +76,7 @@ private:
     QLabel* m_problems = nullptr;
     QLabel* m_placeholder = nullptr;
     std::map<std::string, Field> m_fields;
+    bool m_inCommit = false;
 };
 
 } // namespace outpost::ui

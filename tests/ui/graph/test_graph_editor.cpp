@@ -373,8 +373,14 @@ private slots:
         QVERIFY(!editor.graph().node("write")->properties.contains("model"));
         QCOMPARE(model->text(), QString());
 
-        // Choice, object and boolean editors.
+        // Text typed but not yet confirmed still goes to the node it was
+        // typed for when the selection moves on.
+        QTest::keyClicks(model, QStringLiteral("pending"));
         editor.scene()->selectNodes({"again"});
+        QCOMPARE(editor.graph().node("write")->properties["model"], Json("pending"));
+        QCOMPARE(panel->nodeId(), std::string("again"));
+
+        // Choice, object and boolean editors.
         auto* kind = qobject_cast<QComboBox*>(panel->editor("kind"));
         QVERIFY(kind);
         QCOMPARE(kind->currentText(), QStringLiteral("cron"));
@@ -485,8 +491,10 @@ private slots:
         // From scrambled positions the result is the same.
         std::map<std::string, QPointF> scrambled;
         double k = 0;
-        for (const auto& n : g.nodes)
-            scrambled[n.id] = QPointF(1000 - 137 * k, 37 * (k += 1));
+        for (const auto& n : g.nodes) {
+            scrambled[n.id] = QPointF(1000 - 137 * k, 37 * (k + 1));
+            k += 1;
+        }
         doc.moveNodes(scrambled);
         doc.autoLayout();
         QCOMPARE(dump(doc.graph()), first);
@@ -642,7 +650,8 @@ private slots:
             editor.document()->connectPorts({"answer", "toolCalls", "tool", "arguments"});
             editor.scene()->selectNodes({"answer"});
             editor.fitToView();
-            QCoreApplication::processEvents();
+            for (int i = 0; i < 3; ++i)
+                QCoreApplication::processEvents();
             QVERIFY(editor.grab().save(QDir(dir).filePath(dark ? QStringLiteral("graph_editor_dark.png")
                                                                : QStringLiteral("graph_editor_light.png"))));
             editor.document()->disconnectPorts({"answer", "toolCalls", "tool", "arguments"});
