@@ -12,6 +12,10 @@
 // values, string arrays, TensorInfo::data) points into the file's mapping and
 // stays valid exactly as long as the GgufFile object. A GgufFile never
 // changes after open(), so any number of threads may read it at once.
+// As with any memory mapping, a file truncated by another program while it
+// is open makes reads of the lost pages fault: replace model files by
+// renaming a new file into place (as GgufWriter::writeFile does), never by
+// rewriting them in place.
 #include "inference/tensor/tensor_type.h"
 #include "inference/util/result.h"
 
