@@ -21,18 +21,27 @@ std::vector<std::byte> bytesOf(T v)
     return out;
 }
 
+// resize + memcpy rather than vector::insert of a pointer range: GCC 12
+// reports a false -Wstringop-overflow for the latter on small vectors.
+void append(std::vector<std::byte>& out, const void* p, std::size_t n)
+{
+    if (n == 0)
+        return;
+    const std::size_t at = out.size();
+    out.resize(at + n);
+    std::memcpy(out.data() + at, p, n);
+}
+
 template<typename T>
 void put(std::vector<std::byte>& out, T v)
 {
-    const auto* p = reinterpret_cast<const std::byte*>(&v);
-    out.insert(out.end(), p, p + sizeof v);
+    append(out, &v, sizeof v);
 }
 
 void putString(std::vector<std::byte>& out, std::string_view s)
 {
     put<std::uint64_t>(out, s.size());
-    const auto* p = reinterpret_cast<const std::byte*>(s.data());
-    out.insert(out.end(), p, p + s.size());
+    append(out, s.data(), s.size());
 }
 
 bool isScalar(ValueType t) { return valueTypeSize(t) != 0; }
