@@ -153,6 +153,7 @@ private slots:
     void userDefinedTokensAlwaysMatch();
     void byteLevelRoundTrip();
     void badInput();
+    void randomInputEveryVocabulary();
     void vocabErrors();
     void ggufKeys();
     void preTokenizerNames();
@@ -429,6 +430,50 @@ void TestTokenizer::badInput()
     QVERIFY(!ids.empty());
     for (const TokenId id : ids)
         QVERIFY(id >= 0 && static_cast<std::size_t>(id) < tok->vocabSize());
+}
+
+// Random bytes mixed with pieces of special tokens, through every vocabulary
+// present: ids stay in range and streamed text is always valid UTF-8.
+void TestTokenizer::randomInputEveryVocabulary()
+{
+    const QDir dir(referenceDir() + QStringLiteral("/tokenizer"));
+    const QStringList files = dir.entryList({QStringLiteral("*.gguf")}, QDir::Files, QDir::Name);
+    if (files.isEmpty())
+        QSKIP("no vocabularies in shared/reference/tokenizer");
+    static const char* const pieces[] = {"<|", "|>", "<s>", "</s>", "<|eot_id|>", "<|endoftext|>", "<unk>", "[CLS]",
+                                         "<|im_start|>", "\xE2\x96\x81", "  ", "\n", "'s", "\xF0\x9F", "\xC3"};
+    std::mt19937 rng(99);
+    for (const QString& name : files) {
+        QString error;
+        const Tokenizer* tok = loadTokenizer(dir.filePath(name), &error);
+        QVERIFY2(tok, qPrintable(error));
+        for (int round = 0; round < 100; ++round) {
+            std::string s;
+            const int parts = static_cast<int>(rng() % 12);
+            for (int i = 0; i < parts; ++i) {
+                if (rng() % 2)
+                    s += pieces[rng() % std::size(pieces)];
+                else
+                    s += randomText(rng, rng() % 6);
+                if (rng() % 4 == 0)
+                    s.push_back(static_cast<char>(rng() % 256));
+            }
+            for (const bool special : {false, true}) {
+                const auto ids = tok->tokenize(s, true, special);
+                StreamingDecoder decoder(*tok, special);
+                std::string streamed;
+                for (const TokenId id : ids) {
+                    QVERIFY(id >= 0 && static_cast<std::size_t>(id) < tok->vocabSize());
+                    const std::string chunk = decoder.push(id);
+                    QVERIFY(unicode::isValidUtf8(chunk));
+                    streamed += chunk;
+                }
+                streamed += decoder.flush();
+                QVERIFY(unicode::isValidUtf8(streamed));
+                (void)tok->detokenize(ids, true, special);
+            }
+        }
+    }
 }
 
 void TestTokenizer::vocabErrors()
