@@ -1,0 +1,174 @@
+// outpost serve PROJECT: serves the project's agents over WebSocket (the
+// Agents SDK protocol) and HTTP until SIGINT/SIGTERM, then shuts down
+// gracefully (see core/gateway/gateway.h).
+#include "cli/command.h"
+
+#include "core/actor/actor_runtime.h"
+#include "core/agent/agent_instance.h"
+#include "core/gateway/gateway.h"
+#include "core/project/project.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QSocketNotifier>
+#include <QElapsedTimer>
+#include <QTextStream>
+#include <QTimer>
+
+#include <csignal>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace outpost::cli {
+
+namespace {
+
+int g_signalPipe[2] = {-1, -1};
+
+void onSignal(int)
+{
+    const char byte = 1;
+    // Only async-signal-safe work here: the event loop reads the pipe.
+    [[maybe_unused]] const auto n = ::write(g_signalPipe[1], &byte, 1);
+}
+
+} // namespace
+
+int runServe(const QStringList& args)
+{
+    auto tr = [](const char* s) { return QCoreApplication::translate("outpost::cli", s); };
+    QCommandLineParser parser;
+    parser.setApplicationDescription(tr("Serve a project's agents to WebSocket (Agents SDK) and HTTP clients until SIGINT or SIGTERM."));
+    parser.addHelpOption();
+    const QCommandLineOption listen(QStringLiteral("listen"), tr("Address and port to listen on (default 127.0.0.1:8787; port 0 picks a free one)."),
+                                    QStringLiteral("HOST:PORT"), QStringLiteral("127.0.0.1:8787"));
+    const QCommandLineOption tokenFile(QStringLiteral("token-file"),
+                                       tr("File of SHA-256 hashes of the accepted bearer tokens, one per line (required off loopback)."),
+                                       QStringLiteral("FILE"));
+    const QCommandLineOption allowOrigin(QStringLiteral("allow-origin"), tr("Also accept WebSocket upgrades from this Origin (repeatable)."),
+                                         QStringLiteral("ORIGIN"));
+    parser.addOption(listen);
+    parser.addOption(tokenFile);
+    parser.addOption(allowOrigin);
+    parser.addPositionalArgument(QStringLiteral("PROJECT"), tr("The project folder."));
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    if (!parser.parse(QStringList{QStringLiteral("outpost serve")} + args)) {
+        err << parser.errorText() << "\n";
+        return kExitUsage;
+    }
+    if (parser.isSet(QStringLiteral("help"))) {
+        out << parser.helpText();
+        return kExitOk;
+    }
+    if (parser.positionalArguments().size() != 1) {
+        err << tr("outpost serve: give exactly one project folder") << "\n";
+        return kExitUsage;
+    }
+    auto address = core::gateway::parseListen(parser.value(listen));
+    if (!address) {
+        err << "outpost serve: " << QString::fromStdString(address.error()) << "\n";
+        return kExitUsage;
+    }
+
+    const auto loaded = core::Project::open(parser.positionalArguments().first());
+    if (!loaded.ok()) {
+        for (const auto& d : loaded.diagnostics)
+            err << d.toString() << "\n";
+        return kExitFailure;
+    }
+    const core::Project& project = *loaded.value;
+
+    core::agent::AgentRegistry registry;
+    QStringList served;
+    for (const auto& file : project.agents()) {
+        if (!file.isValid()) {
+            err << tr("outpost serve: not serving %1: it has errors (see 'outpost validate')").arg(file.relativePath) << "\n";
+            continue;
+        }
+        if (auto st = registry.add(core::agent::agentClassFor(*file.graph, file.className.toStdString())); !st) {
+            err << "outpost serve: " << QString::fromStdString(st.error()) << "\n";
+            return kExitFailure;
+        }
+        served << QString::fromStdString(registry.classes().back()->urlName);
+    }
+
+    core::gateway::GatewayOptions options;
+    options.address = address->first;
+    options.port = address->second;
+    options.allowedOrigins = parser.values(allowOrigin);
+    if (parser.isSet(tokenFile)) {
+        auto tokens = core::gateway::TokenSet::load(parser.value(tokenFile));
+        if (!tokens) {
+            err << "outpost serve: " << QString::fromStdString(tokens.error()) << "\n";
+            return kExitFailure;
+        }
+        options.tokens = std::move(*tokens);
+    }
+
+    core::actor::RuntimeOptions runtimeOptions;
+    runtimeOptions.rootDir = project.root().toStdString();
+    core::actor::ActorRuntime runtime(runtimeOptions);
+    if (auto st = registry.registerWith(runtime); !st) {
+        err << "outpost serve: " << QString::fromStdString(st.error()) << "\n";
+        return kExitFailure;
+    }
+    core::gateway::Gateway gateway(runtime, registry, options);
+    if (auto st = runtime.start(); !st) {
+        err << "outpost serve: " << QString::fromStdString(st.error()) << "\n";
+        return kExitFailure;
+    }
+    if (auto st = gateway.listen(); !st) {
+        err << "outpost serve: " << QString::fromStdString(st.error()) << "\n";
+        runtime.stop();
+        return kExitFailure;
+    }
+
+    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, g_signalPipe) != 0) {
+        err << "outpost serve: cannot create the signal pipe\n";
+        return kExitFailure;
+    }
+    QSocketNotifier notifier(g_signalPipe[0], QSocketNotifier::Read);
+    QObject::connect(&notifier, &QSocketNotifier::activated, &gateway, [&] {
+        char byte = 0;
+        [[maybe_unused]] const auto n = ::read(g_signalPipe[0], &byte, 1);
+        err << tr("outpost serve: shutting down (finishing running events)") << "\n";
+        err.flush();
+        gateway.shutdown();
+    });
+    // After the drain, give WebSocket close handshakes a moment to finish.
+    QTimer closing;
+    closing.setInterval(20);
+    QElapsedTimer closingFor;
+    QObject::connect(&closing, &QTimer::timeout, &gateway, [&] {
+        if (gateway.webSocketCount() == 0 || closingFor.elapsed() > 2000)
+            QCoreApplication::exit(0);
+    });
+    QObject::connect(&gateway, &core::gateway::Gateway::drained, &gateway, [&] {
+        closingFor.start();
+        closing.start();
+    });
+    struct sigaction sa = {};
+    sa.sa_handler = onSignal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+
+    const QString host = options.address.protocol() == QAbstractSocket::IPv6Protocol ? "[" + options.address.toString() + "]"
+                                                                                      : options.address.toString();
+    out << tr("outpost serve: listening on http://%1:%2 (agents: %3)").arg(host).arg(gateway.port()).arg(served.join(QStringLiteral(", ")))
+        << "\n";
+    out.flush();
+
+    const int rc = QCoreApplication::exec();
+    // Every event was answered; stop() commits and closes every database.
+    runtime.stop();
+    ::signal(SIGINT, SIG_DFL);
+    ::signal(SIGTERM, SIG_DFL);
+    ::close(g_signalPipe[0]);
+    ::close(g_signalPipe[1]);
+    err << tr("outpost serve: stopped") << "\n";
+    return rc;
+}
+
+} // namespace outpost::cli
