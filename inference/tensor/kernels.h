@@ -23,7 +23,8 @@
 // Preconditions (the caller validates shapes once, when a model loads, with
 // checkKernelShape()): the type is supported and n is a multiple of its block
 // size. A call that breaks them never crashes: dequantizeRow() writes NaN,
-// dot products return NaN, quantizeRow() writes nothing.
+// dot products return NaN, quantizeRow() writes nothing. A NaN or infinite
+// activation makes the dots that use it NaN (never a finite wrong number).
 #include "inference/tensor/tensor_type.h"
 #include "inference/util/result.h"
 
@@ -137,7 +138,8 @@ private:
 // Prepares x[0..n) for dot products with rows of `weightType` (n a multiple
 // of its block size). The 8-bit forms use one scale per 32 (or 256) values,
 // which adds a relative error of about 0.4% of the block's largest |x| per
-// element; that error dominates the dot products' error.
+// element; that error dominates the dot products' error. Every SIMD variant
+// prepares the same bytes.
 void prepareInput(TensorType weightType, const float* x, std::int64_t n, PreparedInput& out);
 PreparedInput prepareInput(TensorType weightType, const float* x, std::int64_t n);
 
