@@ -167,6 +167,60 @@ std::size_t matchLlama3(const View& v, std::size_t pos)
 }
 
 template<typename Pred>
+std::size_t run(const View& v, std::size_t pos, Pred pred);
+
+// Tekken (Mistral Nemo), as llama.cpp rewrites it for std::regex:
+// [^\r\n\p{L}\p{N}]?((?=[\p{L}])([^a-z]))*((?=[\p{L}])([^A-Z]))+
+//   |[^\r\n\p{L}\p{N}]?((?=[\p{L}])([^a-z]))+((?=[\p{L}])([^A-Z]))*
+//   |\p{N}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+
+// "Upper" is a letter other than a-z and "lower" a letter other than A-Z, so
+// letters outside ASCII count as both; the first alternative backtracks the
+// upper run until a lower run can follow.
+std::size_t matchTekken(const View& v, std::size_t pos)
+{
+    auto upper = [](char32_t c, std::uint8_t f) { return isL(f) && !(c >= 'a' && c <= 'z'); };
+    auto lower = [](char32_t c, std::uint8_t f) { return isL(f) && !(c >= 'A' && c <= 'Z'); };
+    const char32_t c = v.cp(pos);
+    const std::uint8_t f = v.f(pos);
+    const bool prefix = c != '\r' && c != '\n' && !isL(f) && !isN(f);
+    const std::size_t starts[2] = {prefix ? pos + 1 : pos, pos};
+    for (const std::size_t start : starts) {
+        const std::size_t u = run(v, start, upper);
+        for (std::size_t k = u + 1; k-- > 0;) {
+            const std::size_t w = run(v, start + k, lower);
+            if (w > 0)
+                return start + k + w - pos;
+        }
+    }
+    for (const std::size_t start : starts) {
+        const std::size_t u = run(v, start, upper);
+        if (u > 0)
+            return start + u + run(v, start + u, lower) - pos;
+    }
+    if (isN(f))
+        return 1;
+    auto other = [](char32_t, std::uint8_t g) { return !isWs(g) && !isL(g) && !isN(g); };
+    const std::size_t start = pos + (c == ' ' && pos + 1 < v.end && other(v.cp(pos + 1), v.f(pos + 1)) ? 1 : 0);
+    if (std::size_t n = run(v, start, other); n > 0) {
+        std::size_t p = start + n;
+        while (v.cp(p) == '\r' || v.cp(p) == '\n' || v.cp(p) == '/') ++p;
+        return p - pos;
+    }
+    std::size_t k = 0, lastNewline = 0;
+    while (isWs(v.f(pos + k))) {
+        const char32_t w = v.cp(pos + k);
+        if (w == '\r' || w == '\n')
+            lastNewline = pos + k + 1;
+        ++k;
+    }
+    if (lastNewline > 0)
+        return lastNewline - pos;
+    if (k > 1 && pos + k < v.end)
+        return k - 1;
+    return k;
+}
+
+template<typename Pred>
 std::size_t run(const View& v, std::size_t pos, Pred pred)
 {
     std::size_t p = pos;
@@ -333,6 +387,8 @@ std::vector<Stage> stagesFor(PreTokenizerKind kind)
         return {{matchBloom, Mode::Regex}};
     case PreTokenizerKind::Viking:
         return {{matchBloom, Mode::Regex}, {matchOneNumber, Mode::Regex}};
+    case PreTokenizerKind::Tekken:
+        return {{matchTekken, Mode::Regex}};
     }
     return {gpt2};
 }
@@ -395,6 +451,7 @@ std::optional<PreTokenizerKind> preTokenizerFromName(std::string_view name)
         {"smollm", K::Starcoder}, {"codeshell", K::Starcoder}, {"exaone", K::Starcoder}, {"minerva-7b", K::Starcoder},
         {"qwen2", K::Qwen2}, {"deepseek-r1-qwen", K::Qwen2}, {"stablelm2", K::Qwen2}, {"megrez", K::Qwen2},
         {"poro-chat", K::Bloom}, {"bloom", K::Bloom}, {"gpt3-finnish", K::Bloom}, {"viking", K::Viking},
+        {"tekken", K::Tekken},
     };
     for (const auto& [n, k] : table)
         if (n == name)
@@ -415,6 +472,7 @@ std::string_view preTokenizerName(PreTokenizerKind kind)
     case PreTokenizerKind::Starcoder: return "starcoder";
     case PreTokenizerKind::Bloom: return "bloom";
     case PreTokenizerKind::Viking: return "viking";
+    case PreTokenizerKind::Tekken: return "tekken";
     }
     return "default";
 }

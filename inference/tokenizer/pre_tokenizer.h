@@ -27,6 +27,7 @@ enum class PreTokenizerKind {
     Starcoder,      // starcoder, refact, command-r, smollm, codeshell, exaone, minerva-7b
     Bloom,          // bloom, poro-chat, gpt3-finnish
     Viking,         // viking
+    Tekken,         // tekken (Mistral Nemo)
 };
 
 // Maps a tokenizer.ggml.pre value to its kind; nullopt for names not known.

@@ -205,12 +205,12 @@ Result<Tokenizer> Tokenizer::fromVocab(VocabData data)
         m->pre = *pre;
         m->preName = std::string(tokenizer::preTokenizerName(*pre));
         const std::string& p = data.pre;
-        if (p == "llama3" || p == "llama-v3" || p == "llama-bpe" || p == "falcon3") {
+        if (p == "llama3" || p == "llama-v3" || p == "llama-bpe" || p == "falcon3" || p == "tekken") {
             m->ignoreMerges = true;
             m->addBos = true;
         }
         if (p == "deepseek-llm" || p == "deepseek-coder" || p == "command-r" || p == "qwen2"
-            || p == "deepseek-r1-qwen" || p == "poro-chat" || p == "viking" || p == "smollm")
+            || p == "deepseek-r1-qwen" || p == "poro-chat" || p == "viking" || p == "smollm" || p == "tekken")
             m->cleanSpaces = false;
         if (p == "chatglm-bpe")
             bos = kNoToken;

@@ -47,11 +47,18 @@ def deepseek_letters():
 GPT2 = r"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)"
 LLAMA3 = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
 QWEN2 = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
+TEKKEN = (r"[^\r\n\p{L}\p{N}]?((?=[\p{L}])([^a-z]))*((?=[\p{L}])([^A-Z]))+"
+          r"|[^\r\n\p{L}\p{N}]?((?=[\p{L}])([^a-z]))+((?=[\p{L}])([^A-Z]))*"
+          r"|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+")
+BLOOM = " ?[^(" + WS + "|.,!?\u2026\u3002\uff0c\u3001\u0964\u06d4\u060c)]+"   # \\s spelled out inside the class
 CJK = "[\u4e00-\u9fa5\u0800-\u4e00\uac00-\ud7ff]+"
 PRE = {
     "gpt-2": [GPT2],
     "llama-bpe": [LLAMA3],
     "qwen2": [QWEN2],
+    "tekken": [TEKKEN],
+    "bloom": [BLOOM],
+    "viking": [BLOOM, r"\p{N}"],
     "starcoder": [r"\p{N}", GPT2],
     "falcon": [r"[\p{P}\$\+<=>\^~\|`]+", GPT2, "[0-9][0-9][0-9]"],
     "default": [r"[\p{P}\$\+<=>\^~\|]+", GPT2, r"\p{N}+", "[0-9][0-9][0-9]"],
@@ -86,7 +93,7 @@ ranges = [(0x20, 0x7E), (0xA0, 0x24F), (0x300, 0x52F), (0x591, 0x5F4), (0x600, 0
           (0x4E00, 0x4E80), (0xAC00, 0xAC80), (0xFF00, 0xFFEF), (0x10400, 0x1044F), (0x1D400, 0x1D4FF),
           (0x1F300, 0x1F64F)]
 pool = [chr(c) for a, b in ranges for c in range(a, b + 1) if unicodedata.category(chr(c)) not in ("Cn", "Cs")]
-common = list(" \t\n\r\u00a0\u3000'sS\"tRE0123456789.,;:!?") + ["'s", "'S", "'re", "'LL", "  ", "\r\n", "   \n"]
+common = list(" \t\n\r\u00a0\u3000'sS\"tRE0123456789.,;:!?/()|\u2026\u3002\uff0c\u3001\u0964\u06d4\u060c") + ["Hello", "HELLO", "hELLo", "McDonald", "ÀbcDÉF"] + ["'s", "'S", "'re", "'LL", "  ", "\r\n", "   \n"]
 samples = ["".join(random.choice(pool) if random.random() < 0.5 else random.choice(common)
                    for _ in range(random.randint(0, 40))) for _ in range(3000)]
 
