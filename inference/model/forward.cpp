@@ -20,9 +20,12 @@ namespace {
 // Inputs per gemm call: bounds the prepared activations touched per weight
 // row so they stay in L1/L2 while a row range streams through.
 constexpr std::size_t kGemmTile = 32;
-// Rows per parallel-for piece; small enough to balance 2-16 threads on the
-// smallest matrices, large enough to amortise the hand-off.
-constexpr std::size_t kRowGrain = 16;
+// Bytes of weights (times inputs) per parallel-for piece at least: below
+// this, handing a piece to another thread costs more than it saves, so small
+// matrices (and small models) run on one thread.
+constexpr std::size_t kMinPieceBytes = 16384;
+// Work items (multiply-adds) per attention or preparation piece at least.
+constexpr std::size_t kMinPieceWork = 16384;
 
 void rmsNorm(const float* x, const float* w, float* out, int n, float eps)
 {
@@ -66,7 +69,8 @@ struct ForwardPass {
         auto& set = ws.prepared[ws.preparedUsed++];
         set.type = type;
         set.inputs.resize(static_cast<std::size_t>(n));
-        pool.parallelFor(static_cast<std::size_t>(n), 1, [&](std::size_t b, std::size_t e) {
+        const std::size_t grain = std::max<std::size_t>(1, kMinPieceWork / static_cast<std::size_t>(cols));
+        pool.parallelFor(static_cast<std::size_t>(n), grain, [&](std::size_t b, std::size_t e) {
             for (std::size_t i = b; i < e; ++i)
                 prepareInput(type, x + i * static_cast<std::size_t>(cols), cols, set.inputs[i]);
         });
@@ -79,7 +83,8 @@ struct ForwardPass {
     {
         auto& inputs = prepared(w.type, x, w.cols);
         const auto rows = static_cast<std::size_t>(w.rows);
-        pool.parallelFor(rows, kRowGrain, [&](std::size_t r0, std::size_t r1) {
+        const std::size_t grain = std::max<std::size_t>(1, kMinPieceBytes / (w.rowBytes * count));
+        pool.parallelFor(rows, grain, [&](std::size_t r0, std::size_t r1) {
             for (std::size_t t0 = 0; t0 < count; t0 += kGemmTile) {
                 const std::size_t tn = std::min(kGemmTile, count - t0);
                 gemm(w.type, w.data, w.rowBytes, static_cast<std::int64_t>(r0), static_cast<std::int64_t>(r1),
@@ -131,25 +136,27 @@ struct ForwardPass {
         int maxPos = 0;
         for (const auto& bt : batch)
             maxPos = std::max(maxPos, bt.pos);
-        if (ws.scores.size() < static_cast<std::size_t>(pool.size()))
-            ws.scores.resize(static_cast<std::size_t>(pool.size()));
+        std::size_t totalPositions = 0;
+        for (const auto& bt : batch)
+            totalPositions += static_cast<std::size_t>(bt.pos) + 1;
+        const std::size_t perItem = std::max<std::size_t>(1, totalPositions / static_cast<std::size_t>(n)) * static_cast<std::size_t>(hd) * 2;
+        const std::size_t grain = std::max<std::size_t>(1, kMinPieceWork / perItem);
 
-        pool.run([&](int index, int count) {
-            auto& scores = ws.scores[static_cast<std::size_t>(index)];
-            if (scores.size() < static_cast<std::size_t>(maxPos) + 1 + static_cast<std::size_t>(hd))
-                scores.resize(static_cast<std::size_t>(maxPos) + 1 + static_cast<std::size_t>(hd));
+        pool.parallelFor(work, grain, [&](std::size_t begin, std::size_t end) {
+            // Scratch per thread, kept across calls (pieces may land on any thread).
+            thread_local std::vector<float> scores;
+            if (scores.size() < static_cast<std::size_t>(maxPos) + 1)
+                scores.resize(static_cast<std::size_t>(maxPos) + 1);
             // An F16 cache computes as the reference engine does with one:
             // the query and the attention weights are rounded to half before
             // their dot products with half keys and values.
-            std::vector<float> vrow, qrow;
-            std::vector<std::uint16_t> half;
-            if (f16) {
+            thread_local std::vector<float> vrow, qrow;
+            thread_local std::vector<std::uint16_t> half;
+            if (f16 && vrow.size() < static_cast<std::size_t>(hd)) {
                 vrow.resize(static_cast<std::size_t>(hd));
                 qrow.resize(static_cast<std::size_t>(hd));
                 half.resize(static_cast<std::size_t>(hd));
             }
-            const std::size_t begin = work * static_cast<std::size_t>(index) / static_cast<std::size_t>(count);
-            const std::size_t end = work * static_cast<std::size_t>(index + 1) / static_cast<std::size_t>(count);
             for (std::size_t item = begin; item < end; ++item) {
                 const int t = static_cast<int>(item / static_cast<std::size_t>(c.heads));
                 const int h = static_cast<int>(item % static_cast<std::size_t>(c.heads));

@@ -97,7 +97,6 @@ private:
         std::vector<PreparedInput> inputs;
     };
     std::vector<float> x, xn, q, k, v, attn, gate, up, proj, rope;
-    std::vector<std::vector<float>> scores;  // one per thread
     std::vector<PreparedSet> prepared;
     std::size_t preparedUsed = 0;
 };

@@ -15,14 +15,17 @@ namespace outpost::inference::runtime {
 
 namespace {
 
-// Set on pool threads while they run a job, so a nested run() does not wait
-// for workers that are busy running the outer job.
+// Set while a thread runs parts of a job, so a nested call runs inline
+// instead of waiting for a pool that is busy with the outer job.
 thread_local bool t_insideJob = false;
 
 // About 50-100 us of spinning on current CPUs: long enough to cover the gap
 // between two matmuls of one forward pass, short enough not to burn a core
 // when the engine goes idle.
 constexpr int kSpinIterations = 20000;
+
+std::uint32_t generationOf(std::uint64_t claim) { return static_cast<std::uint32_t>(claim >> 32); }
+std::uint32_t partOf(std::uint64_t claim) { return static_cast<std::uint32_t>(claim); }
 
 } // namespace
 
@@ -48,44 +51,22 @@ ThreadPool::ThreadPool(int threads)
     m_threads = threads > 0 ? threads : physicalCores();
     m_workers.reserve(static_cast<std::size_t>(m_threads - 1));
     for (int i = 1; i < m_threads; ++i)
-        m_workers.emplace_back([this, i] { workerLoop(i); });
+        m_workers.emplace_back([this] { workerLoop(); });
 }
 
 ThreadPool::~ThreadPool()
 {
     m_stop.store(true);
-    m_generation.fetch_add(1);
+    // A new generation with no parts wakes every worker, which then sees m_stop.
+    {
+        std::lock_guard lock(m_runMutex);
+        const std::uint32_t gen = generationOf(m_claim.load()) + 1;
+        m_parts.store(0);
+        m_claim.store(static_cast<std::uint64_t>(gen) << 32);
+    }
     wakeSleepers();
     for (auto& worker : m_workers)
         worker.join();
-}
-
-void ThreadPool::runErased(void* ctx, Trampoline call)
-{
-    if (m_workers.empty() || t_insideJob) {
-        call(ctx, 0, 1);
-        return;
-    }
-    std::lock_guard lock(m_runMutex);
-    m_ctx = ctx;
-    m_call = call;
-    m_pending.store(static_cast<int>(m_workers.size()), std::memory_order_relaxed);
-    // The bump publishes m_ctx/m_call/m_pending (sequentially consistent, see
-    // workerLoop for why that matters to sleeping workers).
-    m_generation.fetch_add(1);
-    wakeSleepers();
-
-    t_insideJob = true;
-    call(ctx, 0, m_threads);
-    t_insideJob = false;
-
-    int spins = 0;
-    while (m_pending.load(std::memory_order_acquire) != 0) {
-        if (++spins < kSpinIterations)
-            OUTPOST_CPU_RELAX();
-        else
-            std::this_thread::yield();
-    }
 }
 
 void ThreadPool::wakeSleepers()
@@ -96,36 +77,82 @@ void ThreadPool::wakeSleepers()
     m_wake.notify_all();
 }
 
-void ThreadPool::workerLoop(int index)
+void ThreadPool::drain(std::uint32_t gen)
 {
+    std::uint64_t claim = m_claim.load(std::memory_order_acquire);
+    for (;;) {
+        if (generationOf(claim) != gen || partOf(claim) >= static_cast<std::uint32_t>(m_parts.load(std::memory_order_relaxed)))
+            return;
+        if (!m_claim.compare_exchange_weak(claim, claim + 1, std::memory_order_acq_rel, std::memory_order_acquire))
+            continue;
+        // The claim succeeded under `gen`, and that job cannot finish before
+        // this part does, so m_call/m_ctx/m_parts are still this job's.
+        m_call(m_ctx, static_cast<int>(partOf(claim)), m_parts.load(std::memory_order_relaxed));
+        m_finished.fetch_add(1, std::memory_order_acq_rel);
+        claim = m_claim.load(std::memory_order_acquire);
+    }
+}
+
+void ThreadPool::runErased(int parts, void* ctx, Trampoline call)
+{
+    if (m_workers.empty() || t_insideJob || parts == 1) {
+        for (int i = 0; i < parts; ++i)
+            call(ctx, i, parts);
+        return;
+    }
+    std::lock_guard lock(m_runMutex);
+    m_ctx = ctx;
+    m_call = call;
+    m_parts.store(parts, std::memory_order_relaxed);
+    m_finished.store(0, std::memory_order_relaxed);
+    const std::uint32_t gen = generationOf(m_claim.load()) + 1;
+    // Sequentially consistent store: publishes the job, and orders against
+    // the sleeper count read in wakeSleepers() (see workerLoop).
+    m_claim.store(static_cast<std::uint64_t>(gen) << 32);
+    wakeSleepers();
+
+    t_insideJob = true;
+    drain(gen);
+    t_insideJob = false;
+
+    int spins = 0;
+    while (m_finished.load(std::memory_order_acquire) != parts) {
+        if (++spins < kSpinIterations)
+            OUTPOST_CPU_RELAX();
+        else
+            std::this_thread::yield();
+    }
+}
+
+void ThreadPool::workerLoop()
+{
+    t_insideJob = true;
     // Generation 0 is the pool's state at construction; reading the counter
-    // here instead would miss a job (or the stop) posted before this thread
+    // here instead could miss a job (or the stop) posted before this thread
     // got to run.
     std::uint32_t seen = 0;
-    t_insideJob = true;
     for (;;) {
-        std::uint32_t now = m_generation.load(std::memory_order_acquire);
+        std::uint32_t now = generationOf(m_claim.load(std::memory_order_acquire));
         for (int spins = 0; now == seen && spins < kSpinIterations; ++spins) {
             OUTPOST_CPU_RELAX();
-            now = m_generation.load(std::memory_order_acquire);
+            now = generationOf(m_claim.load(std::memory_order_acquire));
         }
         if (now == seen) {
             // No lost wake-up: we count ourselves as a sleeper before reading
-            // the generation again, and runErased() bumps the generation before
+            // the generation again, and runErased() publishes the job before
             // reading the sleeper count (both sequentially consistent), so
             // either we see the new job here or it sees us and notifies under
             // the mutex.
             std::unique_lock lock(m_sleepMutex);
             m_sleepers.fetch_add(1);
-            m_wake.wait(lock, [&] { return m_generation.load() != seen; });
+            m_wake.wait(lock, [&] { return generationOf(m_claim.load()) != seen; });
             m_sleepers.fetch_sub(1);
-            now = m_generation.load();
+            now = generationOf(m_claim.load());
         }
         seen = now;
-        if (m_stop.load(std::memory_order_acquire))
+        if (m_stop.load())
             return;
-        m_call(m_ctx, index, m_threads);
-        m_pending.fetch_sub(1, std::memory_order_acq_rel);
+        drain(now);
     }
 }
 

@@ -2,7 +2,15 @@
 // A fixed pool of worker threads for data-parallel loops (matmul rows,
 // attention heads). The calling thread always takes part, so a pool of N
 // threads starts N-1 workers and never oversubscribes the cores it was sized
-// for. Workers spin briefly after each job (the next job of a forward pass
+// for.
+//
+// Work is cut into a fixed list of parts that every participant claims one
+// at a time from a shared counter. So a thread that is descheduled (a busy
+// machine) delays nothing: the others, the caller included, take its parts.
+// The cut depends only on the item count, the grain and size(), never on
+// timing, so floating-point results are the same run after run.
+//
+// Workers spin briefly after each job (the next job of a forward pass
 // usually follows within microseconds) and then sleep on a condition
 // variable, so an idle engine costs no CPU. (std::atomic::wait is avoided:
 // libstdc++ 12 can lose its wake-ups.)
@@ -34,21 +42,23 @@ public:
     // Number of threads that run a job, the caller included.
     int size() const { return m_threads; }
 
-    // Runs fn(threadIndex, threadCount) once on every thread of the pool
-    // (index 0 is the caller) and returns when all have finished. Calls from
-    // several threads at once are serialised; calling run() from inside a job
-    // runs the nested job on the calling thread alone (no deadlock).
+    // Calls fn(part, parts) once for every part in [0, parts) and returns
+    // when all have finished; parts run on whichever pool thread claims them
+    // (possibly all on the caller). Calls from several threads at once are
+    // serialised; a call from inside a job runs all its parts on the calling
+    // thread (no deadlock).
     template<typename F>
-    void run(F&& fn)
+    void runParts(int parts, F&& fn)
     {
+        if (parts <= 0)
+            return;
         using Fn = std::remove_reference_t<F>;
-        runErased(&fn, [](void* ctx, int index, int count) { (*static_cast<Fn*>(ctx))(index, count); });
+        runErased(parts, &fn, [](void* ctx, int part, int count) { (*static_cast<Fn*>(ctx))(part, count); });
     }
 
-    // Splits [0, n) into contiguous ranges of at least `grain` items, one or
-    // more per thread, and calls fn(begin, end) for each. Ranges are handed
-    // out statically (thread t gets the t-th slice), so the split, and hence
-    // every floating-point result, depends only on n, grain and size().
+    // Splits [0, n) into contiguous ranges of at least `grain` items (at most
+    // a few per thread, for balance) and calls fn(begin, end) for each. Runs
+    // inline when there is only one range.
     template<typename F>
     void parallelFor(std::size_t n, std::size_t grain, F&& fn)
     {
@@ -57,15 +67,14 @@ public:
         if (grain == 0)
             grain = 1;
         const std::size_t maxParts = (n + grain - 1) / grain;
-        const std::size_t parts = maxParts < static_cast<std::size_t>(m_threads) ? maxParts : static_cast<std::size_t>(m_threads);
+        const std::size_t cap = static_cast<std::size_t>(m_threads) * kPartsPerThread;
+        const std::size_t parts = m_threads == 1 ? 1 : (maxParts < cap ? maxParts : cap);
         if (parts <= 1) {
             fn(std::size_t{0}, n);
             return;
         }
-        run([&](int index, int) {
-            const auto t = static_cast<std::size_t>(index);
-            if (t >= parts)
-                return;
+        runParts(static_cast<int>(parts), [&](int part, int) {
+            const auto t = static_cast<std::size_t>(part);
             // Balanced split: the first n % parts ranges get one extra item.
             const std::size_t base = n / parts, extra = n % parts;
             const std::size_t begin = t * base + (t < extra ? t : extra);
@@ -75,23 +84,37 @@ public:
         });
     }
 
+    // Parts per thread in parallelFor: more balance against uneven progress
+    // (preemption, SMT siblings) for a little more claiming overhead.
+    static constexpr std::size_t kPartsPerThread = 4;
+
 private:
     using Trampoline = void (*)(void*, int, int);
-    void runErased(void* ctx, Trampoline call);
-    void workerLoop(int index);
+    void runErased(int parts, void* ctx, Trampoline call);
+    void workerLoop();
     void wakeSleepers();
+    // Claims and runs parts of the job of generation `gen` until none is left.
+    void drain(std::uint32_t gen);
 
     int m_threads = 1;
     std::vector<std::thread> m_workers;
     std::mutex m_runMutex;                 // one job at a time
-    std::atomic<std::uint32_t> m_generation{0}; // bumped to start a job
-    std::atomic<int> m_pending{0};         // workers still running the current job
+
+    // The job. m_claim packs (generation << 32 | next part); a participant
+    // claims a part by compare-exchange, so a late worker still holding an
+    // old generation can never claim a part of a newer job. m_ctx, m_call and
+    // m_parts are written before the release store that starts a job and are
+    // stable until every part has finished (m_finished == m_parts).
+    std::atomic<std::uint64_t> m_claim{0};
+    std::atomic<int> m_finished{0};
     std::atomic<bool> m_stop{false};
+    void* m_ctx = nullptr;
+    Trampoline m_call = nullptr;
+    std::atomic<int> m_parts{0};
+
     std::mutex m_sleepMutex;               // guards sleeping, with m_wake
     std::condition_variable m_wake;
     std::atomic<int> m_sleepers{0};        // workers blocked (or about to block) on m_wake
-    void* m_ctx = nullptr;                 // written before m_generation is bumped
-    Trampoline m_call = nullptr;
 };
 
 } // namespace outpost::inference::runtime

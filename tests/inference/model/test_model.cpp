@@ -456,8 +456,11 @@ private slots:
         double maxDiff = 0;
         for (std::size_t i = 0; i < a->size(); ++i)
             maxDiff = std::max(maxDiff, double(std::abs((*a)[i] - (*b)[i])));
+        // The F16 cache also rounds queries and attention weights (as
+        // llama.cpp does), so it differs from F32 by about 1e-2 on logits of
+        // magnitude ~10, as llama.cpp's own F16 and F32 caches do.
         qInfo("F16 vs F32 KV cache: max logit diff %.3g", maxDiff);
-        QVERIFY(maxDiff < 5e-3);
+        QVERIFY(maxDiff < 2e-2);
     }
 
     // Every tensor type x every architecture against the double reference.
@@ -600,12 +603,11 @@ private slots:
         {
             // A tensor of a type the kernels cannot compute with.
             outpost::test::SyntheticSpec s2 = spec;
-            s2.layers = 1;
+            s2.tiedOutput = true;
             auto w = outpost::test::makeSyntheticModel(s2);
-            w.setUInt32("llama.block_count", 2);
-            const std::size_t bytes = *rowBytes(TensorType::IQ2_XS, 256) * 256;
-            QVERIFY(w.addTensor("blk.1.attn_q.weight", {256, 256}, TensorType::IQ2_XS, std::vector<std::byte>(bytes)).ok());
-            check(std::move(w), "IQ2_XS");
+            const std::size_t bytes = *rowBytes(TensorType::IQ2_XS, 256) * std::size_t(s2.vocab);
+            QVERIFY(w.addTensor("output.weight", {256, std::uint64_t(s2.vocab)}, TensorType::IQ2_XS, std::vector<std::byte>(bytes)).ok());
+            check(std::move(w), "tensor 'output.weight' has type IQ2_XS, which this engine cannot compute with");
         }
         {
             auto w = outpost::test::makeSyntheticModel(spec);
