@@ -6,7 +6,7 @@
 // (--save keeps the synthetic model at FILE, to bench it again by name.)
 //
 // --synthetic writes a random llama (dim 768, 12 layers, 12 heads, ffn 2048,
-// vocab 32000; about 110M parameters) in that type to a temporary folder
+// vocab 32000; 134M parameters) in that type to a temporary folder
 // and measures it. Prompt tokens are random ids fed as one batch (chunks of
 // 512); generation is greedy, one token per step, through the paged cache.
 #include "inference/model/model.h"
