@@ -407,6 +407,7 @@ bool isaRuns(KernelIsa isa)
     switch (isa) {
     case KernelIsa::Scalar: return true;
     case KernelIsa::Avx2: return f.avx2 && f.fma && f.f16c;
+    case KernelIsa::AvxVnni: return f.avx2 && f.fma && f.f16c && f.avxvnni;
     case KernelIsa::Avx512: return f.avx2 && f.fma && f.f16c && f.avx512f && f.avx512bw && f.avx512vl && f.avx512vnni;
     }
     return false;
@@ -416,6 +417,8 @@ KernelIsa detectBest()
 {
     if (isaRuns(KernelIsa::Avx512))
         return KernelIsa::Avx512;
+    if (isaRuns(KernelIsa::AvxVnni))
+        return KernelIsa::AvxVnni;
     if (isaRuns(KernelIsa::Avx2))
         return KernelIsa::Avx2;
     return KernelIsa::Scalar;
@@ -427,11 +430,11 @@ std::atomic<int>& activeIsaSlot()
     return slot;
 }
 
-// The table of a variant with the scalar kernel filled in wherever the
-// variant has none, built once per variant.
-KernelTable merged(const KernelTable& fast)
+// `fast` over `base`: the entries a variant lacks come from the next
+// variant down.
+KernelTable merged(const KernelTable& base, const KernelTable& fast)
 {
-    KernelTable t = scalarKernels();
+    KernelTable t = base;
     for (int i = 0; i < kTypeCount; ++i)
         if (fast.dot[i])
             t.dot[i] = fast.dot[i];
@@ -447,25 +450,12 @@ KernelTable merged(const KernelTable& fast)
 
 const KernelTable& activeTable()
 {
-    static const KernelTable avx2 = merged(avx2Kernels());
-    // AVX-512 falls back to AVX2 (not scalar) for the kernels it lacks.
-    static const KernelTable avx512 = [] {
-        KernelTable t = avx2;
-        const KernelTable& f = avx512Kernels();
-        for (int i = 0; i < kTypeCount; ++i)
-            if (f.dot[i])
-                t.dot[i] = f.dot[i];
-        if (f.dotF32) t.dotF32 = f.dotF32;
-        if (f.dotHalfF32) t.dotHalfF32 = f.dotHalfF32;
-        if (f.halfToFloatRow) t.halfToFloatRow = f.halfToFloatRow;
-        if (f.floatToHalfRow) t.floatToHalfRow = f.floatToHalfRow;
-        if (f.axpyF32) t.axpyF32 = f.axpyF32;
-        if (f.axpyHalfF32) t.axpyHalfF32 = f.axpyHalfF32;
-        if (f.quantizeQ8) t.quantizeQ8 = f.quantizeQ8;
-        return t;
-    }();
+    static const KernelTable avx2 = merged(scalarKernels(), avx2Kernels());
+    static const KernelTable avxvnni = merged(avx2, avxVnniKernels());
+    static const KernelTable avx512 = merged(avx2, avx512Kernels());
     switch (static_cast<KernelIsa>(activeIsaSlot().load(std::memory_order_relaxed))) {
     case KernelIsa::Avx512: return avx512;
+    case KernelIsa::AvxVnni: return avxvnni;
     case KernelIsa::Avx2: return avx2;
     case KernelIsa::Scalar: break;
     }
@@ -503,6 +493,7 @@ const char* kernelIsaName(KernelIsa isa)
     switch (isa) {
     case KernelIsa::Scalar: return "scalar";
     case KernelIsa::Avx2: return "AVX2";
+    case KernelIsa::AvxVnni: return "AVX-VNNI";
     case KernelIsa::Avx512: return "AVX-512";
     }
     return "unknown";

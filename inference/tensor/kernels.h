@@ -80,7 +80,10 @@ void quantizeRow(TensorType type, const float* src, void* dst, std::int64_t n);
 
 // The instruction-set variants of the dot kernels. Every variant computes
 // the same mathematical result; they differ only in float rounding order.
-enum class KernelIsa { Scalar = 0, Avx2 = 1, Avx512 = 2 };
+// Avx2: AVX2 + FMA + F16C. AvxVnni: the same with the VEX-encoded 8-bit
+// dot instructions (Alder Lake and later Intel cores without AVX-512).
+// Avx512: AVX-512 F/BW/VL/VNNI, 512-bit kernels where they win.
+enum class KernelIsa { Scalar = 0, Avx2 = 1, Avx512 = 2, AvxVnni = 3 };
 
 // The best variant this CPU runs (chosen from cpu::cpuFeatures()).
 KernelIsa bestKernelIsa();

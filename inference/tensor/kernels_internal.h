@@ -77,6 +77,7 @@ struct KernelTable {
 
 const KernelTable& scalarKernels();
 const KernelTable& avx2Kernels();   // built with -mavx2 -mfma -mf16c
+const KernelTable& avxVnniKernels(); // built with AVX2, FMA, F16C and AVX-VNNI
 const KernelTable& avx512Kernels(); // built with AVX-512 F/BW/VL/VNNI
 
 // ---- scalar helpers (internal linkage, see the top of this file) -------------

@@ -82,7 +82,7 @@ int main(int argc, char** argv)
     std::printf("%-5s %-8s %3s %10s %9s %10s %9s\n", "type", "variant", "B", "ms/pass", "GB/s", "GFLOP/s", "x scalar");
 
     std::vector<KernelIsa> isas = {KernelIsa::Scalar};
-    for (KernelIsa isa : {KernelIsa::Avx2, KernelIsa::Avx512})
+    for (KernelIsa isa : {KernelIsa::Avx2, KernelIsa::AvxVnni, KernelIsa::Avx512})
         if (setKernelIsa(isa).ok())
             isas.push_back(isa);
 

@@ -164,7 +164,7 @@ std::vector<KernelIsa> runnableIsas()
 {
     std::vector<KernelIsa> out;
     const KernelIsa saved = activeKernelIsa();
-    for (KernelIsa isa : {KernelIsa::Scalar, KernelIsa::Avx2, KernelIsa::Avx512})
+    for (KernelIsa isa : {KernelIsa::Scalar, KernelIsa::Avx2, KernelIsa::AvxVnni, KernelIsa::Avx512})
         if (setKernelIsa(isa).ok())
             out.push_back(isa);
     (void)setKernelIsa(saved);
