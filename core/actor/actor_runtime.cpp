@@ -97,6 +97,46 @@ struct ActorRuntime::Impl {
     std::atomic<std::uint64_t> watchdogOverruns{0};
     std::atomic<std::uint64_t> snapshotCounter{0};
 
+    // Closing the last connection to a WAL database checkpoints it (an
+    // fsync); hibernating actors hand their databases to this thread so the
+    // shard does not wait for that.
+    std::thread closer;
+    std::mutex closerMutex;
+    std::condition_variable closerCv;
+    std::vector<std::unique_ptr<ActorStorage>> toClose;
+    bool closerStop = false;
+    std::atomic<std::uint64_t> pendingCloses{0};
+
+    void retire(std::unique_ptr<ActorStorage> db)
+    {
+        if (!db)
+            return;
+        {
+            std::lock_guard lock(closerMutex);
+            toClose.push_back(std::move(db));
+            pendingCloses.fetch_add(1);
+        }
+        closerCv.notify_one();
+    }
+    void closerLoop()
+    {
+        std::unique_lock lock(closerMutex);
+        for (;;) {
+            closerCv.wait(lock, [&] { return closerStop || !toClose.empty(); });
+            if (toClose.empty() && closerStop)
+                return;
+            auto batch = std::move(toClose);
+            toClose.clear();
+            lock.unlock();
+            for (auto& db : batch) {
+                db.reset();
+                pendingCloses.fetch_sub(1);
+            }
+            batch.clear();
+            lock.lock();
+        }
+    }
+
     std::thread watchdog;
     std::mutex watchdogMutex;
     std::condition_variable watchdogCv;
@@ -667,10 +707,12 @@ void Shard::evict(const std::string& key)
     auto it = m_slots.find(key);
     if (it == m_slots.end())
         return;
-    if (it->second->storage)
+    if (it->second->storage) {
         it->second->storage->rollbackBatch();
+        it->second->storage->setAbortFlag(nullptr, nullptr);
+    }
     it->second->actor.reset();
-    it->second->storage.reset();
+    m_rt.retire(std::move(it->second->storage));
     if (it->second->touched) {
         // Held outputs still point at it until finishBatch.
         m_graveyard.push_back(std::move(it->second));
@@ -919,6 +961,7 @@ Status ActorRuntime::start()
         for (auto& s : impl->shards)
             s->poke();
     });
+    d->closer = std::thread([impl = d.get()] { impl->closerLoop(); });
     if (d->options.cpuBudgetMs > 0)
         d->watchdog = std::thread([impl = d.get()] { impl->watchdogLoop(); });
     return {};
@@ -933,6 +976,13 @@ void ActorRuntime::stop()
         s->requestStop();
     for (auto& s : d->shards)
         s->join();
+    {
+        std::lock_guard lock(d->closerMutex);
+        d->closerStop = true;
+    }
+    d->closerCv.notify_all();
+    if (d->closer.joinable())
+        d->closer.join();
     {
         std::lock_guard lock(d->watchdogMutex);
         d->watchdogStop = true;
@@ -1094,6 +1144,7 @@ RuntimeStats ActorRuntime::stats() const
         r.loadedActors += s->stats.loaded.load();
     }
     r.watchdogOverruns = d->watchdogOverruns.load();
+    r.closingDatabases = d->pendingCloses.load();
     return r;
 }
 

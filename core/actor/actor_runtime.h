@@ -43,7 +43,8 @@
 //   down fire right away.
 // - Hibernation. An actor idle (runtime clock) for hibernateAfterMs is
 //   evicted between batches (Shard::hibernate): its object is destroyed and
-//   its database closed. The next event, due alarm or queued job loads it
+//   its database closed, on a background thread (Impl::closerLoop) because
+//   closing the last connection checkpoints the WAL with an fsync. The next event, due alarm or queued job loads it
 //   again and runs Actor::onLoad. Actors of an in-memory runtime keep their
 //   database (it would be lost), so they only drop their object if they
 //   never opened one.
@@ -98,6 +99,7 @@ struct RuntimeStats {
     std::uint64_t watchdogOverruns = 0;
     std::uint64_t watchdogAborts = 0;
     std::uint64_t loadedActors = 0;
+    std::uint64_t closingDatabases = 0; // hibernated databases still being closed (checkpointed)
 
     double warmHitRate() const { return events ? double(warmHits) / double(events) : 0.0; }
 };

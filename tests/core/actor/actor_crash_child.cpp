@@ -27,7 +27,7 @@ int main(int argc, char** argv)
     }
     std::vector<ActorId> ids;
     for (int i = 0; i < 3; ++i)
-        ids.push_back(*ActorId::fromName("Counter", "c" + std::to_string(i)));
+        ids.push_back(*ActorId::fromName("Counter", std::string("c").append(std::to_string(i))));
     std::mutex mutex;
     std::condition_variable cv;
     int inFlight = 0;

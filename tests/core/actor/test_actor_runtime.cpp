@@ -221,7 +221,7 @@ public:
         if (!c)
             return Error{c.error()};
         std::lock_guard lock(CallbackLog::mutex);
-        CallbackLog::calls.push_back(cb + (payload.is_null() ? std::string() : ":" + payload.dump()));
+        CallbackLog::calls.push_back(cb + (payload.is_null() ? std::string() : std::string(":").append(payload.dump())));
         return {};
     }
 
@@ -323,7 +323,7 @@ private slots:
         const int senders = 8, perSender = 600, actors = 5;
         std::vector<ActorId> ids;
         for (int a = 0; a < actors; ++a)
-            ids.push_back(named("Order", "o" + std::to_string(a)));
+            ids.push_back(named("Order", std::string("o").append(std::to_string(a))));
         Replies replies;
         std::vector<std::thread> threads;
         for (int s = 0; s < senders; ++s) {

@@ -246,7 +246,7 @@ private slots:
         int written = 0;
         Status last;
         for (int i = 0; i < 200; ++i) {
-            last = s->put("k" + std::to_string(i), QByteArray(16 * 1024, char('a' + i % 26)));
+            last = s->put(std::string("k").append(std::to_string(i)), QByteArray(16 * 1024, char('a' + i % 26)));
             if (!last)
                 break;
             ++written;
@@ -255,7 +255,7 @@ private slots:
         QVERIFY2(last.error().find("quota") != std::string::npos, last.error().c_str());
         QVERIFY(written > 10);
         // Nothing partial: every key before the refusal is whole, the refused one is absent.
-        QVERIFY(!s->get("k" + std::to_string(written))->has_value());
+        QVERIFY(!s->get(std::string("k").append(std::to_string(written)))->has_value());
         auto back = s->get("k0");
         QVERIFY(back.ok() && back->has_value());
         QCOMPARE(std::get<QByteArray>(**back).size(), 16 * 1024);
