@@ -1,9 +1,10 @@
 // The one translation unit that instantiates hnswlib.
 //
 // hnswlib.h defines (not just declares) a few CPU-probe functions at global
-// scope when SSE is on; renaming them here keeps them from clashing with any
-// other translation unit that includes hnswlib (the benchmark does). The
-// graph code itself is compiled for the build's baseline; distances come from
+// scope and distance-function pointers in its namespace. Renaming both here
+// keeps them, and the graph template, from clashing with any other
+// translation unit that includes hnswlib (the benchmark does). The graph code
+// itself is compiled for the build's baseline; distances come from
 // distance.cpp, picked at run time.
 #include "core/memory/hnsw_graph.h"
 
@@ -27,6 +28,7 @@
 #define xgetbv outpost_memory_hnswlib_xgetbv
 #define AVXCapable outpost_memory_hnswlib_AVXCapable
 #define AVX512Capable outpost_memory_hnswlib_AVX512Capable
+#define hnswlib outpost_memory_hnswlib
 #include <hnswlib/hnswlib.h>
 #undef cpuid
 #undef xgetbv
@@ -340,9 +342,12 @@ std::vector<GraphHit> HnswGraph::search(const float* query, std::size_t k, std::
     // the results, and the search does not stop before it has ef accepted
     // results or runs out of candidates.
     ef = std::max(ef, k);
-    const bool filtering = allow != nullptr || h.num_deleted_ > 0;
+    const bool hasDeleted = h.num_deleted_ > 0;
+    const bool filtering = allow != nullptr || hasDeleted;
+    // The deleted flag lives in the node's link header, a cache line apart
+    // from its vector: read it only when something is deleted.
     auto accepted = [&](hnswlib::tableint node) {
-        if (h.isMarkedDeleted(node))
+        if (hasDeleted && h.isMarkedDeleted(node))
             return false;
         return allow == nullptr || allow->test(h.getExternalLabel(node));
     };

@@ -197,28 +197,47 @@ void FieldIndex::select(const FilterCondition& c, const SlotSet& live, SlotSet& 
         out.complementWithin(live);
         return;
     default: {
-        // Entries of the value's own type form one sorted run; the range is a
-        // sub-run of it.
-        const FilterScalar& v = c.values[0];
-        const std::size_t type = v.index();
-        auto typeBegin = std::partition_point(m_entries.begin(), m_entries.end(),
-                                              [&](const Entry& e) { return e.value.index() < type; });
-        auto typeEnd = std::partition_point(typeBegin, m_entries.end(),
-                                            [&](const Entry& e) { return e.value.index() == type; });
-        auto lower = std::partition_point(typeBegin, typeEnd, [&](const Entry& e) { return e.value < v; });
-        auto upper = std::partition_point(lower, typeEnd, [&](const Entry& e) { return e.value <= v; });
-        auto from = typeBegin, to = typeEnd;
-        switch (c.op) {
-        case FilterOp::Lt: to = lower; break;
-        case FilterOp::Lte: to = upper; break;
-        case FilterOp::Gt: from = upper; break;
-        default: from = lower; break;   // Gte
-        }
-        for (auto it = from; it < to; ++it)
-            out.set(it->slot);
+        const auto [from, to] = rangeOf(c);
+        for (std::size_t i = from; i < to; ++i)
+            out.set(m_entries[i].slot);
         break;
     }
     }
+    out.intersect(live);
+}
+
+
+std::pair<std::size_t, std::size_t> FieldIndex::rangeOf(const FilterCondition& c) const
+{
+    // Entries of the value's own type form one sorted run; the range is a
+    // sub-run of it.
+    const FilterScalar& v = c.values[0];
+    const std::size_t type = v.index();
+    auto typeBegin = std::partition_point(m_entries.begin(), m_entries.end(),
+                                          [&](const Entry& e) { return e.value.index() < type; });
+    auto typeEnd = std::partition_point(typeBegin, m_entries.end(), [&](const Entry& e) { return e.value.index() == type; });
+    auto lower = std::partition_point(typeBegin, typeEnd, [&](const Entry& e) { return e.value < v; });
+    auto upper = std::partition_point(lower, typeEnd, [&](const Entry& e) { return e.value <= v; });
+    auto from = typeBegin, to = typeEnd;
+    switch (c.op) {
+    case FilterOp::Lt: to = lower; break;
+    case FilterOp::Lte: to = upper; break;
+    case FilterOp::Gt: from = upper; break;
+    default: from = lower; break;   // Gte
+    }
+    return {std::size_t(from - m_entries.begin()), std::size_t(to - m_entries.begin())};
+}
+
+void FieldIndex::selectRanges(const std::vector<const FilterCondition*>& ranges, const SlotSet& live, SlotSet& out) const
+{
+    std::size_t from = 0, to = m_entries.size();
+    for (const auto* c : ranges) {
+        const auto [f, t] = rangeOf(*c);
+        from = std::max(from, f);
+        to = std::min(to, t);
+    }
+    for (std::size_t i = from; i < to; ++i)
+        out.set(m_entries[i].slot);
     out.intersect(live);
 }
 

@@ -67,7 +67,13 @@ public:
     // slots among `live` that satisfy the condition.
     void select(const FilterCondition& condition, const SlotSet& live, SlotSet& out) const;
 
+    // Fills `out` like select() with the slots satisfying every one of
+    // `ranges` ($lt/$lte/$gt/$gte on this field): one run of the sorted
+    // values, however wide each bound alone is.
+    void selectRanges(const std::vector<const FilterCondition*>& ranges, const SlotSet& live, SlotSet& out) const;
+
 private:
+    std::pair<std::size_t, std::size_t> rangeOf(const FilterCondition& condition) const;
     struct Entry {
         FilterScalar value;
         std::uint64_t slot;

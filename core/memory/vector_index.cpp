@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <queue>
 #include <unordered_set>
 
@@ -758,6 +759,28 @@ void VectorIndex::invalidateCaches()
     m_cache->results.clear();
 }
 
+std::shared_ptr<const FieldIndex> VectorIndex::fieldIndex(const std::string& name, std::size_t universe) const
+{
+    Cache& cache = *m_cache;
+    {
+        std::lock_guard lock(cache.mutex);
+        if (auto it = cache.fields.find(name); it != cache.fields.end())
+            return it->second;
+    }
+    auto built = std::make_shared<FieldIndex>();
+    for (std::size_t i = 0; i < universe; ++i) {
+        const Slot& s = m_slots[i];
+        if (!s.alive || !s.metadata.is_object())
+            continue;
+        if (auto it = s.metadata.find(name); it != s.metadata.end())
+            built->add(*it, i);
+    }
+    built->finish();
+    std::lock_guard lock(cache.mutex);
+    cache.fields[name] = built;
+    return built;
+}
+
 std::shared_ptr<const SlotSet> VectorIndex::allowedSlots(const std::optional<std::string>& ns,
                                                          const MetadataFilter& filter) const
 {
@@ -806,29 +829,23 @@ std::shared_ptr<const SlotSet> VectorIndex::allowedSlots(const std::optional<std
             result->intersect(*nsSet);
         }
     }
+    // Range bounds on one field combine into one run of its sorted values
+    // (a window like {"$gte": a, "$lt": b} must not touch every value above a).
+    std::map<std::string, std::vector<const FilterCondition*>> rangesByField;
     for (const auto& condition : filter.conditions()) {
-        std::shared_ptr<const FieldIndex> field;
-        {
-            std::lock_guard lock(cache.mutex);
-            if (auto it = cache.fields.find(condition.field); it != cache.fields.end())
-                field = it->second;
-        }
-        if (!field) {
-            auto built = std::make_shared<FieldIndex>();
-            for (std::size_t i = 0; i < universe; ++i) {
-                const Slot& s = m_slots[i];
-                if (!s.alive || !s.metadata.is_object())
-                    continue;
-                if (auto it = s.metadata.find(condition.field); it != s.metadata.end())
-                    built->add(*it, i);
-            }
-            built->finish();
-            field = built;
-            std::lock_guard lock(cache.mutex);
-            cache.fields[condition.field] = field;
+        const bool range = condition.op == FilterOp::Lt || condition.op == FilterOp::Lte || condition.op == FilterOp::Gt
+                           || condition.op == FilterOp::Gte;
+        if (range) {
+            rangesByField[condition.field].push_back(&condition);
+            continue;
         }
         SlotSet selected(universe);
-        field->select(condition, *live, selected);
+        fieldIndex(condition.field, universe)->select(condition, *live, selected);
+        result->intersect(selected);
+    }
+    for (const auto& [name, ranges] : rangesByField) {
+        SlotSet selected(universe);
+        fieldIndex(name, universe)->selectRanges(ranges, *live, selected);
         result->intersect(selected);
     }
     std::lock_guard lock(cache.mutex);

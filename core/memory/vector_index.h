@@ -193,6 +193,7 @@ private:
     Status compactImpl();
     void maybeStartCompaction();
     void invalidateCaches();
+    std::shared_ptr<const FieldIndex> fieldIndex(const std::string& name, std::size_t universe) const;
     std::shared_ptr<const SlotSet> allowedSlots(const std::optional<std::string>& ns, const MetadataFilter& filter) const;
 
     std::string m_dir;
