@@ -51,7 +51,7 @@ private slots:
     {
         const Run r = outpost({QStringLiteral("--help")});
         QCOMPARE(r.code, 0);
-        for (const char* command : {"init", "validate", "devices"})
+        for (const char* command : {"init", "validate", "devices", "model-info"})
             QVERIFY2(r.out.contains(QLatin1String("  ") + QLatin1String(command) + QLatin1Char(' ')), qPrintable(r.out));
         QCOMPARE(outpost({}).code, 2);
         const Run unknown = outpost({QStringLiteral("frobnicate")});
@@ -98,6 +98,34 @@ private slots:
         QCOMPARE(r.code, 1);
         QVERIFY(r.err.contains(QStringLiteral("no such folder")));
         QCOMPARE(outpost({QStringLiteral("validate")}).code, 2);
+    }
+
+    void modelInfoDescribesTheTinyModel()
+    {
+        const QString model = QStringLiteral(OUTPOST_SHARED_DIR "/models/stories260K.gguf");
+        if (!QFileInfo::exists(model))
+            QSKIP("shared/models/stories260K.gguf is absent");
+        const Run r = outpost({QStringLiteral("model-info"), model, QStringLiteral("--json")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const QJsonObject info = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QCOMPARE(info.value(QStringLiteral("architecture")).toString(), QStringLiteral("llama"));
+        QCOMPARE(info.value(QStringLiteral("parameters")).toInteger(), 292800);
+        QCOMPARE(info.value(QStringLiteral("block_count")).toInt(), 5);
+        QCOMPARE(info.value(QStringLiteral("tokenizer")).toObject().value(QStringLiteral("vocab_size")).toInt(), 512);
+        const Run text = outpost({QStringLiteral("model-info"), model});
+        QCOMPARE(text.code, 0);
+        QVERIFY(text.out.contains(QStringLiteral("llama")));
+    }
+
+    void modelInfoRefusesNonGguf()
+    {
+        QTemporaryDir dir;
+        const QString bogus = dir.filePath(QStringLiteral("bogus.gguf"));
+        writeFile(bogus, "GGUF\x03\x00\x00\x00 truncated");
+        const Run r = outpost({QStringLiteral("model-info"), bogus});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains(QStringLiteral("bogus.gguf")), qPrintable(r.err));
+        QCOMPARE(outpost({QStringLiteral("model-info"), dir.filePath(QStringLiteral("missing.gguf"))}).code, 1);
     }
 
     void devicesListsTheCpu()
