@@ -140,6 +140,7 @@ Result<std::unique_ptr<Engine>> Engine::load(const EngineConfig& config)
     impl->tok = std::move(tok.value());
     const auto templateSource = impl->model->file().getString("tokenizer.chat_template").value_or("");
     auto tmpl = chat::ChatTemplate::forModel(templateSource);
+    const bool ownTemplate = tmpl.ok() && !tmpl->isChatml();
     if (!tmpl) {
         // A broken template should not make the model unusable for plain
         // prompts; chat falls back to ChatML.
@@ -169,7 +170,7 @@ Result<std::unique_ptr<Engine>> Engine::load(const EngineConfig& config)
     info.contextTrain = mc.contextTrain;
     info.contextLength = context;
     info.threads = impl->pool->size();
-    info.hasChatTemplate = !impl->chatTemplate->isChatml() || !templateSource.empty();
+    info.hasChatTemplate = ownTemplate;
 
     Impl* raw = impl.get();
     impl->worker = std::thread([raw] { raw->loop(); });

@@ -22,6 +22,7 @@
 #include <filesystem>
 #include <random>
 #include <string>
+#include <ctime>
 #include <unistd.h>
 
 using namespace outpost::inference;
@@ -39,6 +40,15 @@ int usage()
 double seconds(Clock::time_point a, Clock::time_point b)
 {
     return std::chrono::duration<double>(b - a).count();
+}
+
+// CPU time of the whole process. On a shared machine wall time includes
+// waiting for a core; with one thread, CPU time is what the work costs.
+double cpuSeconds()
+{
+    timespec ts{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return double(ts.tv_sec) + double(ts.tv_nsec) * 1e-9;
 }
 
 } // namespace
@@ -137,6 +147,7 @@ int main(int argc, char** argv)
             std::vector<model::BatchToken> batch;
             (void)cache->reserve(table, context);
 
+            const double pc0 = cpuSeconds();
             const auto p0 = Clock::now();
             for (int start = 0; start < promptTokens; start += 512) {
                 const int end = std::min(promptTokens, start + 512);
@@ -149,7 +160,9 @@ int main(int argc, char** argv)
                 }
             }
             const double prefill = seconds(p0, Clock::now());
+            const double prefillCpu = cpuSeconds() - pc0;
 
+            const double gc0 = cpuSeconds();
             const auto g0 = Clock::now();
             for (int n = 0; n < genTokens; ++n) {
                 const auto next = static_cast<std::int32_t>(std::max_element(logits.begin(), logits.end()) - logits.begin());
@@ -160,9 +173,11 @@ int main(int argc, char** argv)
                 }
             }
             const double gen = seconds(g0, Clock::now());
-            std::printf("prompt:     %5d tokens in %8.3f s = %9.1f tokens/s\n", promptTokens, prefill, promptTokens / prefill);
-            std::printf("generation: %5d tokens in %8.3f s = %9.1f tokens/s (%.1f GB/s of weights)\n", genTokens, gen,
-                        genTokens / gen, weightBytes * (genTokens / gen) / 1e9);
+            const double genCpu = cpuSeconds() - gc0;
+            std::printf("prompt:     %5d tokens in %8.3f s = %9.1f tokens/s   (%.3f CPU s, all threads)\n", promptTokens,
+                        prefill, promptTokens / prefill, prefillCpu);
+            std::printf("generation: %5d tokens in %8.3f s = %9.1f tokens/s   (%.3f CPU s, all threads; %.1f GB/s of weights)\n",
+                        genTokens, gen, genTokens / gen, genCpu, weightBytes * (genTokens / gen) / 1e9);
             cache->release(table);
         }
     }
