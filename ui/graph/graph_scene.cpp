@@ -90,6 +90,17 @@ void GraphScene::selectNodes(const std::vector<std::string>& ids)
 
 void GraphScene::sync()
 {
+    // A connection being dragged when the model changes under it (an undo
+    // by shortcut, say) is dropped: its port may be about to go.
+    if (m_dragPort) {
+        clearHints();
+        m_dragPort = nullptr;
+        if (m_rubber) {
+            removeItem(m_rubber);
+            delete m_rubber;
+            m_rubber = nullptr;
+        }
+    }
     m_syncing = true;
     // Ports may go with their nodes below; no edge may point at them meanwhile.
     for (EdgeItem* e : m_edges)

@@ -276,6 +276,22 @@ private slots:
         QCOMPARE(dump(editor.graph()), connected);
         QCOMPARE(messages.size(), 2);
 
+        // An undo in the middle of a connection drag cancels the drag.
+        {
+            QWidget* vp = editor.view()->viewport();
+            const QPoint from = editor.view()->mapFromScene(portPos(scene, "llm", "reply", true));
+            sendMouse(vp, QEvent::MouseButtonPress, from, Qt::LeftButton, Qt::LeftButton);
+            sendMouse(vp, QEvent::MouseMove, from + QPoint(40, 10), Qt::NoButton, Qt::LeftButton);
+            editor.undoStack()->undo();   // removes the edge into llm.prompt
+            editor.undoStack()->undo();   // removes the llm node and its ports
+            sendMouse(vp, QEvent::MouseMove, from + QPoint(80, 20), Qt::NoButton, Qt::LeftButton);
+            sendMouse(vp, QEvent::MouseButtonRelease, from + QPoint(80, 20), Qt::LeftButton, Qt::NoButton);
+            QVERIFY(!editor.graph().node("llm"));
+            editor.undoStack()->redo();
+            editor.undoStack()->redo();
+            QCOMPARE(dump(editor.graph()), connected);
+        }
+
         // Rubber band over empty canvas selects the nodes it crosses.
         scene->clearSelection();
         drag(editor.view(), QPointF(-20, -20), QPointF(240, 130));
