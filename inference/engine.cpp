@@ -94,6 +94,7 @@ struct Engine::Impl {
     std::deque<std::shared_ptr<RequestHandle::State>> queue;
     bool stopping = false;
     int running = 0;
+    std::shared_ptr<RequestHandle::State> current; // the request being run, for the destructor to cancel
     std::uint64_t nextId = 1;
     std::atomic<std::uint64_t> finished{0};
     std::atomic<std::uint64_t> generated{0};
@@ -115,6 +116,8 @@ Engine::~Engine()
         m_impl->stopping = true;
         for (auto& s : m_impl->queue)
             s->cancelled = true;
+        if (m_impl->current)
+            m_impl->current->cancelled = true;
     }
     m_impl->wake.notify_all();
     if (m_impl->worker.joinable())
@@ -282,13 +285,15 @@ void Engine::Impl::loop()
             state = queue.front();
             queue.pop_front();
             ++running;
+            current = state;
+            if (stopping)
+                state->cancelled = true;
         }
-        if (stopping)
-            state->cancelled = true;
         runRequest(*state);
         {
             std::lock_guard lock(mutex);
             --running;
+            current.reset();
         }
         ++finished;
     }

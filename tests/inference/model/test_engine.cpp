@@ -252,19 +252,28 @@ private slots:
         EngineConfig config;
         config.modelPath = sharedPath("models/stories260K.gguf").toStdString();
         config.threads = 1;
-        config.contextLength = 256;
+        config.contextLength = 2048;  // long enough that only cancellation ends the first request in time
         auto engine = Engine::load(config);
         QVERIFY(engine.ok());
         std::vector<RequestHandle> handles;
+        std::atomic<bool> started{false};
         for (int i = 0; i < 5; ++i) {
             GenerationRequest req;
             req.prompt = "Once upon a time";
-            req.maxTokens = 100;
+            req.maxTokens = 1000000;  // only cancellation can end the first one
+            req.stopAtEndOfGeneration = false;
+            req.onToken = [&](const TokenEvent&) { started = true; };
             handles.push_back((*engine)->submit(req));
         }
+        while (!started)
+            std::this_thread::yield();
         engine.value().reset();
-        for (auto& h : handles)
+        for (auto& h : handles) {
             QVERIFY(h.finished());
+            const auto r = h.wait();
+            QVERIFY(r.finish == FinishReason::Cancelled || r.finish == FinishReason::Length);
+        }
+        QCOMPARE(handles[0].wait().finish, FinishReason::Cancelled);
     }
 };
 
