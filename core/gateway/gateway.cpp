@@ -96,7 +96,7 @@ struct Gateway::Impl {
     };
     struct Ws {
         quint64 id = 0;
-        QWebSocket* socket = nullptr;
+        QPointer<QWebSocket> socket;
         std::string connId;
         actor::ActorId actorId;
         bool proto = true;
@@ -161,7 +161,8 @@ struct Gateway::Impl {
             });
             h->headTimer->start(10'000);
             QObject::connect(s, &QTcpSocket::readyRead, q, [this, id] { onHttpRead(id); });
-            QObject::connect(s, &QTcpSocket::disconnected, q, [this, id] { dropHttp(id); });
+            // Queued: a socket may disconnect inside our own write/close calls.
+            QObject::connect(s, &QTcpSocket::disconnected, q, [this, id] { dropHttp(id); }, Qt::QueuedConnection);
             httpBySocket[s] = id;
             http.emplace(id, std::move(h));
             if (s->bytesAvailable() > 0)
@@ -425,7 +426,8 @@ struct Gateway::Impl {
                 if (Ws* c = findWs(wid))
                     c->socket->close(QWebSocketProtocol::CloseCodeDatatypeNotSupported, QStringLiteral("binary frames are not supported"));
             });
-            QObject::connect(s, &QWebSocket::disconnected, q, [this, wid] { dropWs(wid); });
+            QObject::connect(s, &QWebSocket::disconnected, q, [this, wid] { dropWs(wid); }, Qt::QueuedConnection);
+            QObject::connect(s, &QObject::destroyed, q, [this, wid] { dropWs(wid); }, Qt::QueuedConnection);
             Ws* raw = w.get();
             wsByActor[id->key()].push_back(raw);
             ws.emplace(wid, std::move(w));
@@ -449,7 +451,8 @@ struct Gateway::Impl {
         list.erase(std::remove(list.begin(), list.end(), c), list.end());
         if (list.empty())
             wsByActor.erase(c->actorId.key());
-        c->socket->deleteLater();
+        if (c->socket)
+            c->socket->deleteLater();
         ws.erase(it);
         checkDrained();
     }
@@ -484,7 +487,7 @@ struct Gateway::Impl {
     void onActorReply(quint64 wid, const std::string& text, bool isConnect, const Result<Json>& result)
     {
         Ws* c = findWs(wid);
-        if (!c || c->closing)
+        if (!c || c->closing || !c->socket)
             return;
         if (isConnect)
             c->joined = true;
@@ -518,7 +521,7 @@ struct Gateway::Impl {
         const bool protoOnly = b.value("proto", false);
         const std::string except = b.value("except", std::string());
         for (Ws* c : it->second) {
-            if (!c->joined || c->closing || (protoOnly && !c->proto) || (!except.empty() && c->connId == except))
+            if (!c->socket || !c->joined || c->closing || (protoOnly && !c->proto) || (!except.empty() && c->connId == except))
                 continue;
             c->socket->sendTextMessage(text);
         }
@@ -534,16 +537,24 @@ struct Gateway::Impl {
                 return;
         }
         drained = true;
+        std::vector<QPointer<QWebSocket>> sockets;
         for (auto& [id, c] : ws) {
-            if (!c->closing) {
+            if (!c->closing && c->socket) {
                 c->closing = true;
-                c->socket->close(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("server shutting down"));
+                sockets.push_back(c->socket);
             }
         }
+        for (auto& s : sockets)
+            if (s)
+                s->close(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("server shutting down"));
+        std::vector<QPointer<QTcpSocket>> tcpSockets;
         for (auto& [id, h] : http) {
             h->closing = true;
-            h->socket->disconnectFromHost();
+            tcpSockets.push_back(h->socket);
         }
+        for (auto& s : tcpSockets)
+            if (s)
+                s->disconnectFromHost();
         emit q->drained();
     }
 };
@@ -567,8 +578,12 @@ Gateway::~Gateway()
         QMutexLocker lock(&d->alive->mutex);
         d->alive->impl = nullptr;
     }
-    for (auto& [id, c] : d->ws)
-        c->socket->abort();
+    for (auto& [id, c] : d->ws) {
+        if (c->socket) {
+            QObject::disconnect(c->socket, nullptr, this, nullptr);
+            c->socket->abort();
+        }
+    }
 }
 
 Status Gateway::listen()
