@@ -1,5 +1,6 @@
 #include "ui/graph/graph_editor.h"
 
+#include "core/agent/node_types.h"
 #include "ui/graph/graph_document.h"
 #include "ui/graph/graph_items.h"
 #include "ui/graph/graph_scene.h"
@@ -13,6 +14,7 @@
 #include <QEvent>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QMenu>
 #include <QMimeData>
 #include <QSplitter>
 #include <QToolBar>
@@ -73,6 +75,8 @@ GraphEditor::GraphEditor(QWidget* parent) : QWidget(parent)
     connect(m_view, &GraphView::nodeTypeDropped, this, &GraphEditor::addNodeAt);
     connect(m_view, &GraphView::zoomChanged, this, [this](qreal z) { m_zoomLabel->setText(tr("%1 %").arg(qRound(z * 100))); });
     m_zoomLabel->setText(tr("%1 %").arg(100));
+    m_view->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_view, &QWidget::customContextMenuRequested, this, &GraphEditor::showContextMenu);
 
     retranslate();
     clear();
@@ -373,6 +377,53 @@ void GraphEditor::addNodeAt(const QString& type, QPointF scenePos)
     }
     m_scene->selectNodes({id});
     m_view->setFocus();
+}
+
+QMenu* GraphEditor::contextMenu(QPoint viewportPos)
+{
+    const QPointF at = m_view->mapToScene(viewportPos);
+    for (QGraphicsItem* item : m_view->items(viewportPos)) {
+        if (item->type() == NodeItem::Type || item->type() == EdgeItem::Type) {
+            if (!item->isSelected()) {
+                m_scene->clearSelection();
+                item->setSelected(true);
+            }
+            break;
+        }
+    }
+    auto* menu = new QMenu(this);
+    menu->setAttribute(Qt::WA_DeleteOnClose);
+    QMenu* add = menu->addMenu(tr("Add node"));
+    add->setEnabled(m_splitter->isEnabled());
+    std::vector<std::string> categories;
+    for (const auto& spec : core::nodeTypes())
+        if (std::find(categories.begin(), categories.end(), spec.category) == categories.end())
+            categories.push_back(spec.category);
+    for (const auto& category : categories) {
+        add->addSection(NodePalette::categoryTitle(category));
+        for (const auto& spec : core::nodeTypes()) {
+            if (spec.category != category)
+                continue;
+            const QString type = QString::fromStdString(spec.type);
+            QAction* a = add->addAction(QCoreApplication::translate("outpost::core::NodeTypes", spec.title));
+            connect(a, &QAction::triggered, this, [this, type, at] { addNodeAt(type, at); });
+        }
+    }
+    menu->addSeparator();
+    menu->addAction(m_cut);
+    menu->addAction(m_copy);
+    menu->addAction(m_paste);
+    menu->addAction(m_delete);
+    menu->addSeparator();
+    menu->addAction(m_selectAll);
+    menu->addAction(m_arrange);
+    menu->addAction(m_fit);
+    return menu;
+}
+
+void GraphEditor::showContextMenu(QPoint viewportPos)
+{
+    contextMenu(viewportPos)->popup(m_view->viewport()->mapToGlobal(viewportPos));
 }
 
 } // namespace outpost::ui

@@ -18,6 +18,7 @@
 
 class QAction;
 class QLabel;
+class QMenu;
 class QSplitter;
 class QToolBar;
 class QUndoStack;
@@ -83,6 +84,9 @@ public slots:
     void fitToView();
     // Adds a node of `type` near the middle of the view and selects it.
     void addNode(const QString& type);
+    // The canvas menu at `viewportPos`: add a node there (by category),
+    // clipboard, delete, arrange, fit. Right-clicking a node selects it.
+    QMenu* contextMenu(QPoint viewportPos);
 
 signals:
     void modifiedChanged(bool modified);
@@ -100,6 +104,7 @@ private:
     void updateStatus();
     void updateSelection();
     void addNodeAt(const QString& type, QPointF scenePos);
+    void showContextMenu(QPoint viewportPos);
 
     GraphDocument* m_document;
     GraphScene* m_scene;

@@ -29,7 +29,9 @@ QIcon swatch(const QColor& color)
     return QIcon(pm);
 }
 
-QString categoryTitle(const std::string& category)
+} // namespace
+
+QString NodePalette::categoryTitle(const std::string& category)
 {
     if (category == "flow")
         return NodePalette::tr("Flow");
@@ -43,8 +45,6 @@ QString categoryTitle(const std::string& category)
         return NodePalette::tr("State");
     return qs(category);
 }
-
-} // namespace
 
 NodePalette::NodePalette(QWidget* parent) : QTreeWidget(parent)
 {

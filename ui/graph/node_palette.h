@@ -15,6 +15,9 @@ public:
 
     explicit NodePalette(QWidget* parent = nullptr);
 
+    // The translated title of a catalogue category ("flow" -> "Flow").
+    static QString categoryTitle(const std::string& category);
+
     // The item of `type` ("llm"), or null.
     QTreeWidgetItem* itemForType(const QString& type) const;
 

@@ -22,6 +22,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QMenu>
 #include <QMimeData>
 #include <QPlainTextEdit>
 #include <QSpinBox>
@@ -346,6 +347,25 @@ private slots:
         QCOMPARE(editor.graph().nodes.back().y, 210.0);
         emit editor.view()->nodeTypeDropped(QStringLiteral("no-such-type"), QPointF(0, 0));
         QCOMPARE(editor.graph().nodes.size(), std::size_t(8));
+
+        // The canvas menu adds a node where it was opened, and a right
+        // click on a node selects it for the menu's actions.
+        const QPoint spot = editor.view()->mapFromScene(QPointF(300, 500));
+        QMenu* menu = editor.contextMenu(spot);
+        QAction* addMenu = menu->actions().front();
+        QVERIFY(addMenu->menu());
+        QAction* addSchedule = nullptr;
+        for (QAction* a : addMenu->menu()->actions())
+            if (a->text() == QStringLiteral("Schedule"))
+                addSchedule = a;
+        QVERIFY(addSchedule);
+        addSchedule->trigger();
+        QCOMPARE(editor.graph().nodes.back().type, std::string("schedule"));
+        QVERIFY(qAbs(editor.graph().nodes.back().x - 300) <= 5 && qAbs(editor.graph().nodes.back().y - 500) <= 5);
+        delete menu;
+        const QPoint onRecall = editor.view()->mapFromScene(editor.scene()->nodeItem("recall")->pos() + QPointF(60, 20));
+        delete editor.contextMenu(onRecall);
+        QCOMPARE(editor.scene()->selectedNodeIds(), (std::vector<std::string>{"recall"}));
     }
 
     void propertyPanelEdits()
