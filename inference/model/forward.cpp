@@ -24,6 +24,10 @@ constexpr std::size_t kGemmTile = 32;
 // this, handing a piece to another thread costs more than it saves, so small
 // matrices (and small models) run on one thread.
 constexpr std::size_t kMinPieceBytes = 16384;
+// Half-precision attention dots shorter than this are summed in double:
+// llama.cpp's F16 dot sums rows shorter than its SIMD step (64) that way, and
+// matching it keeps logits of small-head models within 1e-4 of its own.
+constexpr int kShortHalfDot = 64;
 // Work items (multiply-adds) per attention or preparation piece at least.
 constexpr std::size_t kMinPieceWork = 16384;
 
@@ -151,7 +155,8 @@ struct ForwardPass {
             // the query and the attention weights are rounded to half before
             // their dot products with half keys and values.
             thread_local std::vector<float> vrow, qrow;
-            thread_local std::vector<std::uint16_t> half;
+            thread_local std::vector<std::uint16_t> half, probHalf;
+            thread_local std::vector<double> vacc;
             if (f16 && vrow.size() < static_cast<std::size_t>(hd)) {
                 vrow.resize(static_cast<std::size_t>(hd));
                 qrow.resize(static_cast<std::size_t>(hd));
@@ -174,8 +179,20 @@ struct ForwardPass {
                 for (int j = 0; j < positions; ++j) {
                     const int block = table.blocks[static_cast<std::size_t>(j / blockTokens)];
                     const void* key = cache.key(block, layer, j % blockTokens);
-                    float s = f16 ? dotHalfF32(static_cast<const std::uint16_t*>(key) + kvOffset, q, hd)
-                                  : dotF32(static_cast<const float*>(key) + kvOffset, q, hd);
+                    float s;
+                    if (!f16) {
+                        s = dotF32(static_cast<const float*>(key) + kvOffset, q, hd);
+                    } else if (hd < kShortHalfDot) {
+                        // Products of two halves are exact in float; short
+                        // rows are summed in double, as the reference does.
+                        const std::uint16_t* k = static_cast<const std::uint16_t*>(key) + kvOffset;
+                        double acc = 0.0;
+                        for (int d = 0; d < hd; ++d)
+                            acc += static_cast<double>(halfToFloat(k[d]) * q[d]);
+                        s = static_cast<float>(acc);
+                    } else {
+                        s = dotHalfF32(static_cast<const std::uint16_t*>(key) + kvOffset, q, hd);
+                    }
                     s *= scale;
                     scores[static_cast<std::size_t>(j)] = s;
                     maxScore = std::max(maxScore, s);
@@ -187,12 +204,37 @@ struct ForwardPass {
                     sum += static_cast<double>(e);
                 }
                 const float inv = static_cast<float>(1.0 / sum);
+                for (int j = 0; j < positions; ++j)
+                    scores[static_cast<std::size_t>(j)] *= inv;
+                if (f16) {
+                    // Round the weights to half in place (row conversions are vectorised).
+                    if (probHalf.size() < static_cast<std::size_t>(positions))
+                        probHalf.resize(static_cast<std::size_t>(positions));
+                    floatToHalfRow(scores.data(), probHalf.data(), positions);
+                    halfToFloatRow(probHalf.data(), scores.data(), positions);
+                }
                 float* out = ws.attn.data() + static_cast<std::size_t>(t) * qDim + static_cast<std::size_t>(h) * static_cast<std::size_t>(hd);
                 std::fill(out, out + hd, 0.0f);
+                // Short spans in an F16 cache: products of halves summed in
+                // double, as the reference's F16 dot does below its SIMD step
+                // (it pads the span to a multiple of 32 positions).
+                if (f16 && ((positions + 31) / 32) * 32 < kShortHalfDot) {
+                    if (vacc.size() < static_cast<std::size_t>(hd))
+                        vacc.resize(static_cast<std::size_t>(hd));
+                    std::fill(vacc.begin(), vacc.begin() + hd, 0.0);
+                    for (int j = 0; j < positions; ++j) {
+                        const float p = scores[static_cast<std::size_t>(j)];
+                        const int block = table.blocks[static_cast<std::size_t>(j / blockTokens)];
+                        const auto* v = static_cast<const std::uint16_t*>(cache.value(block, layer, j % blockTokens)) + kvOffset;
+                        for (int d = 0; d < hd; ++d)
+                            vacc[static_cast<std::size_t>(d)] += static_cast<double>(p * halfToFloat(v[d]));
+                    }
+                    for (int d = 0; d < hd; ++d)
+                        out[d] = static_cast<float>(vacc[static_cast<std::size_t>(d)]);
+                    continue;
+                }
                 for (int j = 0; j < positions; ++j) {
-                    float p = scores[static_cast<std::size_t>(j)] * inv;
-                    if (f16)
-                        p = halfToFloat(floatToHalf(p));
+                    const float p = scores[static_cast<std::size_t>(j)];
                     const int block = table.blocks[static_cast<std::size_t>(j / blockTokens)];
                     const void* value = cache.value(block, layer, j % blockTokens);
                     const float* v;
@@ -329,21 +371,21 @@ Status Model::forward(std::span<const BatchToken> batch, std::span<kv::BlockTabl
         return Error{"forward: the KV cache was made for another model shape"};
     for (std::size_t i = 0; i < batch.size(); ++i) {
         const auto& bt = batch[i];
-        const std::string at = "forward: batch entry " + std::to_string(i) + ": ";
+        auto at = [i] { return "forward: batch entry " + std::to_string(i) + ": "; };
         if (bt.token < 0 || bt.token >= m_config.vocab)
-            return Error{at + "token id " + std::to_string(bt.token) + " is outside the vocabulary (0.."
+            return Error{at() + "token id " + std::to_string(bt.token) + " is outside the vocabulary (0.."
                          + std::to_string(m_config.vocab - 1) + ")"};
         if (bt.pos < 0)
-            return Error{at + "negative position " + std::to_string(bt.pos)};
+            return Error{at() + "negative position " + std::to_string(bt.pos)};
         if (bt.seq < 0 || static_cast<std::size_t>(bt.seq) >= tables.size() || !tables[static_cast<std::size_t>(bt.seq)])
-            return Error{at + "sequence " + std::to_string(bt.seq) + " has no block table"};
+            return Error{at() + "sequence " + std::to_string(bt.seq) + " has no block table"};
         const auto& table = *tables[static_cast<std::size_t>(bt.seq)];
         const std::size_t blockIndex = static_cast<std::size_t>(bt.pos / kc.blockTokens);
         if (blockIndex >= table.blocks.size())
-            return Error{at + "position " + std::to_string(bt.pos) + " has no KV block reserved"};
+            return Error{at() + "position " + std::to_string(bt.pos) + " has no KV block reserved"};
         for (std::size_t b = 0; b <= blockIndex; ++b)
             if (table.blocks[b] < 0 || table.blocks[b] >= kc.blocks)
-                return Error{at + "block table holds an invalid block " + std::to_string(table.blocks[b])};
+                return Error{at() + "block table holds an invalid block " + std::to_string(table.blocks[b])};
     }
     ForwardPass pass{*this, m_config, batch, tables, cache, pool, ws, static_cast<int>(batch.size())};
     pass.run(logits);
