@@ -589,6 +589,45 @@ private slots:
         }
     }
 
+    void shardCountChangeKeepsState()
+    {
+        // Restarting with another shard count moves some actors to other
+        // shards; their state and alarms come along from disk.
+        QTemporaryDir dir;
+        auto clock = std::make_shared<ManualClock>();
+        RuntimeOptions o;
+        o.rootDir = dir.path().toStdString();
+        o.clock = clock;
+        o.shards = 2;
+        CallbackLog::clear();
+        std::vector<ActorId> ids;
+        for (int i = 0; i < 20; ++i)
+            ids.push_back(named("Counter", std::string("s").append(std::to_string(i))));
+        const auto a = named("Alarm", "moving");
+        {
+            ActorRuntime rt(o);
+            registerAll(rt);
+            QVERIFY(rt.start().ok());
+            for (const auto& id : ids)
+                QVERIFY(rt.call(id, Json{{"op", "inc"}}).ok());
+            QVERIFY(rt.call(a, Json{{"op", "delay"}, {"ms", 1000}, {"cb", "moved"}}).ok());
+        }
+        o.shards = 3;
+        ActorRuntime rt(o);
+        registerAll(rt);
+        QVERIFY(rt.start().ok());
+        int moved = 0;
+        HashRing two(2, o.virtualNodes);
+        for (const auto& id : ids) {
+            if (two.shardFor(id.hash()) != rt.shardOf(id))
+                ++moved;
+            QCOMPARE(rt.call(id, Json{{"op", "inc"}})->get<int>(), 2);
+        }
+        QVERIFY(moved < int(ids.size()));
+        clock->advance(1000);
+        QTRY_COMPARE_WITH_TIMEOUT(CallbackLog::countOf("moved"), 1, kWaitMs);
+    }
+
     void queueRunsFifoAfterCommit()
     {
         QTemporaryDir dir;

@@ -313,6 +313,17 @@ private slots:
         auto n = ActorStorage::open(newer);
         QVERIFY(!n.ok());
         QVERIFY(n.error().find("newer") != std::string::npos);
+        // A plain SQLite database (version 0) is migrated in place: user
+        // tables stay, the internal tables appear.
+        const std::string old = dir.filePath("v0.sqlite").toStdString();
+        QCOMPARE(sqlite3_open(old.c_str(), &db), SQLITE_OK);
+        sqlite3_exec(db, "CREATE TABLE notes(t TEXT); INSERT INTO notes VALUES('kept')", nullptr, nullptr, nullptr);
+        sqlite3_close(db);
+        auto migrated = openOrFail(old);
+        QVERIFY(migrated);
+        QCOMPARE(std::get<std::string>(migrated->exec("SELECT t FROM notes")->scalar()), std::string("kept"));
+        QCOMPARE(std::get<std::int64_t>(migrated->exec("PRAGMA user_version")->scalar()), kStorageSchemaVersion);
+        QVERIFY(migrated->put("k", Json(1)).ok());
         // Schema version is set on new databases.
         auto fresh = openOrFail(dir.filePath("fresh.sqlite").toStdString());
         auto v = fresh->exec("PRAGMA user_version");
