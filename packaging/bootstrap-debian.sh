@@ -19,7 +19,7 @@ packages=(
   # fonts, so the offscreen widget tests and screenshots render text
   fonts-dejavu-core
   # Node.js and npm for the tests that talk to real npm clients
-  nodejs npm
+  nodejs npm wrk
 )
 
 if [ "$(id -u)" -eq 0 ]; then
