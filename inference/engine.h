@@ -27,7 +27,7 @@ namespace outpost::inference {
 
 struct EngineConfig {
     std::string modelPath;
-    int threads = 0;          // matmul threads, the engine's own included; 0: physical cores
+    int threads = 0;          // matmul threads, the engine's own included; 0: physical cores (more than the free cores only adds waiting)
     int contextLength = 0;    // KV-cache positions; 0: the model's training context, at most 4096
     int kvBlockTokens = 16;   // tokens per KV block: smaller wastes less memory per request, larger costs fewer lookups
     bool kvF16 = true;        // half-precision KV cache: half the memory; rounds like llama.cpp's default cache
