@@ -431,6 +431,15 @@ private slots:
             // Paging changes only where keys live, not the arithmetic.
             QCOMPARE(logits, bigLogits);
         }
+        // Rows and heads are computed independently whatever the split, so
+        // one thread gives bit-identical logits to two.
+        runtime::ThreadPool single(1);
+        auto one = Runner::make(*m_stories, single, 512, 16);
+        QVERIFY(one.ok());
+        std::vector<std::vector<float>> oneLogits;
+        QCOMPARE((*one)->greedy(prompt, 40, &oneLogits), want);
+        QCOMPARE(oneLogits, bigLogits);
+
         auto seq = Runner::make(*m_stories, m_pool, 512, 16);
         auto bat = Runner::make(*m_stories, m_pool, 512, 16);
         std::vector<std::int32_t> longPrompt = prompt;
@@ -531,6 +540,15 @@ private slots:
         const RefModel ref = loadRef(**model);
 
         const std::vector<std::int32_t> tokens = {1, 17, 5, 63, 42, 8, 8, 30, 2, 51, 12, 0};
+        {
+            // These matrices are big enough to be split across threads; the
+            // split must not change a bit of the result.
+            runtime::ThreadPool single(1);
+            auto a = Runner::make(**model, single, 64, 4);
+            auto b = Runner::make(**model, m_pool, 64, 4);
+            QVERIFY(a.ok() && b.ok());
+            QCOMPARE(*(*a)->feed(tokens, true), *(*b)->feed(tokens, true));
+        }
         for (bool oneBatch : {true, false}) {
             auto runner = Runner::make(**model, m_pool, 64, 4);
             QVERIFY(runner.ok());
