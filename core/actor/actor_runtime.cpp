@@ -668,24 +668,37 @@ void Shard::finishBatch()
         if (auto st = m_rt.index->apply(updates); !st)
             qWarning("outpost: alarm index update failed (alarms may wake early): %s", st.error().c_str());
     }
-    // Step 4: the output gate opens.
+    // Step 4: the output gate opens. Replies and the sink are the caller's
+    // code: whatever they throw stays out of the shard.
+    auto deliver = [](const char* what, const auto& fn) {
+        try {
+            fn();
+        } catch (const std::exception& e) {
+            qWarning("outpost: a %s callback threw: %s", what, e.what());
+        } catch (...) {
+            qWarning("outpost: a %s callback threw", what);
+        }
+    };
     std::vector<Output> outputs;
     outputs.swap(m_outputs);
     for (auto& out : outputs) {
         if (out.slot && out.slot->broken) {
             // A failed event keeps its own, more precise, error.
-            if (out.reply)
-                out.reply(out.result.ok() ? Result<Json>(Error{"the actor's writes were not saved (" + out.slot->brokenReason
-                                                               + "); nothing was applied, retry"})
-                                          : std::move(out.result));
+            if (out.reply) {
+                deliver("reply", [&] {
+                    out.reply(out.result.ok() ? Result<Json>(Error{"the actor's writes were not saved (" + out.slot->brokenReason
+                                                                   + "); nothing was applied, retry"})
+                                              : std::move(out.result));
+                });
+            }
             continue;
         }
         if (m_rt.broadcastSink && out.slot) {
             for (const auto& b : out.broadcasts)
-                m_rt.broadcastSink(out.slot->id, b);
+                deliver("broadcast", [&] { m_rt.broadcastSink(out.slot->id, b); });
         }
         if (out.reply)
-            out.reply(std::move(out.result));
+            deliver("reply", [&] { out.reply(std::move(out.result)); });
     }
     // Step 5: reset the batch state; broken actors restart from disk.
     std::vector<std::string> broken;

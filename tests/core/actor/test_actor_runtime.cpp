@@ -439,8 +439,10 @@ private slots:
         // Unknown classes and invalid ids are refused at the door.
         QVERIFY(!rt.post(named("Nobody", "x"), Json()).ok());
         QVERIFY(!rt.post(ActorId(), Json()).ok());
+        // A reply callback that throws does not take the shard down.
+        QVERIFY(rt.post(c, Json{{"op", "inc"}}, [](Result<Json>) { throw std::runtime_error("caller bug"); }).ok());
         // The shard and the other actors carry on.
-        QCOMPARE(rt.call(c, Json{{"op", "inc"}})->get<int>(), 1);
+        QCOMPARE(rt.call(c, Json{{"op", "inc"}})->get<int>(), 2);
         QCOMPARE(rt.call(f, Json{{"put", "k"}})->get<std::string>(), std::string("ok"));
         QCOMPARE(rt.call(f, Json{{"get", "k"}})->get<int>(), 1);
         QVERIFY(rt.stats().eventErrors >= 6);
