@@ -243,6 +243,10 @@ struct Gateway::Impl {
         }
         if (draining)
             return;
+        // While the pipelining limit holds requests back, leave further bytes
+        // in the socket (TCP flow control slows the client down).
+        if (c->pending >= options.maxPipelined && c->buffer.size() > options.maxHeadBytes + options.maxMessageBytes)
+            return;
         c->buffer += c->socket->readAll();
         parseRequests(*c);
     }
@@ -350,6 +354,8 @@ struct Gateway::Impl {
                         // Requests held back by the pipelining limit.
                         if (!conn->buffer.isEmpty())
                             self.parseRequests(*conn);
+                        if (conn->socket->bytesAvailable() > 0)
+                            self.onHttpRead(connId);
                     }
                     self.checkDrained();
                 });
@@ -503,6 +509,21 @@ struct Gateway::Impl {
         }
     }
 
+    // A client that stops reading must not make the server buffer without
+    // bound: past twice the message limit of unsent bytes it is closed (1008).
+    bool sendText(Ws& c, const QString& text)
+    {
+        if (!c.socket || c.closing)
+            return false;
+        if (c.socket->bytesToWrite() > 2 * options.maxMessageBytes) {
+            c.closing = true;
+            c.socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("the client does not read its messages"));
+            return false;
+        }
+        c.socket->sendTextMessage(text);
+        return true;
+    }
+
     void onActorReply(quint64 wid, const std::string& text, bool isConnect, const Result<Json>& result)
     {
         Ws* c = findWs(wid);
@@ -518,12 +539,12 @@ struct Gateway::Impl {
                 return;
             }
             for (const auto& f : agent::protocol::framesForFailure(text, result.error()))
-                c->socket->sendTextMessage(QString::fromStdString(f));
+                sendText(*c, QString::fromStdString(f));
             return;
         }
         if (result->contains("frames"))
             for (const auto& f : (*result)["frames"])
-                c->socket->sendTextMessage(QString::fromStdString(f.get<std::string>()));
+                sendText(*c, QString::fromStdString(f.get<std::string>()));
         if (result->contains("close")) {
             const auto& cl = (*result)["close"];
             c->closing = true;
@@ -542,7 +563,7 @@ struct Gateway::Impl {
         for (Ws* c : it->second) {
             if (!c->socket || !c->joined || c->closing || (protoOnly && !c->proto) || (!except.empty() && c->connId == except))
                 continue;
-            c->socket->sendTextMessage(text);
+            sendText(*c, text);
         }
     }
 
