@@ -54,6 +54,21 @@ float ipScalar(const void* pa, const void* pb, const void* pd)
     return 1.0f - dotScalar(static_cast<const float*>(pa), static_cast<const float*>(pb), *static_cast<const std::size_t*>(pd));
 }
 
+float codeDotScalar(const float* q, const std::int8_t* c, std::size_t n)
+{
+    float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    std::size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        s0 += q[i] * float(c[i]);
+        s1 += q[i + 1] * float(c[i + 1]);
+        s2 += q[i + 2] * float(c[i + 2]);
+        s3 += q[i + 3] * float(c[i + 3]);
+    }
+    for (; i < n; ++i)
+        s0 += q[i] * float(c[i]);
+    return (s0 + s1) + (s2 + s3);
+}
+
 #ifdef OUTPOST_MEMORY_X86
 
 __attribute__((target("avx2,fma"))) float hsum256(__m256 v)
@@ -108,6 +123,23 @@ __attribute__((target("avx2,fma"))) float ipAvx2(const void* pa, const void* pb,
     for (; i < n; ++i)
         s += a[i] * b[i];
     return 1.0f - s;
+}
+
+__attribute__((target("avx2,fma"))) float codeDotAvx2(const float* q, const std::int8_t* c, std::size_t n)
+{
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+    std::size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(c + i));
+        const __m256 lo = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(bytes));
+        const __m256 hi = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_srli_si128(bytes, 8)));
+        acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(q + i), lo, acc0);
+        acc1 = _mm256_fmadd_ps(_mm256_loadu_ps(q + i + 8), hi, acc1);
+    }
+    float s = hsum256(_mm256_add_ps(acc0, acc1));
+    for (; i < n; ++i)
+        s += q[i] * float(c[i]);
+    return s;
 }
 
 // GCC 12's AVX-512 headers build 256-bit halves from _mm256_undefined_pd(),
@@ -171,6 +203,27 @@ __attribute__((target("avx512f"))) float ipAvx512(const void* pa, const void* pb
     return 1.0f - hsum512(_mm512_add_ps(acc0, acc1));
 }
 
+__attribute__((target("avx512f"))) float codeDotAvx512(const float* q, const std::int8_t* c, std::size_t n)
+{
+    __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
+    std::size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        const __m512 a = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(c + i))));
+        const __m512 b =
+            _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(c + i + 16))));
+        acc0 = _mm512_fmadd_ps(_mm512_loadu_ps(q + i), a, acc0);
+        acc1 = _mm512_fmadd_ps(_mm512_loadu_ps(q + i + 16), b, acc1);
+    }
+    for (; i + 16 <= n; i += 16) {
+        const __m512 a = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(c + i))));
+        acc0 = _mm512_fmadd_ps(_mm512_loadu_ps(q + i), a, acc0);
+    }
+    float s = hsum512(_mm512_add_ps(acc0, acc1));
+    for (; i < n; ++i)
+        s += q[i] * float(c[i]);
+    return s;
+}
+
 #pragma GCC diagnostic pop
 
 #endif
@@ -180,11 +233,11 @@ DistanceKernels chooseKernels()
 #ifdef OUTPOST_MEMORY_X86
     const auto& cpu = inference::cpu::cpuFeatures();
     if (cpu.avx512f)
-        return {l2Avx512, ipAvx512, "avx512"};
+        return {l2Avx512, ipAvx512, codeDotAvx512, "avx512"};
     if (cpu.avx2 && cpu.fma)
-        return {l2Avx2, ipAvx2, "avx2"};
+        return {l2Avx2, ipAvx2, codeDotAvx2, "avx2"};
 #endif
-    return {l2Scalar, ipScalar, "scalar"};
+    return {l2Scalar, ipScalar, codeDotScalar, "scalar"};
 }
 
 } // namespace
@@ -197,7 +250,7 @@ const DistanceKernels& distanceKernels()
 
 const DistanceKernels& scalarDistanceKernels()
 {
-    static const DistanceKernels kernels{l2Scalar, ipScalar, "scalar"};
+    static const DistanceKernels kernels{l2Scalar, ipScalar, codeDotScalar, "scalar"};
     return kernels;
 }
 

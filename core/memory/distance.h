@@ -9,15 +9,19 @@
 //   L2:  squared euclidean distance.
 //   IP:  1 - dot(a, b) (cosine on normalised vectors, or dot product).
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 namespace outpost::core::memory {
 
 using DistanceFn = float (*)(const void* a, const void* b, const void* dimPtr);
+// dot(q, codes) over n values, codes being int8 (scaled by the caller).
+using CodeDotFn = float (*)(const float* q, const std::int8_t* codes, std::size_t n);
 
 struct DistanceKernels {
     DistanceFn l2 = nullptr;
     DistanceFn ip = nullptr;
+    CodeDotFn codeDot = nullptr;
     std::string variant;   // "scalar", "avx2", "avx512"
 };
 

@@ -189,6 +189,7 @@ private:
     std::size_t graphDimension() const;
     Metric graphMetric() const;
     Status rebuildGraphLocked();
+    void encodeSlot(std::uint64_t slot, const float* graphVector);
     Status checkpointLocked();
     Status compactImpl();
     void maybeStartCompaction();
@@ -210,6 +211,12 @@ private:
     // an entry with alive == false until the index is reopened.
     std::vector<Slot> m_slots;
     std::unordered_map<std::string, std::uint64_t> m_idToSlot;
+    // The exact scan's compact copy of the graph's vectors: int8 codes with a
+    // scale and the exact squared norm per slot (a quarter of the bytes to
+    // fetch; the best few are re-ranked in full precision).
+    std::vector<std::int8_t> m_codes;
+    std::vector<float> m_codeScale;
+    std::vector<float> m_codeNorm2;
     std::vector<std::string> m_namespaces;   // interned names
     std::unordered_map<std::string, std::uint32_t> m_namespaceIds;
     std::size_t m_liveCount = 0;
