@@ -1051,6 +1051,37 @@ Result<Json> ActorRuntime::callFn(const ActorId& id, InvokeFn fn)
     return waitFor([&](ReplyFn reply) { return invoke(id, std::move(fn), std::move(reply)); });
 }
 
+namespace {
+// Runs on the actor's shard between batches, so the file holds exactly the
+// committed state. A second connection reads it: the actor's own one may be
+// closed (hibernated) and stays untouched.
+void snapshotNow(ActorRuntime::Impl& rt, const ActorId& id, std::promise<Result<std::string>>& promise)
+{
+    ActorRuntime::Impl* impl = &rt;
+    auto path = impl->dbPath(id);
+        std::error_code ec;
+        if (!std::filesystem::exists(path, ec)) {
+            promise.set_value(Error{"actor " + id.key() + " has no database yet"});
+            return;
+        }
+        auto db = ActorStorage::open(path, impl->options.storage);
+        if (!db) {
+            promise.set_value(Error{db.error()});
+            return;
+        }
+        const auto t = impl->clock->nowMs();
+        char name[64];
+        std::snprintf(name, sizeof name, "%013lld-%06llu", static_cast<long long>(t),
+                      static_cast<unsigned long long>(impl->snapshotCounter.fetch_add(1) % 1000000));
+        const std::string dest = (std::filesystem::path(impl->snapshotDir(id)) / (std::string(name) + ".sqlite")).string();
+        auto st = (*db)->backupTo(dest);
+        if (!st)
+            promise.set_value(Error{st.error()});
+        else
+            promise.set_value(std::string(name));
+}
+} // namespace
+
 Result<std::string> ActorRuntime::snapshot(const ActorId& id)
 {
     if (d->options.rootDir.empty())
@@ -1061,34 +1092,17 @@ Result<std::string> ActorRuntime::snapshot(const ActorId& id)
     task.kind = Task::Kind::Control;
     task.id = id;
     Impl* impl = d.get();
-    task.control = [impl, id, promise](Shard& shard) {
-        // A throwaway event opens the database with the actor's own settings.
-        (void)shard;
-        auto path = impl->dbPath(id);
-        if (!std::filesystem::exists(path)) {
-            promise->set_value(Error{"actor " + id.key() + " has no database yet"});
-            return;
+    task.control = [impl, id, promise](Shard&) {
+        try {
+            snapshotNow(*impl, id, *promise);
+        } catch (const std::exception& e) {
+            promise->set_value(Error{"actor " + id.key() + ": snapshot failed: " + e.what()});
         }
-        auto db = ActorStorage::open(path, impl->options.storage);
-        if (!db) {
-            promise->set_value(Error{db.error()});
-            return;
-        }
-        const auto t = impl->clock->nowMs();
-        char name[64];
-        std::snprintf(name, sizeof name, "%013lld-%06llu", static_cast<long long>(t),
-                      static_cast<unsigned long long>(impl->snapshotCounter.fetch_add(1) % 1000000));
-        const std::string dest = (std::filesystem::path(impl->snapshotDir(id)) / (std::string(name) + ".sqlite")).string();
-        auto st = (*db)->backupTo(dest);
-        if (!st)
-            promise->set_value(Error{st.error()});
-        else
-            promise->set_value(std::string(name));
     };
-    if (auto st = d->enqueue(std::move(task)); !st)
-        return Error{st.error()};
     if (detail::t_currentShard)
         return Error{"snapshot() from inside an actor would block its shard"};
+    if (auto st = d->enqueue(std::move(task)); !st)
+        return Error{st.error()};
     return future.get();
 }
 
@@ -1113,18 +1127,25 @@ Status ActorRuntime::restoreSnapshot(const ActorId& id, const std::string& name)
     if (name.empty() || name.find('/') != std::string::npos || name.find("..") != std::string::npos)
         return Error{"invalid snapshot name '" + name + "'"};
     const std::string source = (std::filesystem::path(d->snapshotDir(id)) / (name + ".sqlite")).string();
-    if (!std::filesystem::exists(source))
+    std::error_code ec;
+    if (!std::filesystem::exists(source, ec))
         return Error{"actor " + id.key() + " has no snapshot named '" + name + "'"};
     auto promise = std::make_shared<std::promise<Status>>();
     auto future = promise->get_future();
     Task task;
     task.kind = Task::Kind::Control;
     task.id = id;
-    task.control = [id, source, promise](Shard& shard) { promise->set_value(shard.restoreActor(id, source)); };
-    if (auto st = d->enqueue(std::move(task)); !st)
-        return st;
+    task.control = [id, source, promise](Shard& shard) {
+        try {
+            promise->set_value(shard.restoreActor(id, source));
+        } catch (const std::exception& e) {
+            promise->set_value(Error{"actor " + id.key() + ": restore failed: " + e.what()});
+        }
+    };
     if (detail::t_currentShard)
         return Error{"restoreSnapshot() from inside an actor would block its shard"};
+    if (auto st = d->enqueue(std::move(task)); !st)
+        return st;
     return future.get();
 }
 
