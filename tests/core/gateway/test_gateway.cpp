@@ -4,6 +4,7 @@
 #include "core/agent/agent_instance.h"
 #include "core/gateway/gateway.h"
 
+#include <QFile>
 #include <QFloat16>
 #include <QNetworkRequest>
 #include <QTcpSocket>
@@ -473,6 +474,30 @@ private slots:
         QCOMPARE(agent::kebabCase("chat_agent"), std::string("chat-agent"));
         QCOMPARE(agent::kebabCase("reminder"), std::string("reminder"));
         QCOMPARE(agent::kebabCase("ALLCAPS"), std::string("allcaps"));
+    }
+
+    void tokenFile()
+    {
+        QTemporaryDir dir;
+        auto write = [&](const QString& name, const QByteArray& text) {
+            QFile f(dir.filePath(name));
+            if (!f.open(QIODevice::WriteOnly))
+                qFatal("cannot write");
+            f.write(text);
+            return f.fileName();
+        };
+        const QByteArray hash = gateway::TokenSet::hashToken("s3cret");
+        auto good = gateway::TokenSet::load(write("good", "# tokens\n\nsha256:" + hash + "\n" + gateway::TokenSet::hashToken("other") + "  -\n"));
+        QVERIFY2(good.ok(), good.ok() ? "" : good.error().c_str());
+        QVERIFY(good->accepts("s3cret"));
+        QVERIFY(good->accepts("other"));
+        QVERIFY(!good->accepts("s3cre"));
+        QVERIFY(!good->accepts(""));
+        auto bad = gateway::TokenSet::load(write("bad", hash + "\nnot-a-hash\n"));
+        QVERIFY(!bad.ok());
+        QVERIFY(QString::fromStdString(bad.error()).contains(":2:"));
+        QVERIFY(!gateway::TokenSet::load(write("empty", "# nothing\n")).ok());
+        QVERIFY(!gateway::TokenSet::load(dir.filePath("missing")).ok());
     }
 
     void listenParsing()
