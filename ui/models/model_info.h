@@ -1,0 +1,44 @@
+#pragma once
+// What the model manager knows about one GGUF file, read with the GGUF
+// reader (metadata and tensor descriptions only; the weights stay on disk).
+#include <QMetaType>
+#include <QString>
+
+namespace outpost::ui {
+
+struct ModelInfo {
+    QString path;            // absolute, canonical
+    QString fileName;
+    QString name;            // general.name, else the file name without .gguf
+    QString source;          // which app's folder it was found in ("Ollama", "LM Studio", ...) or the folder
+    qint64 sizeBytes = 0;
+    QString architecture;    // general.architecture
+    quint64 parameters = 0;  // total tensor elements
+    QString quantisation;    // from general.file_type, else the type holding most bytes
+    qint64 contextLength = 0; // <arch>.context_length; 0 when absent
+    int tensorCount = 0;
+    QString error;           // non-empty: the file could not be read; the other fields are partial
+
+    bool ok() const { return error.isEmpty(); }
+};
+
+// Reads the metadata of `path`. Never throws or crashes on bad files: a
+// file that is not valid GGUF gives a ModelInfo whose error says why
+// (with the reader's file/position/reason message).
+ModelInfo inspectModelFile(const QString& path, const QString& source = {});
+
+// True when the file starts with the GGUF magic (used for files without a
+// .gguf suffix, such as Ollama's blobs). False when unreadable.
+bool hasGgufMagic(const QString& path);
+
+// The name llama.cpp gives a general.file_type value ("Q4_K_M"), or an
+// empty string for numbers it does not define.
+QString fileTypeName(qint64 fileType);
+
+// "1.1 B", "135 M", "12 K" (parameters); "4.1 GB" style sizes use
+// QLocale::formattedDataSize.
+QString formatParameters(quint64 count);
+
+} // namespace outpost::ui
+
+Q_DECLARE_METATYPE(outpost::ui::ModelInfo)
