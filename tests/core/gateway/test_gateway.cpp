@@ -467,6 +467,31 @@ private slots:
         QCOMPARE(int(a.ws.closeCode()), 1001);
     }
 
+    void alarmsReachClientsAndStateSurvivesHibernation()
+    {
+        Server srv({}, /*manualClock=*/true);
+        Client a;
+        QVERIFY(a.open(srv.ws("/agents/my-agent/sleepy?_pk=1")));
+        QVERIFY(a.waitFrames(3));
+        a.send(R"({"args":[{"count":9,"ticks":1}],"id":"s","method":"setState","type":"rpc"})");
+        a.send(R"({"args":[2,"tick",{"z":1,"a":2}],"id":"t","method":"schedule","type":"rpc"})");
+        QVERIFY(a.waitFrames(6)); // state broadcast, two replies
+        srv.clock->advance(2500);
+        QVERIFY(a.waitFrames(7));
+        QCOMPARE(a.got[6], QStringLiteral(R"({"type":"tick","payload":{"z":1,"a":2}})"));
+        // Idle past the hibernation time: the instance is evicted, its
+        // connection stays, and the next event reloads the state from disk.
+        srv.clock->advance(10 * 60'000);
+        QVERIFY(QTest::qWaitFor([&] { return srv.runtime->stats().hibernations >= 1; }, 5000));
+        Client b;
+        QVERIFY(b.open(srv.ws("/agents/my-agent/sleepy?_pk=2")));
+        QVERIFY(b.waitFrames(3));
+        QCOMPARE(b.got[1], QStringLiteral(R"({"type":"cf_agent_state","state":{"count":9,"ticks":1}})"));
+        b.send(R"({"state":{"count":10,"ticks":1},"type":"cf_agent_state"})");
+        QVERIFY(a.waitFrames(8));
+        QCOMPARE(a.got[7], QStringLiteral(R"({"state":{"count":10,"ticks":1},"type":"cf_agent_state"})"));
+    }
+
     void kebabNames()
     {
         QCOMPARE(agent::kebabCase("MyAgent"), std::string("my-agent"));
