@@ -38,6 +38,7 @@ void GraphView::setZoom(qreal value, QPoint anchor)
     if (std::abs(value - zoom()) < 1e-9)
         return;
     const QPoint at = anchor.isNull() ? viewport()->rect().center() : anchor;
+    m_autoFit = false;
     const QPointF before = mapToScene(at);
     setTransform(QTransform::fromScale(value, value));
     // Keep the scene point under `at` where it was.
@@ -63,6 +64,7 @@ void GraphView::fitToView()
     if (bounds.isEmpty()) {
         resetZoom();
         centerOn(0, 0);
+        m_autoFit = true;
         return;
     }
     bounds.adjust(-40, -40, 40, 40);
@@ -71,7 +73,15 @@ void GraphView::fitToView()
     const qreal value = std::clamp(std::min(sx, sy), kMinZoom, 1.0);
     setTransform(QTransform::fromScale(value, value));
     centerOn(bounds.center());
+    m_autoFit = true;
     emit zoomChanged(value);
+}
+
+void GraphView::resizeEvent(QResizeEvent* event)
+{
+    QGraphicsView::resizeEvent(event);
+    if (m_autoFit)
+        fitToView();
 }
 
 void GraphView::drawBackground(QPainter* painter, const QRectF& rect)

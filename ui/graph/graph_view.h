@@ -42,12 +42,17 @@ protected:
     void mouseReleaseEvent(QMouseEvent* event) override;
     void keyPressEvent(QKeyEvent* event) override;
     void keyReleaseEvent(QKeyEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
     void dragEnterEvent(QDragEnterEvent* event) override;
     void dragMoveEvent(QDragMoveEvent* event) override;
     void dropEvent(QDropEvent* event) override;
 
 private:
     bool m_panning = false;
+    // Set by fitToView(), cleared by any explicit zoom: while set, the view
+    // fits again when it is resized (e.g. first shown), so a graph opened
+    // before the window is laid out is not left at a tiny zoom.
+    bool m_autoFit = false;
     bool m_spaceHeld = false;
     QPoint m_panFrom;
 };

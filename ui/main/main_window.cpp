@@ -2,6 +2,7 @@
 
 #include "core/i18n/language.h"
 #include "core/project/sample_project.h"
+#include "ui/graph/graph_editor.h"
 #include "ui/main/recent_projects.h"
 #include "ui/project/agent_list_model.h"
 #include "ui/project/agent_view.h"
@@ -39,16 +40,18 @@ MainWindow::MainWindow(QWidget* parent)
       m_agentModel(new AgentListModel(this)),
       m_diagnosticsModel(new DiagnosticsModel(this)),
       m_agentView(new AgentView(this)),
+      m_graphEditor(new GraphEditor(this)),
       m_manifestView(new ManifestView(this))
 {
     setObjectName(QStringLiteral("MainWindow"));
     setWindowIcon(QIcon(QStringLiteral(":/outpost/icons/outpost.svg")));
-    setCentralWidget(m_agentView);
+    setCentralWidget(m_graphEditor);
     setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks | QMainWindow::AllowNestedDocks);
     createActions();
     createDocks();
     m_statusLabel = new QLabel(this);
-    statusBar()->addWidget(m_statusLabel, 1);
+    // Permanent, so the editor's transient messages never cover it.
+    statusBar()->addPermanentWidget(m_statusLabel);
 
     QSettings settings;
     m_language = settings.value(QLatin1String(kLanguageKey), QStringLiteral("system")).toString();
@@ -87,12 +90,26 @@ void MainWindow::createActions()
         RecentProjects::clear();
         rebuildRecentMenu();
     });
+    m_saveAction = m_fileMenu->addAction(QIcon::fromTheme(QStringLiteral("document-save")), QString(), this, &MainWindow::saveAgent);
+    m_saveAction->setShortcut(QKeySequence::Save);
     m_reloadAction = m_fileMenu->addAction(QIcon::fromTheme(QStringLiteral("view-refresh")), QString(), this, &MainWindow::reloadProject);
     m_reloadAction->setShortcut(QKeySequence::Refresh);
     m_fileMenu->addSeparator();
     m_quitAction = m_fileMenu->addAction(QIcon::fromTheme(QStringLiteral("application-exit")), QString(), this, &QWidget::close);
     m_quitAction->setShortcut(QKeySequence::Quit);
     m_quitAction->setMenuRole(QAction::QuitRole);
+
+    // The editor's actions act while it has focus; the Edit menu shows them.
+    m_editMenu = menuBar()->addMenu(QString());
+    const GraphEditor* e = m_graphEditor;
+    m_editMenu->addActions({e->undoAction(), e->redoAction()});
+    m_editMenu->addSeparator();
+    m_editMenu->addActions({e->cutAction(), e->copyAction(), e->pasteAction(), e->deleteAction(), e->selectAllAction()});
+    m_editMenu->addSeparator();
+    m_editMenu->addActions({e->arrangeAction(), e->fitAction(), e->zoomInAction(), e->zoomOutAction(), e->resetZoomAction()});
+    connect(m_graphEditor, &GraphEditor::saveRequested, this, &MainWindow::saveAgent);
+    connect(m_graphEditor, &GraphEditor::modifiedChanged, this, &QWidget::setWindowModified);
+    connect(m_graphEditor, &GraphEditor::message, this, [this](const QString& text) { statusBar()->showMessage(text, 5000); });
 
     m_viewMenu = menuBar()->addMenu(QString());
 
@@ -153,6 +170,9 @@ void MainWindow::createDocks()
     m_agentsDock = dock("AgentsDock", m_agentList, Qt::LeftDockWidgetArea);
     m_manifestDock = dock("ProjectDock", m_manifestView, Qt::LeftDockWidgetArea);
     m_problemsDock = dock("ProblemsDock", m_problemsTable, Qt::BottomDockWidgetArea);
+    m_outlineDock = dock("OutlineDock", m_agentView, Qt::RightDockWidgetArea);
+    tabifyDockWidget(m_manifestDock, m_outlineDock);
+    m_manifestDock->raise();
     resizeDocks({m_agentsDock, m_manifestDock}, {420, 260}, Qt::Vertical);
     resizeDocks({m_agentsDock}, {300}, Qt::Horizontal);
     resizeDocks({m_problemsDock}, {160}, Qt::Vertical);
@@ -160,7 +180,7 @@ void MainWindow::createDocks()
 
 QList<QDockWidget*> MainWindow::docks() const
 {
-    return {m_agentsDock, m_manifestDock, m_problemsDock};
+    return {m_agentsDock, m_manifestDock, m_problemsDock, m_outlineDock};
 }
 
 void MainWindow::retranslate()
@@ -170,6 +190,8 @@ void MainWindow::retranslate()
     m_recentMenu->setTitle(tr("Open &Recent"));
     m_clearRecentAction->setText(tr("&Clear Recent Projects"));
     m_reloadAction->setText(tr("Re&load Project"));
+    m_saveAction->setText(tr("&Save Agent"));
+    m_editMenu->setTitle(tr("&Edit"));
     m_quitAction->setText(tr("&Quit"));
     m_viewMenu->setTitle(tr("&View"));
     m_settingsMenu->setTitle(tr("&Settings"));
@@ -181,6 +203,7 @@ void MainWindow::retranslate()
     m_agentsDock->setWindowTitle(tr("Agents"));
     m_manifestDock->setWindowTitle(tr("Project"));
     m_problemsDock->setWindowTitle(tr("Problems"));
+    m_outlineDock->setWindowTitle(tr("Outline"));
     rebuildRecentMenu();
     showProject();
 }
@@ -240,7 +263,10 @@ bool MainWindow::openProject(const QString& path, bool quiet)
         }
         return false;
     }
+    if (!settleUnsavedAgent())
+        return false;
     m_project = std::move(*loaded.value);
+    m_currentAgentRow = -1;
     RecentProjects::add(m_project->root());
     rebuildRecentMenu();
     showProject();
@@ -253,32 +279,15 @@ bool MainWindow::reloadProject()
     return m_project ? openProject(m_project->root()) : false;
 }
 
-void MainWindow::showProject()
+void MainWindow::refreshProjectModels()
 {
-    const QString previous = m_agentList->currentIndex().data(AgentListModel::ClassNameRole).toString();
-    m_reloadAction->setEnabled(m_project.has_value());
+    m_agentModel->setAgents(m_project ? m_project->agents() : std::vector<core::AgentFile>{});
+    m_diagnosticsModel->setDiagnostics(m_project ? m_project->diagnostics() : core::Diagnostics{});
+    const int errors = m_diagnosticsModel->errorCount();
     if (!m_project) {
-        setWindowTitle(tr("Outpost Studio"));
-        m_agentModel->setAgents({});
-        m_diagnosticsModel->setDiagnostics({});
-        m_manifestView->setProject(nullptr);
-        m_agentView->setAgent(nullptr);
         m_statusLabel->setText(tr("No project open"));
         return;
     }
-    setWindowTitle(tr("%1 — Outpost Studio").arg(m_project->manifest().name()));
-    m_agentModel->setAgents(m_project->agents());
-    m_diagnosticsModel->setDiagnostics(m_project->diagnostics());
-    m_manifestView->setProject(&*m_project);
-    int row = 0;
-    for (int r = 0; r < m_agentModel->rowCount(); ++r)
-        if (m_agentModel->agentAt(r)->className == previous)
-            row = r;
-    if (m_agentModel->rowCount() > 0)
-        m_agentList->setCurrentIndex(m_agentModel->index(row));
-    else
-        m_agentView->setAgent(nullptr);
-    const int errors = m_diagnosticsModel->errorCount();
     m_statusLabel->setText(tr("%1 · %n agent(s)", nullptr, m_agentModel->rowCount()).arg(QDir::toNativeSeparators(m_project->root()))
                            + QStringLiteral(" · ")
                            + (errors == 0 ? tr("no problems") : tr("%n error(s)", nullptr, errors)));
@@ -286,8 +295,77 @@ void MainWindow::showProject()
         m_problemsDock->show();
 }
 
+void MainWindow::showProject()
+{
+    const QString previous = m_agentList->currentIndex().data(AgentListModel::ClassNameRole).toString();
+    m_reloadAction->setEnabled(m_project.has_value());
+    setWindowTitle(m_project ? tr("%1 — Outpost Studio").arg(m_project->manifest().name()) + QStringLiteral("[*]")
+                             : tr("Outpost Studio"));
+    refreshProjectModels();
+    m_manifestView->setProject(m_project ? &*m_project : nullptr);
+    // Keep the agent that was selected before a reload, else the first one.
+    int row = m_agentModel->rowCount() > 0 ? 0 : -1;
+    for (int r = 0; r < m_agentModel->rowCount(); ++r)
+        if (m_agentModel->agentAt(r)->className == previous)
+            row = r;
+    m_currentAgentRow = -1;
+    if (row >= 0)
+        m_agentList->setCurrentIndex(m_agentModel->index(row));
+    else
+        selectAgent(-1);
+}
+
 void MainWindow::selectAgent(int row)
 {
+    if (row == m_currentAgentRow)
+        return;
+    if (!settleUnsavedAgent()) {
+        // Stay on the agent being edited.
+        const QSignalBlocker blocker(m_agentList->selectionModel());
+        m_agentList->setCurrentIndex(m_agentModel->index(m_currentAgentRow));
+        return;
+    }
+    m_currentAgentRow = row;
+    const core::AgentFile* agent = m_agentModel->agentAt(row);
+    m_agentView->setAgent(agent);
+    if (agent && agent->graph)
+        m_graphEditor->setAgent(*agent->graph, agent->relativePath);
+    else
+        m_graphEditor->clear();
+    m_saveAction->setEnabled(agent && agent->graph);
+}
+
+bool MainWindow::settleUnsavedAgent()
+{
+    if (!m_graphEditor->isModified())
+        return true;
+    const auto answer = QMessageBox::question(this, tr("Unsaved changes"),
+                                              tr("The agent \"%1\" has changes that are not saved.").arg(m_graphEditor->graph().name),
+                                              QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+    if (answer == QMessageBox::Cancel)
+        return false;
+    if (answer == QMessageBox::Save) {
+        saveAgent();
+        return !m_graphEditor->isModified();
+    }
+    m_graphEditor->clear();
+    return true;
+}
+
+void MainWindow::saveAgent()
+{
+    if (!m_project || m_currentAgentRow < 0)
+        return;
+    const QString error = m_graphEditor->save(*m_project);
+    if (!error.isEmpty()) {
+        QMessageBox::warning(this, tr("Cannot save agent"), error);
+        return;
+    }
+    // The project re-read the saved file; show its fresh diagnostics.
+    const QSignalBlocker blocker(m_agentList->selectionModel());
+    const int row = m_currentAgentRow;
+    refreshProjectModels();
+    m_agentList->setCurrentIndex(m_agentModel->index(row));
     m_agentView->setAgent(m_agentModel->agentAt(row));
 }
 
@@ -309,6 +387,10 @@ void MainWindow::showAbout()
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
+    if (!settleUnsavedAgent()) {
+        event->ignore();
+        return;
+    }
     QSettings settings;
     settings.setValue(QLatin1String(kGeometryKey), saveGeometry());
     settings.setValue(QLatin1String(kStateKey), saveState(kStateVersion));

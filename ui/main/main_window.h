@@ -1,7 +1,8 @@
 #pragma once
-// The studio's main window: the open project's agents, manifest and problems
-// in docks around the selected agent. Later panels (graph editor, chat,
-// inspectors) dock into the same frame; the View menu lists every dock.
+// The studio's main window: the graph editor of the selected agent in the
+// centre, the project's agents, manifest, problems and the graph's outline in
+// docks around it. Later panels (chat, inspectors) dock into the same frame;
+// the View menu lists every dock.
 #include "core/project/project.h"
 
 #include <QMainWindow>
@@ -20,6 +21,7 @@ namespace outpost::ui {
 
 class AgentListModel;
 class AgentView;
+class GraphEditor;
 class DiagnosticsModel;
 class ManifestView;
 
@@ -40,6 +42,7 @@ public:
     AgentListModel* agentModel() const { return m_agentModel; }
     DiagnosticsModel* diagnosticsModel() const { return m_diagnosticsModel; }
     AgentView* agentView() const { return m_agentView; }
+    GraphEditor* graphEditor() const { return m_graphEditor; }
     QListView* agentList() const { return m_agentList; }
     QMenu* recentMenu() const { return m_recentMenu; }
     QList<QDockWidget*> docks() const;
@@ -69,6 +72,10 @@ private:
     void selectAgent(int row);
     void chooseProject();
     void showAbout();
+    // Asks what to do with unsaved graph edits; false means stay put.
+    bool settleUnsavedAgent();
+    void saveAgent();
+    void refreshProjectModels();
 
     std::optional<core::Project> m_project;
     QString m_language;
@@ -76,22 +83,27 @@ private:
     AgentListModel* m_agentModel;
     DiagnosticsModel* m_diagnosticsModel;
     AgentView* m_agentView;
+    GraphEditor* m_graphEditor;
+    int m_currentAgentRow = -1;
     ManifestView* m_manifestView;
     QListView* m_agentList = nullptr;
     QTableView* m_problemsTable = nullptr;
     QDockWidget* m_agentsDock = nullptr;
     QDockWidget* m_manifestDock = nullptr;
     QDockWidget* m_problemsDock = nullptr;
+    QDockWidget* m_outlineDock = nullptr;
     QLabel* m_statusLabel = nullptr;
 
     QMenu* m_fileMenu = nullptr;
     QMenu* m_recentMenu = nullptr;
+    QMenu* m_editMenu = nullptr;
     QMenu* m_viewMenu = nullptr;
     QMenu* m_settingsMenu = nullptr;
     QMenu* m_languageMenu = nullptr;
     QMenu* m_helpMenu = nullptr;
     QAction* m_openAction = nullptr;
     QAction* m_reloadAction = nullptr;
+    QAction* m_saveAction = nullptr;
     QAction* m_quitAction = nullptr;
     QAction* m_aboutAction = nullptr;
     QAction* m_aboutQtAction = nullptr;
