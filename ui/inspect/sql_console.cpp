@@ -283,6 +283,9 @@ void SqlConsole::finished(const QueryResult& result)
         m_message->setStyleSheet(QString());
         m_message->setText(text);
         m_view->resizeColumnsToContents();
+        // Re-applies the stretch, which resizing to contents cancels.
+        m_view->horizontalHeader()->setStretchLastSection(false);
+        m_view->horizontalHeader()->setStretchLastSection(true);
         if (m_writeMode && result.changes > 0)
             emit databaseWritten();
     }

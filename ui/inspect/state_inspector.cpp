@@ -132,7 +132,7 @@ StateInspector::StateInspector(QWidget* parent)
     tablesSplit->addWidget(m_tableList);
     tablesSplit->addWidget(tableSide);
     tablesSplit->setStretchFactor(1, 1);
-    tablesSplit->setSizes({180, 600});
+    tablesSplit->setSizes({170, 620});
     tablesSplit->setChildrenCollapsible(false);
     m_tabs->addTab(tablesSplit, QString());
 
@@ -329,8 +329,12 @@ void StateInspector::loadTables()
         m_tableList->clear();
         for (const QString& t : tables) {
             auto* it = new QListWidgetItem(t, m_tableList);
-            const bool internal = t.startsWith(QLatin1String("_outpost_")) || t.startsWith(QLatin1String("cf_"));
-            it->setIcon(style()->standardIcon(internal ? QStyle::SP_FileDialogInfoView : QStyle::SP_FileDialogDetailedView));
+            // The platform's own tables (alarms, key-value, agent state) read
+            // in grey, below the agent's.
+            if (t.startsWith(QLatin1String("_outpost_")) || t.startsWith(QLatin1String("cf_"))) {
+                it->setForeground(palette().color(QPalette::Disabled, QPalette::Text));
+                it->setToolTip(tr("Kept by the Outpost runtime"));
+            }
         }
     }
     if (tables.isEmpty()) {

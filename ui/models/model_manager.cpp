@@ -134,7 +134,9 @@ ModelManager::ModelManager(QWidget* parent)
     split->addWidget(m_detailsBox);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 1);
+    split->setSizes({760, 320});
     split->setChildrenCollapsible(false);
+    m_detailsBox->setMinimumWidth(260);
 
     // ---- folders ----
     m_foldersBox = new QGroupBox(this);
@@ -355,7 +357,8 @@ void ModelManager::updateDetails()
     }
     for (int i = 0; i < DetailCount; ++i) {
         m_detailValues[i]->setText(values[i]);
-        const bool visible = m && (i != ProblemDetail || !m->ok());
+        // A file that did not read has only its path, size and problem.
+        const bool visible = m && (i == PathDetail || !values[i].isEmpty());
         m_detailLabels[i]->setVisible(visible);
         m_detailValues[i]->setVisible(visible);
     }

@@ -102,6 +102,7 @@ AlarmEditor::AlarmEditor(QWidget* parent)
     m_cron = new QLineEdit(QStringLiteral("*/15 * * * *"), cronPage);
     m_zone = new QComboBox(cronPage);
     m_zone->addItems({QString(), QString()});
+    m_zone->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     auto* cronLayout = new QHBoxLayout(cronPage);
     cronLayout->setContentsMargins(0, 0, 0, 0);
     cronLayout->addWidget(m_cron, 1);
@@ -157,6 +158,7 @@ AlarmEditor::AlarmEditor(QWidget* parent)
     split->addWidget(m_formBox);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
+    split->setSizes({600, 400});
     split->setChildrenCollapsible(false);
 
     auto* layout = new QVBoxLayout(this);
@@ -302,7 +304,7 @@ void AlarmEditor::updateTimeline()
                     auto next = parsed->nextAfter(after, s.utc ? CronExpression::Zone::Utc : CronExpression::Zone::Local);
                     if (!next)
                         break;
-                    marks.push_back({*next, QString(), kind});
+                    marks.push_back({*next, QString(), kind, false});
                     after = *next;
                 }
             }
@@ -334,7 +336,10 @@ bool AlarmEditor::refresh()
         return false;
     }
     const QString selected = m_view->currentIndex().data(ScheduleModel::IdRole).toString();
+    const bool reset = list.size() != m_model->schedules().size();
     m_model->setSchedules(std::move(list));
+    if (reset)
+        m_view->resizeColumnsToContents();
     for (int row = 0; row < m_model->rowCount(); ++row)
         if (m_model->index(row, 0).data(ScheduleModel::IdRole).toString() == selected)
             m_view->selectRow(row);

@@ -39,7 +39,7 @@ void TimelineStrip::setMarks(qint64 nowMs, QList<Mark> marks)
     // readable span, so near alarms are not squeezed into the left edge.
     qint64 latest = nowMs;
     for (const Mark& m : m_marks)
-        if (m.ms <= nowMs + 7 * kDay)
+        if (m.fitsHorizon && m.ms <= nowMs + 7 * kDay)
             latest = std::max(latest, m.ms);
     const qint64 span = std::max<qint64>(latest - nowMs, 1);
     static const qint64 spans[] = {kHour, 3 * kHour, 6 * kHour, 12 * kHour, kDay, 2 * kDay, 7 * kDay};
@@ -99,7 +99,7 @@ void TimelineStrip::paintEvent(QPaintEvent*)
         p.setPen(pal.color(QPalette::PlaceholderText));
         const QString label = QDateTime::fromMSecsSinceEpoch(tick).toString(format);
         const qreal w = fontMetrics().horizontalAdvance(label);
-        if (x - w / 2 > axis.left() + 20 && x + w / 2 < axis.right())
+        if (x - w / 2 > axis.left() + fontMetrics().horizontalAdvance(tr("now")) + 12 && x + w / 2 < axis.right())
             p.drawText(QPointF(x - w / 2, axis.top() - 6), label);
     }
 
@@ -108,14 +108,14 @@ void TimelineStrip::paintEvent(QPaintEvent*)
     p.setPen(QPen(accent, 2));
     p.drawLine(QPointF(axis.left(), frame.top() + 6), QPointF(axis.left(), frame.bottom() - 6));
     p.setPen(pal.color(QPalette::Text));
-    p.drawText(QPointF(axis.left() + 4, frame.bottom() - 8), tr("now"));
+    p.drawText(QPointF(axis.left() + 4, axis.top() - 6), tr("now"));
 
     // Marks; labels of close marks would overlap, so a label is drawn only
     // where there is room since the last one.
     const QColor scheduled = QColor(0x2e, 0x86, 0xc1);
     const QColor preview = QColor(0x27, 0xae, 0x60);
     const QColor failed = QColor(0xc0, 0x39, 0x2b);
-    qreal lastLabelEnd = axis.left() + fontMetrics().horizontalAdvance(tr("now")) + 12;
+    qreal lastLabelEnd = axis.left() - 1;
     int later = 0;
     for (const Mark& m : m_marks) {
         if (m.ms > m_end) {

@@ -16,6 +16,7 @@ public:
         qint64 ms = 0;
         QString label;
         enum Kind { Scheduled, Preview, Failed } kind = Scheduled;
+        bool fitsHorizon = true; // false: drawn if inside, but never widens the horizon (later repeats of a cron schedule)
     };
 
     explicit TimelineStrip(QWidget* parent = nullptr);
