@@ -146,6 +146,7 @@ __attribute__((target("avx2,fma"))) float codeDotAvx2(const float* q, const std:
 // which -Wuninitialized reports falsely (GCC bug 105593).
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 __attribute__((target("avx512f"))) float hsum512(__m512 v)
 {
     const __m256 lo = _mm512_castps512_ps256(v);

@@ -77,7 +77,12 @@ std::vector<std::size_t> bruteForce(Metric metric, const std::vector<std::vector
     return out;
 }
 
-std::string idOf(std::size_t i) { return "v" + std::to_string(i); }
+std::string idOf(std::size_t i)
+{
+    std::string id = std::to_string(i);
+    id.insert(id.begin(), 'v');
+    return id;
+}
 
 double recallOf(const std::vector<Match>& got, const std::vector<std::size_t>& truth)
 {
@@ -426,12 +431,16 @@ private slots:
         QueryOptions o;
         o.topK = 1;
         QCOMPARE(index->query(data[1150], o)->matches.at(0).id, idOf(1150));   // added after the checkpoint
-        QVERIFY(index->query(data[10], o)->matches.at(0).id != idOf(10));         // deleted after it
+        const auto deleted = index->query(data[10], o);
+        QVERIFY(deleted.ok() && !deleted->matches.empty());
+        QVERIFY(deleted->matches.front().id != idOf(10));   // deleted after it
         o.topK = 2;
         const auto twins = ids(index->query(data[1100], o).value());
         QVERIFY(std::find(twins.begin(), twins.end(), idOf(60)) != twins.end());
         o.topK = 100;
-        for (const auto& m : index->query(data[10], o)->matches)
+        const auto hundred = index->query(data[10], o);   // kept alive: the loop reads its matches
+        QVERIFY(hundred.ok());
+        for (const auto& m : hundred->matches)
             QVERIFY(m.id != idOf(10));
     }
 
