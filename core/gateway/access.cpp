@@ -83,4 +83,20 @@ bool originAllowed(const QByteArray& origin, const QStringList& allowed)
     return host == QLatin1String("localhost") || host == QLatin1String("127.0.0.1") || host == QLatin1String("::1");
 }
 
+bool loopbackHostAllowed(const QByteArray& host)
+{
+    if (host.isEmpty())
+        return true;
+    QByteArray name = host.trimmed().toLower();
+    if (name.startsWith('[')) {
+        const qsizetype close = name.indexOf(']');
+        if (close < 0)
+            return false;
+        name = name.left(close + 1);
+    } else if (const qsizetype colon = name.indexOf(':'); colon >= 0) {
+        name = name.left(colon);
+    }
+    return name == "localhost" || name == "127.0.0.1" || name == "[::1]";
+}
+
 } // namespace outpost::core::gateway

@@ -45,4 +45,9 @@ bool isLoopback(const QHostAddress& address);
 // (any port), or one listed in `allowed` (exact "scheme://host[:port]").
 bool originAllowed(const QByteArray& origin, const QStringList& allowed);
 
+// For a server on loopback: the Host header names localhost, 127.0.0.1 or
+// [::1] (any port), or is absent. Refusing other names stops DNS-rebinding
+// pages (evil.example resolving to 127.0.0.1) from reaching the agents.
+bool loopbackHostAllowed(const QByteArray& host);
+
 } // namespace outpost::core::gateway

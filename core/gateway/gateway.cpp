@@ -213,6 +213,11 @@ struct Gateway::Impl {
         c.socket->disconnectFromHost();
     }
 
+    bool hostAllowed(const HttpRequest& r) const
+    {
+        return !isLoopback(options.address) || loopbackHostAllowed(r.header("host"));
+    }
+
     bool authorized(const HttpRequest& r, bool allowQueryToken) const
     {
         if (!options.tokens)
@@ -311,6 +316,16 @@ struct Gateway::Impl {
                 queueResponse(*conn, seq, httpResponse(status, type, body, keepAlive && !conn->closing));
             }
         };
+        if (!hostAllowed(r)) {
+            answer(403, "application/json", jsonError(QStringLiteral("host %1 is not served here").arg(QString::fromUtf8(r.header("host")))));
+            return;
+        }
+        // Browsers send Origin with cross-site POSTs that need no preflight
+        // (text/plain bodies): refuse them so a web page cannot call agents.
+        if (!originAllowed(r.header("origin"), options.allowedOrigins)) {
+            answer(403, "application/json", jsonError(QStringLiteral("origin %1 is not allowed").arg(QString::fromUtf8(r.header("origin")))));
+            return;
+        }
         if (!authorized(r, false)) {
             answer(401, "application/json", jsonError(QStringLiteral("a valid bearer token is required (Authorization: Bearer <token>)")));
             return;
@@ -409,6 +424,8 @@ struct Gateway::Impl {
             return refuse(400, "text/plain", "Invalid request");
         if (!actor::validateInstanceName(seg[2].toStdString()))
             return refuse(400, "text/plain", "Invalid request");
+        if (!hostAllowed(r))
+            return refuse(403, "application/json", jsonError(QStringLiteral("host %1 is not served here").arg(QString::fromUtf8(r.header("host")))));
         if (!authorized(r, true))
             return refuse(401, "application/json", jsonError(QStringLiteral("a valid bearer token is required")));
         if (!originAllowed(r.header("origin"), options.allowedOrigins))

@@ -28,8 +28,9 @@
 //
 // Security: a listen address other than loopback needs a TokenSet; with
 // tokens every request and upgrade must carry one (401 otherwise). Upgrades
-// with a foreign Origin get 403. Messages and bodies are limited to
-// maxMessageBytes (WebSocket close 1009, HTTP 413).
+// and HTTP requests with a foreign Origin get 403, and so does, on loopback,
+// a Host other than localhost/127.0.0.1/[::1] (DNS rebinding). Messages and
+// bodies are limited to maxMessageBytes (WebSocket close 1009, HTTP 413).
 //
 // Shutdown (shutdown()): stop accepting, stop reading new requests, wait for
 // every event already handed to the runtime to answer and send the answers,

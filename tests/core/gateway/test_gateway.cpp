@@ -304,6 +304,17 @@ private slots:
         Server srv2(opts);
         Client allowed;
         QVERIFY(allowed.open(srv2.ws("/agents/my-agent/o?_pk=3"), {{"Origin", "https://app.example"}}));
+        // Cross-site POSTs and DNS-rebinding hosts are refused over HTTP too.
+        QByteArray r = rawHttp(srv.gw->port(), "POST /agents/my-agent/o/call/setState HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                               "Origin: http://evil.example\r\nContent-Length: 4\r\nConnection: close\r\n\r\n[{}]");
+        QVERIFY2(r.startsWith("HTTP/1.1 403 "), r.constData());
+        r = rawHttp(srv.gw->port(), "GET /agents/my-agent/o/state HTTP/1.1\r\nHost: evil.example:8787\r\nConnection: close\r\n\r\n");
+        QVERIFY2(r.startsWith("HTTP/1.1 403 "), r.constData());
+        r = rawHttp(srv.gw->port(), "GET /agents/my-agent/o/state HTTP/1.1\r\nHost: localhost:8787\r\nConnection: close\r\n\r\n");
+        QVERIFY2(r.startsWith("HTTP/1.1 200 "), r.constData());
+        r = rawHttp(srv.gw->port(), "GET /agents/my-agent/o?_pk=4 HTTP/1.1\r\nHost: evil.example\r\nUpgrade: websocket\r\n"
+                                    "Connection: Upgrade\r\nSec-WebSocket-Key: f9lbtR1uQjvgTssTp/zxIw==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+        QVERIFY2(r.startsWith("HTTP/1.1 403 "), r.constData());
     }
 
     void tokensAreRequiredWhenConfigured()
@@ -317,9 +328,9 @@ private slots:
         QVERIFY(query.open(srv.ws("/agents/my-agent/t?_pk=2&token=s3cret")));
         Client header;
         QVERIFY(header.open(srv.ws("/agents/my-agent/t?_pk=3"), {{"Authorization", "Bearer s3cret"}}));
-        QByteArray r = rawHttp(srv.gw->port(), "GET /agents/my-agent/t/state HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        QByteArray r = rawHttp(srv.gw->port(), "GET /agents/my-agent/t/state HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
         QVERIFY2(r.startsWith("HTTP/1.1 401 "), r.constData());
-        r = rawHttp(srv.gw->port(), "GET /agents/my-agent/t/state HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer s3cret\r\nConnection: close\r\n\r\n");
+        r = rawHttp(srv.gw->port(), "GET /agents/my-agent/t/state HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer s3cret\r\nConnection: close\r\n\r\n");
         QVERIFY2(r.startsWith("HTTP/1.1 200 "), r.constData());
 
         // Off loopback a token set is mandatory.
@@ -351,19 +362,19 @@ private slots:
     {
         Server srv;
         const quint16 port = srv.gw->port();
-        QByteArray r = rawHttp(port, "POST /agents/my-agent/h/call/add HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nConnection: close\r\n\r\n[2,3]");
+        QByteArray r = rawHttp(port, "POST /agents/my-agent/h/call/add HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\nConnection: close\r\n\r\n[2,3]");
         QVERIFY2(r.endsWith("\r\n\r\n{\"result\":5}"), r.constData());
         // Pipelined requests are answered in order on one connection.
-        r = rawHttp(port, "POST /agents/my-agent/h/call/serverSetState HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\n[4]"
-                          "GET /agents/my-agent/h/state HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        r = rawHttp(port, "POST /agents/my-agent/h/call/serverSetState HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 3\r\n\r\n[4]"
+                          "GET /agents/my-agent/h/state HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
         QVERIFY2(r.indexOf("{\"result\":{\"count\":4,\"ticks\":0}}") < r.lastIndexOf("{\"count\":4,\"ticks\":0}"), r.constData());
-        r = rawHttp(port, "POST /agents/my-agent/h/call/nope HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        r = rawHttp(port, "POST /agents/my-agent/h/call/nope HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
         QVERIFY2(r.startsWith("HTTP/1.1 400 ") && r.contains("Method nope does not exist"), r.constData());
-        r = rawHttp(port, "GET /elsewhere HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        r = rawHttp(port, "GET /elsewhere HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
         QVERIFY2(r.startsWith("HTTP/1.1 404 "), r.constData());
         r = rawHttp(port, "BLAH\r\n\r\n");
         QVERIFY2(r.startsWith("HTTP/1.1 400 "), r.constData());
-        r = rawHttp(port, "POST /agents/my-agent/h/call/add HTTP/1.1\r\nHost: x\r\nContent-Length: 999999999999\r\n\r\n");
+        r = rawHttp(port, "POST /agents/my-agent/h/call/add HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 999999999999\r\n\r\n");
         QVERIFY2(r.startsWith("HTTP/1.1 413 "), r.constData());
     }
 
