@@ -54,6 +54,20 @@ Result<std::unique_ptr<VectorIndex>> openIndex(const std::string& projectDir, co
     return VectorIndex::open(indexDir(projectDir, name), options);
 }
 
+Result<std::unique_ptr<VectorIndex>> openIndexExpecting(const std::string& projectDir, const std::string& name,
+                                                        int dimension, Metric metric, const OpenOptions& options)
+{
+    auto index = openIndex(projectDir, name, options);
+    if (!index)
+        return index;
+    const IndexConfig& c = index.value()->config();
+    if (c.dimension != dimension || c.metric != metric)
+        return Error{"memory index '" + name + "' has dimension " + std::to_string(c.dimension) + " and metric "
+                     + metricName(c.metric) + ", not dimension " + std::to_string(dimension) + " and metric "
+                     + metricName(metric)};
+    return index;
+}
+
 std::vector<std::string> listIndexes(const std::string& projectDir)
 {
     std::vector<std::string> names;

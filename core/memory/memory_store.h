@@ -18,6 +18,11 @@ Result<std::unique_ptr<VectorIndex>> createIndex(const std::string& projectDir, 
                                                  const IndexConfig& config, const OpenOptions& options = {});
 Result<std::unique_ptr<VectorIndex>> openIndex(const std::string& projectDir, const std::string& name,
                                                const OpenOptions& options = {});
+// Opens an index that must have this dimension and metric (an agent graph
+// node or a script written for one index shape). Errors: as openIndex, or the
+// index has another dimension or metric (named in the message).
+Result<std::unique_ptr<VectorIndex>> openIndexExpecting(const std::string& projectDir, const std::string& name,
+                                                        int dimension, Metric metric, const OpenOptions& options = {});
 // Names of the project's indexes, sorted.
 std::vector<std::string> listIndexes(const std::string& projectDir);
 

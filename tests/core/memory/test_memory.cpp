@@ -13,12 +13,14 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <random>
 #include <set>
+#include <thread>
 
 using namespace outpost::core::memory;
 namespace fs = std::filesystem;
@@ -516,6 +518,13 @@ private slots:
         QVERIFY(!openIndex(project, "absent").ok());
         QVERIFY(!VectorIndex::create(dir.filePath("x").toStdString(), config(4097, Metric::Cosine)).ok());
         QVERIFY(!VectorIndex::create(dir.filePath("y").toStdString(), config(0, Metric::Cosine)).ok());
+        QVERIFY(openIndexExpecting(project, "notes", 8, Metric::Cosine).ok());
+        auto wrongDim = openIndexExpecting(project, "notes", 16, Metric::Cosine);
+        QVERIFY(!wrongDim.ok());
+        QVERIFY2(wrongDim.error().find("dimension 8") != std::string::npos, wrongDim.error().c_str());
+        auto wrongMetric = openIndexExpecting(project, "notes", 8, Metric::Euclidean);
+        QVERIFY(!wrongMetric.ok());
+        QVERIFY2(wrongMetric.error().find("metric cosine") != std::string::npos, wrongMetric.error().c_str());
         auto index = std::move(openIndex(project, "notes").value());
         QCOMPARE(listIndexes(project), std::vector<std::string>{"notes"});
         auto q = index->query(std::vector<float>(9, 1.0f), QueryOptions{});
@@ -621,6 +630,52 @@ private slots:
         index = mustOpen(dir.filePath("i"));
         QCOMPARE(index->describe().count, std::size_t(1800));
         QCOMPARE(index->query(data[2], o)->matches.at(0).id, std::string("late"));
+    }
+
+    // Queries on other threads while this one writes, deletes and compacts:
+    // every answer is well-formed and the index ends consistent.
+    void concurrentQueriesDuringWrites()
+    {
+        QTemporaryDir dir;
+        const int dim = 16;
+        const auto data = clustered(4000, dim, 101);
+        auto index = mustCreate(dir.filePath("i"), config(dim, Metric::Cosine));
+        auto all = records(data, [](std::size_t i) { return Json{{"b", int(i % 10)}}; });
+        QVERIFY(index->upsert({all.begin(), all.begin() + 2000}).ok());
+        std::atomic<bool> stop{false};
+        std::atomic<int> bad{0}, answered{0};
+        auto reader = [&](int seed) {
+            std::size_t i = std::size_t(seed);
+            while (!stop) {
+                QueryOptions o;
+                o.topK = 5;
+                if (i % 2)
+                    o.filter = Json{{"b", Json{{"$lt", int(i % 10) + 1}}}};
+                auto r = index->query(data[i % data.size()], o);
+                if (!r.ok() || r->matches.size() > 5)
+                    ++bad;
+                ++answered;
+                i += 7;
+            }
+        };
+        std::thread t1(reader, 1), t2(reader, 2);
+        QVERIFY(index->upsert({all.begin() + 2000, all.end()}).ok());
+        std::vector<std::string> gone;
+        for (std::size_t i = 0; i < 1500; ++i)
+            gone.push_back(idOf(i));
+        QVERIFY(index->deleteByIds(gone).ok());
+        QVERIFY(index->upsert({all.begin(), all.begin() + 100}).ok());
+        index->waitForCompaction();
+        stop = true;
+        t1.join();
+        t2.join();
+        QCOMPARE(bad.load(), 0);
+        QVERIFY(answered.load() > 0);
+        QCOMPARE(index->describe().count, std::size_t(2600));
+        QueryOptions o;
+        o.topK = 1;
+        QCOMPARE(index->query(data[50], o)->matches.at(0).id, idOf(50));
+        QCOMPARE(index->query(data[3000], o)->matches.at(0).id, idOf(3000));
     }
 
     void hashingEmbedderAndRecall()
