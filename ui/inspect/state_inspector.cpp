@@ -3,6 +3,7 @@
 #include "ui/inspect/inspect_database.h"
 #include "ui/inspect/lazy_table_model.h"
 #include "ui/inspect/sql_console.h"
+#include "ui/schedule/schedule_model.h"
 
 #include <QApplication>
 #include <QDateTime>
@@ -396,7 +397,8 @@ void StateInspector::loadSchema()
         return;
     const auto rows = db->query(QStringLiteral(
         "SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL"
-        " ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'view' THEN 1 WHEN 'index' THEN 2 ELSE 3 END, tbl_name, name"));
+        " ORDER BY tbl_name LIKE '\\_outpost\\_%' ESCAPE '\\' OR tbl_name LIKE 'cf\\_%' ESCAPE '\\' OR tbl_name LIKE 'sqlite\\_%' ESCAPE '\\',"
+        " CASE type WHEN 'table' THEN 0 WHEN 'view' THEN 1 WHEN 'index' THEN 2 ELSE 3 END, tbl_name, name"));
     QStringList statements;
     for (const auto& r : rows.rows)
         statements << r.value(0).toString() + QLatin1Char(';');
@@ -462,7 +464,7 @@ void StateInspector::loadSchedules()
             "SELECT id, kind, next_ms, callback, payload, attempts, state, last_error, cron, utc FROM _outpost_schedules ORDER BY next_ms, id"));
         for (const auto& r : rows.rows) {
             const int kind = r.value(1).toInt();
-            QString kindText = kind == 0 ? tr("Delay") : kind == 1 ? tr("Date") : tr("Cron");
+            QString kindText = ScheduleModel::kindName(static_cast<core::alarms::ScheduleKind>(qBound(0, kind, 2)));
             if (kind == 2)
                 kindText += QStringLiteral(" (%1%2)").arg(r.value(8).toString(), r.value(9).toInt() ? QStringLiteral(", UTC") : QString());
             m_schedules->appendRow({item(r.value(0).toString()), item(kindText), item(formatTime(r.value(2).toLongLong())),

@@ -1,6 +1,7 @@
 #include "ui/schedule/alarm_editor.h"
 
 #include "core/actor/actor_runtime.h"
+#include "ui/inspect/inspect_database.h"
 #include "ui/schedule/schedule_model.h"
 #include "ui/schedule/timeline_strip.h"
 
@@ -8,6 +9,7 @@
 #include <QDateTime>
 #include <QDateTimeEdit>
 #include <QEvent>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -315,25 +317,81 @@ void AlarmEditor::updateTimeline()
     m_timeline->setMarks(now, marks);
 }
 
+namespace {
+
+// The schedules as committed in the actor's database file, read with a
+// read-only connection of our own; nullopt when there is no file (an
+// in-memory runtime, or an instance that never stored anything).
+std::optional<std::vector<Schedule>> readCommitted(const QString& path, QString* error)
+{
+    if (path.isEmpty() || !QFileInfo::exists(path))
+        return std::nullopt;
+    auto db = InspectDatabase::open(path, InspectDatabase::Mode::ReadOnly, error);
+    if (!db)
+        return std::nullopt;
+    std::vector<Schedule> list;
+    if (!db->hasTable(QStringLiteral("_outpost_schedules")))
+        return list;
+    const auto rows = db->query(QStringLiteral(
+        "SELECT id, kind, callback, payload, next_ms, cron, utc, attempts, state, last_error, created_ms"
+        " FROM _outpost_schedules ORDER BY next_ms, id"));
+    if (!rows.ok()) {
+        *error = rows.error;
+        return std::nullopt;
+    }
+    for (const QVariantList& r : rows.rows) {
+        Schedule s;
+        s.id = r.value(0).toString().toStdString();
+        s.kind = static_cast<core::alarms::ScheduleKind>(qBound(0, r.value(1).toInt(), 2));
+        s.callback = r.value(2).toString().toStdString();
+        try {
+            s.payload = nlohmann::json::parse(r.value(3).toString().toStdString());
+        } catch (const std::exception&) {
+            s.payload = nullptr;
+        }
+        s.nextMs = r.value(4).toLongLong();
+        s.cron = r.value(5).toString().toStdString();
+        s.utc = r.value(6).toInt() != 0;
+        s.attempts = r.value(7).toInt();
+        s.failed = r.value(8).toInt() == 2;
+        s.lastError = r.value(9).toString().toStdString();
+        s.createdMs = r.value(10).toLongLong();
+        list.push_back(std::move(s));
+    }
+    return list;
+}
+
+} // namespace
+
 bool AlarmEditor::refresh()
 {
     if (!m_runtime) {
         m_model->setSchedules({});
         return false;
     }
+    // Prefer the committed file: reading it does not wake a hibernating
+    // actor (the editor refreshes every second while shown). The runtime
+    // replies only after a commit, so after addSchedule()/cancelSchedule()
+    // the file already holds the change.
+    QString error;
+    auto committed = readCommitted(QString::fromStdString(m_runtime->databasePath(m_id)), &error);
     std::vector<Schedule> list;
-    // callFn blocks until the actor's shard has run the function, so `list`
-    // outlives its use.
-    auto r = m_runtime->callFn(m_id, [&list](Actor&, ActorContext& ctx) -> core::actor::Result<Json> {
-        auto s = ctx.getSchedules();
-        if (!s)
-            return core::actor::Error{s.error()};
-        list = std::move(*s);
-        return Json(nullptr);
-    });
-    if (!r) {
-        showMessage(tr("Cannot read the schedules: %1").arg(QString::fromStdString(r.error())), true);
-        return false;
+    if (committed) {
+        list = std::move(*committed);
+    } else {
+        // callFn blocks until the actor's shard has run the function, so
+        // `list` outlives its use.
+        auto r = m_runtime->callFn(m_id, [&list](Actor&, ActorContext& ctx) -> core::actor::Result<Json> {
+            auto s = ctx.getSchedules();
+            if (!s)
+                return core::actor::Error{s.error()};
+            list = std::move(*s);
+            return Json(nullptr);
+        });
+        if (!r) {
+            showMessage(tr("Cannot read the schedules: %1").arg(QString::fromStdString(r.error())), true);
+            return false;
+        }
     }
     const QString selected = m_view->currentIndex().data(ScheduleModel::IdRole).toString();
     const bool reset = list.size() != m_model->schedules().size();

@@ -10,7 +10,9 @@
 // setTarget(runtime, id) when an instance is chosen (e.g. from
 // StateInspector::instanceSelected with ActorId::fromHex) and
 // clearTarget() when the runtime goes away. While shown with a target it
-// re-reads the schedules every second, so fired alarms leave the list.
+// re-reads the schedules every second, so fired alarms leave the list; it
+// reads them from the committed database file when there is one, so a
+// hibernating actor is not woken (in-memory runtimes: through callFn).
 #include "core/actor/actor_id.h"
 #include "core/alarms/schedule_store.h"
 

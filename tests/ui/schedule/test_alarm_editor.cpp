@@ -184,6 +184,28 @@ private slots:
         QVERIFY(!editor.cancelSchedule(dateId)); // already gone
     }
 
+    void worksWithAnInMemoryRuntime()
+    {
+        // No database file: the editor reads through the actor (callFn).
+        actor::RuntimeOptions options;
+        options.shards = 1;
+        options.clock = std::make_shared<core::alarms::ManualClock>();
+        actor::ActorRuntime runtime(options);
+        QVERIFY(runtime.registerClass("pinger", [] { return std::make_unique<Pinger>(); }).ok());
+        QVERIFY(runtime.start().ok());
+        ui::AlarmEditor editor;
+        QAbstractItemModelTester tester(editor.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        editor.setTarget(&runtime, m_id);
+        editor.callbackEdit()->setText(QStringLiteral("ping"));
+        QVERIFY(!editor.addSchedule().isEmpty());
+        QCOMPARE(editor.model()->rowCount(), 1);
+        QVERIFY(editor.refresh());
+        QCOMPARE(editor.model()->rowCount(), 1);
+        editor.clearTarget();
+        QCOMPARE(editor.model()->rowCount(), 0);
+        runtime.stop();
+    }
+
     void noTargetIsHarmless()
     {
         ui::AlarmEditor editor;
