@@ -522,7 +522,7 @@ struct Gateway::Impl {
         });
         if (!st) {
             --inFlight;
-            c.socket->close(QWebSocketProtocol::CloseCodeAbnormalDisconnection, QString::fromStdString(st.error()).left(120));
+            c.socket->close(QWebSocketProtocol::CloseCodeBadOperation, QString::fromStdString(st.error()).left(120));
         }
     }
 
@@ -550,9 +550,10 @@ struct Gateway::Impl {
             c->joined = true;
         if (!result) {
             if (isConnect) {
-                // The instance could not load: say why, then close.
+                // The instance could not load: say why, then close (1011;
+                // 1006 may never appear in a close frame).
                 c->closing = true;
-                c->socket->close(QWebSocketProtocol::CloseCodeAbnormalDisconnection, QString::fromStdString(result.error()).left(120));
+                c->socket->close(QWebSocketProtocol::CloseCodeBadOperation, QString::fromStdString(result.error()).left(120));
                 return;
             }
             for (const auto& f : agent::protocol::framesForFailure(text, result.error()))

@@ -4,7 +4,9 @@
 #include "core/agent/agent_instance.h"
 #include "core/gateway/gateway.h"
 
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QFloat16>
 #include <QNetworkRequest>
 #include <QTcpSocket>
@@ -501,6 +503,27 @@ private slots:
         b.send(R"({"state":{"count":10,"ticks":1},"type":"cf_agent_state"})");
         QVERIFY(a.waitFrames(8));
         QCOMPARE(a.got[7], QStringLiteral(R"({"state":{"count":10,"ticks":1},"type":"cf_agent_state"})"));
+    }
+
+    void corruptDatabaseClosesWith1011AndKeepsTheFile()
+    {
+        Server srv;
+        const auto id = actor::ActorId::fromName("MyAgent", "broken").value();
+        const QString path = QString::fromStdString(srv.runtime->databasePath(id));
+        QVERIFY(QDir().mkpath(QFileInfo(path).absolutePath()));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        const QByteArray garbage(8192, 'x');
+        f.write(garbage);
+        f.close();
+        Client a;
+        (void)a.open(srv.ws("/agents/my-agent/broken?_pk=1")); // may already be closed when it returns
+        QVERIFY(QTest::qWaitFor([&] { return a.closed; }, 5000));
+        QCOMPARE(int(a.ws.closeCode()), 1011);
+        QVERIFY(a.got.isEmpty());
+        QFile again(path);
+        QVERIFY(again.open(QIODevice::ReadOnly));
+        QCOMPARE(again.readAll(), garbage); // nothing was overwritten
     }
 
     void kebabNames()
