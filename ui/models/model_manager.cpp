@@ -435,6 +435,8 @@ void ModelManager::retranslate()
     m_contextLabel->setText(tr("Context length:"));
     m_contextSpin->setSpecialValueText(tr("Model default"));
     m_contextSpin->setSuffix(tr(" tokens"));
+    // Column titles come from the model's headerData(); make views ask again.
+    emit m_model->headerDataChanged(Qt::Horizontal, 0, ModelListModel::ColumnCount - 1);
     updateDetails();
 }
 

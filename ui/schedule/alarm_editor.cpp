@@ -525,6 +525,11 @@ void AlarmEditor::retranslate()
     m_addButton->setText(tr("&Add"));
     m_cancelButton->setText(tr("&Cancel Schedule"));
     m_refreshButton->setText(tr("Re&fresh"));
+    // Column titles and kind names come from the model; make views ask again.
+    emit m_model->headerDataChanged(Qt::Horizontal, 0, ScheduleModel::ColumnCount - 1);
+    if (m_model->rowCount() > 0)
+        emit m_model->dataChanged(m_model->index(0, 0), m_model->index(m_model->rowCount() - 1, ScheduleModel::ColumnCount - 1));
+    updatePreview();
 }
 
 } // namespace outpost::ui
