@@ -1,6 +1,9 @@
 #include "ui/inspect/lazy_table_model.h"
 
 #include <QBrush>
+#include <QCoreApplication>
+#include <QPointer>
+#include <QThreadPool>
 #include <QScopedValueRollback>
 #include <QFont>
 #include <QPalette>
@@ -10,11 +13,62 @@
 
 namespace outpost::ui {
 
+// One background count. The worker touches only the flag and the strings;
+// `model` is set and read on the model's (GUI) thread only.
+struct LazyTableModel::CountJob {
+    std::atomic<bool> cancel{false};
+    QPointer<LazyTableModel> model;
+};
+
 LazyTableModel::LazyTableModel(QObject* parent) : QAbstractTableModel(parent) {}
 
 LazyTableModel::~LazyTableModel()
 {
+    stopCount();
     finalize();
+}
+
+void LazyTableModel::stopCount()
+{
+    if (m_count)
+        m_count->cancel.store(true);
+    m_count.reset();
+}
+
+void LazyTableModel::startCount()
+{
+    stopCount();
+    if (m_atEnd) {
+        // Every row is loaded already: that is the count.
+        m_total = m_rows.size();
+        emit totalRowsChanged(m_total);
+        return;
+    }
+    auto job = std::make_shared<CountJob>();
+    job->model = this;
+    m_count = job;
+    const QString path = m_path;
+    const QString sql = QStringLiteral("SELECT count(*) FROM %1").arg(InspectDatabase::quoteIdentifier(m_table));
+    QThreadPool::globalInstance()->start([job, path, sql] {
+        qint64 n = -1;
+        if (auto db = InspectDatabase::open(path, InspectDatabase::Mode::ReadOnly, nullptr)) {
+            sqlite3_progress_handler(
+                db->handle(), 10000, [](void* flag) { return static_cast<std::atomic<bool>*>(flag)->load() ? 1 : 0; }, &job->cancel);
+            const auto r = db->query(sql);
+            if (r.ok())
+                n = r.rows.value(0).value(0).toLongLong();
+        }
+        if (job->cancel.load() || n < 0)
+            return;
+        QMetaObject::invokeMethod(QCoreApplication::instance(), [job, n] {
+            LazyTableModel* model = job->model.data();
+            if (job->cancel.load() || !model || model->m_count != job)
+                return;
+            model->m_count.reset();
+            model->m_total = n;
+            emit model->totalRowsChanged(n);
+        }, Qt::QueuedConnection);
+    });
 }
 
 void LazyTableModel::finalize()
@@ -28,6 +82,7 @@ void LazyTableModel::clear()
 {
     const QScopedValueRollback guard(m_notifying, true);
     beginResetModel();
+    stopCount();
     finalize();
     m_db.reset();
     m_path.clear();
@@ -53,6 +108,7 @@ bool LazyTableModel::setTable(const QString& dbPath, const QString& table, QStri
     beginResetModel();
     m_path = dbPath;
     m_table = table;
+    m_total = -1;
     QString why;
     const bool ok = openTable(&why);
     if (!ok) {
@@ -98,18 +154,13 @@ bool LazyTableModel::openTable(QString* error)
         *error = QString::fromUtf8(sqlite3_errmsg(m_db->handle()));
         return false;
     }
-    const auto count = m_db->query(QStringLiteral("SELECT count(*) FROM %1").arg(quoted));
-    if (!count.ok()) {
-        *error = count.error;
-        return false;
-    }
-    m_total = count.rows.value(0).value(0).toLongLong();
     m_atEnd = false;
     QList<Row> first;
     if (!readPage(m_pageSize, first, error))
         return false;
     m_rows = std::move(first);
     m_pagesFetched = 1;
+    startCount();
     return true;
 }
 

@@ -8,9 +8,18 @@
 // on the first; WITHOUT ROWID tables and views fall back to LIMIT/OFFSET.
 // No read transaction stays open between pages, so the runtime keeps
 // committing while the table is shown; refresh() re-reads what was loaded.
+//
+// The row count costs a walk over the whole table (tens of ms per million
+// rows, far more for big rows), so it runs on the global thread pool with a
+// connection of its own: totalRows() is -1 until totalRowsChanged() reports
+// it (at once when the first page already holds every row). Switching
+// tables or destroying the model stops a count in progress.
 #include "ui/inspect/inspect_database.h"
 
 #include <QAbstractTableModel>
+
+#include <atomic>
+#include <memory>
 
 struct sqlite3_stmt;
 
@@ -38,7 +47,8 @@ public:
     // Rows per fetchMore(); at least 1. Default 256.
     void setPageSize(int rows);
     int pageSize() const { return m_pageSize; }
-    // Rows in the table when it was opened or last refreshed.
+    // Rows in the table when it was opened or last refreshed; -1 while the
+    // first count runs (a refresh keeps the previous count until the new one).
     qint64 totalRows() const { return m_total; }
     int loadedRows() const { return int(m_rows.size()); }
     int pagesFetched() const { return m_pagesFetched; }
@@ -58,6 +68,8 @@ public:
 signals:
     // A page could not be read (the file went away, the table was dropped).
     void readFailed(const QString& message);
+    // The background count finished (also when it gives the same number).
+    void totalRowsChanged(qint64 rows);
 
 private:
     struct Row {
@@ -68,6 +80,9 @@ private:
     // Reads up to `count` rows after the loaded ones into `out`.
     bool readPage(int count, QList<Row>& out, QString* error);
     void finalize();
+    void startCount();
+    void stopCount();
+    struct CountJob;
 
     std::unique_ptr<InspectDatabase> m_db;
     QString m_path;
@@ -84,6 +99,7 @@ private:
     // that calls fetchMore() from inside them (QAbstractItemModelTester
     // does) would otherwise nest one change inside another.
     bool m_notifying = false;
+    std::shared_ptr<CountJob> m_count;
 };
 
 } // namespace outpost::ui

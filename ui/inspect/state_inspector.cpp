@@ -123,6 +123,7 @@ StateInspector::StateInspector(QWidget* parent)
     m_tableFooter = new QLabel(this);
     connect(m_tableModel, &QAbstractItemModel::rowsInserted, this, &StateInspector::updateTableFooter);
     connect(m_tableModel, &QAbstractItemModel::modelReset, this, &StateInspector::updateTableFooter);
+    connect(m_tableModel, &LazyTableModel::totalRowsChanged, this, &StateInspector::updateTableFooter);
     connect(m_tableModel, &LazyTableModel::readFailed, this, [this](const QString& why) { m_tableFooter->setText(why); });
     auto* tableSide = new QWidget(this);
     auto* tableLayout = new QVBoxLayout(tableSide);
@@ -381,10 +382,13 @@ void StateInspector::updateTableFooter()
         return;
     }
     const QLocale locale;
-    m_tableFooter->setText(tr("%1 of %2 rows loaded · scroll down to load more")
-                               .arg(locale.toString(m_tableModel->loadedRows()), locale.toString(m_tableModel->totalRows())));
-    if (!m_tableModel->canFetchMore({}))
+    if (!m_tableModel->canFetchMore({}) && m_tableModel->totalRows() >= 0)
         m_tableFooter->setText(tr("%n row(s)", nullptr, int(m_tableModel->totalRows())));
+    else if (m_tableModel->totalRows() < 0)
+        m_tableFooter->setText(tr("%1 rows loaded · counting…").arg(locale.toString(m_tableModel->loadedRows())));
+    else
+        m_tableFooter->setText(tr("%1 of %2 rows loaded · scroll down to load more")
+                                   .arg(locale.toString(m_tableModel->loadedRows()), locale.toString(m_tableModel->totalRows())));
 }
 
 void StateInspector::loadSchema()

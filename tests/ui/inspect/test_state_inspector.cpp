@@ -129,8 +129,13 @@ private slots:
         ui::LazyTableModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         QString error;
+        QSignalSpy counted(&model, &ui::LazyTableModel::totalRowsChanged);
         QVERIFY2(model.setTable(m_big, QStringLiteral("big"), &error), qPrintable(error));
         QVERIFY(model.usesRowid());
+        // The count runs in the background; the first page is there at once.
+        if (counted.isEmpty())
+            QCOMPARE(model.totalRows(), qint64(-1));
+        QVERIFY(counted.count() == 1 || counted.wait(20000));
         QCOMPARE(model.totalRows(), qint64(kBigRows));
         // Only the first page is read.
         QCOMPARE(model.rowCount(), model.pageSize());
@@ -173,8 +178,10 @@ private slots:
         ui::LazyTableModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         model.setPageSize(256);
+        QSignalSpy counted(&model, &ui::LazyTableModel::totalRowsChanged);
         QVERIFY(model.setTable(m_big, QStringLiteral("pairs")));
         QVERIFY(!model.usesRowid());
+        QVERIFY(counted.count() == 1 || counted.wait(20000));
         QCOMPARE(model.totalRows(), qint64(600));
         while (model.canFetchMore({}))
             model.fetchMore({});
@@ -186,6 +193,19 @@ private slots:
         QVERIFY2(error.contains(QStringLiteral("missing")), qPrintable(error));
         QCOMPARE(model.rowCount(), 0);
         QVERIFY(!model.setTable(m_dir.filePath(QStringLiteral("nope.sqlite")), QStringLiteral("big"), &error));
+        // A small table is counted by its first page, without a background job.
+        counted.clear();
+        model.setPageSize(1000);
+        QVERIFY(model.setTable(m_big, QStringLiteral("pairs")));
+        QCOMPARE(counted.count(), 1);
+        QCOMPARE(model.totalRows(), qint64(600));
+        QVERIFY(!model.canFetchMore({}));
+        // Switching tables while the big one is being counted drops that count.
+        model.setPageSize(256);
+        QVERIFY(model.setTable(m_big, QStringLiteral("big")));
+        QVERIFY(model.setTable(m_big, QStringLiteral("pairs")));
+        QVERIFY(counted.wait(20000));
+        QCOMPARE(model.totalRows(), qint64(600));
     }
 
     void consoleIsReadOnlyUntilConfirmed()
