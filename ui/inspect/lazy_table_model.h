@@ -51,6 +51,8 @@ public:
     // first count runs (a refresh keeps the previous count until the new one).
     qint64 totalRows() const { return m_total; }
     int loadedRows() const { return int(m_rows.size()); }
+    // Every row of the table is loaded.
+    bool allLoaded() const { return m_atEnd; }
     int pagesFetched() const { return m_pagesFetched; }
     bool usesRowid() const { return !m_rowidAlias.isEmpty(); }
 

@@ -382,8 +382,8 @@ void StateInspector::updateTableFooter()
         return;
     }
     const QLocale locale;
-    if (!m_tableModel->canFetchMore({}) && m_tableModel->totalRows() >= 0)
-        m_tableFooter->setText(tr("%n row(s)", nullptr, int(m_tableModel->totalRows())));
+    if (m_tableModel->allLoaded())
+        m_tableFooter->setText(tr("%Ln row(s)", nullptr, m_tableModel->loadedRows()));
     else if (m_tableModel->totalRows() < 0)
         m_tableFooter->setText(tr("%1 rows loaded · counting…").arg(locale.toString(m_tableModel->loadedRows())));
     else

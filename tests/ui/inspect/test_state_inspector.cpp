@@ -8,6 +8,7 @@
 #include "ui/inspect/state_inspector.h"
 
 #include <QAbstractItemModelTester>
+#include <QLabel>
 #include <QListWidget>
 #include <QMessageBox>
 #include <QPlainTextEdit>
@@ -353,6 +354,21 @@ private slots:
         // An instance without agent state says so.
         QVERIFY(inspector.openInstance(m_big));
         QVERIFY(inspector.stateText()->toPlainText().contains(QStringLiteral("no agent state")));
+        // The million-row table opens with its first page; the count follows.
+        QCOMPARE(inspector.tableModel()->tableName(), QStringLiteral("big"));
+        QCOMPARE(inspector.tableModel()->rowCount(), inspector.tableModel()->pageSize());
+        QTRY_COMPARE_WITH_TIMEOUT(inspector.tableModel()->totalRows(), qint64(kBigRows), 20000);
+        inspector.tabs()->setCurrentIndex(ui::StateInspector::TablesTab);
+        inspector.tableView()->scrollToBottom();
+        QCoreApplication::processEvents();
+        QVERIFY(inspector.tableModel()->rowCount() < 4 * inspector.tableModel()->pageSize());
+        const QLabel* footer = nullptr;
+        for (const QLabel* label : inspector.findChildren<QLabel*>())
+            if (label->text().contains(QStringLiteral("rows loaded")))
+                footer = label;
+        QVERIFY(footer);
+        QVERIFY2(footer->text().contains(QStringLiteral("1,000,000")), qPrintable(footer->text()));
+        screenshot(&inspector, QStringLiteral("state_inspector_big_table.png"));
         // A file that is not a database is an error in the header, not a crash.
         const QString junk = project.filePath(QStringLiteral("state/counter/junk.sqlite"));
         QFile f(junk);
