@@ -105,6 +105,386 @@
             <source>Created project %1 in %2</source>
             <translation type="unfinished" />
         </message>
+        <message>
+            <source>Show what a GGUF model file holds</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Generate text from a prompt with a GGUF model</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Serve a project's agents over WebSocket and HTTP</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Show the tokens a model's tokenizer makes of a text</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Vector memory: create, upsert, query, describe and delete indexes</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>(per layer, largest shown)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Show what a GGUF model file holds: architecture, parameters, tensor types, shape, tokenizer and chat template.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>The .gguf file.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>outpost model-info: give exactly one FILE (see --help)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>outpost model-info: %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>(none)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>file</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>%1 (%2, GGUF v%3)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>architecture</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>name</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>parameters</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>%1 (%2)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>%1 ×%2 (%3)%4</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>[not supported by Outpost]</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>tensors</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>context length</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>embedding</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>layers</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>heads</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>KV heads</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>feed-forward</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>dimensions %1, freq base %2</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>(default)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>, scaling %1 ×%2</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>rope</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>tokenizer</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>%1, %2 tokens</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>chat template</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>... (%1 more lines)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Tokenize a text with a model's tokenizer and print the token ids and the text of each token.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>The .gguf model (or vocabulary-only) file.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>The text to tokenize (read from standard input when absent).</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Print {"ids": [...], "pieces": [...], "pieces_hex": [...]}.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Do not add the BOS/EOS tokens the model asks for.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Recognise special tokens such as &lt;|eot_id|&gt; written in the text.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>outpost tokenize: give --model FILE and --text TEXT (see --help)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>outpost tokenize: cannot read standard input</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>outpost tokenize: %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Generate a continuation of a prompt with a GGUF model on the CPU.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>The .gguf model file.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>The prompt text.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Generate at most N tokens (default 128).</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Temperature; 0 is greedy (default 0.8).</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Keep the K most likely tokens; 0 is off (default 40).</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Nucleus sampling mass; 1 is off (default 0.95).</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Random seed (default 0).</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Threads; 0 is one per physical core (default).</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Context length in tokens; 0 is the model's, at most 4096.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Treat the prompt as a user message and render it with the model's chat template.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Print one JSON object: prompt_tokens, tokens, text, finish_reason, ttft_ms, prompt_tokens_per_s, tokens_per_s.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>outpost generate: give --model FILE and --prompt TEXT (see --help)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>outpost generate: --%1 expects a number, not '%2'</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>outpost generate: -n, --threads and --ctx must not be negative</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>outpost generate: %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>[%1 prompt tokens, %2 generated (%3); first token %4 ms; prompt %5 tok/s, generation %6 tok/s]</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Serve a project's agents to WebSocket (Agents SDK) and HTTP clients until SIGINT or SIGTERM.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Address and port to listen on (default 127.0.0.1:8787; port 0 picks a free one).</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>File of SHA-256 hashes of the accepted bearer tokens, one per line (required off loopback).</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Also accept WebSocket upgrades from this Origin (repeatable).</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>outpost serve: give exactly one project folder</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>outpost serve: not serving %1: it has errors (see 'outpost validate')</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>outpost serve: shutting down (finishing running events)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>outpost serve: listening on http://%1:%2 (agents: %3)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>outpost serve: stopped</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>give a project folder and an index name</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>%1: no such project folder</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Vector dimension (1..4096).</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>cosine, euclidean or dot-product (default cosine).</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>HNSW links per node (default 16).</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>HNSW build candidate list (default 200).</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>HNSW query candidate list (default 128).</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>--dimensions D is required (1..4096)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>unknown metric '%1' (cosine, euclidean, dot-product)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>--m, --ef-construction and --ef-search take whole numbers</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Matches per query (1..100, default 10).</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Metadata filter as JSON.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Search only this namespace.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Include each match's metadata.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Include each match's vector.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>HNSW query candidate list (default: the index's).</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>--top-k must be a whole number in 1..100</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>--ef takes a whole number</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>--filter is not valid JSON</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Delete the whole index instead of some records.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>give either record ids or --all</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>no memory index named '%1'</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>give the ids of the records to delete, or --all to delete the index</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>give a project folder</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Usage: outpost memory SUBCOMMAND ...</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>unknown subcommand '%1'</source>
+            <translation type="unfinished" />
+        </message>
     </context>
     <context>
         <name>outpost::core::AgentGraph</name>
@@ -254,6 +634,22 @@
         </message>
         <message>
             <source>the graph has a cycle: %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>unknown node type "%1"</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>a node cannot be connected to itself</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>"%1.%2" is already connected to "%3.%4"</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>connecting "%1" to "%2" would make a cycle</source>
             <translation type="unfinished" />
         </message>
     </context>
@@ -639,6 +1035,145 @@
         </message>
     </context>
     <context>
+        <name>outpost::ui::AlarmEditor</name>
+        <message>
+            <source>The payload is not valid JSON: %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Name the callback the actor should run.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>This expression never fires.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>(in the past: fires at once)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>new</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Cannot read the schedules: %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>The schedule was not added: %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Added schedule %1.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>The schedule was not cancelled: %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Cancelled schedule %1.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Schedule %1 had already fired or been cancelled.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Schedules of &lt;b&gt;%1&lt;/b&gt;</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>No instance selected</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>New schedule</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Fires:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>After a delay</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>At a date</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Repeatedly (cron)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>When:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>seconds</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>minutes</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>hours</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>days</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>minute hour day-of-month month day-of-week, e.g. "0 9 * * mon-fri"</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Local time</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>UTC</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Callback:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>the actor's callback name</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Payload:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>JSON, optional</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Next fires:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>&amp;Add</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>&amp;Cancel Schedule</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Re&amp;fresh</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
         <name>outpost::ui::DiagnosticsModel</name>
         <message>
             <source>Error</source>
@@ -666,6 +1201,251 @@
         </message>
         <message>
             <source>Problem</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
+        <name>outpost::ui::GraphDocument</name>
+        <message>
+            <source>Add %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Disconnect</source>
+            <translation type="unfinished" />
+        </message>
+        <message numerus="yes">
+            <source>Delete %n node(s)</source>
+            <translation>
+                <numerusform>Delete %n node</numerusform>
+                <numerusform>Delete %n nodes</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>Move %n node(s)</source>
+            <translation>
+                <numerusform>Move %n node</numerusform>
+                <numerusform>Move %n nodes</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Connect %1 to %2</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Change %1 of %2</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>no node has the id "%1"</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>"%1" is not a valid node id: use a letter or "_", then letters, digits, "_", "." or "-" (at most 64)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>the id "%1" is already used</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Rename %1 to %2</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Arrange nodes</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>the clipboard does not hold Outpost nodes</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>clipboard</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>the clipboard holds no nodes</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>unknown node type "%1"</source>
+            <translation type="unfinished" />
+        </message>
+        <message numerus="yes">
+            <source>Paste %n node(s)</source>
+            <translation>
+                <numerusform>Paste %n node</numerusform>
+                <numerusform>Paste %n nodes</numerusform>
+            </translation>
+        </message>
+    </context>
+    <context>
+        <name>outpost::ui::GraphEditor</name>
+        <message>
+            <source>%1 %</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Undo</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Undo: %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Redo</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Redo: %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Cut</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Copy</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Paste</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Delete</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Select all</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Zoom in</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Zoom out</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Actual size</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Fit to view</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Arrange</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Lay the nodes out left to right, following the edges</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Save</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Drag a node onto the canvas, or double-click it</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Saved %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Not saved: %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>No agent open</source>
+            <translation type="unfinished" />
+        </message>
+        <message numerus="yes">
+            <source>%n node(s), %1 edge(s) · no problems</source>
+            <translation>
+                <numerusform>%n node, %1 edge · no problems</numerusform>
+                <numerusform>%n nodes, %1 edges · no problems</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n problem(s): %1</source>
+            <translation>
+                <numerusform>%n problem: %1</numerusform>
+                <numerusform>%n problems: %1</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>Copied %n node(s)</source>
+            <translation>
+                <numerusform>Copied %n node</numerusform>
+                <numerusform>Copied %n nodes</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>Cut %n node(s)</source>
+            <translation>
+                <numerusform>Cut %n node</numerusform>
+                <numerusform>Cut %n nodes</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Nothing pasted: %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Unknown node type "%1"</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Add node</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
+        <name>outpost::ui::GraphScene</name>
+        <message>
+            <source>output</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>input</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>%1 %2 "%3"%4</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source> (required)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Connect an input to an output, not two outputs</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Connect an output to an input, not two inputs</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Not connected: %1</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
+        <name>outpost::ui::InspectDatabase</name>
+        <message>
+            <source>%1: no such database file</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>&lt;blob, %1&gt;</source>
             <translation type="unfinished" />
         </message>
     </context>
@@ -789,6 +1569,30 @@
             <source>&lt;h3&gt;Outpost %1&lt;/h3&gt;&lt;p&gt;A desktop agent studio: stateful agents with their own databases and alarms, vector memory, and a local GGUF inference engine.&lt;/p&gt;</source>
             <translation type="unfinished" />
         </message>
+        <message>
+            <source>&amp;Save Agent</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>&amp;Edit</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Outline</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Unsaved changes</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>The agent "%1" has changes that are not saved.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Cannot save agent</source>
+            <translation type="unfinished" />
+        </message>
     </context>
     <context>
         <name>outpost::ui::ManifestView</name>
@@ -815,6 +1619,571 @@
         <message>
             <source>none</source>
             <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
+        <name>outpost::ui::ModelListModel</name>
+        <message>
+            <source>Unreadable</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Name</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Architecture</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Parameters</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Quantisation</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Context</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Size</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Source</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
+        <name>outpost::ui::ModelManager</name>
+        <message>
+            <source>Searching for models…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Searching… %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message numerus="yes">
+            <source>Reading %1 of %n file(s)…</source>
+            <translation>
+                <numerusform>Reading %1 of %n file…</numerusform>
+                <numerusform>Reading %1 of %n files…</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>Scan cancelled: %n model(s) listed</source>
+            <translation>
+                <numerusform>Scan cancelled: %n model listed</numerusform>
+                <numerusform>Scan cancelled: %n models listed</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n model(s) found</source>
+            <translation>
+                <numerusform>%n model found</numerusform>
+                <numerusform>%n models found</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n unreadable</source>
+            <translation>
+                <numerusform>%n unreadable</numerusform>
+                <numerusform>%n unreadable</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>%1 tokens</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>No model selected</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Add Model Folder</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Filter by name, architecture, quantisation…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>&amp;Rescan</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Search the model folders again</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Stop the scan; models found so far stay listed</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>File:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Architecture:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Parameters:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Quantisation:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Context length:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Size on disk:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Tensors:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Problem:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>&amp;Load</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>&amp;Unload</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Model folders</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Add…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Remove</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Also search the folders of llama.cpp, Ollama, LM Studio and Hugging Face</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Engine</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Threads:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Automatic</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>KV cache budget:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Model default</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source> tokens</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
+        <name>outpost::ui::NodePalette</name>
+        <message>
+            <source>Flow</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Models</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Tools</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Memory</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>State</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
+        <name>outpost::ui::PropertyPanel</name>
+        <message>
+            <source>Select a node to edit its properties.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Unknown node type "%1".</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>The node's id, unique in the graph; edges and the runtime refer to it.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Id</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Type</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>"%1" must be a JSON object; the change was not applied</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Add</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Remove</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>item</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>from %1 to %2</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>— required</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Reset to the default value</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Not renamed: %1</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
+        <name>outpost::ui::ScheduleModel</name>
+        <message>
+            <source>Delay</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Date</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Cron</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Failed: %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Retry %1: %2</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Pending</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>ID</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Kind</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Next fire</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Callback</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Payload</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Status</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
+        <name>outpost::ui::SqlConsole</name>
+        <message>
+            <source>Switch on write mode?</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Statements run in the console will change this instance's database.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>The agent may be running and may overwrite or depend on what you change. Changes cannot be undone.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Allow Writes</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Running…</source>
+            <translation type="unfinished" />
+        </message>
+        <message numerus="yes">
+            <source>%n row(s) changed</source>
+            <translation>
+                <numerusform>%n row changed</numerusform>
+                <numerusform>%n rows changed</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>First %n row(s) shown</source>
+            <translation>
+                <numerusform>First %n row shown</numerusform>
+                <numerusform>First %n rows shown</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n row(s)</source>
+            <translation>
+                <numerusform>%n row</numerusform>
+                <numerusform>%n rows</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>%1 ms</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Writes allowed</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Read-only</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>SELECT * FROM sqlite_schema;  (Ctrl+Enter runs)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>&amp;Run</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>&amp;Stop</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Interrupt the running query</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Allow writes</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
+        <name>outpost::ui::SqlQueryWorker</name>
+        <message>
+            <source>%1: no such database file</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Read-only mode: this statement would change the database. Switch on write mode to run it.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Query stopped.</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
+        <name>outpost::ui::StateInspector</name>
+        <message numerus="yes">
+            <source>%n instance(s)</source>
+            <translation>
+                <numerusform>%n instance</numerusform>
+                <numerusform>%n instances</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>No tables</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>%1 of %2 rows loaded · scroll down to load more</source>
+            <translation type="unfinished" />
+        </message>
+        <message numerus="yes">
+            <source>%n row(s)</source>
+            <translation>
+                <numerusform>%n row</numerusform>
+                <numerusform>%n rows</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>This instance has no agent state (no cf_agents_state table).</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>This instance has not saved any state yet (no row 'cf_state_row_id' in cf_agents_state).</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>The saved state is not valid JSON:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>ID</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Kind</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Next fire</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Callback</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Payload</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Attempts</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Status</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>#</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Next run</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Failed: %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Retrying: %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Pending</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Delay</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Date</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Cron</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Schedules (%1)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Queued jobs (%1)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>No project open</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>No instance selected</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>&lt;b&gt;%1&lt;/b&gt; / %2 · %3 · updated %4</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Instances</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Re&amp;fresh</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Tables</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Schema</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>State</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Schedules</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>SQL Console</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
+        <name>outpost::ui::TimelineStrip</name>
+        <message>
+            <source>now</source>
+            <translation type="unfinished" />
+        </message>
+        <message numerus="yes">
+            <source>+%n later</source>
+            <translation>
+                <numerusform>+%n later</numerusform>
+                <numerusform>+%n later</numerusform>
+            </translation>
         </message>
     </context>
 </TS>

@@ -105,6 +105,386 @@
             <source>Created project %1 in %2</source>
             <translation>Projet %1 créé dans %2</translation>
         </message>
+        <message>
+            <source>Show what a GGUF model file holds</source>
+            <translation>Montrer ce que contient un fichier de modèle GGUF</translation>
+        </message>
+        <message>
+            <source>Generate text from a prompt with a GGUF model</source>
+            <translation>Générer du texte à partir d’une invite avec un modèle GGUF</translation>
+        </message>
+        <message>
+            <source>Serve a project's agents over WebSocket and HTTP</source>
+            <translation>Servir les agents d’un projet par WebSocket et HTTP</translation>
+        </message>
+        <message>
+            <source>Show the tokens a model's tokenizer makes of a text</source>
+            <translation>Montrer les jetons que le segmenteur d’un modèle tire d’un texte</translation>
+        </message>
+        <message>
+            <source>Vector memory: create, upsert, query, describe and delete indexes</source>
+            <translation>Mémoire vectorielle : créer, insérer, interroger, décrire et supprimer des index</translation>
+        </message>
+        <message>
+            <source>(per layer, largest shown)</source>
+            <translation>(par couche, la plus grande affichée)</translation>
+        </message>
+        <message>
+            <source>Show what a GGUF model file holds: architecture, parameters, tensor types, shape, tokenizer and chat template.</source>
+            <translation>Montrer ce que contient un fichier de modèle GGUF : architecture, paramètres, types de tenseurs, forme, segmenteur et gabarit de clavardage.</translation>
+        </message>
+        <message>
+            <source>The .gguf file.</source>
+            <translation>Le fichier .gguf.</translation>
+        </message>
+        <message>
+            <source>outpost model-info: give exactly one FILE (see --help)</source>
+            <translation>outpost model-info : indiquez un seul FICHIER (voyez --help)</translation>
+        </message>
+        <message>
+            <source>outpost model-info: %1</source>
+            <translation>outpost model-info : %1</translation>
+        </message>
+        <message>
+            <source>(none)</source>
+            <translation>(aucun)</translation>
+        </message>
+        <message>
+            <source>file</source>
+            <translation>fichier</translation>
+        </message>
+        <message>
+            <source>%1 (%2, GGUF v%3)</source>
+            <translation>%1 (%2, GGUF v%3)</translation>
+        </message>
+        <message>
+            <source>architecture</source>
+            <translation>architecture</translation>
+        </message>
+        <message>
+            <source>name</source>
+            <translation>nom</translation>
+        </message>
+        <message>
+            <source>parameters</source>
+            <translation>paramètres</translation>
+        </message>
+        <message>
+            <source>%1 (%2)</source>
+            <translation>%1 (%2)</translation>
+        </message>
+        <message>
+            <source>%1 ×%2 (%3)%4</source>
+            <translation>%1 ×%2 (%3)%4</translation>
+        </message>
+        <message>
+            <source>[not supported by Outpost]</source>
+            <translation>[non pris en charge par Outpost]</translation>
+        </message>
+        <message>
+            <source>tensors</source>
+            <translation>tenseurs</translation>
+        </message>
+        <message>
+            <source>context length</source>
+            <translation>longueur de contexte</translation>
+        </message>
+        <message>
+            <source>embedding</source>
+            <translation>plongement</translation>
+        </message>
+        <message>
+            <source>layers</source>
+            <translation>couches</translation>
+        </message>
+        <message>
+            <source>heads</source>
+            <translation>têtes</translation>
+        </message>
+        <message>
+            <source>KV heads</source>
+            <translation>têtes KV</translation>
+        </message>
+        <message>
+            <source>feed-forward</source>
+            <translation>couche dense</translation>
+        </message>
+        <message>
+            <source>dimensions %1, freq base %2</source>
+            <translation>dimensions %1, fréquence de base %2</translation>
+        </message>
+        <message>
+            <source>(default)</source>
+            <translation>(par défaut)</translation>
+        </message>
+        <message>
+            <source>, scaling %1 ×%2</source>
+            <translation>, mise à l’échelle %1 ×%2</translation>
+        </message>
+        <message>
+            <source>rope</source>
+            <translation>rope</translation>
+        </message>
+        <message>
+            <source>tokenizer</source>
+            <translation>segmenteur</translation>
+        </message>
+        <message>
+            <source>%1, %2 tokens</source>
+            <translation>%1, %2 jetons</translation>
+        </message>
+        <message>
+            <source>chat template</source>
+            <translation>gabarit de clavardage</translation>
+        </message>
+        <message>
+            <source>... (%1 more lines)</source>
+            <translation>... (%1 lignes de plus)</translation>
+        </message>
+        <message>
+            <source>Tokenize a text with a model's tokenizer and print the token ids and the text of each token.</source>
+            <translation>Segmenter un texte avec le segmenteur d’un modèle et afficher les identifiants et le texte de chaque jeton.</translation>
+        </message>
+        <message>
+            <source>The .gguf model (or vocabulary-only) file.</source>
+            <translation>Le fichier .gguf du modèle (ou de vocabulaire seul).</translation>
+        </message>
+        <message>
+            <source>The text to tokenize (read from standard input when absent).</source>
+            <translation>Le texte à segmenter (lu sur l’entrée standard s’il est absent).</translation>
+        </message>
+        <message>
+            <source>Print {"ids": [...], "pieces": [...], "pieces_hex": [...]}.</source>
+            <translation>Afficher {"ids": [...], "pieces": [...], "pieces_hex": [...]}.</translation>
+        </message>
+        <message>
+            <source>Do not add the BOS/EOS tokens the model asks for.</source>
+            <translation>Ne pas ajouter les jetons BOS/EOS que le modèle demande.</translation>
+        </message>
+        <message>
+            <source>Recognise special tokens such as &lt;|eot_id|&gt; written in the text.</source>
+            <translation>Reconnaître les jetons spéciaux comme &lt;|eot_id|&gt; écrits dans le texte.</translation>
+        </message>
+        <message>
+            <source>outpost tokenize: give --model FILE and --text TEXT (see --help)</source>
+            <translation>outpost tokenize : indiquez --model FICHIER et --text TEXTE (voyez --help)</translation>
+        </message>
+        <message>
+            <source>outpost tokenize: cannot read standard input</source>
+            <translation>outpost tokenize : impossible de lire l’entrée standard</translation>
+        </message>
+        <message>
+            <source>outpost tokenize: %1</source>
+            <translation>outpost tokenize : %1</translation>
+        </message>
+        <message>
+            <source>Generate a continuation of a prompt with a GGUF model on the CPU.</source>
+            <translation>Générer la suite d’une invite avec un modèle GGUF sur le processeur.</translation>
+        </message>
+        <message>
+            <source>The .gguf model file.</source>
+            <translation>Le fichier .gguf du modèle.</translation>
+        </message>
+        <message>
+            <source>The prompt text.</source>
+            <translation>Le texte de l’invite.</translation>
+        </message>
+        <message>
+            <source>Generate at most N tokens (default 128).</source>
+            <translation>Générer au plus N jetons (128 par défaut).</translation>
+        </message>
+        <message>
+            <source>Temperature; 0 is greedy (default 0.8).</source>
+            <translation>Température; 0 est glouton (0,8 par défaut).</translation>
+        </message>
+        <message>
+            <source>Keep the K most likely tokens; 0 is off (default 40).</source>
+            <translation>Garder les K jetons les plus probables; 0 désactive (40 par défaut).</translation>
+        </message>
+        <message>
+            <source>Nucleus sampling mass; 1 is off (default 0.95).</source>
+            <translation>Masse de l’échantillonnage par noyau; 1 désactive (0,95 par défaut).</translation>
+        </message>
+        <message>
+            <source>Random seed (default 0).</source>
+            <translation>Graine aléatoire (0 par défaut).</translation>
+        </message>
+        <message>
+            <source>Threads; 0 is one per physical core (default).</source>
+            <translation>Fils d’exécution; 0 en met un par cœur physique (par défaut).</translation>
+        </message>
+        <message>
+            <source>Context length in tokens; 0 is the model's, at most 4096.</source>
+            <translation>Longueur de contexte en jetons; 0 prend celle du modèle, 4096 au plus.</translation>
+        </message>
+        <message>
+            <source>Treat the prompt as a user message and render it with the model's chat template.</source>
+            <translation>Traiter l’invite comme un message d’utilisateur et la mettre en forme avec le gabarit de clavardage du modèle.</translation>
+        </message>
+        <message>
+            <source>Print one JSON object: prompt_tokens, tokens, text, finish_reason, ttft_ms, prompt_tokens_per_s, tokens_per_s.</source>
+            <translation>Afficher un objet JSON : prompt_tokens, tokens, text, finish_reason, ttft_ms, prompt_tokens_per_s, tokens_per_s.</translation>
+        </message>
+        <message>
+            <source>outpost generate: give --model FILE and --prompt TEXT (see --help)</source>
+            <translation>outpost generate : indiquez --model FICHIER et --prompt TEXTE (voyez --help)</translation>
+        </message>
+        <message>
+            <source>outpost generate: --%1 expects a number, not '%2'</source>
+            <translation>outpost generate : --%1 attend un nombre, pas « %2 »</translation>
+        </message>
+        <message>
+            <source>outpost generate: -n, --threads and --ctx must not be negative</source>
+            <translation>outpost generate : -n, --threads et --ctx ne doivent pas être négatifs</translation>
+        </message>
+        <message>
+            <source>outpost generate: %1</source>
+            <translation>outpost generate : %1</translation>
+        </message>
+        <message>
+            <source>[%1 prompt tokens, %2 generated (%3); first token %4 ms; prompt %5 tok/s, generation %6 tok/s]</source>
+            <translation>[%1 jetons d’invite, %2 générés (%3); premier jeton %4 ms; invite %5 jetons/s, génération %6 jetons/s]</translation>
+        </message>
+        <message>
+            <source>Serve a project's agents to WebSocket (Agents SDK) and HTTP clients until SIGINT or SIGTERM.</source>
+            <translation>Servir les agents d’un projet aux clients WebSocket (Agents SDK) et HTTP jusqu’à SIGINT ou SIGTERM.</translation>
+        </message>
+        <message>
+            <source>Address and port to listen on (default 127.0.0.1:8787; port 0 picks a free one).</source>
+            <translation>Adresse et port d’écoute (127.0.0.1:8787 par défaut; le port 0 en choisit un libre).</translation>
+        </message>
+        <message>
+            <source>File of SHA-256 hashes of the accepted bearer tokens, one per line (required off loopback).</source>
+            <translation>Fichier des empreintes SHA-256 des jetons d’accès acceptés, une par ligne (obligatoire hors de la boucle locale).</translation>
+        </message>
+        <message>
+            <source>Also accept WebSocket upgrades from this Origin (repeatable).</source>
+            <translation>Accepter aussi les connexions WebSocket de cette origine (répétable).</translation>
+        </message>
+        <message>
+            <source>outpost serve: give exactly one project folder</source>
+            <translation>outpost serve : indiquez un seul dossier de projet</translation>
+        </message>
+        <message>
+            <source>outpost serve: not serving %1: it has errors (see 'outpost validate')</source>
+            <translation>outpost serve : %1 n’est pas servi : il a des erreurs (voyez « outpost validate »)</translation>
+        </message>
+        <message>
+            <source>outpost serve: shutting down (finishing running events)</source>
+            <translation>outpost serve : arrêt (fin des événements en cours)</translation>
+        </message>
+        <message>
+            <source>outpost serve: listening on http://%1:%2 (agents: %3)</source>
+            <translation>outpost serve : à l’écoute sur http://%1:%2 (agents : %3)</translation>
+        </message>
+        <message>
+            <source>outpost serve: stopped</source>
+            <translation>outpost serve : arrêté</translation>
+        </message>
+        <message>
+            <source>give a project folder and an index name</source>
+            <translation>indiquez un dossier de projet et un nom d’index</translation>
+        </message>
+        <message>
+            <source>%1: no such project folder</source>
+            <translation>%1 : dossier de projet introuvable</translation>
+        </message>
+        <message>
+            <source>Vector dimension (1..4096).</source>
+            <translation>Dimension des vecteurs (1..4096).</translation>
+        </message>
+        <message>
+            <source>cosine, euclidean or dot-product (default cosine).</source>
+            <translation>cosine, euclidean ou dot-product (cosine par défaut).</translation>
+        </message>
+        <message>
+            <source>HNSW links per node (default 16).</source>
+            <translation>Liens HNSW par nœud (16 par défaut).</translation>
+        </message>
+        <message>
+            <source>HNSW build candidate list (default 200).</source>
+            <translation>Liste de candidats HNSW à la construction (200 par défaut).</translation>
+        </message>
+        <message>
+            <source>HNSW query candidate list (default 128).</source>
+            <translation>Liste de candidats HNSW à la requête (128 par défaut).</translation>
+        </message>
+        <message>
+            <source>--dimensions D is required (1..4096)</source>
+            <translation>--dimensions D est obligatoire (1..4096)</translation>
+        </message>
+        <message>
+            <source>unknown metric '%1' (cosine, euclidean, dot-product)</source>
+            <translation>métrique inconnue « %1 » (cosine, euclidean, dot-product)</translation>
+        </message>
+        <message>
+            <source>--m, --ef-construction and --ef-search take whole numbers</source>
+            <translation>--m, --ef-construction et --ef-search prennent des nombres entiers</translation>
+        </message>
+        <message>
+            <source>Matches per query (1..100, default 10).</source>
+            <translation>Résultats par requête (1..100, 10 par défaut).</translation>
+        </message>
+        <message>
+            <source>Metadata filter as JSON.</source>
+            <translation>Filtre de métadonnées en JSON.</translation>
+        </message>
+        <message>
+            <source>Search only this namespace.</source>
+            <translation>Chercher seulement dans cet espace de noms.</translation>
+        </message>
+        <message>
+            <source>Include each match's metadata.</source>
+            <translation>Inclure les métadonnées de chaque résultat.</translation>
+        </message>
+        <message>
+            <source>Include each match's vector.</source>
+            <translation>Inclure le vecteur de chaque résultat.</translation>
+        </message>
+        <message>
+            <source>HNSW query candidate list (default: the index's).</source>
+            <translation>Liste de candidats HNSW à la requête (par défaut : celle de l’index).</translation>
+        </message>
+        <message>
+            <source>--top-k must be a whole number in 1..100</source>
+            <translation>--top-k doit être un nombre entier entre 1 et 100</translation>
+        </message>
+        <message>
+            <source>--ef takes a whole number</source>
+            <translation>--ef prend un nombre entier</translation>
+        </message>
+        <message>
+            <source>--filter is not valid JSON</source>
+            <translation>--filter n’est pas du JSON valide</translation>
+        </message>
+        <message>
+            <source>Delete the whole index instead of some records.</source>
+            <translation>Supprimer tout l’index plutôt que quelques enregistrements.</translation>
+        </message>
+        <message>
+            <source>give either record ids or --all</source>
+            <translation>indiquez des identifiants d’enregistrements ou --all</translation>
+        </message>
+        <message>
+            <source>no memory index named '%1'</source>
+            <translation>aucun index de mémoire nommé « %1 »</translation>
+        </message>
+        <message>
+            <source>give the ids of the records to delete, or --all to delete the index</source>
+            <translation>indiquez les identifiants des enregistrements à supprimer, ou --all pour supprimer l’index</translation>
+        </message>
+        <message>
+            <source>give a project folder</source>
+            <translation>indiquez un dossier de projet</translation>
+        </message>
+        <message>
+            <source>Usage: outpost memory SUBCOMMAND ...</source>
+            <translation>Utilisation : outpost memory SOUS-COMMANDE ...</translation>
+        </message>
+        <message>
+            <source>unknown subcommand '%1'</source>
+            <translation>sous-commande inconnue « %1 »</translation>
+        </message>
     </context>
     <context>
         <name>outpost::core::AgentGraph</name>
@@ -255,6 +635,22 @@
         <message>
             <source>the graph has a cycle: %1</source>
             <translation>le graphe a un cycle : %1</translation>
+        </message>
+        <message>
+            <source>unknown node type "%1"</source>
+            <translation>type de nœud inconnu « %1 »</translation>
+        </message>
+        <message>
+            <source>a node cannot be connected to itself</source>
+            <translation>un nœud ne peut pas être relié à lui-même</translation>
+        </message>
+        <message>
+            <source>"%1.%2" is already connected to "%3.%4"</source>
+            <translation>« %1.%2 » est déjà relié à « %3.%4 »</translation>
+        </message>
+        <message>
+            <source>connecting "%1" to "%2" would make a cycle</source>
+            <translation>relier « %1 » à « %2 » créerait un cycle</translation>
         </message>
     </context>
     <context>
@@ -639,6 +1035,145 @@
         </message>
     </context>
     <context>
+        <name>outpost::ui::AlarmEditor</name>
+        <message>
+            <source>The payload is not valid JSON: %1</source>
+            <translation>La charge utile n’est pas du JSON valide : %1</translation>
+        </message>
+        <message>
+            <source>Name the callback the actor should run.</source>
+            <translation>Nommez le rappel que l’acteur doit exécuter.</translation>
+        </message>
+        <message>
+            <source>This expression never fires.</source>
+            <translation>Cette expression ne se déclenche jamais.</translation>
+        </message>
+        <message>
+            <source>(in the past: fires at once)</source>
+            <translation>(dans le passé : se déclenche aussitôt)</translation>
+        </message>
+        <message>
+            <source>new</source>
+            <translation>nouveau</translation>
+        </message>
+        <message>
+            <source>Cannot read the schedules: %1</source>
+            <translation>Impossible de lire les planifications : %1</translation>
+        </message>
+        <message>
+            <source>The schedule was not added: %1</source>
+            <translation>La planification n’a pas été ajoutée : %1</translation>
+        </message>
+        <message>
+            <source>Added schedule %1.</source>
+            <translation>Planification %1 ajoutée.</translation>
+        </message>
+        <message>
+            <source>The schedule was not cancelled: %1</source>
+            <translation>La planification n’a pas été annulée : %1</translation>
+        </message>
+        <message>
+            <source>Cancelled schedule %1.</source>
+            <translation>Planification %1 annulée.</translation>
+        </message>
+        <message>
+            <source>Schedule %1 had already fired or been cancelled.</source>
+            <translation>La planification %1 s’était déjà déclenchée ou avait été annulée.</translation>
+        </message>
+        <message>
+            <source>Schedules of &lt;b&gt;%1&lt;/b&gt;</source>
+            <translation>Planifications de &lt;b&gt;%1&lt;/b&gt;</translation>
+        </message>
+        <message>
+            <source>No instance selected</source>
+            <translation>Aucune instance choisie</translation>
+        </message>
+        <message>
+            <source>New schedule</source>
+            <translation>Nouvelle planification</translation>
+        </message>
+        <message>
+            <source>Fires:</source>
+            <translation>Déclenchement :</translation>
+        </message>
+        <message>
+            <source>After a delay</source>
+            <translation>Après un délai</translation>
+        </message>
+        <message>
+            <source>At a date</source>
+            <translation>À une date</translation>
+        </message>
+        <message>
+            <source>Repeatedly (cron)</source>
+            <translation>À répétition (cron)</translation>
+        </message>
+        <message>
+            <source>When:</source>
+            <translation>Quand :</translation>
+        </message>
+        <message>
+            <source>seconds</source>
+            <translation>secondes</translation>
+        </message>
+        <message>
+            <source>minutes</source>
+            <translation>minutes</translation>
+        </message>
+        <message>
+            <source>hours</source>
+            <translation>heures</translation>
+        </message>
+        <message>
+            <source>days</source>
+            <translation>jours</translation>
+        </message>
+        <message>
+            <source>minute hour day-of-month month day-of-week, e.g. "0 9 * * mon-fri"</source>
+            <translation>minute heure jour-du-mois mois jour-de-la-semaine, p. ex. « 0 9 * * mon-fri »</translation>
+        </message>
+        <message>
+            <source>Local time</source>
+            <translation>Heure locale</translation>
+        </message>
+        <message>
+            <source>UTC</source>
+            <translation>UTC</translation>
+        </message>
+        <message>
+            <source>Callback:</source>
+            <translation>Rappel :</translation>
+        </message>
+        <message>
+            <source>the actor's callback name</source>
+            <translation>le nom du rappel de l’acteur</translation>
+        </message>
+        <message>
+            <source>Payload:</source>
+            <translation>Charge utile :</translation>
+        </message>
+        <message>
+            <source>JSON, optional</source>
+            <translation>JSON, facultatif</translation>
+        </message>
+        <message>
+            <source>Next fires:</source>
+            <translation>Prochains déclenchements :</translation>
+        </message>
+        <message>
+            <source>&amp;Add</source>
+            <translation>&amp;Ajouter</translation>
+        </message>
+        <message>
+            <source>&amp;Cancel Schedule</source>
+            <translation>A&amp;nnuler la planification</translation>
+        </message>
+        <message>
+            <source>Re&amp;fresh</source>
+            <translation>Actu&amp;aliser</translation>
+        </message>
+    </context>
+    <context>
         <name>outpost::ui::DiagnosticsModel</name>
         <message>
             <source>Error</source>
@@ -667,6 +1202,251 @@
         <message>
             <source>Problem</source>
             <translation>Problème</translation>
+        </message>
+    </context>
+    <context>
+        <name>outpost::ui::GraphDocument</name>
+        <message>
+            <source>Add %1</source>
+            <translation>Ajouter %1</translation>
+        </message>
+        <message>
+            <source>Disconnect</source>
+            <translation>Déconnecter</translation>
+        </message>
+        <message numerus="yes">
+            <source>Delete %n node(s)</source>
+            <translation>
+                <numerusform>Supprimer %n nœud</numerusform>
+                <numerusform>Supprimer %n nœuds</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>Move %n node(s)</source>
+            <translation>
+                <numerusform>Déplacer %n nœud</numerusform>
+                <numerusform>Déplacer %n nœuds</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Connect %1 to %2</source>
+            <translation>Relier %1 à %2</translation>
+        </message>
+        <message>
+            <source>Change %1 of %2</source>
+            <translation>Modifier %1 de %2</translation>
+        </message>
+        <message>
+            <source>no node has the id "%1"</source>
+            <translation>aucun nœud n’a l’identifiant « %1 »</translation>
+        </message>
+        <message>
+            <source>"%1" is not a valid node id: use a letter or "_", then letters, digits, "_", "." or "-" (at most 64)</source>
+            <translation>« %1 » n’est pas un identifiant de nœud valide : utilisez une lettre ou « _ », puis des lettres, des chiffres, « _ », « . » ou « - » (64 au plus)</translation>
+        </message>
+        <message>
+            <source>the id "%1" is already used</source>
+            <translation>l’identifiant « %1 » est déjà utilisé</translation>
+        </message>
+        <message>
+            <source>Rename %1 to %2</source>
+            <translation>Renommer %1 en %2</translation>
+        </message>
+        <message>
+            <source>Arrange nodes</source>
+            <translation>Disposer les nœuds</translation>
+        </message>
+        <message>
+            <source>the clipboard does not hold Outpost nodes</source>
+            <translation>le presse-papiers ne contient pas de nœuds Outpost</translation>
+        </message>
+        <message>
+            <source>clipboard</source>
+            <translation>presse-papiers</translation>
+        </message>
+        <message>
+            <source>the clipboard holds no nodes</source>
+            <translation>le presse-papiers ne contient aucun nœud</translation>
+        </message>
+        <message>
+            <source>unknown node type "%1"</source>
+            <translation>type de nœud inconnu « %1 »</translation>
+        </message>
+        <message numerus="yes">
+            <source>Paste %n node(s)</source>
+            <translation>
+                <numerusform>Coller %n nœud</numerusform>
+                <numerusform>Coller %n nœuds</numerusform>
+            </translation>
+        </message>
+    </context>
+    <context>
+        <name>outpost::ui::GraphEditor</name>
+        <message>
+            <source>%1 %</source>
+            <translation>%1 %</translation>
+        </message>
+        <message>
+            <source>Undo</source>
+            <translation>Annuler</translation>
+        </message>
+        <message>
+            <source>Undo: %1</source>
+            <translation>Annuler : %1</translation>
+        </message>
+        <message>
+            <source>Redo</source>
+            <translation>Rétablir</translation>
+        </message>
+        <message>
+            <source>Redo: %1</source>
+            <translation>Rétablir : %1</translation>
+        </message>
+        <message>
+            <source>Cut</source>
+            <translation>Couper</translation>
+        </message>
+        <message>
+            <source>Copy</source>
+            <translation>Copier</translation>
+        </message>
+        <message>
+            <source>Paste</source>
+            <translation>Coller</translation>
+        </message>
+        <message>
+            <source>Delete</source>
+            <translation>Supprimer</translation>
+        </message>
+        <message>
+            <source>Select all</source>
+            <translation>Tout sélectionner</translation>
+        </message>
+        <message>
+            <source>Zoom in</source>
+            <translation>Zoom avant</translation>
+        </message>
+        <message>
+            <source>Zoom out</source>
+            <translation>Zoom arrière</translation>
+        </message>
+        <message>
+            <source>Actual size</source>
+            <translation>Taille réelle</translation>
+        </message>
+        <message>
+            <source>Fit to view</source>
+            <translation>Ajuster à la vue</translation>
+        </message>
+        <message>
+            <source>Arrange</source>
+            <translation>Disposer</translation>
+        </message>
+        <message>
+            <source>Lay the nodes out left to right, following the edges</source>
+            <translation>Disposer les nœuds de gauche à droite, en suivant les liens</translation>
+        </message>
+        <message>
+            <source>Save</source>
+            <translation>Enregistrer</translation>
+        </message>
+        <message>
+            <source>Drag a node onto the canvas, or double-click it</source>
+            <translation>Glissez un nœud sur le canevas, ou double-cliquez dessus</translation>
+        </message>
+        <message>
+            <source>Saved %1</source>
+            <translation>%1 enregistré</translation>
+        </message>
+        <message>
+            <source>Not saved: %1</source>
+            <translation>Non enregistré : %1</translation>
+        </message>
+        <message>
+            <source>No agent open</source>
+            <translation>Aucun agent ouvert</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n node(s), %1 edge(s) · no problems</source>
+            <translation>
+                <numerusform>%n nœud, %1 lien(s) · aucun problème</numerusform>
+                <numerusform>%n nœuds, %1 lien(s) · aucun problème</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n problem(s): %1</source>
+            <translation>
+                <numerusform>%n problème : %1</numerusform>
+                <numerusform>%n problèmes : %1</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>Copied %n node(s)</source>
+            <translation>
+                <numerusform>%n nœud copié</numerusform>
+                <numerusform>%n nœuds copiés</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>Cut %n node(s)</source>
+            <translation>
+                <numerusform>Couper %n nœud</numerusform>
+                <numerusform>Couper %n nœuds</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Nothing pasted: %1</source>
+            <translation>Rien n’a été collé : %1</translation>
+        </message>
+        <message>
+            <source>Unknown node type "%1"</source>
+            <translation>Type de nœud inconnu « %1 »</translation>
+        </message>
+        <message>
+            <source>Add node</source>
+            <translation>Ajouter un nœud</translation>
+        </message>
+    </context>
+    <context>
+        <name>outpost::ui::GraphScene</name>
+        <message>
+            <source>output</source>
+            <translation>sortie</translation>
+        </message>
+        <message>
+            <source>input</source>
+            <translation>entrée</translation>
+        </message>
+        <message>
+            <source>%1 %2 "%3"%4</source>
+            <translation>%2 %1 « %3 »%4</translation>
+        </message>
+        <message>
+            <source> (required)</source>
+            <translation> (obligatoire)</translation>
+        </message>
+        <message>
+            <source>Connect an input to an output, not two outputs</source>
+            <translation>Reliez une entrée à une sortie, pas deux sorties</translation>
+        </message>
+        <message>
+            <source>Connect an output to an input, not two inputs</source>
+            <translation>Reliez une sortie à une entrée, pas deux entrées</translation>
+        </message>
+        <message>
+            <source>Not connected: %1</source>
+            <translation>Non relié : %1</translation>
+        </message>
+    </context>
+    <context>
+        <name>outpost::ui::InspectDatabase</name>
+        <message>
+            <source>%1: no such database file</source>
+            <translation>%1 : fichier de base de données introuvable</translation>
+        </message>
+        <message>
+            <source>&lt;blob, %1&gt;</source>
+            <translation>&lt;blob, %1&gt;</translation>
         </message>
     </context>
     <context>
@@ -789,6 +1569,30 @@
             <source>&lt;h3&gt;Outpost %1&lt;/h3&gt;&lt;p&gt;A desktop agent studio: stateful agents with their own databases and alarms, vector memory, and a local GGUF inference engine.&lt;/p&gt;</source>
             <translation>&lt;h3&gt;Outpost %1&lt;/h3&gt;&lt;p&gt;Un atelier d’agents pour le bureau : des agents avec état, chacun avec sa base de données et ses alarmes, une mémoire vectorielle et un moteur d’inférence GGUF local.&lt;/p&gt;</translation>
         </message>
+        <message>
+            <source>&amp;Save Agent</source>
+            <translation>&amp;Enregistrer l’agent</translation>
+        </message>
+        <message>
+            <source>&amp;Edit</source>
+            <translation>É&amp;dition</translation>
+        </message>
+        <message>
+            <source>Outline</source>
+            <translation>Plan</translation>
+        </message>
+        <message>
+            <source>Unsaved changes</source>
+            <translation>Modifications non enregistrées</translation>
+        </message>
+        <message>
+            <source>The agent "%1" has changes that are not saved.</source>
+            <translation>L’agent « %1 » a des modifications qui ne sont pas enregistrées.</translation>
+        </message>
+        <message>
+            <source>Cannot save agent</source>
+            <translation>Impossible d’enregistrer l’agent</translation>
+        </message>
     </context>
     <context>
         <name>outpost::ui::ManifestView</name>
@@ -815,6 +1619,571 @@
         <message>
             <source>none</source>
             <translation>aucun</translation>
+        </message>
+    </context>
+    <context>
+        <name>outpost::ui::ModelListModel</name>
+        <message>
+            <source>Unreadable</source>
+            <translation>Illisible</translation>
+        </message>
+        <message>
+            <source>Name</source>
+            <translation>Nom</translation>
+        </message>
+        <message>
+            <source>Architecture</source>
+            <translation>Architecture</translation>
+        </message>
+        <message>
+            <source>Parameters</source>
+            <translation>Paramètres</translation>
+        </message>
+        <message>
+            <source>Quantisation</source>
+            <translation>Quantification</translation>
+        </message>
+        <message>
+            <source>Context</source>
+            <translation>Contexte</translation>
+        </message>
+        <message>
+            <source>Size</source>
+            <translation>Taille</translation>
+        </message>
+        <message>
+            <source>Source</source>
+            <translation>Source</translation>
+        </message>
+    </context>
+    <context>
+        <name>outpost::ui::ModelManager</name>
+        <message>
+            <source>Searching for models…</source>
+            <translation>Recherche de modèles…</translation>
+        </message>
+        <message>
+            <source>Searching… %1</source>
+            <translation>Recherche… %1</translation>
+        </message>
+        <message numerus="yes">
+            <source>Reading %1 of %n file(s)…</source>
+            <translation>
+                <numerusform>Lecture de %1 sur %n fichier…</numerusform>
+                <numerusform>Lecture de %1 sur %n fichiers…</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>Scan cancelled: %n model(s) listed</source>
+            <translation>
+                <numerusform>Recherche annulée : %n modèle listé</numerusform>
+                <numerusform>Recherche annulée : %n modèles listés</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n model(s) found</source>
+            <translation>
+                <numerusform>%n modèle trouvé</numerusform>
+                <numerusform>%n modèles trouvés</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n unreadable</source>
+            <translation>
+                <numerusform>%n illisible</numerusform>
+                <numerusform>%n illisibles</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>%1 tokens</source>
+            <translation>%1 jetons</translation>
+        </message>
+        <message>
+            <source>No model selected</source>
+            <translation>Aucun modèle choisi</translation>
+        </message>
+        <message>
+            <source>Add Model Folder</source>
+            <translation>Ajouter un dossier de modèles</translation>
+        </message>
+        <message>
+            <source>Filter by name, architecture, quantisation…</source>
+            <translation>Filtrer par nom, architecture, quantification…</translation>
+        </message>
+        <message>
+            <source>&amp;Rescan</source>
+            <translation>&amp;Rechercher de nouveau</translation>
+        </message>
+        <message>
+            <source>Search the model folders again</source>
+            <translation>Chercher de nouveau dans les dossiers de modèles</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>Annuler</translation>
+        </message>
+        <message>
+            <source>Stop the scan; models found so far stay listed</source>
+            <translation>Arrêter la recherche; les modèles déjà trouvés restent listés</translation>
+        </message>
+        <message>
+            <source>File:</source>
+            <translation>Fichier :</translation>
+        </message>
+        <message>
+            <source>Architecture:</source>
+            <translation>Architecture :</translation>
+        </message>
+        <message>
+            <source>Parameters:</source>
+            <translation>Paramètres :</translation>
+        </message>
+        <message>
+            <source>Quantisation:</source>
+            <translation>Quantification :</translation>
+        </message>
+        <message>
+            <source>Context length:</source>
+            <translation>Longueur de contexte :</translation>
+        </message>
+        <message>
+            <source>Size on disk:</source>
+            <translation>Taille sur disque :</translation>
+        </message>
+        <message>
+            <source>Tensors:</source>
+            <translation>Tenseurs :</translation>
+        </message>
+        <message>
+            <source>Problem:</source>
+            <translation>Problème :</translation>
+        </message>
+        <message>
+            <source>&amp;Load</source>
+            <translation>&amp;Charger</translation>
+        </message>
+        <message>
+            <source>&amp;Unload</source>
+            <translation>&amp;Décharger</translation>
+        </message>
+        <message>
+            <source>Model folders</source>
+            <translation>Dossiers de modèles</translation>
+        </message>
+        <message>
+            <source>Add…</source>
+            <translation>Ajouter…</translation>
+        </message>
+        <message>
+            <source>Remove</source>
+            <translation>Retirer</translation>
+        </message>
+        <message>
+            <source>Also search the folders of llama.cpp, Ollama, LM Studio and Hugging Face</source>
+            <translation>Chercher aussi dans les dossiers de llama.cpp, Ollama, LM Studio et Hugging Face</translation>
+        </message>
+        <message>
+            <source>Engine</source>
+            <translation>Moteur</translation>
+        </message>
+        <message>
+            <source>Threads:</source>
+            <translation>Fils d’exécution :</translation>
+        </message>
+        <message>
+            <source>Automatic</source>
+            <translation>Automatique</translation>
+        </message>
+        <message>
+            <source>KV cache budget:</source>
+            <translation>Budget du cache KV :</translation>
+        </message>
+        <message>
+            <source>Model default</source>
+            <translation>Valeur du modèle</translation>
+        </message>
+        <message>
+            <source> tokens</source>
+            <translation> jetons</translation>
+        </message>
+    </context>
+    <context>
+        <name>outpost::ui::NodePalette</name>
+        <message>
+            <source>Flow</source>
+            <translation>Flux</translation>
+        </message>
+        <message>
+            <source>Models</source>
+            <translation>Modèles</translation>
+        </message>
+        <message>
+            <source>Tools</source>
+            <translation>Outils</translation>
+        </message>
+        <message>
+            <source>Memory</source>
+            <translation>Mémoire</translation>
+        </message>
+        <message>
+            <source>State</source>
+            <translation>État</translation>
+        </message>
+    </context>
+    <context>
+        <name>outpost::ui::PropertyPanel</name>
+        <message>
+            <source>Select a node to edit its properties.</source>
+            <translation>Sélectionnez un nœud pour modifier ses propriétés.</translation>
+        </message>
+        <message>
+            <source>Unknown node type "%1".</source>
+            <translation>Type de nœud inconnu « %1 ».</translation>
+        </message>
+        <message>
+            <source>The node's id, unique in the graph; edges and the runtime refer to it.</source>
+            <translation>L’identifiant du nœud, unique dans le graphe; les liens et l’environnement d’exécution y font référence.</translation>
+        </message>
+        <message>
+            <source>Id</source>
+            <translation>Identifiant</translation>
+        </message>
+        <message>
+            <source>Type</source>
+            <translation>Type</translation>
+        </message>
+        <message>
+            <source>"%1" must be a JSON object; the change was not applied</source>
+            <translation>« %1 » doit être un objet JSON; la modification n’a pas été appliquée</translation>
+        </message>
+        <message>
+            <source>Add</source>
+            <translation>Ajouter</translation>
+        </message>
+        <message>
+            <source>Remove</source>
+            <translation>Retirer</translation>
+        </message>
+        <message>
+            <source>item</source>
+            <translation>élément</translation>
+        </message>
+        <message>
+            <source>from %1 to %2</source>
+            <translation>de %1 à %2</translation>
+        </message>
+        <message>
+            <source>— required</source>
+            <translation>— obligatoire</translation>
+        </message>
+        <message>
+            <source>Reset to the default value</source>
+            <translation>Revenir à la valeur par défaut</translation>
+        </message>
+        <message>
+            <source>Not renamed: %1</source>
+            <translation>Non renommé : %1</translation>
+        </message>
+    </context>
+    <context>
+        <name>outpost::ui::ScheduleModel</name>
+        <message>
+            <source>Delay</source>
+            <translation>Délai</translation>
+        </message>
+        <message>
+            <source>Date</source>
+            <translation>Date</translation>
+        </message>
+        <message>
+            <source>Cron</source>
+            <translation>Cron</translation>
+        </message>
+        <message>
+            <source>Failed: %1</source>
+            <translation>Échec : %1</translation>
+        </message>
+        <message>
+            <source>Retry %1: %2</source>
+            <translation>Nouvel essai %1 : %2</translation>
+        </message>
+        <message>
+            <source>Pending</source>
+            <translation>En attente</translation>
+        </message>
+        <message>
+            <source>ID</source>
+            <translation>ID</translation>
+        </message>
+        <message>
+            <source>Kind</source>
+            <translation>Genre</translation>
+        </message>
+        <message>
+            <source>Next fire</source>
+            <translation>Prochain déclenchement</translation>
+        </message>
+        <message>
+            <source>Callback</source>
+            <translation>Rappel</translation>
+        </message>
+        <message>
+            <source>Payload</source>
+            <translation>Charge utile</translation>
+        </message>
+        <message>
+            <source>Status</source>
+            <translation>État</translation>
+        </message>
+    </context>
+    <context>
+        <name>outpost::ui::SqlConsole</name>
+        <message>
+            <source>Switch on write mode?</source>
+            <translation>Activer le mode écriture?</translation>
+        </message>
+        <message>
+            <source>Statements run in the console will change this instance's database.</source>
+            <translation>Les instructions exécutées dans la console modifieront la base de données de cette instance.</translation>
+        </message>
+        <message>
+            <source>The agent may be running and may overwrite or depend on what you change. Changes cannot be undone.</source>
+            <translation>L’agent peut être en cours d’exécution et peut écraser ce que vous modifiez ou en dépendre. Les modifications ne peuvent pas être annulées.</translation>
+        </message>
+        <message>
+            <source>Allow Writes</source>
+            <translation>Permettre l’écriture</translation>
+        </message>
+        <message>
+            <source>Running…</source>
+            <translation>Exécution…</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n row(s) changed</source>
+            <translation>
+                <numerusform>%n ligne modifiée</numerusform>
+                <numerusform>%n lignes modifiées</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>First %n row(s) shown</source>
+            <translation>
+                <numerusform>Première ligne affichée</numerusform>
+                <numerusform>%n premières lignes affichées</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n row(s)</source>
+            <translation>
+                <numerusform>%n ligne</numerusform>
+                <numerusform>%n lignes</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>%1 ms</source>
+            <translation>%1 ms</translation>
+        </message>
+        <message>
+            <source>Writes allowed</source>
+            <translation>Écriture permise</translation>
+        </message>
+        <message>
+            <source>Read-only</source>
+            <translation>Lecture seule</translation>
+        </message>
+        <message>
+            <source>SELECT * FROM sqlite_schema;  (Ctrl+Enter runs)</source>
+            <translation>SELECT * FROM sqlite_schema;  (Ctrl+Entrée exécute)</translation>
+        </message>
+        <message>
+            <source>&amp;Run</source>
+            <translation>E&amp;xécuter</translation>
+        </message>
+        <message>
+            <source>&amp;Stop</source>
+            <translation>&amp;Arrêter</translation>
+        </message>
+        <message>
+            <source>Interrupt the running query</source>
+            <translation>Interrompre la requête en cours</translation>
+        </message>
+        <message>
+            <source>Allow writes</source>
+            <translation>Permettre l’écriture</translation>
+        </message>
+    </context>
+    <context>
+        <name>outpost::ui::SqlQueryWorker</name>
+        <message>
+            <source>%1: no such database file</source>
+            <translation>%1 : fichier de base de données introuvable</translation>
+        </message>
+        <message>
+            <source>Read-only mode: this statement would change the database. Switch on write mode to run it.</source>
+            <translation>Mode lecture seule : cette instruction modifierait la base de données. Activez le mode écriture pour l’exécuter.</translation>
+        </message>
+        <message>
+            <source>Query stopped.</source>
+            <translation>Requête arrêtée.</translation>
+        </message>
+    </context>
+    <context>
+        <name>outpost::ui::StateInspector</name>
+        <message numerus="yes">
+            <source>%n instance(s)</source>
+            <translation>
+                <numerusform>%n instance</numerusform>
+                <numerusform>%n instances</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>No tables</source>
+            <translation>Aucune table</translation>
+        </message>
+        <message>
+            <source>%1 of %2 rows loaded · scroll down to load more</source>
+            <translation>%1 lignes sur %2 chargées · défilez vers le bas pour en charger d’autres</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n row(s)</source>
+            <translation>
+                <numerusform>%n ligne</numerusform>
+                <numerusform>%n lignes</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>This instance has no agent state (no cf_agents_state table).</source>
+            <translation>Cette instance n’a pas d’état d’agent (pas de table cf_agents_state).</translation>
+        </message>
+        <message>
+            <source>This instance has not saved any state yet (no row 'cf_state_row_id' in cf_agents_state).</source>
+            <translation>Cette instance n’a encore enregistré aucun état (pas de ligne « cf_state_row_id » dans cf_agents_state).</translation>
+        </message>
+        <message>
+            <source>The saved state is not valid JSON:</source>
+            <translation>L’état enregistré n’est pas du JSON valide :</translation>
+        </message>
+        <message>
+            <source>ID</source>
+            <translation>ID</translation>
+        </message>
+        <message>
+            <source>Kind</source>
+            <translation>Genre</translation>
+        </message>
+        <message>
+            <source>Next fire</source>
+            <translation>Prochain déclenchement</translation>
+        </message>
+        <message>
+            <source>Callback</source>
+            <translation>Rappel</translation>
+        </message>
+        <message>
+            <source>Payload</source>
+            <translation>Charge utile</translation>
+        </message>
+        <message>
+            <source>Attempts</source>
+            <translation>Essais</translation>
+        </message>
+        <message>
+            <source>Status</source>
+            <translation>État</translation>
+        </message>
+        <message>
+            <source>#</source>
+            <translation>#</translation>
+        </message>
+        <message>
+            <source>Next run</source>
+            <translation>Prochaine exécution</translation>
+        </message>
+        <message>
+            <source>Failed: %1</source>
+            <translation>Échec : %1</translation>
+        </message>
+        <message>
+            <source>Retrying: %1</source>
+            <translation>Nouvel essai : %1</translation>
+        </message>
+        <message>
+            <source>Pending</source>
+            <translation>En attente</translation>
+        </message>
+        <message>
+            <source>Delay</source>
+            <translation>Délai</translation>
+        </message>
+        <message>
+            <source>Date</source>
+            <translation>Date</translation>
+        </message>
+        <message>
+            <source>Cron</source>
+            <translation>Cron</translation>
+        </message>
+        <message>
+            <source>Schedules (%1)</source>
+            <translation>Planifications (%1)</translation>
+        </message>
+        <message>
+            <source>Queued jobs (%1)</source>
+            <translation>Tâches en file (%1)</translation>
+        </message>
+        <message>
+            <source>No project open</source>
+            <translation>Aucun projet ouvert</translation>
+        </message>
+        <message>
+            <source>No instance selected</source>
+            <translation>Aucune instance choisie</translation>
+        </message>
+        <message>
+            <source>&lt;b&gt;%1&lt;/b&gt; / %2 · %3 · updated %4</source>
+            <translation>&lt;b&gt;%1&lt;/b&gt; / %2 · %3 · mis à jour %4</translation>
+        </message>
+        <message>
+            <source>Instances</source>
+            <translation>Instances</translation>
+        </message>
+        <message>
+            <source>Re&amp;fresh</source>
+            <translation>Actu&amp;aliser</translation>
+        </message>
+        <message>
+            <source>Tables</source>
+            <translation>Tables</translation>
+        </message>
+        <message>
+            <source>Schema</source>
+            <translation>Schéma</translation>
+        </message>
+        <message>
+            <source>State</source>
+            <translation>État</translation>
+        </message>
+        <message>
+            <source>Schedules</source>
+            <translation>Planifications</translation>
+        </message>
+        <message>
+            <source>SQL Console</source>
+            <translation>Console SQL</translation>
+        </message>
+    </context>
+    <context>
+        <name>outpost::ui::TimelineStrip</name>
+        <message>
+            <source>now</source>
+            <translation>maintenant</translation>
+        </message>
+        <message numerus="yes">
+            <source>+%n later</source>
+            <translation>
+                <numerusform>+%n plus tard</numerusform>
+                <numerusform>+%n plus tard</numerusform>
+            </translation>
         </message>
     </context>
 </TS>
