@@ -1,19 +1,40 @@
+// The engine: request intake on the callers' threads, and one scheduling
+// thread that steps every running sequence together.
+//
+// Request life (all transitions on the engine thread, in loop()):
+//   submit()      -> `incoming` (under the mutex; the prompt is tokenized
+//                    and checked on the caller's thread)
+//   intake        -> a Seq in `active`, its scheduler::Sequence added to the
+//                    scheduler (waiting), or finished at once on an error
+//   each step     -> the scheduler plans; the forward pass runs; each
+//                    sequence whose last token was computed samples one
+//                    token, which is streamed; stop conditions finish it
+//   finish()      -> removed from the scheduler (its blocks released, full
+//                    prefix blocks staying cached), the final event sent,
+//                    then waiters woken.
+// Invariant: a Seq is in `active` exactly while its sequence is known to
+// the scheduler; every path out goes through finish(), so no block leaks.
 #include "inference/engine.h"
 
 #include "inference/chat/chat_template.h"
 #include "inference/gguf/gguf_file.h"
+#include "inference/kv/block_pool.h"
 #include "inference/kv/kv_cache.h"
 #include "inference/model/model.h"
 #include "inference/runtime/thread_pool.h"
+#include "inference/sampling/json_constraint.h"
 #include "inference/sampling/sampler.h"
+#include "inference/scheduler/scheduler.h"
 #include "inference/tokenizer/streaming_decoder.h"
 #include "inference/tokenizer/tokenizer.h"
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -42,6 +63,10 @@ struct RequestHandle::State {
     GenerationRequest request;
     Clock::time_point submitted;
     std::atomic<bool> cancelled{false};
+    // Prepared on the submitting thread: the prompt, or why it cannot run.
+    std::vector<std::int32_t> prompt;
+    std::string error;
+    std::shared_ptr<const sampling::JsonSchema> schema;
     std::mutex mutex;
     std::condition_variable cv;
     bool done = false;
@@ -77,6 +102,55 @@ GenerationResult RequestHandle::wait()
     return m_state->result;
 }
 
+namespace {
+
+LatencyHistogram makeHistogram()
+{
+    LatencyHistogram h;
+    h.upperMs = {1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000};
+    h.counts.assign(h.upperMs.size() + 1, 0);
+    return h;
+}
+
+void record(LatencyHistogram& h, double ms)
+{
+    const auto it = std::lower_bound(h.upperMs.begin(), h.upperMs.end(), ms);
+    ++h.counts[static_cast<std::size_t>(it - h.upperMs.begin())];
+    ++h.total;
+    h.sumMs += ms;
+}
+
+int batchBucket(int sequences)
+{
+    // 1, 2, 3-4, 5-8, ..., 65-128, more
+    int bucket = 0;
+    for (int bound = 1; bound < sequences && bucket < 8; bound *= 2)
+        ++bucket;
+    return bucket;
+}
+
+double msBetween(Clock::time_point a, Clock::time_point b)
+{
+    return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+} // namespace
+
+// One request in flight on the engine thread.
+struct Seq {
+    std::shared_ptr<RequestHandle::State> state;
+    scheduler::Sequence seq;
+    std::optional<sampling::Sampler> sampler;
+    std::optional<sampling::JsonConstraint> json;
+    std::optional<tokenizer::StreamingDecoder> decoder;
+    GenerationResult result;
+    std::string held;           // text not yet streamed (it may start a stop string)
+    int promptTokens = 0;
+    Clock::time_point firstToken, lastToken;
+    Clock::time_point prefillStart;
+    bool dropTail = false;      // a stop string ended it: nothing more is streamed
+};
+
 struct Engine::Impl {
     EngineConfig config;
     ModelInfo info;
@@ -85,24 +159,38 @@ struct Engine::Impl {
     std::optional<chat::ChatTemplate> chatTemplate;
     std::unique_ptr<runtime::ThreadPool> pool;
     std::optional<kv::KvCache> cache;
+    std::unique_ptr<kv::BlockPool> blocks;
+    std::unique_ptr<scheduler::Scheduler> sched;
     model::Workspace ws;
+    int seqContext = 0;                 // positions one sequence may hold
+    std::vector<std::string> pieces;    // bytes of each token (JSON masks)
+    std::vector<bool> eog;
 
-    // The queue. Invariant: a request is in `queue` until the engine thread
-    // takes it; `running` counts the one it works on.
+    // Intake and shutdown, under `mutex`.
     mutable std::mutex mutex;
     std::condition_variable wake;
-    std::deque<std::shared_ptr<RequestHandle::State>> queue;
+    std::deque<std::shared_ptr<RequestHandle::State>> incoming;
     bool stopping = false;
-    int running = 0;
-    std::shared_ptr<RequestHandle::State> current; // the request being run, for the destructor to cancel
     std::uint64_t nextId = 1;
-    std::atomic<std::uint64_t> finished{0};
-    std::atomic<std::uint64_t> generated{0};
-    std::atomic<int> kvUsed{0};
+
+    // Engine thread only.
+    std::map<std::uint64_t, std::unique_ptr<Seq>> active;
+    std::vector<float> logits, masked;
+    std::vector<bool> allowed;
+    std::deque<std::pair<Clock::time_point, int>> recent;  // generated tokens per step, last two seconds
+
+    // The snapshot stats() returns, refreshed after every step.
+    mutable std::mutex statsMutex;
+    EngineStats snapshot;
     std::thread worker;
 
     void loop();
-    void runRequest(RequestHandle::State& state);
+    void intake(std::shared_ptr<RequestHandle::State> state);
+    void step();
+    void sampleNext(Seq& s, const float* row);
+    void emitToken(Seq& s, std::int32_t token, bool eogToken);
+    void finish(Seq& s, FinishReason reason, std::string error = {});
+    void refreshStats(int stepSequences, int stepTokens, int generatedNow);
     Result<std::vector<std::int32_t>> promptOf(const GenerationRequest& r) const;
     Result<std::string> render(const std::vector<ChatTurn>& messages) const;
 };
@@ -114,10 +202,6 @@ Engine::~Engine()
     {
         std::lock_guard lock(m_impl->mutex);
         m_impl->stopping = true;
-        for (auto& s : m_impl->queue)
-            s->cancelled = true;
-        if (m_impl->current)
-            m_impl->current->cancelled = true;
     }
     m_impl->wake.notify_all();
     if (m_impl->worker.joinable())
@@ -128,8 +212,10 @@ Result<std::unique_ptr<Engine>> Engine::load(const EngineConfig& config)
 {
     auto impl = std::make_unique<Impl>();
     impl->config = config;
-    if (config.threads < 0 || config.contextLength < 0 || config.kvBlockTokens <= 0 || config.prefillChunk <= 0)
-        return Error{"engine settings: threads and context length must be >= 0, KV block size and prefill chunk > 0"};
+    if (config.threads < 0 || config.contextLength < 0 || config.kvBlockTokens <= 0 || config.stepTokens <= 0
+        || config.kvMemoryMiB < 0 || config.maxSequences <= 0)
+        return Error{"engine settings: threads, context length and KV memory must be >= 0; KV block size, step tokens "
+                     "and the sequence limit must be > 0"};
     auto model = model::Model::load(config.modelPath);
     if (!model)
         return Error{model.error()};
@@ -154,13 +240,52 @@ Result<std::unique_ptr<Engine>> Engine::load(const EngineConfig& config)
 
     const auto& mc = impl->model->config();
     int context = config.contextLength > 0 ? config.contextLength : std::min(mc.contextTrain, 4096);
+    context = std::max(context, 1);
     impl->pool = std::make_unique<runtime::ThreadPool>(config.threads);
-    auto cache = kv::KvCache::create(impl->model->kvConfig(context, config.kvBlockTokens, config.kvF16 ? kv::KvType::F16 : kv::KvType::F32));
+    const kv::KvType kvType = config.kvType == KvCacheType::F16 ? kv::KvType::F16
+        : config.kvType == KvCacheType::Q8_0                    ? kv::KvType::Q8_0
+                                                                : kv::KvType::F32;
+    // Size the pool from the memory budget (whole blocks).
+    auto probe = impl->model->kvConfig(config.kvBlockTokens, config.kvBlockTokens, kvType);
+    const std::size_t rowBytes = kvType == kv::KvType::Q8_0 ? static_cast<std::size_t>(probe.kvDim) / 32 * 34
+                                                            : static_cast<std::size_t>(probe.kvDim) * (kvType == kv::KvType::F16 ? 2 : 4);
+    const std::size_t blockBytes = rowBytes * 2 * static_cast<std::size_t>(probe.layers) * static_cast<std::size_t>(config.kvBlockTokens);
+    const std::size_t contextBlocks = (static_cast<std::size_t>(context) + static_cast<std::size_t>(config.kvBlockTokens) - 1)
+        / static_cast<std::size_t>(config.kvBlockTokens);
+    std::size_t poolBlocks;
+    if (config.kvMemoryMiB > 0) {
+        poolBlocks = std::max<std::size_t>(1, (static_cast<std::size_t>(config.kvMemoryMiB) << 20) / std::max<std::size_t>(blockBytes, 1));
+    } else {
+        const std::size_t cap = std::max<std::size_t>(contextBlocks, (std::size_t{1} << 30) / std::max<std::size_t>(blockBytes, 1));
+        poolBlocks = std::min(contextBlocks * 4, cap);
+    }
+    if (poolBlocks > static_cast<std::size_t>(1) << 30)
+        return Error{config.modelPath + ": a KV cache of " + std::to_string(poolBlocks) + " blocks is too large"};
+    auto kc = impl->model->kvConfig(static_cast<int>(poolBlocks) * config.kvBlockTokens, config.kvBlockTokens, kvType);
+    auto cache = kv::KvCache::create(kc);
     if (!cache)
         return Error{config.modelPath + ": " + cache.error()};
     impl->cache.emplace(std::move(cache.value()));
-    // The cache holds whole blocks; the context is what they hold.
-    context = impl->cache->config().blocks * impl->cache->config().blockTokens;
+    const int poolTokens = impl->cache->config().blocks * impl->cache->config().blockTokens;
+    // A sequence holds at most what the whole cache holds.
+    impl->seqContext = std::min(context, poolTokens);
+    impl->blocks = std::make_unique<kv::BlockPool>(impl->cache->config().blocks);
+    scheduler::SchedulerConfig sc;
+    sc.blockTokens = config.kvBlockTokens;
+    sc.stepTokens = config.stepTokens;
+    sc.maxRunning = config.maxSequences;
+    sc.prefixCache = config.prefixCache;
+    impl->sched = std::make_unique<scheduler::Scheduler>(sc, *impl->blocks);
+
+    const auto vocab = impl->tok->vocabSize();
+    impl->pieces.resize(vocab);
+    impl->eog.resize(vocab);
+    for (std::size_t i = 0; i < vocab; ++i) {
+        const auto id = static_cast<std::int32_t>(i);
+        impl->eog[i] = impl->tok->isEog(id);
+        if (!impl->tok->isControl(id))
+            impl->pieces[i] = impl->tok->tokenToPiece(id, false);
+    }
 
     auto& info = impl->info;
     info.path = config.modelPath;
@@ -171,10 +296,14 @@ Result<std::unique_ptr<Engine>> Engine::load(const EngineConfig& config)
     info.layers = mc.layers;
     info.embedding = mc.embd;
     info.contextTrain = mc.contextTrain;
-    info.contextLength = context;
+    info.contextLength = impl->seqContext;
     info.threads = impl->pool->size();
     info.hasChatTemplate = ownTemplate;
 
+    impl->snapshot.ttft = makeHistogram();
+    impl->snapshot.interToken = makeHistogram();
+    impl->snapshot.batchSizeCounts.assign(9, 0);
+    impl->refreshStats(0, 0, 0);
     Impl* raw = impl.get();
     impl->worker = std::thread([raw] { raw->loop(); });
     return std::unique_ptr<Engine>(new Engine(std::move(impl)));
@@ -241,12 +370,41 @@ RequestHandle Engine::submit(GenerationRequest request)
     auto state = std::make_shared<RequestHandle::State>();
     state->request = std::move(request);
     state->submitted = Clock::now();
+    // Tokenizing and template rendering happen here, on the caller's thread,
+    // so the engine thread only steps the model.
+    const auto& req = state->request;
+    if (auto prompt = m_impl->promptOf(req); !prompt) {
+        state->error = prompt.error();
+    } else {
+        state->prompt = std::move(prompt.value());
+        const int n = static_cast<int>(state->prompt.size());
+        if (n == 0)
+            state->error = "the prompt is empty (no tokens)";
+        else if (n >= m_impl->seqContext)
+            state->error = "the prompt has " + std::to_string(n) + " tokens but the context holds "
+                + std::to_string(m_impl->seqContext) + " (one more is needed to generate); shorten it or raise the context length";
+    }
+    if (state->error.empty() && !req.jsonSchema.empty()) {
+        auto schema = sampling::JsonSchema::parse(req.jsonSchema);
+        if (!schema) {
+            state->error = schema.error();
+        } else {
+            state->schema = std::move(schema.value());
+            const std::size_t shortest = state->schema->minimalLength();
+            if (static_cast<std::size_t>(std::max(req.maxTokens, 0)) < shortest)
+                state->error = "JSON schema: maxTokens " + std::to_string(req.maxTokens) + " is below the "
+                    + std::to_string(shortest) + " tokens the shortest valid value may need";
+        }
+    }
+    for (const auto& s : req.stop)
+        if (s.empty() && state->error.empty())
+            state->error = "stop strings must not be empty";
     {
         std::lock_guard lock(m_impl->mutex);
         state->id = m_impl->nextId++;
         if (m_impl->stopping)
             state->cancelled = true;
-        m_impl->queue.push_back(state);
+        m_impl->incoming.push_back(state);
     }
     m_impl->wake.notify_all();
     return RequestHandle(state);
@@ -259,79 +417,112 @@ GenerationResult Engine::generate(GenerationRequest request)
 
 EngineStats Engine::stats() const
 {
-    EngineStats s;
-    const auto kvs = m_impl->cache->stats();
-    s.kvBlocksTotal = kvs.blocksTotal;
-    s.kvBlocksUsed = m_impl->kvUsed.load();
+    std::lock_guard lock(m_impl->statsMutex);
+    return m_impl->snapshot;
+}
+
+void Engine::Impl::refreshStats(int stepSequences, int stepTokens, int generatedNow)
+{
+    const auto now = Clock::now();
+    if (generatedNow > 0)
+        recent.emplace_back(now, generatedNow);
+    while (!recent.empty() && msBetween(recent.front().first, now) > 2000.0)
+        recent.pop_front();
+    double rate = 0;
+    if (!recent.empty()) {
+        int sum = 0;
+        for (const auto& r : recent)
+            sum += r.second;
+        const double span = std::max(msBetween(recent.front().first, now), 100.0);
+        rate = sum / (span / 1000.0);
+    }
+    std::lock_guard lock(statsMutex);
+    auto& s = snapshot;
+    const auto kvs = cache->stats();
+    s.kvBlocksTotal = blocks->capacity();
+    s.kvBlocksUsed = blocks->used();
+    s.kvBlocksCached = blocks->cached();
+    s.kvBlocksFree = blocks->free();
     s.kvBlockTokens = kvs.blockTokens;
     s.kvBytesPerToken = kvs.bytesPerToken;
-    std::lock_guard lock(m_impl->mutex);
-    s.requestsQueued = static_cast<int>(m_impl->queue.size());
-    s.requestsRunning = m_impl->running;
-    s.requestsFinished = m_impl->finished.load();
-    s.tokensGenerated = m_impl->generated.load();
-    return s;
-}
-
-void Engine::Impl::loop()
-{
-    for (;;) {
-        std::shared_ptr<RequestHandle::State> state;
-        {
-            std::unique_lock lock(mutex);
-            wake.wait(lock, [&] { return stopping || !queue.empty(); });
-            if (queue.empty())
-                return;  // stopping, nothing left
-            state = queue.front();
-            queue.pop_front();
-            ++running;
-            current = state;
-            if (stopping)
-                state->cancelled = true;
-        }
-        runRequest(*state);
-        {
-            std::lock_guard lock(mutex);
-            --running;
-            current.reset();
-        }
-        ++finished;
+    s.kvBytesTotal = kvs.bytesTotal;
+    s.prefixHits = blocks->hits;
+    s.prefixMisses = blocks->misses;
+    s.evictions = blocks->evictions;
+    s.preemptions = sched->preemptions();
+    s.sequences.clear();
+    for (const auto& [id, seq] : active)
+        s.sequences.push_back({id, static_cast<int>(seq->seq.table.blocks.size()), seq->seq.computed, seq->seq.running});
+    s.requestsRunning = static_cast<int>(sched->running().size());
+    {
+        std::lock_guard intakeLock(mutex);
+        s.requestsQueued = static_cast<int>(sched->waiting().size() + incoming.size());
     }
+    if (stepSequences > 0) {
+        ++s.steps;
+        s.lastStepSequences = stepSequences;
+        s.lastStepTokens = stepTokens;
+        ++s.batchSizeCounts[static_cast<std::size_t>(batchBucket(stepSequences))];
+    }
+    s.tokensGenerated += static_cast<std::uint64_t>(generatedNow);
+    s.tokensPerSecond = rate;
 }
 
-void Engine::Impl::runRequest(RequestHandle::State& state)
+void Engine::Impl::finish(Seq& s, FinishReason reason, std::string error)
 {
-    const GenerationRequest& req = state.request;
-    GenerationResult result;
-    kv::BlockTable table;
-    kv::BlockTable* tables[] = {&table};
-    auto emit = [&](const TokenEvent& ev) {
-        if (req.onToken)
-            req.onToken(ev);
-    };
-    // Every exit goes through finish(), which gives the blocks back before
-    // anyone waiting on the request wakes.
-    auto finish = [&](FinishReason reason, std::string error, std::string tail) {
-        cache->release(table);
-        kvUsed = cache->stats().blocksUsed;
-        result.finish = reason;
-        result.error = std::move(error);
-        result.text += tail;
-        TokenEvent ev;
-        ev.final = true;
-        ev.finish = reason;
-        ev.error = result.error;
-        ev.text = std::move(tail);
-        emit(ev);
-        std::lock_guard lock(state.mutex);
-        state.result = std::move(result);
-        state.done = true;
-        state.cv.notify_all();
-    };
-    auto msSince = [](Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); };
+    sched->remove(&s.seq);
+    GenerationResult result = std::move(s.result);
+    std::string tail;
+    if (s.decoder && reason != FinishReason::Error && !s.dropTail)
+        tail = s.held + s.decoder->flush();
+    s.held.clear();
+    result.finish = reason;
+    result.error = std::move(error);
+    result.text += tail;
+    const auto now = Clock::now();
+    result.stats.promptTokens = s.promptTokens;
+    result.stats.totalMs = msBetween(s.state->submitted, now);
+    if (result.stats.generatedTokens > 1) {
+        const double decodeMs = msBetween(s.firstToken, s.lastToken);
+        result.stats.tokensPerSecond = decodeMs > 0 ? (result.stats.generatedTokens - 1) / (decodeMs / 1000.0) : 0;
+    }
+    TokenEvent ev;
+    ev.final = true;
+    ev.finish = reason;
+    ev.error = result.error;
+    ev.text = std::move(tail);
+    if (s.state->request.onToken)
+        s.state->request.onToken(ev);
+    {
+        std::lock_guard lock(statsMutex);
+        ++snapshot.requestsFinished;
+    }
+    auto state = s.state;
+    const auto id = s.seq.id;
+    active.erase(id);  // destroys s
+    // Waiters see the blocks already back in the stats.
+    refreshStats(0, 0, 0);
+    {
+        std::lock_guard lock(state->mutex);
+        state->result = std::move(result);
+        state->done = true;
+    }
+    state->cv.notify_all();
+}
 
-    if (state.cancelled)
-        return finish(FinishReason::Cancelled, {}, {});
+void Engine::Impl::intake(std::shared_ptr<RequestHandle::State> state)
+{
+    auto s = std::make_unique<Seq>();
+    s->state = state;
+    s->seq.id = state->id;
+    s->promptTokens = static_cast<int>(state->prompt.size());
+    Seq& ref = *s;
+    active.emplace(state->id, std::move(s));
+    if (state->cancelled)
+        return finish(ref, FinishReason::Cancelled);
+    if (!state->error.empty())
+        return finish(ref, FinishReason::Error, state->error);
+    const auto& req = state->request;
     sampling::SamplerConfig sc;
     sc.temperature = req.sampling.temperature;
     sc.topK = req.sampling.topK;
@@ -344,89 +535,270 @@ void Engine::Impl::runRequest(RequestHandle::State& state)
     sc.seed = req.sampling.seed;
     auto sampler = sampling::Sampler::create(sc);
     if (!sampler)
-        return finish(FinishReason::Error, "sampling settings: " + sampler.error(), {});
-    auto prompt = promptOf(req);
-    if (!prompt)
-        return finish(FinishReason::Error, prompt.error(), {});
-    std::vector<std::int32_t> history = std::move(prompt.value());
-    const int promptTokens = static_cast<int>(history.size());
-    result.stats.promptTokens = promptTokens;
-    const int context = info.contextLength;
-    if (promptTokens == 0)
-        return finish(FinishReason::Error, "the prompt is empty (no tokens)", {});
-    if (promptTokens >= context)
-        return finish(FinishReason::Error,
-                      "the prompt has " + std::to_string(promptTokens) + " tokens but the context holds "
-                          + std::to_string(context) + " (one more is needed to generate); shorten it or raise the context length",
-                      {});
+        return finish(ref, FinishReason::Error, "sampling settings: " + sampler.error());
+    ref.sampler.emplace(std::move(sampler.value()));
+    if (state->schema)
+        ref.json.emplace(state->schema);
+    ref.decoder.emplace(*tok, false, false);
+    if (req.maxTokens <= 0)
+        return finish(ref, FinishReason::Length);
+    ref.seq.tokens = state->prompt;
+    ref.prefillStart = Clock::now();
+    sched->add(&ref.seq);
+}
 
-    std::vector<float> logits;
-    std::vector<model::BatchToken> batch;
-    const auto prefillStart = Clock::now();
-    for (int start = 0; start < promptTokens; start += config.prefillChunk) {
-        if (state.cancelled)
-            return finish(FinishReason::Cancelled, {}, {});
-        const int end = std::min(promptTokens, start + config.prefillChunk);
-        if (auto s = cache->reserve(table, end); !s)
-            return finish(FinishReason::Error, s.error(), {});
-        kvUsed = cache->stats().blocksUsed;
-        batch.clear();
-        for (int i = start; i < end; ++i)
-            batch.push_back({history[static_cast<std::size_t>(i)], i, 0, i == promptTokens - 1});
-        if (auto s = model->forward(batch, tables, *cache, *pool, ws, logits); !s)
-            return finish(FinishReason::Error, s.error(), {});
+// Streams one sampled token and applies the stop conditions.
+void Engine::Impl::emitToken(Seq& s, std::int32_t token, bool eogToken)
+{
+    const auto& req = s.state->request;
+    const auto now = Clock::now();
+    auto& result = s.result;
+    result.tokens.push_back(token);
+    const int n = ++result.stats.generatedTokens;
+    {
+        std::lock_guard lock(statsMutex);
+        if (n == 1)
+            record(snapshot.ttft, msBetween(s.state->submitted, now));
+        else
+            record(snapshot.interToken, msBetween(s.lastToken, now));
     }
-    const double prefillMs = msSince(prefillStart);
-    result.stats.promptTokensPerSecond = prefillMs > 0 ? promptTokens / (prefillMs / 1000.0) : 0;
+    if (n == 1) {
+        s.firstToken = now;
+        result.stats.ttftMs = msBetween(s.state->submitted, now);
+        const double prefillMs = msBetween(s.prefillStart, now);
+        result.stats.promptTokensPerSecond = prefillMs > 0 ? s.promptTokens / (prefillMs / 1000.0) : 0;
+    }
+    s.lastToken = now;
 
-    tokenizer::StreamingDecoder decoder(*tok, false, false);
-    Clock::time_point firstToken;
-    FinishReason reason = FinishReason::Length;
-    for (int n = 0; n < req.maxTokens; ++n) {
-        if (state.cancelled) {
-            reason = FinishReason::Cancelled;
-            break;
-        }
-        auto next = sampler->sample(logits, history);
-        if (!next)
-            return finish(FinishReason::Error, "sampling: " + next.error(), decoder.flush());
-        const std::int32_t token = *next;
-        history.push_back(token);
-        result.tokens.push_back(token);
-        ++generated;
-        if (n == 0) {
-            firstToken = Clock::now();
-            result.stats.ttftMs = std::chrono::duration<double, std::milli>(firstToken - state.submitted).count();
-        }
-        result.stats.generatedTokens = n + 1;
-        const bool eog = req.stopAtEndOfGeneration && tok->isEog(token);
-        TokenEvent ev;
-        ev.token = token;
-        ev.text = eog ? std::string() : decoder.push(token);
-        result.text += ev.text;
-        emit(ev);
-        if (eog) {
+    s.held += eogToken ? std::string() : s.decoder->push(token);
+    TokenEvent ev;
+    ev.token = token;
+    std::optional<FinishReason> reason;
+    if (eogToken)
+        reason = FinishReason::Stop;
+    std::size_t emit = s.held.size();
+    if (!req.stop.empty()) {
+        std::size_t first = std::string::npos;
+        for (const auto& stop : req.stop)
+            first = std::min(first, s.held.find(stop));
+        if (first != std::string::npos) {
+            emit = first;
             reason = FinishReason::Stop;
-            break;
+        } else {
+            // Hold back the longest tail that could still begin a stop string.
+            std::size_t keep = 0;
+            for (const auto& stop : req.stop)
+                for (std::size_t k = std::min(stop.size() - 1, s.held.size()); k > keep; --k)
+                    if (s.held.compare(s.held.size() - k, k, stop, 0, k) == 0) {
+                        keep = k;
+                        break;
+                    }
+            emit = s.held.size() - keep;
         }
-        if (n + 1 == req.maxTokens)
-            break;
-        const int pos = static_cast<int>(history.size()) - 1;
-        if (pos >= context)
-            break;  // Length: the context is full
-        if (auto s = cache->reserve(table, pos + 1); !s)
-            return finish(FinishReason::Error, s.error(), decoder.flush());
-        kvUsed = cache->stats().blocksUsed;
-        const model::BatchToken bt{token, pos, 0, true};
-        if (auto s = model->forward(std::span(&bt, 1), tables, *cache, *pool, ws, logits); !s)
-            return finish(FinishReason::Error, s.error(), decoder.flush());
     }
-    if (result.stats.generatedTokens > 1) {
-        const double decodeMs = msSince(firstToken);
-        result.stats.tokensPerSecond = decodeMs > 0 ? (result.stats.generatedTokens - 1) / (decodeMs / 1000.0) : 0;
+    ev.text = s.held.substr(0, emit);
+    if (reason && !eogToken) {
+        s.held.clear();      // a stop string: it and what follows are dropped
+        s.dropTail = true;
+    } else {
+        s.held.erase(0, emit);
     }
-    result.stats.totalMs = msSince(state.submitted);
-    finish(reason, {}, decoder.flush());
+    result.text += ev.text;
+    if (req.onToken)
+        req.onToken(ev);
+
+    if (!reason && s.json && s.json->finished())
+        reason = FinishReason::Stop;
+    if (!reason && n >= req.maxTokens)
+        reason = FinishReason::Length;
+    // The next forward would run at position size - 1.
+    if (!reason && static_cast<int>(s.seq.tokens.size()) > seqContext)
+        reason = FinishReason::Length;
+    if (reason)
+        finish(s, *reason);
+}
+
+void Engine::Impl::sampleNext(Seq& s, const float* row)
+{
+    const auto vocab = static_cast<std::size_t>(model->config().vocab);
+    std::span<const float> view(row, vocab);
+    if (s.json) {
+        const auto& req = s.state->request;
+        const int left = std::min(req.maxTokens - s.result.stats.generatedTokens, seqContext + 1 - static_cast<int>(s.seq.tokens.size()));
+        if (s.json->finished() || (s.json->complete() && left <= 1))
+            return finish(s, FinishReason::Stop);
+        sampling::jsonTokenMask(*s.json, pieces, eog, left, allowed);
+        masked.assign(row, row + vocab);
+        bool any = false;
+        for (std::size_t i = 0; i < vocab; ++i) {
+            if (!allowed[i])
+                masked[i] = -std::numeric_limits<float>::infinity();
+            else
+                any = true;
+        }
+        if (!any)
+            return finish(s, FinishReason::Error, "JSON schema: no token of the vocabulary can continue the value");
+        view = std::span<const float>(masked.data(), vocab);
+    }
+    auto next = s.sampler->sample(view, s.seq.tokens);
+    if (!next)
+        return finish(s, FinishReason::Error, "sampling: " + next.error());
+    const std::int32_t token = *next;
+    s.seq.tokens.push_back(token);
+    if (s.json && !eog[static_cast<std::size_t>(token)])
+        s.json->feed(pieces[static_cast<std::size_t>(token)]);
+    const bool eogToken = s.state->request.stopAtEndOfGeneration && eog[static_cast<std::size_t>(token)];
+    emitToken(s, token, eogToken);
+}
+
+void Engine::Impl::step()
+{
+    const auto plan = sched->schedule();
+    if (plan.entries.empty()) {
+        refreshStats(0, 0, 0);
+        return;
+    }
+    std::vector<model::BatchToken> batch;
+    batch.reserve(static_cast<std::size_t>(plan.tokens));
+    std::vector<kv::BlockTable*> tables;
+    tables.reserve(plan.entries.size());
+    for (std::size_t e = 0; e < plan.entries.size(); ++e) {
+        const auto& entry = plan.entries[e];
+        tables.push_back(&entry.seq->table);
+        for (int i = entry.start; i < entry.start + entry.count; ++i)
+            batch.push_back({entry.seq->tokens[static_cast<std::size_t>(i)], i, static_cast<std::int32_t>(e),
+                             entry.logits && i == entry.start + entry.count - 1});
+    }
+    auto status = model->forward(batch, tables, *cache, *pool, ws, logits);
+    if (!status) {
+        for (const auto& entry : plan.entries)
+            if (auto it = active.find(entry.seq->id); it != active.end())
+                finish(*it->second, FinishReason::Error, status.error());
+        refreshStats(0, 0, 0);
+        return;
+    }
+    sched->commit(plan);
+    const auto vocab = static_cast<std::size_t>(model->config().vocab);
+    std::size_t row = 0;
+    int generated = 0;
+    for (const auto& entry : plan.entries) {
+        if (!entry.logits)
+            continue;
+        const float* r = logits.data() + row * vocab;
+        ++row;
+        auto it = active.find(entry.seq->id);
+        if (it == active.end())
+            continue;
+        Seq& s = *it->second;
+        if (s.state->cancelled) {
+            finish(s, FinishReason::Cancelled);
+            continue;
+        }
+        ++generated;
+        sampleNext(s, r);
+    }
+    refreshStats(static_cast<int>(plan.entries.size()), plan.tokens, generated);
+}
+
+void Engine::Impl::loop()
+{
+    for (;;) {
+        std::deque<std::shared_ptr<RequestHandle::State>> arrived;
+        bool stop = false;
+        {
+            std::unique_lock lock(mutex);
+            wake.wait(lock, [&] { return stopping || !incoming.empty() || !active.empty(); });
+            arrived.swap(incoming);
+            stop = stopping;
+        }
+        for (auto& state : arrived) {
+            if (stop)
+                state->cancelled = true;
+            intake(std::move(state));
+        }
+        // Cancellations (and shutdown) take effect between steps.
+        std::vector<Seq*> cancelled;
+        for (auto& [id, s] : active)
+            if (stop || s->state->cancelled)
+                cancelled.push_back(s.get());
+        for (Seq* s : cancelled)
+            finish(*s, FinishReason::Cancelled);
+        if (stop) {
+            refreshStats(0, 0, 0);
+            return;
+        }
+        if (!active.empty())
+            step();
+    }
+}
+
+Result<std::vector<std::vector<float>>> Engine::embed(const std::vector<std::string>& texts) const
+{
+    const Impl& d = *m_impl;
+    const int embd = d.model->config().embd;
+    const int bt = d.config.kvBlockTokens;
+    std::vector<std::vector<std::int32_t>> ids(texts.size());
+    for (std::size_t i = 0; i < texts.size(); ++i) {
+        ids[i] = d.tok->tokenize(texts[i], true, false);
+        if (static_cast<int>(ids[i].size()) > d.seqContext)
+            ids[i].resize(static_cast<std::size_t>(d.seqContext));
+        if (ids[i].empty())
+            return Error{"embed: text " + std::to_string(i) + " has no tokens"};
+    }
+    std::vector<std::vector<float>> out(texts.size());
+    // Batches of whole texts up to the step budget (one text may exceed it
+    // alone). Each batch has its own small F32 cache, so embedding never
+    // competes with generation for KV blocks.
+    model::Workspace ws;
+    std::vector<float> hidden;
+    std::size_t i = 0;
+    while (i < texts.size()) {
+        std::size_t j = i;
+        int tokens = 0, blocksNeeded = 0;
+        while (j < texts.size() && (j == i || tokens + static_cast<int>(ids[j].size()) <= d.config.stepTokens)) {
+            tokens += static_cast<int>(ids[j].size());
+            blocksNeeded += (static_cast<int>(ids[j].size()) + bt - 1) / bt;
+            ++j;
+        }
+        auto kc = d.model->kvConfig(blocksNeeded * bt, bt, kv::KvType::F32);
+        auto cache = kv::KvCache::create(kc);
+        if (!cache)
+            return Error{"embed: " + cache.error()};
+        std::vector<kv::BlockTable> tables(j - i);
+        std::vector<kv::BlockTable*> ptrs;
+        std::vector<model::BatchToken> batch;
+        for (std::size_t k = i; k < j; ++k) {
+            auto& t = tables[k - i];
+            if (auto s = cache->reserve(t, static_cast<int>(ids[k].size())); !s)
+                return Error{"embed: " + s.error()};
+            ptrs.push_back(&t);
+            for (std::size_t p = 0; p < ids[k].size(); ++p)
+                batch.push_back({ids[k][p], static_cast<std::int32_t>(p), static_cast<std::int32_t>(k - i), false});
+        }
+        if (auto s = d.model->hiddenStates(batch, ptrs, *cache, *d.pool, ws, hidden); !s)
+            return Error{"embed: " + s.error()};
+        std::size_t offset = 0;
+        for (std::size_t k = i; k < j; ++k) {
+            std::vector<double> sum(static_cast<std::size_t>(embd), 0.0);
+            for (std::size_t p = 0; p < ids[k].size(); ++p, ++offset)
+                for (int e = 0; e < embd; ++e)
+                    sum[static_cast<std::size_t>(e)] += hidden[offset * static_cast<std::size_t>(embd) + static_cast<std::size_t>(e)];
+            double norm = 0;
+            for (double& v : sum) {
+                v /= static_cast<double>(ids[k].size());
+                norm += v * v;
+            }
+            norm = std::sqrt(norm);
+            auto& vec = out[k];
+            vec.resize(static_cast<std::size_t>(embd));
+            for (int e = 0; e < embd; ++e)
+                vec[static_cast<std::size_t>(e)] = norm > 0 ? static_cast<float>(sum[static_cast<std::size_t>(e)] / norm) : 0.0f;
+        }
+        for (auto& t : tables)
+            cache->release(t);
+        i = j;
+    }
+    return out;
 }
 
 } // namespace outpost::inference

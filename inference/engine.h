@@ -2,12 +2,17 @@
 // The inference engine's public face: the one header core/ and ui/ include.
 //
 // An Engine owns one loaded model (GGUF, llama-family), its tokenizer and
-// chat template, a thread pool and a paged KV cache. Work is submitted as
-// requests; each request streams its tokens to a callback and ends with a
-// finish reason and timing stats. Today requests run one at a time, in
-// submission order, on the engine's own thread; the interface is the one a
-// continuous-batching scheduler will serve (several requests stepping
-// together), so callers need not change when it arrives.
+// chat template, a thread pool and a paged KV cache. Loading a model is
+// Engine::load(); unloading it is destroying the Engine. Many requests run
+// at once: every step of the engine's thread runs one forward pass over all
+// running sequences together (continuous batching: weights are read once
+// per step for the whole batch); a new request joins at the next step; a
+// long prompt is prefilled in chunks under a per-step token budget so the
+// streams in progress keep flowing. Full KV blocks are shared between
+// sequences with the same prefix (a shared system prompt is computed once).
+// When KV blocks run out, the newest sequence is preempted and later
+// recomputed; requests never fail for lack of blocks unless one request
+// alone needs more than the whole cache.
 //
 // Threading: every Engine function may be called from any thread. Callbacks
 // run on the engine's thread: keep them short, never call Engine::generate
@@ -25,13 +30,25 @@
 
 namespace outpost::inference {
 
+enum class KvCacheType {
+    F16,   // half precision: rounds like llama.cpp's default cache
+    Q8_0,  // 8-bit blocks of 32 (about half of F16's memory); needs the KV width to be a multiple of 32
+    F32,   // full precision: twice F16's memory
+};
+
 struct EngineConfig {
     std::string modelPath;
     int threads = 0;          // matmul threads, the engine's own included; 0: physical cores (more than the free cores only adds waiting)
-    int contextLength = 0;    // KV-cache positions; 0: the model's training context, at most 4096
+    int contextLength = 0;    // positions one sequence may hold; 0: the model's training context, at most 4096
     int kvBlockTokens = 16;   // tokens per KV block: smaller wastes less memory per request, larger costs fewer lookups
-    bool kvF16 = true;        // half-precision KV cache: half the memory; rounds like llama.cpp's default cache
-    int prefillChunk = 512;   // prompt tokens per forward call: bounds scratch memory on long prompts
+    KvCacheType kvType = KvCacheType::F16;
+    // Memory for the KV cache of all sequences together, in MiB. 0: room
+    // for four full contexts, at most 1 GiB, and never less than one full
+    // context. A context longer than the budget holds is cut to fit.
+    int kvMemoryMiB = 0;
+    int maxSequences = 64;    // sequences running at once; more wait in the queue
+    int stepTokens = 512;     // tokens per step, all sequences together: bounds a step's time (and so the pause a long prompt causes to other streams)
+    bool prefixCache = true;  // share full blocks of equal prefixes between requests
 };
 
 struct ModelInfo {
@@ -117,6 +134,17 @@ struct GenerationRequest {
     int maxTokens = 256;        // generated tokens at most; the context may end it sooner
     bool stopAtEndOfGeneration = true;
     SamplingSettings sampling;
+    // Generation ends (FinishReason::Stop) when the text contains one of
+    // these; the stop string and what follows are not part of the output.
+    // Text that might begin a stop string is held back until it is decided.
+    std::vector<std::string> stop;
+    // A JSON Schema (see inference/sampling/json_constraint.h for the
+    // supported subset). When set, the output is one compact JSON value
+    // matching it, guaranteed to parse even when maxTokens ends generation
+    // early (the engine closes the value in time); generation stops when
+    // the value is complete. An unsupported schema, or a maxTokens too small
+    // for the shortest valid value, finishes the request with an error.
+    std::string jsonSchema;
     std::function<void(const TokenEvent&)> onToken; // may be empty
 };
 
@@ -141,15 +169,53 @@ private:
     std::shared_ptr<State> m_state;
 };
 
+// Counts of values (milliseconds) in buckets: counts[i] counts values
+// <= upperMs[i] (and above the previous bound); the last count is the
+// values above every bound.
+struct LatencyHistogram {
+    std::vector<double> upperMs;
+    std::vector<std::uint64_t> counts;  // upperMs.size() + 1
+    std::uint64_t total = 0;
+    double sumMs = 0;
+    double meanMs() const { return total ? sumMs / double(total) : 0.0; }
+};
+
+struct SequenceKv {
+    std::uint64_t request = 0;  // RequestHandle::id()
+    int blocks = 0;             // KV blocks it holds (shared prefix blocks included)
+    int tokens = 0;             // positions with keys and values
+    bool running = false;       // false: waiting (queued or preempted)
+};
+
+// A snapshot for the studio's plots; counters count since load.
 struct EngineStats {
+    // KV cache: every block is used (held by sequences), cached (a prefix
+    // no sequence holds, kept for reuse and evicted least recently used
+    // first) or free. used + cached + free == total.
     int kvBlocksTotal = 0;
     int kvBlocksUsed = 0;
+    int kvBlocksCached = 0;
+    int kvBlocksFree = 0;
     int kvBlockTokens = 0;
-    std::size_t kvBytesPerToken = 0;
-    int requestsQueued = 0;
+    std::size_t kvBytesPerToken = 0;  // all layers, keys and values, in the cache's type
+    std::size_t kvBytesTotal = 0;
+    std::vector<SequenceKv> sequences;
+    std::uint64_t prefixHits = 0;     // prompt blocks found in the prefix cache
+    std::uint64_t prefixMisses = 0;   // full prompt blocks that were not
+    std::uint64_t preemptions = 0;
+    std::uint64_t evictions = 0;      // cached blocks reused for other data
+    // Scheduling.
+    int requestsQueued = 0;           // waiting, preempted ones included
     int requestsRunning = 0;
     std::uint64_t requestsFinished = 0;
     std::uint64_t tokensGenerated = 0;
+    std::uint64_t steps = 0;
+    int lastStepSequences = 0;
+    int lastStepTokens = 0;
+    std::vector<std::uint64_t> batchSizeCounts; // steps by sequences in the batch: 1, 2, 3-4, 5-8, ..., 65-128, more
+    double tokensPerSecond = 0;       // generated tokens per second over the last two seconds
+    LatencyHistogram ttft;            // submit to first token
+    LatencyHistogram interToken;      // between consecutive tokens of a request
 };
 
 class Engine {
@@ -172,7 +238,8 @@ public:
     // ending with the assistant's turn header. Errors come from the template.
     Result<std::string> renderChat(const std::vector<ChatTurn>& messages) const;
 
-    // Queues a request; it runs after those submitted before it. Problems
+    // Queues a request; it starts at the next step when the running limit
+    // and the KV cache allow (otherwise in submission order). Problems
     // with the request itself (a prompt that does not fit the context, bad
     // sampling settings) finish it with FinishReason::Error.
     RequestHandle submit(GenerationRequest request);
@@ -180,6 +247,14 @@ public:
     GenerationResult generate(GenerationRequest request);
 
     EngineStats stats() const;
+
+    // Embeddings of texts: the final hidden states of each text's tokens
+    // (tokenized with BOS as the vocabulary asks, cut to the context
+    // length), mean-pooled and scaled to unit length; one vector of
+    // info().embedding floats per text, in order. Texts run in batches
+    // beside (not through) the generation queue. Errors: an empty text list
+    // entry (no tokens) names its index.
+    Result<std::vector<std::vector<float>>> embed(const std::vector<std::string>& texts) const;
 
     struct Impl;
 

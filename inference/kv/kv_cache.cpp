@@ -14,8 +14,10 @@ Result<KvCache> KvCache::create(const KvCacheConfig& config)
                      + std::to_string(config.blocks) + ") must all be positive"};
     KvCache cache;
     cache.m_config = config;
-    const std::size_t element = config.type == KvType::F16 ? 2 : 4;
-    cache.m_rowBytes = static_cast<std::size_t>(config.kvDim) * element;
+    if (config.type == KvType::Q8_0 && config.kvDim % 32 != 0)
+        return Error{"KV cache: a Q8_0 cache needs the kv dimension to be a multiple of 32, not " + std::to_string(config.kvDim)};
+    const auto dim = static_cast<std::size_t>(config.kvDim);
+    cache.m_rowBytes = config.type == KvType::Q8_0 ? dim / 32 * 34 : dim * (config.type == KvType::F16 ? 2 : 4);
     cache.m_planeBytes = cache.m_rowBytes * static_cast<std::size_t>(config.blockTokens);
     cache.m_blockBytes = cache.m_planeBytes * 2 * static_cast<std::size_t>(config.layers);
     const std::size_t limit = std::numeric_limits<std::size_t>::max() / 2;

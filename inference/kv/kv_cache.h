@@ -6,7 +6,8 @@
 //
 // Memory layout of one block (contiguous, so a block is one page to copy,
 // share or evict): for each layer, keys [blockTokens][kvDim] then values
-// [blockTokens][kvDim], elements of `type` (F32, or F16 to halve memory).
+// [blockTokens][kvDim], rows of `type` (F32; F16 halves memory; Q8_0 takes
+// 34 bytes per 32 values).
 //
 // Ownership invariants: a BlockTable's blocks are owned (reference counted)
 // through the cache's BlockAllocator; reserve() appends blocks, release()
@@ -21,7 +22,9 @@
 
 namespace outpost::inference::kv {
 
-enum class KvType { F32, F16 };
+// Q8_0: blocks of 32 values with one half-float scale (34 bytes), as
+// ggml's Q8_0; needs kvDim to be a multiple of 32.
+enum class KvType { F32, F16, Q8_0 };
 
 struct KvCacheConfig {
     int layers = 0;
@@ -47,8 +50,9 @@ struct KvCacheStats {
 
 class KvCache {
 public:
-    // Fails when a dimension is not positive or the pool would not fit in
-    // memory (the message names the figures).
+    // Fails when a dimension is not positive, a Q8_0 cache's kvDim is not a
+    // multiple of 32, or the pool would not fit in memory (the message names
+    // the figures).
     static Result<KvCache> create(const KvCacheConfig& config);
 
     const KvCacheConfig& config() const { return m_config; }
@@ -74,7 +78,8 @@ public:
     const void* key(int block, int layer, int slot) const { return m_data.data() + offset(block, layer, slot, 0); }
     const void* value(int block, int layer, int slot) const { return m_data.data() + offset(block, layer, slot, 1); }
 
-    std::size_t elementBytes() const { return m_config.type == KvType::F16 ? 2 : 4; }
+    // Bytes of one row (kvDim values) of keys or of values.
+    std::size_t rowBytes() const { return m_rowBytes; }
     BlockAllocator& allocator() { return m_allocator; }
     const BlockAllocator& allocator() const { return m_allocator; }
 

@@ -134,6 +134,7 @@ struct ForwardPass {
         const int group = c.heads / c.kvHeads;
         const int blockTokens = cache.config().blockTokens;
         const bool f16 = cache.config().type == kv::KvType::F16;
+        const bool q8 = cache.config().type == kv::KvType::Q8_0;
         const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
         const std::size_t qDim = static_cast<std::size_t>(c.qDim());
         const std::size_t work = static_cast<std::size_t>(n) * static_cast<std::size_t>(c.heads);
@@ -161,6 +162,10 @@ struct ForwardPass {
                 vrow.resize(static_cast<std::size_t>(hd));
                 qrow.resize(static_cast<std::size_t>(hd));
                 half.resize(static_cast<std::size_t>(hd));
+            }
+            if (q8) {
+                attentionQ8(layer, begin, end, scores);
+                return;
             }
             for (std::size_t item = begin; item < end; ++item) {
                 const int t = static_cast<int>(item / static_cast<std::size_t>(c.heads));
@@ -251,6 +256,60 @@ struct ForwardPass {
         });
     }
 
+    // One head's slice [offset, offset + hd) of a Q8_0 row, as floats. The
+    // slice may start inside a block of 32 (heads narrower than a block).
+    static const float* q8Head(const void* row, std::size_t offset, int hd, float* tmp)
+    {
+        const std::size_t first = offset / 32, last = (offset + static_cast<std::size_t>(hd) - 1) / 32;
+        dequantizeRow(TensorType::Q8_0, static_cast<const std::uint8_t*>(row) + first * 34, tmp,
+                      static_cast<std::int64_t>((last - first + 1) * 32));
+        return tmp + (offset - first * 32);
+    }
+
+    // Attention over a Q8_0 cache: keys and values are decoded per head
+    // slice and used in float (the query is not rounded).
+    void attentionQ8(int layer, std::size_t begin, std::size_t end, std::vector<float>& scores)
+    {
+        const int hd = c.headDim;
+        const int group = c.heads / c.kvHeads;
+        const int blockTokens = cache.config().blockTokens;
+        const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
+        const std::size_t qDim = static_cast<std::size_t>(c.qDim());
+        thread_local std::vector<float> tmp;
+        tmp.resize(static_cast<std::size_t>(hd) + 64);
+        for (std::size_t item = begin; item < end; ++item) {
+            const int t = static_cast<int>(item / static_cast<std::size_t>(c.heads));
+            const int h = static_cast<int>(item % static_cast<std::size_t>(c.heads));
+            const auto& bt = batch[static_cast<std::size_t>(t)];
+            const kv::BlockTable& table = *tables[static_cast<std::size_t>(bt.seq)];
+            const float* q = ws.q.data() + static_cast<std::size_t>(t) * qDim + static_cast<std::size_t>(h) * static_cast<std::size_t>(hd);
+            const std::size_t kvOffset = static_cast<std::size_t>(h / group) * static_cast<std::size_t>(hd);
+            const int positions = bt.pos + 1;
+            float maxScore = -std::numeric_limits<float>::infinity();
+            for (int j = 0; j < positions; ++j) {
+                const int block = table.blocks[static_cast<std::size_t>(j / blockTokens)];
+                const float* k = q8Head(cache.key(block, layer, j % blockTokens), kvOffset, hd, tmp.data());
+                const float s = dotF32(k, q, hd) * scale;
+                scores[static_cast<std::size_t>(j)] = s;
+                maxScore = std::max(maxScore, s);
+            }
+            double sum = 0.0;
+            for (int j = 0; j < positions; ++j) {
+                const float e = std::exp(scores[static_cast<std::size_t>(j)] - maxScore);
+                scores[static_cast<std::size_t>(j)] = e;
+                sum += static_cast<double>(e);
+            }
+            const float inv = static_cast<float>(1.0 / sum);
+            float* out = ws.attn.data() + static_cast<std::size_t>(t) * qDim + static_cast<std::size_t>(h) * static_cast<std::size_t>(hd);
+            std::fill(out, out + hd, 0.0f);
+            for (int j = 0; j < positions; ++j) {
+                const int block = table.blocks[static_cast<std::size_t>(j / blockTokens)];
+                const float* v = q8Head(cache.value(block, layer, j % blockTokens), kvOffset, hd, tmp.data());
+                axpyF32(scores[static_cast<std::size_t>(j)] * inv, v, out, hd);
+            }
+        }
+    }
+
     void storeKv(int layer)
     {
         const std::size_t kvDim = static_cast<std::size_t>(c.kvDim());
@@ -264,7 +323,10 @@ struct ForwardPass {
             const float* v = ws.v.data() + static_cast<std::size_t>(t) * kvDim;
             void* kd = cache.key(block, layer, bt.pos % blockTokens);
             void* vd = cache.value(block, layer, bt.pos % blockTokens);
-            if (f16) {
+            if (cache.config().type == kv::KvType::Q8_0) {
+                quantizeRow(TensorType::Q8_0, k, kd, static_cast<std::int64_t>(kvDim));
+                quantizeRow(TensorType::Q8_0, v, vd, static_cast<std::int64_t>(kvDim));
+            } else if (f16) {
                 floatToHalfRow(k, static_cast<std::uint16_t*>(kd), static_cast<std::int64_t>(kvDim));
                 floatToHalfRow(v, static_cast<std::uint16_t*>(vd), static_cast<std::int64_t>(kvDim));
             } else {
@@ -274,7 +336,10 @@ struct ForwardPass {
         }
     }
 
-    void run(std::vector<float>& logits)
+    // hidden == nullptr: logits of the tokens that want them. Otherwise the
+    // final-normed hidden state of every token goes to *hidden (embd floats
+    // per token, batch order) and the lm head is skipped.
+    void run(std::vector<float>& logits, std::vector<float>* hidden = nullptr)
     {
         const std::size_t N = static_cast<std::size_t>(n);
         const std::size_t E = static_cast<std::size_t>(c.embd);
@@ -341,6 +406,13 @@ struct ForwardPass {
                 ws.x[i] += ws.proj[i];
         }
 
+        if (hidden) {
+            hidden->resize(N * E);
+            for (std::size_t t = 0; t < N; ++t)
+                rmsNorm(ws.x.data() + t * E, m.m_outputNorm.data(), hidden->data() + t * E, c.embd, c.rmsEps);
+            invalidate();
+            return;
+        }
         // Only the rows whose logits are wanted go through the final norm
         // and the lm head (the largest matrix of small models).
         std::size_t wanted = 0;
@@ -361,6 +433,19 @@ struct ForwardPass {
 
 Status Model::forward(std::span<const BatchToken> batch, std::span<kv::BlockTable* const> tables, kv::KvCache& cache,
                       runtime::ThreadPool& pool, Workspace& ws, std::vector<float>& logits) const
+{
+    return forwardImpl(batch, tables, cache, pool, ws, logits, nullptr);
+}
+
+Status Model::hiddenStates(std::span<const BatchToken> batch, std::span<kv::BlockTable* const> tables, kv::KvCache& cache,
+                           runtime::ThreadPool& pool, Workspace& ws, std::vector<float>& hidden) const
+{
+    std::vector<float> unused;
+    return forwardImpl(batch, tables, cache, pool, ws, unused, &hidden);
+}
+
+Status Model::forwardImpl(std::span<const BatchToken> batch, std::span<kv::BlockTable* const> tables, kv::KvCache& cache,
+                          runtime::ThreadPool& pool, Workspace& ws, std::vector<float>& logits, std::vector<float>* hidden) const
 {
     if (batch.empty()) {
         logits.clear();
@@ -388,7 +473,7 @@ Status Model::forward(std::span<const BatchToken> batch, std::span<kv::BlockTabl
                 return Error{at() + "block table holds an invalid block " + std::to_string(table.blocks[b])};
     }
     ForwardPass pass{*this, m_config, batch, tables, cache, pool, ws, static_cast<int>(batch.size())};
-    pass.run(logits);
+    pass.run(logits, hidden);
     for (const auto& bt : batch) {
         auto& table = *tables[static_cast<std::size_t>(bt.seq)];
         table.tokens = std::max(table.tokens, bt.pos + 1);

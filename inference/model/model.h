@@ -136,9 +136,17 @@ public:
     Status forward(std::span<const BatchToken> batch, std::span<kv::BlockTable* const> tables, kv::KvCache& cache,
                    runtime::ThreadPool& pool, Workspace& ws, std::vector<float>& logits) const;
 
+    // The same pass, but it returns the final-normed hidden state of every
+    // batch token (config().embd floats each, batch order) instead of
+    // logits; for embeddings. Same errors as forward().
+    Status hiddenStates(std::span<const BatchToken> batch, std::span<kv::BlockTable* const> tables, kv::KvCache& cache,
+                        runtime::ThreadPool& pool, Workspace& ws, std::vector<float>& hidden) const;
+
 private:
     friend struct ForwardPass;
     Model() = default;
+    Status forwardImpl(std::span<const BatchToken> batch, std::span<kv::BlockTable* const> tables, kv::KvCache& cache,
+                       runtime::ThreadPool& pool, Workspace& ws, std::vector<float>& logits, std::vector<float>* hidden) const;
 
     std::unique_ptr<gguf::GgufFile> m_file;
     ModelConfig m_config;

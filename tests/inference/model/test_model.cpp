@@ -594,7 +594,7 @@ private slots:
         config.threads = 2;
         config.contextLength = 64;
         config.kvBlockTokens = 4;
-        config.kvF16 = false;
+        config.kvType = KvCacheType::F32;
         auto engine = Engine::load(config);
         QVERIFY2(engine.ok(), engine.ok() ? "" : engine.error().c_str());
         GenerationRequest req;
