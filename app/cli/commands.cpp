@@ -16,14 +16,15 @@ int runGenerate(const QStringList& args);
 std::span<const Command> commands()
 {
     static const Command table[] = {
+        // Grouped for --help: projects, serving, the model, memory, the machine.
         {"init", QT_TRANSLATE_NOOP("outpost::cli", "Create a new project from the sample project"), runInit},
         {"validate", QT_TRANSLATE_NOOP("outpost::cli", "Check a project's manifest and agent graphs"), runValidate},
-        {"devices", QT_TRANSLATE_NOOP("outpost::cli", "List the compute devices the engine can use"), runDevices},
-        {"model-info", QT_TRANSLATE_NOOP("outpost::cli", "Show what a GGUF model file holds"), runModelInfo},
-        {"generate", QT_TRANSLATE_NOOP("outpost::cli", "Generate text from a prompt with a GGUF model"), runGenerate},
         {"serve", QT_TRANSLATE_NOOP("outpost::cli", "Serve a project's agents over WebSocket and HTTP"), runServe},
+        {"generate", QT_TRANSLATE_NOOP("outpost::cli", "Generate text from a prompt with a GGUF model"), runGenerate},
         {"tokenize", QT_TRANSLATE_NOOP("outpost::cli", "Show the tokens a model's tokenizer makes of a text"), runTokenize},
+        {"model-info", QT_TRANSLATE_NOOP("outpost::cli", "Show what a GGUF model file holds"), runModelInfo},
         {"memory", QT_TRANSLATE_NOOP("outpost::cli", "Vector memory: create, upsert, query, describe and delete indexes"), runMemory},
+        {"devices", QT_TRANSLATE_NOOP("outpost::cli", "List the compute devices the engine can use"), runDevices},
     };
     return table;
 }
