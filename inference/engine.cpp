@@ -213,7 +213,7 @@ Result<std::unique_ptr<Engine>> Engine::load(const EngineConfig& config)
     auto impl = std::make_unique<Impl>();
     impl->config = config;
     if (config.threads < 0 || config.contextLength < 0 || config.kvBlockTokens <= 0 || config.stepTokens <= 0
-        || config.kvMemoryMiB < 0 || config.maxSequences <= 0)
+        || !(config.kvMemoryMiB >= 0) || config.maxSequences <= 0)
         return Error{"engine settings: threads, context length and KV memory must be >= 0; KV block size, step tokens "
                      "and the sequence limit must be > 0"};
     auto model = model::Model::load(config.modelPath);
@@ -254,7 +254,10 @@ Result<std::unique_ptr<Engine>> Engine::load(const EngineConfig& config)
         / static_cast<std::size_t>(config.kvBlockTokens);
     std::size_t poolBlocks;
     if (config.kvMemoryMiB > 0) {
-        poolBlocks = std::max<std::size_t>(1, (static_cast<std::size_t>(config.kvMemoryMiB) << 20) / std::max<std::size_t>(blockBytes, 1));
+        const double bytes = config.kvMemoryMiB * 1048576.0;
+        if (!(bytes < 1e15))
+            return Error{"engine settings: a KV memory budget of " + std::to_string(config.kvMemoryMiB) + " MiB is not usable"};
+        poolBlocks = std::max<std::size_t>(1, static_cast<std::size_t>(bytes) / std::max<std::size_t>(blockBytes, 1));
     } else {
         const std::size_t cap = std::max<std::size_t>(contextBlocks, (std::size_t{1} << 30) / std::max<std::size_t>(blockBytes, 1));
         poolBlocks = std::min(contextBlocks * 4, cap);

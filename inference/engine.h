@@ -42,10 +42,12 @@ struct EngineConfig {
     int contextLength = 0;    // positions one sequence may hold; 0: the model's training context, at most 4096
     int kvBlockTokens = 16;   // tokens per KV block: smaller wastes less memory per request, larger costs fewer lookups
     KvCacheType kvType = KvCacheType::F16;
-    // Memory for the KV cache of all sequences together, in MiB. 0: room
-    // for four full contexts, at most 1 GiB, and never less than one full
-    // context. A context longer than the budget holds is cut to fit.
-    int kvMemoryMiB = 0;
+    // Memory for the KV cache of all sequences together, in MiB (fractions
+    // allowed; at least one block is made). 0: room for four full contexts,
+    // at most 1 GiB, and never less than one full context. A context longer
+    // than the budget holds is cut to fit. When sequences need more blocks
+    // than the budget has, the newest is preempted and recomputed later.
+    double kvMemoryMiB = 0;
     int maxSequences = 64;    // sequences running at once; more wait in the queue
     int stepTokens = 512;     // tokens per step, all sequences together: bounds a step's time (and so the pause a long prompt causes to other streams)
     bool prefixCache = true;  // share full blocks of equal prefixes between requests

@@ -745,7 +745,8 @@ bool JsonConstraint::feed(unsigned char c)
             const bool integer = f.node->kind == SchemaNode::Kind::Integer;
             const bool digit = c >= '0' && c <= '9';
             auto part = [&](std::uint8_t next) {
-                if (f.count >= kMaxDigits)
+                // Exponents of two digits keep every number a finite double.
+                if (f.count >= (next == kExpDigit ? 2 : kMaxDigits))
                     return false;
                 ++f.count;
                 f.state = next;

@@ -16,8 +16,9 @@
 // tokens); object properties in the schema's order, each optional property
 // at most once, every required one present, no other properties when
 // "properties" is given; strings of printable ASCII, escapes and 2- or
-// 3-byte UTF-8 characters (no control bytes); numbers with at most 15
-// digits in each part. Everything it accepts parses as JSON and matches the
+// 3-byte UTF-8 characters (no control bytes, no \u escapes); numbers with
+// at most 15 digits before and after the point and a two-digit exponent
+// (always a finite double). Everything it accepts parses as JSON and matches the
 // schema.
 //
 // Termination: shortestCompletion() is the shortest text that turns the

@@ -1,0 +1,370 @@
+// The serving engine on the tiny real model: continuous batching gives each
+// request the same greedy tokens as running it alone (with and without the
+// prefix cache, and under preemption), stop strings, embeddings, stats, and
+// a storm of random requests and cancellations that must leave every KV
+// block free and nothing hanging.
+#include "inference/engine.h"
+
+#include <QtTest>
+
+#include <atomic>
+#include <random>
+#include <thread>
+
+using namespace outpost::inference;
+
+namespace {
+
+QString sharedPath(const char* rel)
+{
+    return QStringLiteral(OUTPOST_SHARED_DIR "/") + QString::fromLatin1(rel);
+}
+
+std::string modelPath()
+{
+    return sharedPath("models/stories260K.gguf").toStdString();
+}
+
+SamplingSettings greedy()
+{
+    SamplingSettings s;
+    s.temperature = 0;
+    return s;
+}
+
+std::unique_ptr<Engine> load(EngineConfig config)
+{
+    config.modelPath = modelPath();
+    auto e = Engine::load(config);
+    if (!e) {
+        qWarning("load: %s", e.error().c_str());
+        return nullptr;
+    }
+    return std::move(e.value());
+}
+
+// Sixteen prompts; the first twelve share a long opening (a "system
+// prompt" of several KV blocks), the rest are unrelated.
+std::vector<std::string> prompts()
+{
+    const std::string shared =
+        "Once upon a time, there was a little girl named Lily. She loved to play outside in the park with her friends. "
+        "One day, ";
+    const char* tails[] = {"she saw a big red ball.", "her mom said", "a dog ran", "the sun was hot", "Lily was sad",
+                           "they went to the shop", "a bird sang", "Tom came", "it began to rain", "she found a box",
+                           "the cat", "a little boy"};
+    std::vector<std::string> out;
+    for (const char* t : tails)
+        out.push_back(shared + t);
+    out.push_back("The little dog");
+    out.push_back("Tim and Sue");
+    out.push_back("A big fish swam");
+    out.push_back("Sara had a red ball");
+    return out;
+}
+
+bool blocksAllBack(const EngineStats& s)
+{
+    return s.kvBlocksUsed == 0 && s.kvBlocksUsed + s.kvBlocksCached + s.kvBlocksFree == s.kvBlocksTotal;
+}
+
+// Waits (without sleeping) until the engine thread has published its last
+// stats after the final request finished.
+EngineStats settledStats(const Engine& engine)
+{
+    for (int i = 0; i < 1000000; ++i) {
+        auto s = engine.stats();
+        if (s.requestsRunning == 0 && s.requestsQueued == 0)
+            return s;
+        std::this_thread::yield();
+    }
+    return engine.stats();
+}
+
+} // namespace
+
+class TestServing : public QObject {
+    Q_OBJECT
+
+private:
+    std::vector<std::vector<std::int32_t>> m_alone;
+    static constexpr int kTokens = 48;
+
+    std::vector<GenerationResult> runConcurrently(Engine& engine)
+    {
+        std::vector<RequestHandle> handles;
+        for (const auto& p : prompts()) {
+            GenerationRequest req;
+            req.prompt = p;
+            req.maxTokens = kTokens;
+            req.stopAtEndOfGeneration = false;
+            req.sampling = greedy();
+            handles.push_back(engine.submit(req));
+        }
+        std::vector<GenerationResult> out;
+        for (auto& h : handles)
+            out.push_back(h.wait());
+        return out;
+    }
+
+private slots:
+    void initTestCase()
+    {
+        if (!QFile::exists(sharedPath("models/stories260K.gguf")))
+            QSKIP("shared/models/stories260K.gguf is absent (OUTPOST_SHARED_DIR)");
+        EngineConfig config;
+        config.threads = 1;
+        config.contextLength = 512;
+        config.prefixCache = false;
+        auto engine = load(config);
+        QVERIFY(engine);
+        for (const auto& p : prompts()) {
+            GenerationRequest req;
+            req.prompt = p;
+            req.maxTokens = kTokens;
+            req.stopAtEndOfGeneration = false;
+            req.sampling = greedy();
+            const auto r = engine->generate(req);
+            QCOMPARE(r.finish, FinishReason::Length);
+            QCOMPARE(int(r.tokens.size()), kTokens);
+            m_alone.push_back(r.tokens);
+        }
+    }
+
+    void batchedEqualsAlone_data()
+    {
+        QTest::addColumn<bool>("prefixCache");
+        QTest::addColumn<double>("kvMiB");
+        QTest::addColumn<int>("blockTokens");
+        QTest::addColumn<int>("threads");
+        QTest::newRow("batched") << false << 0.0 << 16 << 1;
+        QTest::newRow("batched, two threads") << false << 0.0 << 16 << 2;
+        QTest::newRow("prefix cache") << true << 0.0 << 16 << 1;
+        QTest::newRow("prefix cache, 4-token blocks") << true << 0.0 << 4 << 2;
+        // 640 bytes per token: 0.12 MiB is about 196 tokens for sixteen
+        // requests of ~80 tokens each, so sequences get preempted.
+        QTest::newRow("preemption") << false << 0.12 << 16 << 1;
+        QTest::newRow("preemption and prefix cache") << true << 0.12 << 8 << 2;
+    }
+
+    void batchedEqualsAlone()
+    {
+        QFETCH(bool, prefixCache);
+        QFETCH(double, kvMiB);
+        QFETCH(int, blockTokens);
+        QFETCH(int, threads);
+        EngineConfig config;
+        config.threads = threads;
+        config.contextLength = 512;
+        config.prefixCache = prefixCache;
+        config.kvMemoryMiB = kvMiB;
+        config.kvBlockTokens = blockTokens;
+        config.stepTokens = 64;  // long prompts prefill in chunks beside running streams
+        auto engine = load(config);
+        QVERIFY(engine);
+        const auto results = runConcurrently(*engine);
+        for (std::size_t i = 0; i < results.size(); ++i) {
+            QCOMPARE(results[i].finish, FinishReason::Length);
+            if (results[i].tokens != m_alone[i])
+                QFAIL(qPrintable(QStringLiteral("request %1 differs from its run alone").arg(i)));
+        }
+        const auto s = settledStats(*engine);
+        QVERIFY(blocksAllBack(s));
+        QVERIFY(s.lastStepSequences >= 1);
+        qInfo("steps %llu, preemptions %llu, prefix hits %llu misses %llu, evictions %llu, batch-size buckets [%llu %llu %llu %llu %llu]",
+              (unsigned long long)s.steps, (unsigned long long)s.preemptions, (unsigned long long)s.prefixHits,
+              (unsigned long long)s.prefixMisses, (unsigned long long)s.evictions, (unsigned long long)s.batchSizeCounts[0],
+              (unsigned long long)s.batchSizeCounts[1], (unsigned long long)s.batchSizeCounts[2],
+              (unsigned long long)s.batchSizeCounts[3], (unsigned long long)s.batchSizeCounts[4]);
+        // Sixteen requests submitted together do run together.
+        QVERIFY(s.batchSizeCounts[4] + s.batchSizeCounts[5] > 0 || kvMiB > 0);
+        if (prefixCache)
+            QVERIFY(s.prefixHits > 0);
+        if (kvMiB > 0)
+            QVERIFY2(s.preemptions > 0, "the small KV budget should have forced preemption");
+    }
+
+    // A cached system prompt is shared: the second request computes only
+    // its own tail, and the blocks stay cached (not used) afterwards.
+    void prefixCacheSharesBlocks()
+    {
+        EngineConfig config;
+        config.threads = 1;
+        config.contextLength = 512;
+        auto engine = load(config);
+        QVERIFY(engine);
+        GenerationRequest req;
+        req.prompt = prompts()[0];
+        req.maxTokens = 4;
+        req.sampling = greedy();
+        const auto first = engine->generate(req);
+        auto s = settledStats(*engine);
+        QVERIFY(s.kvBlocksCached > 0);
+        QCOMPARE(s.kvBlocksUsed, 0);
+        const auto hitsBefore = s.prefixHits;
+        const auto second = engine->generate(req);
+        QCOMPARE(second.tokens, first.tokens);
+        s = settledStats(*engine);
+        // Full blocks before the last prompt token (which is always computed).
+        const int promptBlocks = (int(engine->tokenize(req.prompt).size()) - 1) / s.kvBlockTokens;
+        QCOMPARE(int(s.prefixHits - hitsBefore), promptBlocks);
+        QVERIFY(blocksAllBack(s));
+    }
+
+    void stopStringsEndTheText()
+    {
+        EngineConfig config;
+        config.threads = 1;
+        config.contextLength = 512;
+        auto engine = load(config);
+        QVERIFY(engine);
+        GenerationRequest req;
+        req.prompt = "Once upon a time";
+        req.maxTokens = 64;
+        req.sampling = greedy();
+        const auto full = engine->generate(req);
+        // The greedy text is ", there was a little girl named Lily. ..."
+        const auto at = full.text.find("Lily");
+        QVERIFY(at != std::string::npos);
+        req.stop = {"Lily", "zzz-never"};
+        std::string streamed;
+        req.onToken = [&](const TokenEvent& ev) { streamed += ev.text; };
+        const auto r = engine->generate(req);
+        QCOMPARE(r.finish, FinishReason::Stop);
+        QCOMPARE(r.text, full.text.substr(0, at));
+        QCOMPARE(streamed, r.text);
+        QVERIFY(settledStats(*engine).kvBlocksUsed == 0);
+    }
+
+    void embeddingsAreNormalisedAndBatchIndependent()
+    {
+        EngineConfig config;
+        config.threads = 2;
+        config.contextLength = 512;
+        auto engine = load(config);
+        QVERIFY(engine);
+        const std::vector<std::string> texts{"The cat sat on the mat.", "A dog ran in the park.", "The cat sat on the mat."};
+        auto all = engine->embed(texts);
+        QVERIFY2(all.ok(), all.ok() ? "" : all.error().c_str());
+        QCOMPARE(all->size(), std::size_t(3));
+        for (const auto& v : *all) {
+            QCOMPARE(int(v.size()), engine->info().embedding);
+            double n = 0;
+            for (float x : v)
+                n += double(x) * x;
+            QVERIFY(std::abs(n - 1.0) < 1e-4);
+        }
+        QCOMPARE((*all)[0], (*all)[2]);
+        auto one = engine->embed({texts[1]});
+        QVERIFY(one.ok());
+        double dot = 0, self = 0;
+        for (std::size_t i = 0; i < (*one)[0].size(); ++i) {
+            dot += double((*one)[0][i]) * (*all)[1][i];
+            self += double((*all)[0][i]) * (*all)[1][i];
+        }
+        QVERIFY(dot > 0.99999);  // alone or in a batch: the same vector
+        QVERIFY(self < 0.9999);  // different texts: different vectors
+        QVERIFY(!engine->embed({"ok", ""}).ok() || engine->tokenize("").size() > 0);
+    }
+
+    void kvTypesReportTheirLayout()
+    {
+        // stories260K: 5 layers, kv width 4 heads x 8 = 32.
+        struct Case {
+            KvCacheType type;
+            std::size_t bytes;
+        } cases[] = {{KvCacheType::F32, 5 * 2 * 32 * 4}, {KvCacheType::F16, 5 * 2 * 32 * 2}, {KvCacheType::Q8_0, 5 * 2 * 34}};
+        for (const auto& c : cases) {
+            EngineConfig config;
+            config.threads = 1;
+            config.contextLength = 256;
+            config.kvType = c.type;
+            auto engine = load(config);
+            QVERIFY(engine);
+            QCOMPARE(engine->stats().kvBytesPerToken, c.bytes);
+            GenerationRequest req;
+            req.prompt = "Once upon a time";
+            req.maxTokens = 24;
+            req.sampling = greedy();
+            const auto r = engine->generate(req);
+            QCOMPARE(r.finish, FinishReason::Length);
+            if (c.type == KvCacheType::Q8_0)
+                qInfo("Q8_0 cache: %s", r.text.c_str());
+        }
+    }
+
+    // 10,000 random requests, random cancellations (before they run, from
+    // their own callbacks, from another thread), a small KV budget: every
+    // request finishes and every block comes back.
+    void stormOfRequestsLeavesNothingBehind()
+    {
+        EngineConfig config;
+        config.threads = 2;
+        config.contextLength = 128;
+        config.kvMemoryMiB = 0.05;  // ~80 tokens in blocks of 8
+        config.kvBlockTokens = 8;
+        config.maxSequences = 16;
+        config.stepTokens = 48;
+        auto engine = load(config);
+        QVERIFY(engine);
+        std::mt19937 rng(12345);
+        const char* words[] = {"the", "cat", "dog", "Lily", "ran", "big", "red", "ball", "sun", "park", "Once", "upon", "a", "time"};
+        constexpr int kRequests = 10000;
+        std::vector<RequestHandle> handles;
+        handles.reserve(kRequests);
+        std::atomic<int> finals{0};
+        std::vector<std::uint64_t> toCancel;
+        for (int i = 0; i < kRequests; ++i) {
+            GenerationRequest req;
+            const int words_n = 1 + int(rng() % 12);
+            // Common openings so the prefix cache sees hits and evictions.
+            req.prompt = (rng() % 2) ? "Once upon a time there was a cat" : "";
+            for (int w = 0; w < words_n; ++w)
+                req.prompt += std::string(" ") + words[rng() % std::size(words)];
+            req.maxTokens = 1 + int(rng() % 6);
+            req.sampling.temperature = (rng() % 2) ? 0.0f : 0.9f;
+            req.sampling.seed = rng();
+            const int cancelAt = (rng() % 5 == 0) ? int(rng() % 4) : -1;
+            auto holder = std::make_shared<RequestHandle>();
+            auto count = std::make_shared<int>(0);
+            req.onToken = [holder, count, cancelAt, &finals](const TokenEvent& ev) {
+                if (ev.final) {
+                    ++finals;
+                    return;
+                }
+                if (++*count == cancelAt)
+                    holder->cancel();
+            };
+            auto h = engine->submit(req);
+            *holder = h;  // the callback may run before this: then it simply does not cancel
+            handles.push_back(h);
+            if (rng() % 7 == 0)
+                h.cancel();
+            if (rng() % 50 == 0) {
+                // Cancel a few earlier ones from this thread while they run.
+                for (int k = 0; k < 3 && !handles.empty(); ++k)
+                    handles[rng() % handles.size()].cancel();
+            }
+        }
+        int cancelled = 0, stopped = 0, length = 0;
+        for (auto& h : handles) {
+            const auto r = h.wait();
+            QVERIFY2(r.finish != FinishReason::Error, r.error.c_str());
+            cancelled += r.finish == FinishReason::Cancelled;
+            stopped += r.finish == FinishReason::Stop;
+            length += r.finish == FinishReason::Length;
+        }
+        QCOMPARE(finals.load(), kRequests);
+        const auto s = settledStats(*engine);
+        qInfo("%d requests: %d length, %d stop, %d cancelled; %llu steps, %llu preemptions, prefix hits %llu, evictions %llu",
+              kRequests, length, stopped, cancelled, (unsigned long long)s.steps, (unsigned long long)s.preemptions,
+              (unsigned long long)s.prefixHits, (unsigned long long)s.evictions);
+        QCOMPARE(s.requestsFinished, std::uint64_t(kRequests));
+        QVERIFY(blocksAllBack(s));
+        QVERIFY(s.sequences.empty());
+        QVERIFY(cancelled > 0 && length > 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestServing)
+#include "test_serving.moc"
