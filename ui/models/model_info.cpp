@@ -2,9 +2,11 @@
 
 #include "inference/gguf/gguf_file.h"
 
+#include <QCoreApplication>
 #include <QFile>
 #include <QFileInfo>
 #include <QLocale>
+#include <QRegularExpression>
 
 #include <map>
 
@@ -97,14 +99,56 @@ ModelInfo inspectModelFile(const QString& path, const QString& source)
         if (auto ctx = file.getInt(std::string(file.architecture()) + ".context_length"))
             info.contextLength = *ctx;
 
+    // Split models: the first part speaks for all of them.
+    const auto splitNo = file.getInt("split.no");
+    const auto splitCount = file.getInt("split.count");
+    std::map<std::string_view, std::uint64_t> bytesByType;
+    for (const auto& t : file.tensors())
+        bytesByType[t.typeName()] += t.bytes;
+    std::vector<std::unique_ptr<inference::gguf::GgufFile>> parts; // keep type names alive
+    if (splitNo && *splitNo > 0) {
+        info.continuation = true;
+        return info;
+    }
+    if (splitCount && *splitCount > 1) {
+        static const QRegularExpression pattern(QStringLiteral("^(.*)-(\\d{5})-of-(\\d{5})\\.gguf$"), QRegularExpression::CaseInsensitiveOption);
+        const auto match = pattern.match(fi.fileName());
+        if (!match.hasMatch()) {
+            info.error = QCoreApplication::translate("outpost::ui::ModelInfo",
+                                                     "%1: split.count is %2 but the file name does not follow the name-00001-of-%3.gguf pattern")
+                             .arg(info.path).arg(*splitCount).arg(*splitCount, 5, 10, QLatin1Char('0'));
+            return info;
+        }
+        info.splitCount = int(*splitCount);
+        if (!file.getString("general.name"))
+            info.name = match.captured(1);
+        for (int part = 2; part <= info.splitCount; ++part) {
+            const QString partPath = fi.dir().filePath(
+                QStringLiteral("%1-%2-of-%3.gguf").arg(match.captured(1)).arg(part, 5, 10, QLatin1Char('0')).arg(match.captured(3)));
+            if (!QFileInfo::exists(partPath)) {
+                info.error = QCoreApplication::translate("outpost::ui::ModelInfo", "%1: part %2 of %3 is missing")
+                                 .arg(partPath).arg(part).arg(info.splitCount);
+                return info;
+            }
+            auto other = inference::gguf::GgufFile::open(QFile::encodeName(partPath).toStdString());
+            if (!other) {
+                info.error = QString::fromStdString(other.error());
+                return info;
+            }
+            info.sizeBytes += QFileInfo(partPath).size();
+            info.parameters += (*other)->elementCount();
+            info.tensorCount += int((*other)->tensors().size());
+            for (const auto& t : (*other)->tensors())
+                bytesByType[t.typeName()] += t.bytes;
+            parts.push_back(std::move(*other));
+        }
+    }
+
     if (auto ft = file.getInt("general.file_type"))
         info.quantisation = fileTypeName(*ft);
     if (info.quantisation.isEmpty()) {
         // No (known) file type: name it after the type that holds most of
         // the weights' bytes, which is what a user means by "quantisation".
-        std::map<std::string_view, std::uint64_t> bytesByType;
-        for (const auto& t : file.tensors())
-            bytesByType[t.typeName()] += t.bytes;
         std::uint64_t best = 0;
         for (const auto& [type, bytes] : bytesByType)
             if (bytes > best) {

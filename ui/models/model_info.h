@@ -17,6 +17,8 @@ struct ModelInfo {
     QString quantisation;    // from general.file_type, else the type holding most bytes
     qint64 contextLength = 0; // <arch>.context_length; 0 when absent
     int tensorCount = 0;
+    int splitCount = 1;      // files of a split model (gguf-split's split.count); size, parameters and tensors cover all
+    bool continuation = false; // a later part of a split model: listed through its first part, not on its own
     QString error;           // non-empty: the file could not be read; the other fields are partial
 
     bool ok() const { return error.isEmpty(); }
@@ -25,6 +27,10 @@ struct ModelInfo {
 // Reads the metadata of `path`. Never throws or crashes on bad files: a
 // file that is not valid GGUF gives a ModelInfo whose error says why
 // (with the reader's file/position/reason message).
+// Split models (name-00001-of-00003.gguf, split.no/split.count keys): the
+// first part describes the whole model, reading the other parts' tensor
+// descriptions; a missing or unreadable part is its error. Later parts come
+// back with `continuation` set.
 ModelInfo inspectModelFile(const QString& path, const QString& source = {});
 
 // True when the file starts with the GGUF magic (used for files without a

@@ -350,6 +350,8 @@ void ModelManager::updateDetails()
         values[QuantisationDetail] = m->quantisation;
         values[ContextDetail] = m->contextLength > 0 ? tr("%1 tokens").arg(locale.toString(m->contextLength)) : QString();
         values[SizeDetail] = locale.formattedDataSize(m->sizeBytes);
+        if (m->splitCount > 1)
+            values[SizeDetail] += QStringLiteral(" · ") + tr("%n file(s)", nullptr, m->splitCount);
         values[TensorsDetail] = m->ok() ? locale.toString(m->tensorCount) : QString();
         values[ProblemDetail] = m->error;
     } else {

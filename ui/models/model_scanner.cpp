@@ -78,11 +78,12 @@ void ModelScanner::scan(const QList<ScanFolder>& folders)
         if (m_cancel.load())
             break;
         ModelInfo info = inspectModelFile(candidates[i].path, candidates[i].label);
-        // The path shown is where the user keeps the model, but the same
-        // file found through a symlink is listed once (canonical path).
-        batch.push_back(std::move(info));
+        // Later parts of a split model are listed through their first part.
+        if (!info.continuation)
+            batch.push_back(std::move(info));
         if (sinceReport.elapsed() > 50 || batch.size() >= 64) {
-            emit modelsFound(batch);
+            if (!batch.isEmpty())
+                emit modelsFound(batch);
             batch.clear();
             emit progress(i + 1, total, candidates[i].path);
             sinceReport.restart();

@@ -192,6 +192,49 @@ private slots:
         QCOMPARE(models.first().source, QStringLiteral("Ollama"));
     }
 
+    void splitModelsAreOneRow()
+    {
+        QTemporaryDir dir;
+        for (int part = 0; part < 3; ++part) {
+            GgufWriter w;
+            if (part == 0) {
+                w.setString("general.architecture", "llama");
+                w.setUInt32("llama.context_length", 4096);
+            }
+            w.setUInt16("split.no", std::uint16_t(part));
+            w.setUInt16("split.count", 3);
+            std::vector<std::byte> data(256 * 4);
+            // (not "t" + to_string: GCC 12 warns falsely on that concatenation at -O3)
+            std::string name = "t";
+            name += std::to_string(part);
+            QVERIFY(w.addTensor(name, {256}, TensorType::F32, data).ok());
+            const QString path = dir.filePath(QStringLiteral("big-model-%1-of-00003.gguf").arg(part + 1, 5, 10, QLatin1Char('0')));
+            QVERIFY(w.writeFile(QFile::encodeName(path).toStdString()).ok());
+        }
+        ui::ModelScanner scanner;
+        QSignalSpy found(&scanner, &ui::ModelScanner::modelsFound);
+        scanner.scan({{dir.path(), QStringLiteral("test"), false}});
+        QList<ui::ModelInfo> models;
+        for (const auto& args : found)
+            models += args.first().value<QList<ui::ModelInfo>>();
+        QCOMPARE(models.size(), 1);
+        const ui::ModelInfo& m = models.first();
+        QVERIFY2(m.ok(), qPrintable(m.error));
+        QCOMPARE(m.name, QStringLiteral("big-model"));
+        QCOMPARE(m.splitCount, 3);
+        QCOMPARE(m.parameters, quint64(3 * 256));
+        QCOMPARE(m.tensorCount, 3);
+        QCOMPARE(m.quantisation, QStringLiteral("F32"));
+        qint64 total = 0;
+        for (const QFileInfo& f : QDir(dir.path()).entryInfoList(QDir::Files))
+            total += f.size();
+        QCOMPARE(m.sizeBytes, total);
+        // A missing part is the model's error.
+        QVERIFY(QFile::remove(dir.filePath(QStringLiteral("big-model-00003-of-00003.gguf"))));
+        const ui::ModelInfo broken = ui::inspectModelFile(dir.filePath(QStringLiteral("big-model-00001-of-00003.gguf")));
+        QVERIFY2(broken.error.contains(QStringLiteral("part 3 of 3 is missing")), qPrintable(broken.error));
+    }
+
     void loadUnloadAndSettings()
     {
         ui::ModelManager manager;
