@@ -7,7 +7,7 @@
 namespace outpost::ui {
 
 struct ModelInfo {
-    QString path;            // absolute, canonical
+    QString path;            // absolute, as found (a symlink is not resolved)
     QString fileName;
     QString name;            // general.name, else the file name without .gguf
     QString source;          // which app's folder it was found in ("Ollama", "LM Studio", ...) or the folder

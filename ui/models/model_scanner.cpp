@@ -59,8 +59,11 @@ void ModelScanner::scan(const QList<ScanFolder>& folders)
             const QString canonical = fi.canonicalFilePath();
             if (canonical.isEmpty() || seen.contains(canonical))
                 continue;
+            // Dedupe by the real file, but show the path as found: the
+            // Hugging Face hub names a model by its snapshot symlink, while
+            // the target is a blob named by its hash.
             seen.insert(canonical);
-            candidates.push_back({canonical, folder.label});
+            candidates.push_back({fi.absoluteFilePath(), folder.label});
             if (sinceReport.elapsed() > 100) {
                 emit progress(0, -1, path);
                 sinceReport.restart();

@@ -40,8 +40,8 @@ public:
 public slots:
     // Walks `folders` (missing ones are skipped), then inspects each
     // candidate file. Symbolic links to files are followed (the Hugging Face
-    // hub links snapshots to blobs); the same file reached twice is listed
-    // once. Emits progress() and batches of modelsFound(), then finished().
+    // hub links snapshots to blobs) and listed under the link's path; the
+    // same file reached twice is listed once. Emits progress() and batches of modelsFound(), then finished().
     void scan(const QList<outpost::ui::ScanFolder>& folders);
 
 signals:

@@ -217,6 +217,29 @@ private slots:
         QCOMPARE(models.first().source, QStringLiteral("Ollama"));
     }
 
+    void hubSymlinksKeepTheirNames()
+    {
+        // The Hugging Face hub layout: snapshots/<rev>/<name>.gguf -> ../../blobs/<hash>
+        QTemporaryDir hub;
+        QDir().mkpath(hub.filePath(QStringLiteral("models--x--y/blobs")));
+        QDir().mkpath(hub.filePath(QStringLiteral("models--x--y/snapshots/abc")));
+        const QString blob = hub.filePath(QStringLiteral("models--x--y/blobs/0f1e2d3c"));
+        QVERIFY(QFile::copy(m_dir.filePath(QStringLiteral("tiny-q8.gguf")), blob));
+        QVERIFY(QFile::link(QStringLiteral("../../blobs/0f1e2d3c"), hub.filePath(QStringLiteral("models--x--y/snapshots/abc/tiny-q8.gguf"))));
+        QVERIFY(QFile::link(QStringLiteral("tiny-q8.gguf"), hub.filePath(QStringLiteral("models--x--y/snapshots/abc/again.gguf"))));
+        ui::ModelScanner scanner;
+        QSignalSpy found(&scanner, &ui::ModelScanner::modelsFound);
+        scanner.scan({{hub.path(), QStringLiteral("Hugging Face"), false}});
+        QList<ui::ModelInfo> models;
+        for (const auto& args : found)
+            models += args.first().value<QList<ui::ModelInfo>>();
+        QCOMPARE(models.size(), 1); // two links, one file
+        QVERIFY2(models.first().path.endsWith(QStringLiteral(".gguf")), qPrintable(models.first().path));
+        QVERIFY(models.first().path.contains(QStringLiteral("/snapshots/abc/")));
+        QVERIFY(models.first().ok());
+        QCOMPARE(models.first().sizeBytes, QFileInfo(blob).size());
+    }
+
     void splitModelsAreOneRow()
     {
         QTemporaryDir dir;
