@@ -1,17 +1,24 @@
 // outpost serve PROJECT: serves the project's agents over WebSocket (the
-// Agents SDK protocol) and HTTP until SIGINT/SIGTERM, then shuts down
-// gracefully (see core/gateway/gateway.h).
+// Agents SDK protocol, chat included) and HTTP until SIGINT/SIGTERM, then
+// shuts down gracefully (see core/gateway/gateway.h). With --model FILE the
+// GGUF model answers llm nodes without an endpoint and the OpenAI-compatible
+// /v1/ routes.
 #include "cli/command.h"
 
 #include "core/actor/actor_runtime.h"
 #include "core/agent/agent_instance.h"
+#include "core/agent/chat_service.h"
 #include "core/gateway/gateway.h"
+#include "core/gateway/openai_routes.h"
+#include "core/llm/chat_model.h"
+#include "inference/engine.h"
 #include "core/project/project.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QSocketNotifier>
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QTextStream>
 #include <QTimer>
 
@@ -47,6 +54,18 @@ int runServe(const QStringList& args)
                                        QStringLiteral("FILE"));
     const QCommandLineOption allowOrigin(QStringLiteral("allow-origin"), tr("Also accept WebSocket upgrades from this Origin (repeatable)."),
                                          QStringLiteral("ORIGIN"));
+    const QCommandLineOption modelFile(QStringLiteral("model"),
+                                       tr("GGUF model for llm nodes without an endpoint and for the OpenAI-compatible /v1/ routes."),
+                                       QStringLiteral("FILE"));
+    const QCommandLineOption concurrency(QStringLiteral("chat-concurrency"),
+                                         tr("What a chat message does while a reply runs: queue (default), latest, merge, drop or debounce."),
+                                         QStringLiteral("POLICY"), QStringLiteral("queue"));
+    const QCommandLineOption maxMessages(QStringLiteral("max-persisted-messages"),
+                                         tr("Keep at most this many chat messages per instance (0: all)."), QStringLiteral("N"),
+                                         QStringLiteral("0"));
+    parser.addOption(modelFile);
+    parser.addOption(concurrency);
+    parser.addOption(maxMessages);
     parser.addOption(listen);
     parser.addOption(tokenFile);
     parser.addOption(allowOrigin);
@@ -79,14 +98,47 @@ int runServe(const QStringList& args)
     }
     const core::Project& project = *loaded.value;
 
+    core::agent::ChatOptions chatOptions;
+    if (auto policy = core::agent::parseChatConcurrency(parser.value(concurrency).toStdString()))
+        chatOptions.concurrency = *policy;
+    else {
+        err << tr("outpost serve: --chat-concurrency must be queue, latest, merge, drop or debounce") << "\n";
+        return kExitUsage;
+    }
+    bool maxOk = false;
+    chatOptions.maxPersistedMessages = parser.value(maxMessages).toULongLong(&maxOk);
+    if (!maxOk) {
+        err << tr("outpost serve: --max-persisted-messages must be a whole number") << "\n";
+        return kExitUsage;
+    }
+    // Endpoint keys come from the environment, never from agent files.
+    chatOptions.apiKeyFor = [](const QString&) { return qgetenv("OUTPOST_LLM_API_KEY"); };
+    std::shared_ptr<core::llm::ChatModel> localModel;
+    if (parser.isSet(modelFile)) {
+        inference::EngineConfig config;
+        config.modelPath = parser.value(modelFile).toStdString();
+        auto engine = inference::Engine::load(config);
+        if (!engine) {
+            err << "outpost serve: " << QString::fromStdString(engine.error()) << "\n";
+            return kExitFailure;
+        }
+        localModel = core::llm::makeLocalModel(std::shared_ptr<inference::Engine>(std::move(*engine)),
+                                               QFileInfo(parser.value(modelFile)).completeBaseName().toStdString());
+        chatOptions.defaultModel = localModel;
+    }
+
     core::agent::AgentRegistry registry;
+    std::vector<std::pair<std::string, std::shared_ptr<const core::AgentGraph>>> graphs;
     QStringList served;
     for (const auto& file : project.agents()) {
         if (!file.isValid()) {
             err << tr("outpost serve: not serving %1: it has errors (see 'outpost validate')").arg(file.relativePath) << "\n";
             continue;
         }
-        if (auto st = registry.add(core::agent::agentClassFor(*file.graph, file.className.toStdString())); !st) {
+        auto cls = core::agent::agentClassFor(*file.graph, file.className.toStdString());
+        core::agent::enableChatRoutes(cls);
+        graphs.emplace_back(cls.className, std::make_shared<const core::AgentGraph>(*file.graph));
+        if (auto st = registry.add(std::move(cls)); !st) {
             err << "outpost serve: " << QString::fromStdString(st.error()) << "\n";
             return kExitFailure;
         }
@@ -114,6 +166,16 @@ int runServe(const QStringList& args)
         return kExitFailure;
     }
     core::gateway::Gateway gateway(runtime, registry, options);
+    core::agent::ChatService chat(runtime, chatOptions);
+    for (const auto& [className, graph] : graphs)
+        chat.addGraph(className, graph);
+    chat.setTransport({[&gateway](const std::string& conn, const QString& text) { return gateway.sendToConnection(conn, text); },
+                       [&gateway](const std::string& key) { return gateway.connectionsOf(key); }});
+    gateway.setChatHooks({[&chat](const core::actor::ActorId& id, const std::string& conn, bool readonly, const std::string& text) {
+                              return chat.handleFrame(id, conn, readonly, text);
+                          },
+                          [&chat](const core::actor::ActorId& id, const std::string& conn) { return chat.joinFrames(id, conn); }});
+    core::gateway::addOpenAiRoutes(gateway, localModel);
     if (auto st = runtime.start(); !st) {
         err << "outpost serve: " << QString::fromStdString(st.error()) << "\n";
         return kExitFailure;
@@ -134,6 +196,7 @@ int runServe(const QStringList& args)
         [[maybe_unused]] const auto n = ::read(g_signalPipe[0], &byte, 1);
         err << tr("outpost serve: shutting down (finishing running events)") << "\n";
         err.flush();
+        chat.cancelAll();
         gateway.shutdown();
     });
     // After the drain, give WebSocket close handshakes a moment to finish.

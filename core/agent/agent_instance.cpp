@@ -273,6 +273,48 @@ Status AgentInstance::setStateImpl(CallContext& call, OJson state, StateSource s
     return {};
 }
 
+OJson AgentInstance::stateAt(const std::string& path) const
+{
+    if (!m_state)
+        return nullptr;
+    const OJson* at = &*m_state;
+    std::size_t start = 0;
+    while (start < path.size()) {
+        const std::size_t dot = path.find('.', start);
+        const std::string key = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+        if (!at->is_object() || !at->contains(key))
+            return nullptr;
+        at = &(*at)[key];
+        start = dot == std::string::npos ? path.size() : dot + 1;
+    }
+    return *at;
+}
+
+Status AgentInstance::setStateAt(actor::ActorContext& ctx, const std::string& path, OJson value)
+{
+    CallContext cc(*this, ctx, "", false);
+    OJson next = m_state ? *m_state : OJson::object();
+    if (path.empty()) {
+        next = std::move(value);
+    } else {
+        OJson* at = &next;
+        std::size_t start = 0;
+        for (;;) {
+            if (!at->is_object())
+                *at = OJson::object();
+            const std::size_t dot = path.find('.', start);
+            const std::string key = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+            if (dot == std::string::npos) {
+                (*at)[key] = std::move(value);
+                break;
+            }
+            at = &(*at)[key];
+            start = dot + 1;
+        }
+    }
+    return setStateImpl(cc, std::move(next), StateSource::Server, {});
+}
+
 Result<OJson> AgentInstance::call(CallContext& call, const std::string& method, const OJson& args)
 {
     auto arg = [&](std::size_t i) -> OJson { return i < args.size() ? args[i] : OJson(nullptr); };

@@ -122,6 +122,11 @@ public:
     Status onCallback(actor::ActorContext& ctx, const std::string& callback, const actor::Json& payload) override;
 
     const std::optional<OJson>& state() const { return m_state; }
+    // For the graph executor and tools (inside an event of this instance):
+    // the value at a dotted path of the state ("" = the whole state; null
+    // when absent), and setting it (persisted and broadcast like setState).
+    OJson stateAt(const std::string& path) const;
+    Status setStateAt(actor::ActorContext& ctx, const std::string& path, OJson value);
 
     // Reserved callback name of interval schedules.
     static constexpr const char* kIntervalCallback = "__outpost_interval";

@@ -85,6 +85,8 @@ struct Alive {
     bool scheduled = false;
 };
 
+std::shared_ptr<HttpStream> makeStream(std::shared_ptr<Alive> alive, quint64 conn, quint64 seq, bool keepAlive);
+
 struct Gateway::Impl {
     struct Http {
         quint64 id = 0;
@@ -94,7 +96,11 @@ struct Gateway::Impl {
         bool closing = false;  // answer what is pending, then close
         quint64 nextSeq = 0;   // sequence of the next request read
         quint64 sendSeq = 0;   // sequence of the next response to write
-        std::map<quint64, QByteArray> ready;
+        struct Out {
+            QByteArray bytes;
+            bool complete = true;
+        };
+        std::map<quint64, Out> ready;
         int pending = 0;
         QTimer* headTimer = nullptr;
     };
@@ -122,6 +128,9 @@ struct Gateway::Impl {
     std::unordered_map<quint64, std::unique_ptr<Ws>> ws;
     std::unordered_map<std::string, std::vector<Ws*>> wsByActor;
     std::vector<std::pair<QByteArray, RouteHandler>> routes;
+    std::vector<std::pair<QByteArray, StreamRouteHandler>> streamRoutes;
+    std::unordered_map<std::string, Ws*> wsByConn;
+    ChatHooks chat;
     qint64 inFlight = 0;
     bool draining = false;
     bool drained = false;
@@ -288,7 +297,18 @@ struct Gateway::Impl {
 
     void queueResponse(Http& c, quint64 seq, QByteArray bytes)
     {
-        c.ready.emplace(seq, std::move(bytes));
+        auto& out = c.ready[seq];
+        out.bytes += bytes;
+        out.complete = true;
+        flush(c);
+    }
+
+    // Part of a streamed response; it stays at its place in the order.
+    void queuePartial(Http& c, quint64 seq, const QByteArray& bytes)
+    {
+        auto& out = c.ready[seq];
+        out.bytes += bytes;
+        out.complete = false;
         flush(c);
     }
 
@@ -296,7 +316,13 @@ struct Gateway::Impl {
     {
         bool close = false;
         while (!c.ready.empty() && c.ready.begin()->first == c.sendSeq) {
-            c.socket->write(c.ready.begin()->second);
+            auto& out = c.ready.begin()->second;
+            if (!out.bytes.isEmpty()) {
+                c.socket->write(out.bytes);
+                out.bytes.clear();
+            }
+            if (!out.complete)
+                break;
             c.ready.erase(c.ready.begin());
             ++c.sendSeq;
         }
@@ -381,6 +407,14 @@ struct Gateway::Impl {
                 answer(503, "application/json", jsonError(QString::fromStdString(st.error())));
             }
             return;
+        }
+        for (const auto& route : streamRoutes) {
+            if (r.url.path().toUtf8().startsWith(route.first)) {
+                ++c.pending;
+                ++inFlight;
+                route.second(r, makeStream(alive, c.id, seq, keepAlive));
+                return;
+            }
         }
         for (const auto& route : routes) {
             if (r.url.path().toUtf8().startsWith(route.first)) {
@@ -472,7 +506,11 @@ struct Gateway::Impl {
             QObject::connect(s, &QObject::destroyed, q, [this, wid] { dropWs(wid); }, Qt::QueuedConnection);
             Ws* raw = w.get();
             wsByActor[id->key()].push_back(raw);
+            wsByConn[raw->connId] = raw;
             ws.emplace(wid, std::move(w));
+            if (chat.onJoin && raw->proto)
+                for (const auto& f : chat.onJoin(*id, raw->connId))
+                    sendText(*raw, QString::fromStdString(f));
             sendToActor(*raw, Json{{"op", "connect"}, {"conn", raw->connId}, {"proto", raw->proto}}, {}, true);
         }
     }
@@ -489,6 +527,7 @@ struct Gateway::Impl {
         if (it == ws.end())
             return;
         Ws* c = it->second.get();
+        wsByConn.erase(c->connId);
         auto& list = wsByActor[c->actorId.key()];
         list.erase(std::remove(list.begin(), list.end(), c), list.end());
         if (list.empty())
@@ -505,6 +544,8 @@ struct Gateway::Impl {
         if (!c || c->closing || draining)
             return;
         std::string t = text.toStdString();
+        if (chat.onFrame && chat.onFrame(c->actorId, c->connId, c->readonly, t))
+            return;
         Json msg{{"op", "frame"}, {"conn", c->connId}, {"readonly", c->readonly}, {"proto", c->proto}, {"text", t}};
         sendToActor(*c, std::move(msg), std::move(t), false);
     }
@@ -617,6 +658,105 @@ struct Gateway::Impl {
     }
 };
 
+// A streamed answer: writes go through the connection's ordered queue, so a
+// pipelined request after it waits until end().
+class Stream : public HttpStream {
+public:
+    Stream(std::shared_ptr<Alive> alive, quint64 conn, quint64 seq, bool keepAlive)
+        : m_alive(std::move(alive)), m_conn(conn), m_seq(seq), m_keepAlive(keepAlive)
+    {
+    }
+    ~Stream() override
+    {
+        // A handler that dropped its stream without answering still frees
+        // the request's place (and the drain waits no longer).
+        if (!m_ended)
+            end();
+    }
+    void send(int status, const QByteArray& contentType, const QByteArray& body) override
+    {
+        if (m_ended || m_begun)
+            return;
+        Gateway::Impl* self = impl();
+        m_ended = true;
+        if (!self)
+            return;
+        --self->inFlight;
+        if (auto* c = self->find(m_conn)) {
+            --c->pending;
+            self->queueResponse(*c, m_seq, httpResponse(status, contentType, body, m_keepAlive && !c->closing));
+        }
+        self->checkDrained();
+    }
+    void begin(int status, const QByteArray& contentType) override
+    {
+        if (m_ended || m_begun)
+            return;
+        m_begun = true;
+        Gateway::Impl* self = impl();
+        if (!self)
+            return;
+        if (auto* c = self->find(m_conn)) {
+            c->closing = true; // the body ends when the connection does
+            QByteArray head = "HTTP/1.1 " + QByteArray::number(status) + " " + reasonPhrase(status) + "\r\nContent-Type: " + contentType
+                              + "\r\nCache-Control: no-cache\r\nConnection: close\r\nX-Accel-Buffering: no\r\n\r\n";
+            self->queuePartial(*c, m_seq, head);
+        }
+    }
+    void write(const QByteArray& bytes) override
+    {
+        if (m_ended || !m_begun)
+            return;
+        if (Gateway::Impl* self = impl())
+            if (auto* c = self->find(m_conn))
+                self->queuePartial(*c, m_seq, bytes);
+    }
+    void end() override
+    {
+        if (m_ended)
+            return;
+        if (!m_begun) {
+            send(500, "application/json", jsonError(QStringLiteral("the handler gave no answer")));
+            return;
+        }
+        m_ended = true;
+        Gateway::Impl* self = impl();
+        if (!self)
+            return;
+        --self->inFlight;
+        if (auto* c = self->find(m_conn)) {
+            --c->pending;
+            self->queueResponse(*c, m_seq, {});
+        }
+        self->checkDrained();
+    }
+    bool open() const override
+    {
+        if (m_ended)
+            return false;
+        Gateway::Impl* self = impl();
+        return self && self->find(m_conn) && self->find(m_conn)->socket->state() == QAbstractSocket::ConnectedState;
+    }
+
+private:
+    Gateway::Impl* impl() const
+    {
+        QMutexLocker lock(&m_alive->mutex);
+        return m_alive->impl;
+    }
+    std::shared_ptr<Alive> m_alive;
+    quint64 m_conn;
+    quint64 m_seq;
+    bool m_keepAlive;
+    bool m_begun = false;
+    bool m_ended = false;
+};
+
+std::shared_ptr<HttpStream> makeStream(std::shared_ptr<Alive> alive, quint64 conn, quint64 seq, bool keepAlive)
+{
+    return std::make_shared<Stream>(std::move(alive), conn, seq, keepAlive);
+}
+
 Gateway::Gateway(actor::ActorRuntime& runtime, const agent::AgentRegistry& registry, GatewayOptions options, QObject* parent)
     : QObject(parent), d(std::make_unique<Impl>(this, runtime, registry, std::move(options)))
 {
@@ -658,6 +798,45 @@ Status Gateway::listen()
 quint16 Gateway::port() const { return d->tcp->serverPort(); }
 
 void Gateway::addRoute(QByteArray pathPrefix, RouteHandler handler) { d->routes.emplace_back(std::move(pathPrefix), std::move(handler)); }
+
+void Gateway::addStreamRoute(QByteArray pathPrefix, StreamRouteHandler handler)
+{
+    d->streamRoutes.emplace_back(std::move(pathPrefix), std::move(handler));
+}
+
+void Gateway::setChatHooks(ChatHooks hooks) { d->chat = std::move(hooks); }
+
+bool Gateway::sendToConnection(const std::string& conn, const QString& text)
+{
+    auto it = d->wsByConn.find(conn);
+    if (it == d->wsByConn.end())
+        return false;
+    return d->sendText(*it->second, text);
+}
+
+void Gateway::sendToInstance(const std::string& actorKey, const QString& text, const std::string& except, bool protoOnly)
+{
+    auto it = d->wsByActor.find(actorKey);
+    if (it == d->wsByActor.end())
+        return;
+    const std::vector<Impl::Ws*> list = it->second; // sendText may close one
+    for (Impl::Ws* c : list) {
+        if (!c->socket || !c->joined || c->closing || (protoOnly && !c->proto) || (!except.empty() && c->connId == except))
+            continue;
+        d->sendText(*c, text);
+    }
+}
+
+std::vector<std::string> Gateway::connectionsOf(const std::string& actorKey) const
+{
+    std::vector<std::string> out;
+    auto it = d->wsByActor.find(actorKey);
+    if (it != d->wsByActor.end())
+        for (const Impl::Ws* c : it->second)
+            if (c->joined && !c->closing)
+                out.push_back(c->connId);
+    return out;
+}
 
 void Gateway::shutdown()
 {

@@ -9,8 +9,14 @@
 //   GET|POST http://host/agents/<kebab-class>/<name>/<path>
 //       the instance's HTTP routes (AgentInstance::http): state, schedules,
 //       call/<method>, and the class's own handlers.
-//   Other paths: the routes added with addRoute() (e.g. /v1/ for the
-//   OpenAI-compatible endpoints), else 404.
+//   Other paths: the routes added with addRoute() or addStreamRoute() (e.g.
+//   /v1/ for the OpenAI-compatible endpoints), else 404.
+//
+// Chat frames (setChatHooks): a WebSocket text frame the chat hook claims
+// (the cf_agent_* chat frames) goes to the hook on the gateway's thread
+// instead of the actor; the hook answers through sendToConnection() and
+// sendToInstance(). Its onJoin frames go to a new connection before the
+// actor's connect frames (an unprompted cf_agent_stream_resuming).
 //
 // How one port serves both: a QTcpServer accepts; each new socket's first
 // request head is only peeked. A WebSocket upgrade that passes the checks
@@ -69,6 +75,28 @@ struct GatewayOptions {
 // Parses "host:port", "[v6]:port", "host" (port 8787) or ":port".
 Result<std::pair<QHostAddress, quint16>> parseListen(const QString& text);
 
+// A response written in pieces (server-sent events). begin() sends the head
+// (the connection closes after the body, so no length is needed); write()
+// sends body bytes; end() finishes. send() answers in one piece instead.
+// Every call is a no-op once the client is gone (open() false) and after
+// end(). Use on the gateway's thread only.
+class HttpStream {
+public:
+    virtual ~HttpStream() = default;
+    virtual void send(int status, const QByteArray& contentType, const QByteArray& body) = 0;
+    virtual void begin(int status, const QByteArray& contentType) = 0;
+    virtual void write(const QByteArray& bytes) = 0;
+    virtual void end() = 0;
+    virtual bool open() const = 0;
+};
+
+struct ChatHooks {
+    // Returns true when it handled the frame (then the actor never sees it).
+    std::function<bool(const actor::ActorId& id, const std::string& conn, bool readonly, const std::string& text)> onFrame;
+    // Frames for a new protocol connection, sent before identity.
+    std::function<std::vector<std::string>(const actor::ActorId& id, const std::string& conn)> onJoin;
+};
+
 class Gateway : public QObject {
     Q_OBJECT
 
@@ -88,6 +116,19 @@ public:
     using Respond = std::function<void(int status, QByteArray contentType, QByteArray body)>;
     using RouteHandler = std::function<void(const HttpRequest& request, Respond respond)>;
     void addRoute(QByteArray pathPrefix, RouteHandler handler);
+    // A handler that may stream its answer (see HttpStream).
+    using StreamRouteHandler = std::function<void(const HttpRequest& request, std::shared_ptr<HttpStream> stream)>;
+    void addStreamRoute(QByteArray pathPrefix, StreamRouteHandler handler);
+
+    void setChatHooks(ChatHooks hooks);
+    // Sends a text frame to one connection (its id as the actor sees it,
+    // "conn" in the messages). Returns false when it is gone or closing.
+    bool sendToConnection(const std::string& conn, const QString& text);
+    // Sends to every joined connection of the instance (ActorId::key()), but
+    // `except`; `protoOnly` skips noproto connections.
+    void sendToInstance(const std::string& actorKey, const QString& text, const std::string& except = {}, bool protoOnly = true);
+    // The joined connections of an instance.
+    std::vector<std::string> connectionsOf(const std::string& actorKey) const;
 
     // See the header comment. Safe to call twice.
     void shutdown();

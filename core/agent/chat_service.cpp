@@ -1,0 +1,1350 @@
+#include "core/agent/chat_service.h"
+
+#include "core/agent/chat_store.h"
+#include "core/agent/node_types.h"
+#include "core/agent/tools.h"
+
+#include <QDateTime>
+#include <QPointer>
+#include <QRandomGenerator>
+#include <QTimer>
+
+#include <deque>
+#include <set>
+
+namespace outpost::core::agent {
+
+namespace {
+
+constexpr const char* kDenied = "Tool call execution denied.";
+
+std::string nanoid(int n)
+{
+    static const char alphabet[] = "useandom-26T198340PX75pxJACKVERYMINDBUSHWOLF_GQZbfghjklqvwyzrict";
+    std::string out;
+    for (int i = 0; i < n; ++i)
+        out += alphabet[QRandomGenerator::global()->bounded(64)];
+    return out;
+}
+
+std::string base36(int n)
+{
+    static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+    std::string out;
+    for (int i = 0; i < n; ++i)
+        out += digits[QRandomGenerator::global()->bounded(36)];
+    return out;
+}
+
+std::int64_t nowMs() { return QDateTime::currentMSecsSinceEpoch(); }
+
+std::string dump(const OJson& j) { return protocol::dump(j); }
+
+OJson obj(std::initializer_list<std::pair<const char*, OJson>> kv)
+{
+    OJson j = OJson::object();
+    for (const auto& [k, v] : kv)
+        j[k] = v;
+    return j;
+}
+
+std::string textOf(const OJson& message)
+{
+    std::string out;
+    if (message.is_object() && message.contains("parts") && message["parts"].is_array())
+        for (const auto& p : message["parts"])
+            if (p.is_object() && p.value("type", "") == "text" && p.contains("text") && p["text"].is_string())
+                out += p["text"].get<std::string>();
+    if (out.empty() && message.is_object() && message.contains("content") && message["content"].is_string())
+        out = message["content"].get<std::string>();
+    return out;
+}
+
+bool isToolPart(const OJson& p)
+{
+    return p.is_object() && p.contains("toolCallId") && p.value("type", "").rfind("tool-", 0) == 0;
+}
+
+bool pendingPart(const OJson& p)
+{
+    if (!isToolPart(p))
+        return false;
+    const std::string st = p.value("state", "");
+    return st == "approval-requested" || st == "input-available" || st == "input-streaming";
+}
+
+// UIMessages to OpenAI chat messages. A tool call whose result is still
+// unknown is left out (a request cannot carry a call without its result).
+void appendOpenAi(OJson& out, const OJson& message)
+{
+    if (!message.is_object())
+        return;
+    const std::string role = message.value("role", "user");
+    if (role != "assistant") {
+        out.push_back(obj({{"role", role == "system" ? "system" : "user"}, {"content", textOf(message)}}));
+        return;
+    }
+    std::string text;
+    OJson calls = OJson::array();
+    OJson results = OJson::array();
+    auto flush = [&] {
+        if (text.empty() && calls.empty())
+            return;
+        OJson m = obj({{"role", "assistant"}, {"content", text.empty() ? OJson(nullptr) : OJson(text)}});
+        if (!calls.empty())
+            m["tool_calls"] = calls;
+        out.push_back(std::move(m));
+        for (auto& r : results)
+            out.push_back(std::move(r));
+        text.clear();
+        calls = OJson::array();
+        results = OJson::array();
+    };
+    if (!message.contains("parts") || !message["parts"].is_array())
+        return;
+    for (const auto& p : message["parts"]) {
+        if (!p.is_object())
+            continue;
+        const std::string type = p.value("type", "");
+        if (type == "step-start") {
+            flush();
+        } else if (type == "text" && p.contains("text") && p["text"].is_string()) {
+            text += p["text"].get<std::string>();
+        } else if (isToolPart(p)) {
+            const std::string state = p.value("state", "");
+            std::string result;
+            if (state == "output-available")
+                result = p.contains("output") ? (p["output"].is_string() ? p["output"].get<std::string>() : dump(p["output"])) : "null";
+            else if (state == "output-denied")
+                result = kDenied;
+            else if (state == "output-error")
+                result = "Error: " + p.value("errorText", std::string("the tool failed"));
+            else
+                continue;
+            const std::string name = p.value("toolName", type.substr(5));
+            const std::string args = p.contains("input") ? (p["input"].is_string() ? p["input"].get<std::string>() : dump(p["input"])) : "{}";
+            calls.push_back(obj({{"id", p["toolCallId"]},
+                                 {"type", "function"},
+                                 {"function", obj({{"name", name}, {"arguments", args}})}}));
+            results.push_back(obj({{"role", "tool"}, {"tool_call_id", p["toolCallId"]}, {"content", result}}));
+        }
+    }
+    flush();
+}
+
+OJson responseFrame(const std::string& body, const std::string& id, std::optional<std::size_t> seq, bool continuation, bool replay)
+{
+    OJson f = OJson::object();
+    f["body"] = body;
+    f["done"] = false;
+    f["id"] = id;
+    f["type"] = "cf_agent_use_chat_response";
+    if (replay)
+        f["replay"] = true;
+    if (seq)
+        f["seq"] = *seq;
+    if (continuation)
+        f["continuation"] = true;
+    return f;
+}
+
+} // namespace
+
+std::optional<ChatConcurrency> parseChatConcurrency(const std::string& text)
+{
+    if (text == "queue")
+        return ChatConcurrency::Queue;
+    if (text == "latest")
+        return ChatConcurrency::Latest;
+    if (text == "merge")
+        return ChatConcurrency::Merge;
+    if (text == "drop")
+        return ChatConcurrency::Drop;
+    if (text == "debounce")
+        return ChatConcurrency::Debounce;
+    return std::nullopt;
+}
+
+struct ChatService::Turn {
+    Instance* inst = nullptr;
+    std::string id;        // the stream id (request id or continuation id)
+    std::string runId;     // the graph run (kept across continuations)
+    bool continuation = false;
+    std::string requester;
+    OJson originIds = OJson::array();
+    std::vector<std::string> chunks;
+    std::set<std::string> listeners;
+    OJson history = OJson::array(); // messages before the assistant one
+    OJson assistant;                // the message being built
+    std::string userText;
+    // Graph run.
+    std::vector<const GraphNode*> plan;
+    std::size_t pc = 0;
+    std::map<std::string, std::map<std::string, OJson>> inputs; // node -> port -> value
+    int steps = 0;
+    std::vector<chat::TraceRow> trace;
+    std::int64_t nodeStarted = 0;
+    // The llm step in progress.
+    std::shared_ptr<llm::ChatStream> stream;
+    std::shared_ptr<llm::ChatModel> model;
+    std::string textId;
+    std::string stepText;
+    bool textOpen = false;
+    int textCount = 0;
+    std::map<std::string, ToolSpec> offered;
+    bool cancelled = false;
+    bool ended = false;
+};
+
+struct ChatService::Instance {
+    actor::ActorId id;
+    std::shared_ptr<const AgentGraph> graph;
+    std::unique_ptr<Turn> turn;
+    std::deque<std::function<void()>> waiting;
+    QTimer* debounce = nullptr;
+    std::function<void()> debounced;
+};
+
+struct ChatService::Impl {
+    ChatService* q;
+    actor::ActorRuntime& runtime;
+    ChatOptions options;
+    ChatTransport transport;
+    std::map<std::string, std::shared_ptr<const AgentGraph>> graphs;
+    std::map<std::string, std::unique_ptr<Instance>> instances;
+
+    Impl(ChatService* s, actor::ActorRuntime& rt, ChatOptions o) : q(s), runtime(rt), options(std::move(o)) {}
+
+    // ---- storage (events of the actor) -------------------------------------------
+    // Runs `fn` as an event of the instance, with its chat tables ready.
+    actor::Status withStore(const actor::ActorId& id,
+                            const std::function<actor::Status(actor::ActorContext&, storage::ActorStorage&, AgentInstance*)>& fn)
+    {
+        std::string failure;
+        auto r = runtime.callFn(id, [&](actor::Actor& a, actor::ActorContext& ctx) -> actor::Result<actor::Json> {
+            auto db = ctx.storage();
+            if (!db)
+                return actor::Error{db.error()};
+            if (auto st = chat::ensureTables(**db); !st)
+                return actor::Error{st.error()};
+            if (auto st = fn(ctx, **db, dynamic_cast<AgentInstance*>(&a)); !st)
+                return actor::Error{st.error()};
+            return actor::Json(nullptr);
+        });
+        if (!r)
+            return actor::Error{r.error()};
+        return {};
+    }
+
+    actor::Result<OJson> loadMessages(const actor::ActorId& id)
+    {
+        OJson out;
+        auto st = withStore(id, [&](actor::ActorContext&, storage::ActorStorage& db, AgentInstance*) -> actor::Status {
+            auto m = chat::loadMessages(db);
+            if (!m)
+                return actor::Error{m.error()};
+            out = std::move(*m);
+            return {};
+        });
+        if (!st)
+            return actor::Error{st.error()};
+        return out;
+    }
+
+    // ---- sending -------------------------------------------------------------------
+    void sendTo(const std::string& conn, const std::string& text)
+    {
+        if (transport.sendTo)
+            transport.sendTo(conn, QString::fromStdString(text));
+    }
+    std::vector<std::string> conns(const Instance& inst)
+    {
+        return transport.connectionsOf ? transport.connectionsOf(inst.id.key()) : std::vector<std::string>{};
+    }
+    void sendAll(const Instance& inst, const std::string& text, const std::string& except = {})
+    {
+        for (const auto& c : conns(inst))
+            if (c != except)
+                sendTo(c, text);
+    }
+    void sendError(const std::string& conn, const std::string& error)
+    {
+        sendTo(conn, dump(obj({{"type", "cf_agent_chat_error"}, {"error", error}})));
+    }
+    void sendRequestError(const std::string& conn, const std::string& id, const std::string& error)
+    {
+        OJson f = OJson::object();
+        f["body"] = error;
+        f["done"] = true;
+        f["error"] = true;
+        f["id"] = id;
+        f["type"] = "cf_agent_use_chat_response";
+        sendTo(conn, dump(f));
+    }
+    void sendTranscript(const Instance& inst, const std::string& except)
+    {
+        auto messages = loadMessages(inst.id);
+        if (!messages)
+            return;
+        sendAll(inst, dump(obj({{"messages", *messages}, {"type", "cf_agent_chat_messages"}})), except);
+    }
+
+    void chunk(Turn& t, const OJson& body)
+    {
+        const std::string text = dump(body);
+        const std::size_t seq = t.chunks.size();
+        t.chunks.push_back(text);
+        const std::string frame = dump(responseFrame(text, t.id, seq, t.continuation, false));
+        for (auto it = t.listeners.begin(); it != t.listeners.end();) {
+            if (transport.sendTo && !transport.sendTo(*it, QString::fromStdString(frame)))
+                it = t.listeners.erase(it);
+            else
+                ++it;
+        }
+    }
+
+    // ---- instances -----------------------------------------------------------------
+    Instance* instance(const actor::ActorId& id)
+    {
+        auto g = graphs.find(id.className());
+        if (g == graphs.end())
+            return nullptr;
+        auto& slot = instances[id.key()];
+        if (!slot) {
+            slot = std::make_unique<Instance>();
+            slot->id = id;
+            slot->graph = g->second;
+        }
+        return slot.get();
+    }
+
+    void runNext(Instance& inst)
+    {
+        while (!inst.turn && !inst.waiting.empty()) {
+            auto next = std::move(inst.waiting.front());
+            inst.waiting.pop_front();
+            next();
+        }
+    }
+
+    // ---- frames ----------------------------------------------------------------------
+    bool handle(const actor::ActorId& id, const std::string& conn, bool readonly, const std::string& text)
+    {
+        if (text.find("cf_agent_") == std::string::npos)
+            return false;
+        OJson f = OJson::parse(text, nullptr, false);
+        if (!f.is_object() || !f.contains("type") || !f["type"].is_string())
+            return false;
+        const std::string type = f["type"].get<std::string>();
+        static const std::set<std::string> chatTypes = {
+            "cf_agent_use_chat_request", "cf_agent_chat_messages", "cf_agent_chat_clear", "cf_agent_chat_request_cancel",
+            "cf_agent_tool_approval", "cf_agent_tool_result", "cf_agent_stream_resume_request", "cf_agent_stream_resume_ack"};
+        if (!chatTypes.count(type))
+            return false;
+        Instance* inst = instance(id);
+        if (!inst)
+            return false;
+        const bool writes = type != "cf_agent_stream_resume_request" && type != "cf_agent_stream_resume_ack";
+        if (readonly && writes) {
+            if (type == "cf_agent_use_chat_request")
+                sendRequestError(conn, f.value("id", ""), std::string(protocol::kReadonly));
+            else
+                sendError(conn, std::string(protocol::kReadonly));
+            return true;
+        }
+        if (type == "cf_agent_use_chat_request")
+            onChatRequest(*inst, conn, f);
+        else if (type == "cf_agent_chat_messages")
+            onSync(*inst, conn, f);
+        else if (type == "cf_agent_chat_clear")
+            onClear(*inst, conn);
+        else if (type == "cf_agent_chat_request_cancel")
+            onCancel(*inst, f.value("id", ""));
+        else if (type == "cf_agent_tool_approval" || type == "cf_agent_tool_result")
+            onToolAnswer(*inst, conn, f, type == "cf_agent_tool_approval");
+        else if (type == "cf_agent_stream_resume_request")
+            onResumeRequest(*inst, conn, f);
+        else if (type == "cf_agent_stream_resume_ack")
+            onResumeAck(*inst, conn, f.value("id", ""));
+        return true;
+    }
+
+    void onChatRequest(Instance& inst, const std::string& conn, const OJson& f)
+    {
+        if (!f.contains("id") || !f["id"].is_string()) {
+            sendError(conn, "cf_agent_use_chat_request needs a string \"id\"");
+            return;
+        }
+        const std::string rid = f["id"].get<std::string>();
+        const OJson init = f.contains("init") && f["init"].is_object() ? f["init"] : OJson::object();
+        const OJson body = init.contains("body") && init["body"].is_string() ? OJson::parse(init["body"].get<std::string>(), nullptr, false)
+                                                                              : OJson();
+        if (!body.is_object() || !body.contains("messages") || !body["messages"].is_array()) {
+            sendRequestError(conn, rid, "init.body must be a JSON string of {\"messages\":[...]}");
+            return;
+        }
+        for (std::size_t i = 0; i < body["messages"].size(); ++i) {
+            const OJson& m = body["messages"][i];
+            if (!m.is_object() || !m.contains("id") || !m["id"].is_string() || !m.contains("role") || !m["role"].is_string()
+                || (m.contains("parts") && !m["parts"].is_array())) {
+                sendRequestError(conn, rid, "message " + std::to_string(i) + " needs a string \"id\", a string \"role\" and a \"parts\" array");
+                return;
+            }
+        }
+        OJson messages = body["messages"];
+        auto start = [this, &inst, conn, rid, messages] { startTurn(inst, conn, rid, messages); };
+        const bool busy = inst.turn != nullptr;
+        switch (options.concurrency) {
+        case ChatConcurrency::Queue:
+            inst.waiting.push_back(start);
+            break;
+        case ChatConcurrency::Merge:
+            // The client sends its whole history each time: the newest
+            // waiting request holds everything the older ones did.
+            inst.waiting.clear();
+            inst.waiting.push_back(start);
+            break;
+        case ChatConcurrency::Latest:
+            inst.waiting.clear();
+            inst.waiting.push_back(start);
+            if (busy)
+                cancelTurn(*inst.turn);
+            break;
+        case ChatConcurrency::Drop:
+            if (busy) {
+                OJson done = OJson::object();
+                done["body"] = "";
+                done["done"] = true;
+                done["id"] = rid;
+                done["type"] = "cf_agent_use_chat_response";
+                done["outcome"] = "skipped";
+                sendTo(conn, dump(done));
+                return;
+            }
+            inst.waiting.push_back(start);
+            break;
+        case ChatConcurrency::Debounce:
+            if (!inst.debounce) {
+                inst.debounce = new QTimer(q);
+                inst.debounce->setSingleShot(true);
+                Instance* ip = &inst;
+                QObject::connect(inst.debounce, &QTimer::timeout, q, [this, ip] {
+                    if (ip->debounced)
+                        ip->waiting.push_back(std::move(ip->debounced));
+                    ip->debounced = {};
+                    runNext(*ip);
+                });
+            }
+            inst.debounced = start;
+            inst.debounce->start(options.debounceMs);
+            return;
+        }
+        runNext(inst);
+    }
+
+    void onSync(Instance& inst, const std::string& conn, const OJson& f)
+    {
+        if (!f.contains("messages") || !f["messages"].is_array()) {
+            sendError(conn, "cf_agent_chat_messages needs a \"messages\" array");
+            return;
+        }
+        auto st = withStore(inst.id, [&](actor::ActorContext& ctx, storage::ActorStorage& db, AgentInstance*) {
+            return chat::upsertMessages(db, f["messages"], options.maxPersistedMessages, ctx.nowMs());
+        });
+        if (!st) {
+            sendError(conn, st.error());
+            return;
+        }
+        sendTranscript(inst, conn);
+    }
+
+    void onClear(Instance& inst, const std::string& conn)
+    {
+        inst.waiting.clear();
+        if (inst.turn)
+            cancelTurn(*inst.turn, /*persist=*/false);
+        auto st = withStore(inst.id, [&](actor::ActorContext&, storage::ActorStorage& db, AgentInstance*) { return chat::clearMessages(db); });
+        if (!st) {
+            sendError(conn, st.error());
+            return;
+        }
+        sendAll(inst, R"({"type":"cf_agent_chat_clear"})", conn);
+    }
+
+    void onCancel(Instance& inst, const std::string& id)
+    {
+        if (inst.turn && inst.turn->id == id)
+            cancelTurn(*inst.turn);
+    }
+
+    void onResumeRequest(Instance& inst, const std::string& conn, const OJson& f)
+    {
+        const OJson probe = f.contains("probeId") ? f["probeId"] : OJson("");
+        if (inst.turn && !inst.turn->ended) {
+            sendTo(conn, dump(obj({{"type", "cf_agent_stream_resuming"}, {"id", inst.turn->id}, {"probeId", probe}})));
+            return;
+        }
+        sendTo(conn, dump(obj({{"type", "cf_agent_stream_resume_none"}, {"reason", "idle"}, {"probeId", probe}})));
+    }
+
+    void onResumeAck(Instance& inst, const std::string& conn, const std::string& id)
+    {
+        if (!inst.turn || inst.turn->id != id || inst.turn->ended) {
+            // The stream ended between the offer and the ACK: end it for
+            // the client too (the transcript has the message).
+            OJson done = OJson::object();
+            done["body"] = "";
+            done["done"] = true;
+            done["id"] = id;
+            done["type"] = "cf_agent_use_chat_response";
+            sendTo(conn, dump(done));
+            return;
+        }
+        Turn& t = *inst.turn;
+        if (t.listeners.count(conn))
+            return; // a second ACK for the same stream: never replay twice
+        for (std::size_t i = 0; i < t.chunks.size(); ++i)
+            sendTo(conn, dump(responseFrame(t.chunks[i], t.id, i, t.continuation, true)));
+        OJson marker = OJson::object();
+        marker["body"] = "";
+        marker["done"] = false;
+        marker["id"] = t.id;
+        marker["type"] = "cf_agent_use_chat_response";
+        marker["replay"] = true;
+        marker["replayComplete"] = true;
+        if (t.continuation)
+            marker["continuation"] = true;
+        sendTo(conn, dump(marker));
+        t.listeners.insert(conn);
+    }
+
+    // ---- turns -----------------------------------------------------------------------
+    std::vector<const GraphNode*> planFor(const AgentGraph& g)
+    {
+        // Kahn's order, ties by file order (validated graphs have no cycles).
+        std::map<std::string, int> indeg;
+        for (const auto& n : g.nodes)
+            indeg[n.id] = 0;
+        for (const auto& e : g.edges)
+            if (indeg.count(e.to))
+                ++indeg[e.to];
+        std::vector<const GraphNode*> out;
+        std::set<std::string> done;
+        while (out.size() < g.nodes.size()) {
+            bool progressed = false;
+            for (const auto& n : g.nodes) {
+                if (done.count(n.id) || indeg[n.id] > 0)
+                    continue;
+                done.insert(n.id);
+                out.push_back(&n);
+                for (const auto& e : g.edges)
+                    if (e.from == n.id && indeg.count(e.to))
+                        --indeg[e.to];
+                progressed = true;
+                break;
+            }
+            if (!progressed)
+                break;
+        }
+        return out;
+    }
+
+    std::unique_ptr<Turn> newTurn(Instance& inst, const std::string& id, const std::string& requester, bool continuation)
+    {
+        auto t = std::make_unique<Turn>();
+        t->inst = &inst;
+        t->id = id;
+        t->requester = requester;
+        t->continuation = continuation;
+        for (const auto& c : conns(inst))
+            if (!continuation || c != requester)
+                t->listeners.insert(c);
+        // The requester of a first turn always gets its stream.
+        if (!continuation && !requester.empty())
+            t->listeners.insert(requester);
+        t->plan = planFor(*inst.graph);
+        return t;
+    }
+
+    void startTurn(Instance& inst, const std::string& conn, const std::string& rid, const OJson& clientMessages)
+    {
+        auto st = withStore(inst.id, [&](actor::ActorContext& ctx, storage::ActorStorage& db, AgentInstance*) {
+            return chat::upsertMessages(db, clientMessages, options.maxPersistedMessages, ctx.nowMs());
+        });
+        if (!st) {
+            sendRequestError(conn, rid, st.error());
+            return;
+        }
+        auto all = loadMessages(inst.id);
+        if (!all) {
+            sendRequestError(conn, rid, all.error());
+            return;
+        }
+        const std::string others = dump(obj({{"messages", *all}, {"type", "cf_agent_chat_messages"}}));
+        // As the reference server: the others get the transcript twice.
+        sendAll(inst, others, conn);
+        sendAll(inst, others, conn);
+
+        inst.turn = newTurn(inst, rid, conn, false);
+        Turn& t = *inst.turn;
+        t.runId = rid;
+        for (const auto& m : clientMessages)
+            if (m.value("role", "") == "user")
+                t.originIds = OJson::array({m["id"]});
+        t.history = *all;
+        for (auto it = t.history.rbegin(); it != t.history.rend(); ++it)
+            if (it->value("role", "") == "user") {
+                t.userText = textOf(*it);
+                break;
+            }
+        const std::string mid = "assistant_" + std::to_string(nowMs()) + "_" + base36(9);
+        t.assistant = obj({{"id", mid}, {"role", "assistant"}, {"parts", OJson::array()}});
+        chunk(t, obj({{"type", "start"}, {"messageId", mid}}));
+        advance(t);
+    }
+
+    // Sets the outputs of node `n` and hands them along its edges.
+    void pass(Turn& t, const GraphNode& n, const std::string& port, const OJson& value)
+    {
+        for (const auto& e : t.inst->graph->edges)
+            if (e.from == n.id && e.fromPort == port)
+                t.inputs[e.to][e.toPort] = value;
+    }
+
+    bool runnable(Turn& t, const GraphNode& n)
+    {
+        if (n.type == "input")
+            return true;
+        const NodeTypeSpec* spec = findNodeType(n.type);
+        bool any = false;
+        bool connected = false;
+        for (const auto& e : t.inst->graph->edges) {
+            if (e.to != n.id)
+                continue;
+            connected = true;
+            if (t.inputs[n.id].count(e.toPort))
+                any = true;
+        }
+        if (spec)
+            for (const auto& p : spec->inputs)
+                if (p.required && !t.inputs[n.id].count(p.name))
+                    return false;
+        return any || !connected;
+    }
+
+    void record(Turn& t, const GraphNode& n, OJson outputs, std::string error = {}, int tokens = 0)
+    {
+        chat::TraceRow row;
+        row.nodeId = n.id;
+        row.nodeType = n.type;
+        row.startedMs = t.nodeStarted;
+        row.endedMs = nowMs();
+        OJson in = OJson::object();
+        for (const auto& [port, v] : t.inputs[n.id])
+            in[port] = v;
+        row.inputs = in;
+        row.outputs = std::move(outputs);
+        row.tokens = tokens;
+        row.error = std::move(error);
+        t.trace.push_back(std::move(row));
+    }
+
+    void emitText(Turn& t, const std::string& text)
+    {
+        const std::string tid = "txt-" + std::to_string(t.textCount++);
+        chunk(t, obj({{"type", "start-step"}}));
+        t.assistant["parts"].push_back(obj({{"type", "step-start"}}));
+        chunk(t, obj({{"type", "text-start"}, {"id", tid}}));
+        chunk(t, obj({{"type", "text-delta"}, {"id", tid}, {"delta", text}}));
+        chunk(t, obj({{"type", "text-end"}, {"id", tid}}));
+        chunk(t, obj({{"type", "finish-step"}}));
+        t.assistant["parts"].push_back(obj({{"type", "text"}, {"text", text}, {"state", "done"}}));
+    }
+
+    void advance(Turn& t)
+    {
+        const AgentGraph& g = *t.inst->graph;
+        while (!t.ended && t.pc < t.plan.size()) {
+            const GraphNode& n = *t.plan[t.pc];
+            t.nodeStarted = nowMs();
+            if (!runnable(t, n)) {
+                ++t.pc;
+                continue;
+            }
+            auto& in = t.inputs[n.id];
+            auto first = [&]() -> OJson { return in.empty() ? OJson(nullptr) : in.begin()->second; };
+            if (n.type == "input") {
+                pass(t, n, "message", t.userText);
+                record(t, n, obj({{"message", t.userText}}));
+            } else if (n.type == "llm") {
+                startLlm(t, n);
+                return; // continues in onLlmDone
+            } else if (n.type == "router") {
+                const OJson value = in.count("in") ? in["in"] : OJson(nullptr);
+                const bool taken = evaluate(g.property(n, "condition"), value);
+                pass(t, n, taken ? "then" : "else", value);
+                record(t, n, obj({{taken ? "then" : "else", value}}));
+            } else if (n.type == "tool") {
+                const OJson name = g.property(n, "tool");
+                OJson args = in.count("arguments") ? in["arguments"] : OJson::object();
+                if (args.is_string()) {
+                    OJson parsed = OJson::parse(args.get<std::string>(), nullptr, false);
+                    args = parsed.is_discarded() ? OJson{{"input", args}} : parsed;
+                }
+                const std::string tool = name.is_string() ? name.get<std::string>() : "";
+                OJson result;
+                auto st = runTool(t, tool, args, result);
+                pass(t, n, "result", st ? result : OJson(nullptr));
+                record(t, n, obj({{"result", result}}), st ? "" : st.error());
+            } else if (n.type == "set-state") {
+                const OJson path = g.property(n, "path");
+                const OJson value = in.count("value") ? in["value"] : OJson(nullptr);
+                auto st = withStore(t.inst->id, [&](actor::ActorContext& ctx, storage::ActorStorage&, AgentInstance* agent) -> actor::Status {
+                    if (!agent)
+                        return actor::Error{"the actor is not an agent instance"};
+                    return agent->setStateAt(ctx, path.is_string() ? path.get<std::string>() : "", value);
+                });
+                record(t, n, OJson::object(), st ? "" : st.error());
+            } else if (n.type == "schedule") {
+                std::string error = scheduleNode(t, n);
+                record(t, n, OJson::object(), error);
+            } else if (n.type == "output") {
+                const OJson value = first();
+                const std::string text = value.is_string() ? value.get<std::string>() : dump(value);
+                // An llm reply already streamed; anything else is said now.
+                if (!value.is_null() && text != lastLlmText(t))
+                    emitText(t, text);
+                record(t, n, obj({{"message", value}}));
+            } else if (n.type == "memory.recall") {
+                pass(t, n, "context", "");
+                record(t, n, obj({{"context", ""}}), "memory indexes are not opened by the chat executor yet; recall returned nothing");
+            } else if (n.type == "memory.write") {
+                record(t, n, OJson::object(), "memory indexes are not opened by the chat executor yet; nothing was written");
+            } else if (n.type == "code") {
+                record(t, n, OJson::object(), "Code Mode is not available yet: code nodes are refused and produce no output");
+                chunk(t, obj({{"type", "error"}, {"errorText", "node '" + n.id + "': Code Mode is not available yet"}}));
+            } else if (n.type == "approval") {
+                record(t, n, OJson::object(), "approval nodes are not supported in chat turns yet; use a tool with needsApproval");
+                chunk(t, obj({{"type", "error"}, {"errorText", "node '" + n.id + "': approval nodes are not supported in chat turns yet"}}));
+            } else {
+                record(t, n, OJson::object(), "unknown node type '" + n.type + "'");
+            }
+            ++t.pc;
+        }
+        if (!t.ended)
+            finishTurn(t, "stop");
+    }
+
+    std::string lastLlmText(const Turn& t)
+    {
+        for (auto it = t.trace.rbegin(); it != t.trace.rend(); ++it)
+            if (it->nodeType == "llm" && it->outputs.is_object() && it->outputs.contains("reply") && it->outputs["reply"].is_string())
+                return it->outputs["reply"].get<std::string>();
+        return "\x01"; // matches no text
+    }
+
+    // Conditions: "always", "never", "contains:<text>", "equals:<text>",
+    // "empty", "nonempty", or "state.<path>" (truthy).
+    bool evaluate(const OJson& condition, const OJson& value)
+    {
+        const std::string c = condition.is_string() ? condition.get<std::string>() : "";
+        const std::string v = value.is_string() ? value.get<std::string>() : dump(value);
+        if (c == "always" || c == "true")
+            return true;
+        if (c == "never" || c == "false")
+            return false;
+        if (c == "empty")
+            return v.empty() || value.is_null();
+        if (c == "nonempty")
+            return !(v.empty() || value.is_null());
+        if (c.rfind("contains:", 0) == 0)
+            return v.find(c.substr(9)) != std::string::npos;
+        if (c.rfind("equals:", 0) == 0)
+            return v == c.substr(7);
+        return false;
+    }
+
+    std::string scheduleNode(Turn& t, const GraphNode& n)
+    {
+        const AgentGraph& g = *t.inst->graph;
+        const std::string kind = g.property(n, "kind").is_string() ? g.property(n, "kind").get<std::string>() : "delay";
+        const std::string when = g.property(n, "when").is_string() ? g.property(n, "when").get<std::string>() : "";
+        const std::string callback = g.property(n, "callback").is_string() ? g.property(n, "callback").get<std::string>() : "";
+        const OJson payload = g.property(n, "payload");
+        alarms::When w;
+        if (kind == "delay" || kind == "every") {
+            bool ok = false;
+            const double secs = QString::fromStdString(when).toDouble(&ok);
+            if (!ok || secs < 0)
+                return "schedule: 'when' must be a number of seconds for kind " + kind;
+            w = alarms::When::delay(std::int64_t(secs * 1000));
+        } else if (kind == "date") {
+            const QDateTime date = QDateTime::fromString(QString::fromStdString(when), Qt::ISODateWithMs);
+            if (!date.isValid())
+                return "schedule: 'when' is not an ISO-8601 date";
+            w = alarms::When::at(date.toMSecsSinceEpoch());
+        } else {
+            w = alarms::When::every(when);
+        }
+        auto st = withStore(t.inst->id, [&](actor::ActorContext& ctx, storage::ActorStorage&, AgentInstance*) -> actor::Status {
+            auto id = ctx.schedule(w, callback, actor::Json{{"$ojson", dump(payload.is_null() ? OJson::object() : payload)}});
+            if (!id)
+                return actor::Error{id.error()};
+            return {};
+        });
+        return st ? "" : st.error();
+    }
+
+    actor::Status runTool(Turn& t, const std::string& name, const OJson& args, OJson& result)
+    {
+        if (!isBuiltinTool(name))
+            return actor::Error{"no server tool named '" + name + "'"};
+        actor::Status out;
+        auto st = withStore(t.inst->id, [&](actor::ActorContext& ctx, storage::ActorStorage&, AgentInstance* agent) -> actor::Status {
+            if (!agent)
+                return actor::Error{"the actor is not an agent instance"};
+            auto r = runBuiltinTool(name, args, *agent, ctx);
+            if (!r) {
+                out = actor::Error{r.error()};
+                return {}; // a failing tool is a result, not a failed event
+            }
+            result = std::move(*r);
+            return {};
+        });
+        if (!st)
+            return st;
+        return out;
+    }
+
+    // ---- the llm node --------------------------------------------------------------------
+    void startLlm(Turn& t, const GraphNode& n)
+    {
+        const AgentGraph& g = *t.inst->graph;
+        const OJson endpoint = g.property(n, "endpoint");
+        const OJson modelName = g.property(n, "model");
+        std::string model = modelName.is_string() ? modelName.get<std::string>() : "";
+        if (model == "default")
+            model.clear();
+        if (!t.model) {
+            if (endpoint.is_string() && !endpoint.get<std::string>().empty()) {
+                const QString url = QString::fromStdString(endpoint.get<std::string>());
+                t.model = llm::makeRemoteModel(url, model, options.apiKeyFor ? options.apiKeyFor(url) : QByteArray());
+            } else {
+                t.model = options.defaultModel;
+            }
+        }
+        if (!t.model) {
+            failTurn(t, n, "node '" + n.id + "' has no model: give it an endpoint URL or start outpost serve with --model FILE");
+            return;
+        }
+        llm::ChatRequest req;
+        req.model = model;
+        const OJson temperature = g.property(n, "temperature");
+        const OJson topP = g.property(n, "topP");
+        const OJson maxTokens = g.property(n, "maxTokens");
+        if (temperature.is_number())
+            req.temperature = temperature.get<double>();
+        if (topP.is_number())
+            req.topP = topP.get<double>();
+        if (maxTokens.is_number_integer())
+            req.maxTokens = maxTokens.get<int>();
+        std::string system = g.property(n, "systemPrompt").is_string() ? g.property(n, "systemPrompt").get<std::string>() : "";
+        auto& in = t.inputs[n.id];
+        if (in.count("context") && in["context"].is_string() && !in["context"].get<std::string>().empty())
+            system += (system.empty() ? "" : "\n\n") + std::string("Context:\n") + in["context"].get<std::string>();
+        OJson messages = OJson::array();
+        if (!system.empty())
+            messages.push_back(obj({{"role", "system"}, {"content", system}}));
+        OJson convo = OJson::array();
+        for (const auto& m : t.history)
+            appendOpenAi(convo, m);
+        appendOpenAi(convo, t.assistant);
+        compact(t, convo, system);
+        for (auto& m : convo)
+            messages.push_back(std::move(m));
+        req.messages = std::move(messages);
+        t.offered.clear();
+        const OJson tools = g.property(n, "tools");
+        if (tools.is_array() && !tools.empty()) {
+            if (t.model->supportsTools()) {
+                for (const auto& name : tools) {
+                    if (!name.is_string())
+                        continue;
+                    ToolSpec spec = resolveTool(g, name.get<std::string>());
+                    req.tools.push_back(openAiTool(spec));
+                    t.offered[spec.name] = spec;
+                }
+            } else {
+                chat::TraceRow note;
+                note.nodeId = n.id;
+                note.nodeType = "llm";
+                note.startedMs = note.endedMs = nowMs();
+                note.error = "the local engine has no tool-call format yet: tools were not offered";
+                t.trace.push_back(note);
+            }
+        }
+        ++t.steps;
+        t.stepText.clear();
+        t.textOpen = false;
+        chunk(t, obj({{"type", "start-step"}}));
+        t.assistant["parts"].push_back(obj({{"type", "step-start"}}));
+        Turn* tp = &t;
+        QPointer<ChatService> guard(q);
+        llm::ChatEvents ev;
+        ev.onText = [this, tp](const std::string& delta) {
+            if (tp->ended)
+                return;
+            if (!tp->textOpen) {
+                tp->textOpen = true;
+                tp->textId = "txt-" + std::to_string(tp->textCount++);
+                chunk(*tp, obj({{"type", "text-start"}, {"id", tp->textId}}));
+            }
+            tp->stepText += delta;
+            chunk(*tp, obj({{"type", "text-delta"}, {"id", tp->textId}, {"delta", delta}}));
+        };
+        ev.onToolStart = [this, tp](int, const std::string& id, const std::string& name) {
+            if (!tp->ended)
+                chunk(*tp, obj({{"type", "tool-input-start"}, {"toolCallId", id}, {"toolName", name}}));
+        };
+        ev.onToolDelta = [this, tp](int index, const std::string& delta) {
+            (void)index;
+            (void)delta; // the whole input follows in tool-input-available
+        };
+        ev.onDone = [this, tp, guard, nodeId = n.id](const llm::ChatOutcome& outcome) {
+            if (!guard)
+                return;
+            onLlmDone(*tp, nodeId, outcome);
+        };
+        t.stream = t.model->start(std::move(req), std::move(ev));
+    }
+
+    // Keeps the conversation inside the model's window: the oldest turns
+    // are replaced by a note once the estimate passes three quarters of it.
+    void compact(Turn& t, OJson& convo, const std::string& system)
+    {
+        const int window = t.model ? t.model->contextTokens() : 0;
+        if (window <= 0)
+            return;
+        const int budget = window * 3 / 4 - llm::estimateTokens(system);
+        auto total = [&] {
+            int sum = 0;
+            for (const auto& m : convo)
+                sum += llm::estimateTokens(dump(m));
+            return sum;
+        };
+        std::size_t dropped = 0;
+        while (convo.size() > 1 && total() > budget) {
+            convo.erase(convo.begin());
+            ++dropped;
+        }
+        // A tool result must follow its call: drop orphans at the front.
+        while (!convo.empty() && convo[0].value("role", "") == "tool") {
+            convo.erase(convo.begin());
+            ++dropped;
+        }
+        if (dropped > 0)
+            convo.insert(convo.begin(), obj({{"role", "system"},
+                                             {"content", "(" + std::to_string(dropped) + " earlier messages were left out to fit the context window.)"}}));
+    }
+
+    const GraphNode* nodeById(const Turn& t, const std::string& id) { return t.inst->graph->node(id); }
+
+    void onLlmDone(Turn& t, const std::string& nodeId, const llm::ChatOutcome& outcome)
+    {
+        t.stream.reset();
+        if (t.ended)
+            return;
+        const GraphNode* n = nodeById(t, nodeId);
+        if (t.textOpen) {
+            chunk(t, obj({{"type", "text-end"}, {"id", t.textId}}));
+            t.textOpen = false;
+        }
+        if (!t.stepText.empty())
+            t.assistant["parts"].push_back(obj({{"type", "text"}, {"text", t.stepText}, {"state", outcome.finishReason == "cancelled" ? "streaming" : "done"}}));
+        if (outcome.finishReason == "cancelled" || t.cancelled) {
+            abortTurn(t);
+            return;
+        }
+        if (outcome.finishReason == "error") {
+            failTurn(t, *n, outcome.error);
+            return;
+        }
+        bool paused = false;
+        bool ran = false;
+        for (const auto& call : outcome.toolCalls) {
+            const std::string partType = "tool-" + call.name;
+            OJson input = OJson::parse(call.arguments.empty() ? "{}" : call.arguments, nullptr, false);
+            auto it = t.offered.find(call.name);
+            if (input.is_discarded() || !input.is_object() || it == t.offered.end()) {
+                const std::string why = it == t.offered.end() ? "the model called '" + call.name + "', which is not one of this node's tools"
+                                                              : "the model's tool arguments are not a JSON object: " + call.arguments.substr(0, 200);
+                chunk(t, obj({{"type", "tool-input-error"}, {"toolCallId", call.id}, {"toolName", call.name}, {"input", call.arguments}, {"errorText", why}}));
+                t.assistant["parts"].push_back(obj({{"type", partType}, {"toolCallId", call.id}, {"toolName", call.name},
+                                                    {"state", "output-error"}, {"input", call.arguments}, {"errorText", why}}));
+                ran = true; // the model sees the error and may try again
+                continue;
+            }
+            chunk(t, obj({{"type", "tool-input-available"}, {"toolCallId", call.id}, {"toolName", call.name}, {"input", input}}));
+            const ToolSpec& spec = it->second;
+            if (spec.needsApproval) {
+                const std::string approvalId = "aitxt-" + nanoid(24);
+                chunk(t, obj({{"type", "tool-approval-request"}, {"approvalId", approvalId}, {"toolCallId", call.id}}));
+                t.assistant["parts"].push_back(obj({{"type", partType}, {"toolCallId", call.id}, {"toolName", call.name},
+                                                    {"state", "approval-requested"}, {"input", input}, {"approval", obj({{"id", approvalId}})}}));
+                paused = true;
+            } else if (!spec.serverSide) {
+                t.assistant["parts"].push_back(obj({{"type", partType}, {"toolCallId", call.id}, {"toolName", call.name},
+                                                    {"state", "input-available"}, {"input", input}}));
+                paused = true;
+            } else {
+                OJson part = obj({{"type", partType}, {"toolCallId", call.id}, {"toolName", call.name}, {"state", "output-available"}, {"input", input}});
+                executeInto(t, part);
+                t.assistant["parts"].push_back(std::move(part));
+                ran = true;
+            }
+        }
+        chunk(t, obj({{"type", "finish-step"}}));
+        record(t, *n, obj({{"reply", t.stepText}, {"toolCalls", outcome.toolCalls.size()}}), "", outcome.completionTokens);
+        if (paused) {
+            pauseTurn(t, nodeId);
+            return;
+        }
+        if (ran && t.steps < options.maxSteps) {
+            startLlm(t, *n);
+            return;
+        }
+        pass(t, *n, "reply", t.stepText);
+        OJson calls = OJson::array();
+        for (const auto& c : outcome.toolCalls)
+            calls.push_back(obj({{"id", c.id}, {"name", c.name}, {"arguments", c.arguments}}));
+        pass(t, *n, "toolCalls", calls);
+        t.steps = 0;
+        t.model.reset();
+        ++t.pc;
+        advance(t);
+    }
+
+    // Runs a server tool for `part` (state output-available on success).
+    void executeInto(Turn& t, OJson& part)
+    {
+        OJson result;
+        auto st = runTool(t, part.value("toolName", ""), part["input"], result);
+        if (st) {
+            part["state"] = "output-available";
+            part["output"] = result;
+            chunk(t, obj({{"type", "tool-output-available"}, {"toolCallId", part["toolCallId"]}, {"output", result}}));
+        } else {
+            part["state"] = "output-error";
+            part["errorText"] = st.error();
+            chunk(t, obj({{"type", "tool-output-error"}, {"toolCallId", part["toolCallId"]}, {"errorText", st.error()}}));
+        }
+    }
+
+    // ---- ending a turn --------------------------------------------------------------------
+    void saveAssistant(Turn& t, const std::function<actor::Status(storage::ActorStorage&)>& extra = {})
+    {
+        const bool hasParts = !t.assistant["parts"].empty();
+        auto st = withStore(t.inst->id, [&](actor::ActorContext& ctx, storage::ActorStorage& db, AgentInstance*) -> actor::Status {
+            if (hasParts)
+                if (auto s = chat::upsertMessages(db, OJson::array({t.assistant}), options.maxPersistedMessages, ctx.nowMs()); !s)
+                    return s;
+            if (auto s = chat::appendTrace(db, t.runId, t.trace); !s)
+                return s;
+            if (extra)
+                return extra(db);
+            return {};
+        });
+        t.trace.clear();
+        if (!st)
+            qWarning("outpost: cannot save the chat turn of %s: %s", t.inst->id.key().c_str(), st.error().c_str());
+    }
+
+    void endStream(Turn& t, const char* outcome)
+    {
+        t.ended = true;
+        auto messages = loadMessages(t.inst->id);
+        if (messages) {
+            const std::string frame = dump(obj({{"messages", *messages}, {"type", "cf_agent_chat_messages"}}));
+            sendAll(*t.inst, frame, t.continuation ? std::string() : t.requester);
+        }
+        OJson done = OJson::object();
+        done["body"] = "";
+        done["done"] = true;
+        done["id"] = t.id;
+        done["type"] = "cf_agent_use_chat_response";
+        if (outcome)
+            done["outcome"] = outcome;
+        if (t.continuation)
+            done["continuation"] = true;
+        else
+            done["messageIds"] = t.originIds;
+        const std::string text = dump(done);
+        std::set<std::string> to = t.listeners;
+        if (!t.continuation && !t.requester.empty())
+            to.insert(t.requester);
+        for (const auto& c : to)
+            sendTo(c, text);
+        Instance& inst = *t.inst;
+        // Destroying the turn last: `t` is gone after this.
+        QTimer::singleShot(0, q, [this, key = inst.id.key()] {
+            auto it = instances.find(key);
+            if (it != instances.end())
+                runNext(*it->second);
+        });
+        inst.turn.reset();
+    }
+
+    void finishTurn(Turn& t, const std::string& reason)
+    {
+        chunk(t, obj({{"type", "finish"}, {"messageMetadata", obj({{"finishReason", reason}})}}));
+        saveAssistant(t);
+        endStream(t, nullptr);
+    }
+
+    void failTurn(Turn& t, const GraphNode& n, const std::string& error)
+    {
+        record(t, n, OJson::object(), error);
+        chunk(t, obj({{"type", "error"}, {"errorText", error}}));
+        finishTurn(t, "error");
+    }
+
+    void pauseTurn(Turn& t, const std::string& nodeId)
+    {
+        chunk(t, obj({{"type", "finish"}, {"messageMetadata", obj({{"finishReason", "tool-calls"}})}}));
+        OJson inputs = OJson::object();
+        for (const auto& [node, ports] : t.inputs) {
+            OJson p = OJson::object();
+            for (const auto& [port, v] : ports)
+                p[port] = v;
+            inputs[node] = p;
+        }
+        const OJson run = obj({{"runId", t.runId}, {"node", nodeId}, {"pc", t.pc}, {"steps", t.steps}, {"inputs", inputs},
+                               {"assistantId", t.assistant["id"]}, {"userText", t.userText}});
+        std::vector<std::string> waiting;
+        for (const auto& p : t.assistant["parts"])
+            if (pendingPart(p))
+                waiting.push_back(p["toolCallId"].get<std::string>());
+        saveAssistant(t, [&](storage::ActorStorage& db) -> actor::Status {
+            for (const auto& id : waiting)
+                if (auto s = chat::savePending(db, id, run); !s)
+                    return s;
+            return {};
+        });
+        endStream(t, nullptr);
+    }
+
+    void abortTurn(Turn& t, bool persist = true)
+    {
+        if (t.stream) {
+            auto s = std::move(t.stream);
+            t.ended = true; // onDone (possibly synchronous) sees an ended turn
+            s->cancel();
+            if (!t.stepText.empty() && (t.assistant["parts"].empty() || t.assistant["parts"].back().value("type", "") != "text"))
+                t.assistant["parts"].push_back(obj({{"type", "text"}, {"text", t.stepText}, {"state", "streaming"}}));
+        }
+        if (persist)
+            saveAssistant(t);
+        t.ended = false;
+        endStream(t, "aborted");
+    }
+
+    void cancelTurn(Turn& t, bool persist = true)
+    {
+        t.cancelled = true;
+        abortTurn(t, persist);
+    }
+
+    // ---- tool approvals and client results ------------------------------------------------
+    void onToolAnswer(Instance& inst, const std::string& conn, const OJson& f, bool approval)
+    {
+        if (!f.contains("toolCallId") || !f["toolCallId"].is_string()) {
+            sendError(conn, "the frame needs a string \"toolCallId\"");
+            return;
+        }
+        if (approval && (!f.contains("approved") || !f["approved"].is_boolean())) {
+            sendError(conn, "cf_agent_tool_approval needs a boolean \"approved\"");
+            return;
+        }
+        if (inst.turn) {
+            // The running turn finishes first; the answer waits its turn.
+            inst.waiting.push_back([this, &inst, conn, f, approval] { onToolAnswer(inst, conn, f, approval); });
+            return;
+        }
+        const std::string callId = f["toolCallId"].get<std::string>();
+        auto messages = loadMessages(inst.id);
+        if (!messages) {
+            sendError(conn, messages.error());
+            return;
+        }
+        std::optional<OJson> run;
+        auto st = withStore(inst.id, [&](actor::ActorContext&, storage::ActorStorage& db, AgentInstance*) -> actor::Status {
+            auto r = chat::loadPending(db, callId);
+            if (!r)
+                return actor::Error{r.error()};
+            run = std::move(*r);
+            return {};
+        });
+        if (!st) {
+            sendError(conn, st.error());
+            return;
+        }
+        // Find the message and part.
+        OJson* message = nullptr;
+        OJson* part = nullptr;
+        for (auto& m : *messages)
+            if (m.contains("parts") && m["parts"].is_array())
+                for (auto& p : m["parts"])
+                    if (isToolPart(p) && p["toolCallId"] == callId) {
+                        message = &m;
+                        part = &p;
+                    }
+        if (!part || !pendingPart(*part)) {
+            sendError(conn, "no tool call '" + callId + "' is waiting for an answer");
+            return;
+        }
+        bool execute = false;
+        if (approval) {
+            if (part->value("state", "") != "approval-requested") {
+                sendError(conn, "tool call '" + callId + "' does not need an approval");
+                return;
+            }
+            OJson a = obj({{"id", (*part)["approval"].value("id", std::string())}, {"approved", f["approved"].get<bool>()}});
+            if (f["approved"].get<bool>()) {
+                (*part)["state"] = "approval-responded";
+                execute = true;
+            } else {
+                (*part)["state"] = "output-denied";
+            }
+            (*part)["approval"] = a;
+        } else {
+            if (f.value("state", "") == "output-error") {
+                (*part)["state"] = "output-error";
+                (*part)["errorText"] = f.value("errorText", std::string("the client tool failed"));
+            } else {
+                (*part)["state"] = "output-available";
+                (*part)["output"] = f.contains("output") ? f["output"] : OJson(nullptr);
+                (*part)["preliminary"] = false;
+            }
+        }
+        const OJson updated = *message;
+        auto saved = withStore(inst.id, [&](actor::ActorContext& ctx, storage::ActorStorage& db, AgentInstance*) {
+            return chat::upsertMessages(db, OJson::array({updated}), options.maxPersistedMessages, ctx.nowMs());
+        });
+        if (!saved) {
+            sendError(conn, saved.error());
+            return;
+        }
+        sendAll(inst, dump(obj({{"type", "cf_agent_message_updated"}, {"message", updated}})));
+        bool stillWaiting = false;
+        for (const auto& p : updated["parts"])
+            if (pendingPart(p) && p["toolCallId"] != callId)
+                stillWaiting = true;
+        if (stillWaiting && !execute)
+            return;
+        continueRun(inst, conn, *messages, updated, callId, run, execute);
+    }
+
+    void continueRun(Instance& inst, const std::string& conn, const OJson& messages, const OJson& assistant, const std::string& callId,
+                     const std::optional<OJson>& run, bool execute)
+    {
+        inst.turn = newTurn(inst, nanoid(21), conn, true);
+        Turn& t = *inst.turn;
+        t.assistant = assistant;
+        for (const auto& m : messages)
+            if (m.value("id", "") != assistant.value("id", ""))
+                t.history.push_back(m);
+        std::string nodeId;
+        if (run) {
+            t.runId = run->value("runId", t.id);
+            nodeId = run->value("node", "");
+            t.pc = run->value("pc", std::size_t(0));
+            t.steps = run->value("steps", 0);
+            t.userText = run->value("userText", "");
+            if (run->contains("inputs") && (*run)["inputs"].is_object())
+                for (const auto& [node, ports] : (*run)["inputs"].items())
+                    for (const auto& [port, v] : ports.items())
+                        t.inputs[node][port] = v;
+        }
+        chunk(t, obj({{"type", "start"}}));
+        if (execute) {
+            for (auto& p : t.assistant["parts"])
+                if (isToolPart(p) && p["toolCallId"] == callId)
+                    executeInto(t, p);
+        }
+        if (auto s = withStore(inst.id, [&](actor::ActorContext&, storage::ActorStorage& db, AgentInstance*) { return chat::deletePending(db, callId); }); !s)
+            qWarning("outpost: %s", s.error().c_str());
+        const GraphNode* n = nodeId.empty() ? nullptr : t.inst->graph->node(nodeId);
+        if (!n || n->type != "llm" || t.pc >= t.plan.size() || t.plan[t.pc]->id != nodeId) {
+            // The graph changed since the pause: end the run with what it has.
+            chunk(t, obj({{"type", "error"}, {"errorText", "the paused graph run cannot continue (the agent's graph changed)"}}));
+            finishTurn(t, "error");
+            return;
+        }
+        t.nodeStarted = nowMs();
+        startLlm(t, *n);
+    }
+};
+
+ChatService::ChatService(actor::ActorRuntime& runtime, ChatOptions options, QObject* parent)
+    : QObject(parent), d(std::make_unique<Impl>(this, runtime, std::move(options)))
+{
+}
+
+ChatService::~ChatService() { cancelAll(); }
+
+void ChatService::addGraph(const std::string& className, std::shared_ptr<const AgentGraph> graph)
+{
+    d->graphs[className] = std::move(graph);
+}
+
+void ChatService::setTransport(ChatTransport transport) { d->transport = std::move(transport); }
+
+bool ChatService::handleFrame(const actor::ActorId& id, const std::string& conn, bool readonly, const std::string& text)
+{
+    return d->handle(id, conn, readonly, text);
+}
+
+std::vector<std::string> ChatService::joinFrames(const actor::ActorId& id, const std::string& conn)
+{
+    (void)conn;
+    auto it = d->instances.find(id.key());
+    if (it == d->instances.end() || !it->second->turn || it->second->turn->ended)
+        return {};
+    return {dump(obj({{"type", "cf_agent_stream_resuming"}, {"id", it->second->turn->id}}))};
+}
+
+void ChatService::cancelAll()
+{
+    for (auto& [key, inst] : d->instances) {
+        inst->waiting.clear();
+        if (inst->turn)
+            d->cancelTurn(*inst->turn);
+    }
+}
+
+int ChatService::runningTurns() const
+{
+    int n = 0;
+    for (const auto& [key, inst] : d->instances)
+        n += inst->turn ? 1 : 0;
+    return n;
+}
+
+void enableChatRoutes(AgentClass& cls)
+{
+    cls.http["GET get-messages"] = [](CallContext& call, const std::string&) -> Result<HttpResult> {
+        auto db = call.actor().storage();
+        if (!db)
+            return Error{db.error()};
+        if (auto st = chat::ensureTables(**db); !st)
+            return Error{st.error()};
+        auto messages = chat::loadMessages(**db);
+        if (!messages)
+            return Error{messages.error()};
+        HttpResult r;
+        r.body = protocol::dump(*messages);
+        return r;
+    };
+}
+
+} // namespace outpost::core::agent

@@ -1,0 +1,114 @@
+#pragma once
+// ChatService: the chat side of every agent served by `outpost serve`, and
+// the executor of its graph for each chat turn.
+//
+// It lives on the gateway's thread and speaks the AIChatAgent frames of
+// the Agents SDK (protocol reference §3): cf_agent_use_chat_request and its
+// _response stream, cf_agent_chat_messages, cf_agent_chat_clear,
+// cf_agent_chat_request_cancel, cf_agent_tool_approval,
+// cf_agent_tool_result, cf_agent_stream_resume_request/_ack and the
+// _resuming/_none answers, cf_agent_message_updated.
+//
+// Where things live:
+// - The transcript, pending tool calls and the trace are in the instance's
+//   database (chat_store.h), read and written as events of the actor
+//   (ActorRuntime::callFn), so they share its transactions, hibernation and
+//   output gate. The model runs outside the actor (a stream on this
+//   thread): an answer that takes a minute never holds a shard.
+// - A turn's stream (its chunks, in order) is kept in memory while it runs,
+//   so a client that reconnects gets it replayed once from seq 0 after its
+//   ACK and then the live rest: all on one thread, so no chunk is lost or
+//   sent twice. Streams do not survive a restart; the finished message does.
+// - A tool call waiting for approval (or a client tool result) is a part of
+//   the persisted assistant message in state "approval-requested" plus a
+//   row in outpost_chat_pending with where the graph run stopped, so it
+//   survives hibernation and restarts.
+//
+// The graph run (Turn) state machine: nodes run in topological order
+// (advance). A node runs when each required input has a value and at least
+// one connected input has one (a router's untaken branch thus skips its
+// nodes). llm nodes are asynchronous: startLlm() streams a step; its
+// onDone runs the tool calls, then either pauses (approval or client tool:
+// the turn ends with finishReason "tool-calls"), loops for another step
+// with the results (at most maxSteps), or stores the node's outputs and
+// advances. The run ends when the plan is done (finish), on error (an
+// error chunk, then finish), or on cancel (aborted).
+#include "core/actor/actor_runtime.h"
+#include "core/agent/agent_graph.h"
+#include "core/agent/agent_instance.h"
+#include "core/llm/chat_model.h"
+
+#include <QObject>
+#include <QString>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace outpost::core::agent {
+
+enum class ChatConcurrency {
+    Queue,    // run requests one after another (default)
+    Latest,   // a new request cancels the running one
+    Merge,    // while one runs, keep only the newest waiting request
+    Drop,     // refuse requests while one runs (outcome "skipped")
+    Debounce, // wait debounceMs of quiet; only the last request runs
+};
+// "queue", "latest", "merge", "drop", "debounce"; nullopt for anything else.
+std::optional<ChatConcurrency> parseChatConcurrency(const std::string& text);
+
+struct ChatOptions {
+    // The model of llm nodes without an endpoint (outpost serve --model).
+    std::shared_ptr<llm::ChatModel> defaultModel;
+    // The API key for an endpoint URL (from the environment or a key file,
+    // never from the agent file). May be empty.
+    std::function<QByteArray(const QString& endpoint)> apiKeyFor;
+    ChatConcurrency concurrency = ChatConcurrency::Queue;
+    int debounceMs = 300;
+    std::size_t maxPersistedMessages = 0; // 0: keep all
+    int maxSteps = 5;                     // model calls per llm node and turn (tool loops)
+};
+
+// How the service reaches clients (the Gateway, or a test double).
+struct ChatTransport {
+    std::function<bool(const std::string& conn, const QString& text)> sendTo;
+    std::function<std::vector<std::string>(const std::string& actorKey)> connectionsOf;
+};
+
+class ChatService : public QObject {
+    Q_OBJECT
+
+public:
+    ChatService(actor::ActorRuntime& runtime, ChatOptions options, QObject* parent = nullptr);
+    ~ChatService() override;
+
+    // The graph of a class; classes without one get no chat (frames go to
+    // the actor unchanged).
+    void addGraph(const std::string& className, std::shared_ptr<const AgentGraph> graph);
+    void setTransport(ChatTransport transport);
+
+    // A text frame from a connection; false when it is not a chat frame.
+    bool handleFrame(const actor::ActorId& id, const std::string& conn, bool readonly, const std::string& text);
+    // Frames for a new connection before identity (an active stream's
+    // unprompted cf_agent_stream_resuming).
+    std::vector<std::string> joinFrames(const actor::ActorId& id, const std::string& conn);
+
+    // Cancels every running turn (shutdown).
+    void cancelAll();
+    int runningTurns() const;
+
+    struct Turn;
+    struct Instance;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> d;
+};
+
+// Adds the HTTP route GET get-messages (the persisted transcript as a JSON
+// array) to a class served with chat.
+void enableChatRoutes(AgentClass& cls);
+
+} // namespace outpost::core::agent

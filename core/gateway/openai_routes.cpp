@@ -1,0 +1,178 @@
+#include "core/gateway/openai_routes.h"
+
+#include <QDateTime>
+#include <QPointer>
+#include <QRandomGenerator>
+#include <QTimer>
+
+namespace outpost::core::gateway {
+
+namespace {
+
+using llm::OJson;
+
+QByteArray dumpBytes(const OJson& j) { return QByteArray::fromStdString(j.dump(-1, ' ', false, OJson::error_handler_t::replace)); }
+
+QByteArray openAiError(const std::string& message, const char* type = "invalid_request_error")
+{
+    OJson e = OJson::object();
+    e["message"] = message;
+    e["type"] = type;
+    return dumpBytes(OJson{{"error", e}});
+}
+
+std::string completionId()
+{
+    std::string id = "chatcmpl-";
+    static const char hex[] = "0123456789abcdef";
+    for (int i = 0; i < 24; ++i)
+        id += hex[QRandomGenerator::global()->bounded(16)];
+    return id;
+}
+
+const char* openAiFinish(const std::string& reason)
+{
+    if (reason == "length")
+        return "length";
+    if (reason == "tool-calls")
+        return "tool_calls";
+    return "stop";
+}
+
+struct Completion {
+    std::string id = completionId();
+    std::int64_t created = QDateTime::currentSecsSinceEpoch();
+    std::string model;
+
+    OJson chunk(const OJson& delta, const OJson& finish) const
+    {
+        OJson choice = OJson::object();
+        choice["index"] = 0;
+        choice["delta"] = delta;
+        choice["finish_reason"] = finish;
+        OJson j = OJson::object();
+        j["id"] = id;
+        j["object"] = "chat.completion.chunk";
+        j["created"] = created;
+        j["model"] = model;
+        j["choices"] = OJson::array({choice});
+        return j;
+    }
+};
+
+} // namespace
+
+void addOpenAiRoutes(Gateway& gateway, std::shared_ptr<llm::ChatModel> model)
+{
+    gateway.addStreamRoute("/v1/", [model, gw = QPointer<Gateway>(&gateway)](const HttpRequest& r, std::shared_ptr<HttpStream> out) {
+        const QString path = r.url.path();
+        if (path == QLatin1String("/v1/models") && r.method == "GET") {
+            OJson data = OJson::array();
+            if (model) {
+                OJson m = OJson::object();
+                m["id"] = model->name();
+                m["object"] = "model";
+                m["created"] = QDateTime::currentSecsSinceEpoch();
+                m["owned_by"] = "outpost";
+                data.push_back(m);
+            }
+            out->send(200, "application/json", dumpBytes(OJson{{"object", "list"}, {"data", data}}));
+            return;
+        }
+        if (path == QLatin1String("/v1/embeddings") && r.method == "POST") {
+            out->send(501, "application/json",
+                      openAiError("embeddings are not available yet: this build's engine has no embed()", "not_implemented"));
+            return;
+        }
+        if (path != QLatin1String("/v1/chat/completions") || r.method != "POST") {
+            out->send(404, "application/json", openAiError("no route " + r.method.toStdString() + " " + path.toStdString()));
+            return;
+        }
+        if (!model) {
+            out->send(503, "application/json", openAiError("no model is loaded: start outpost serve with --model FILE", "server_error"));
+            return;
+        }
+        const OJson body = OJson::parse(r.body.toStdString(), nullptr, false);
+        if (!body.is_object()) {
+            out->send(400, "application/json", openAiError("the body must be a JSON object"));
+            return;
+        }
+        if (!body.contains("messages") || !body["messages"].is_array() || body["messages"].empty()) {
+            out->send(400, "application/json", openAiError("\"messages\" must be a non-empty array"));
+            return;
+        }
+        llm::ChatRequest req;
+        req.messages = body["messages"];
+        for (const auto& m : req.messages)
+            if (!m.is_object() || !m.contains("role") || !m["role"].is_string()) {
+                out->send(400, "application/json", openAiError("every message needs a string \"role\""));
+                return;
+            }
+        if (body.contains("temperature") && body["temperature"].is_number())
+            req.temperature = body["temperature"].get<double>();
+        if (body.contains("top_p") && body["top_p"].is_number())
+            req.topP = body["top_p"].get<double>();
+        for (const char* key : {"max_tokens", "max_completion_tokens"})
+            if (body.contains(key) && body[key].is_number_integer())
+                req.maxTokens = std::max(1, body[key].get<int>());
+        if (body.contains("seed") && body["seed"].is_number_integer())
+            req.seed = body["seed"].get<std::uint64_t>();
+        const bool stream = body.value("stream", false);
+        auto c = std::make_shared<Completion>();
+        c->model = body.contains("model") && body["model"].is_string() ? body["model"].get<std::string>() : model->name();
+
+        llm::ChatEvents ev;
+        auto handle = std::make_shared<std::shared_ptr<llm::ChatStream>>();
+        if (stream) {
+            out->begin(200, "text/event-stream");
+            out->write("data: " + dumpBytes(c->chunk(OJson{{"role", "assistant"}, {"content", ""}}, nullptr)) + "\n\n");
+            ev.onText = [out, c, handle](const std::string& delta) {
+                if (!out->open()) {
+                    if (*handle)
+                        (*handle)->cancel();
+                    return;
+                }
+                out->write("data: " + dumpBytes(c->chunk(OJson{{"content", delta}}, nullptr)) + "\n\n");
+            };
+            ev.onDone = [out, c, handle](const llm::ChatOutcome& o) {
+                if (o.finishReason == "error")
+                    out->write("data: " + dumpBytes(OJson{{"error", OJson{{"message", o.error}, {"type", "server_error"}}}}) + "\n\n");
+                else
+                    out->write("data: " + dumpBytes(c->chunk(OJson::object(), openAiFinish(o.finishReason))) + "\n\n");
+                out->write("data: [DONE]\n\n");
+                out->end();
+                handle->reset();
+            };
+        } else {
+            ev.onDone = [out, c, handle](const llm::ChatOutcome& o) {
+                if (o.finishReason == "error") {
+                    out->send(500, "application/json", openAiError(o.error, "server_error"));
+                } else {
+                    OJson msg = OJson::object();
+                    msg["role"] = "assistant";
+                    msg["content"] = o.text;
+                    OJson choice = OJson::object();
+                    choice["index"] = 0;
+                    choice["message"] = msg;
+                    choice["finish_reason"] = openAiFinish(o.finishReason);
+                    OJson j = OJson::object();
+                    j["id"] = c->id;
+                    j["object"] = "chat.completion";
+                    j["created"] = c->created;
+                    j["model"] = c->model;
+                    j["choices"] = OJson::array({choice});
+                    OJson usage = OJson::object();
+                    usage["prompt_tokens"] = o.promptTokens;
+                    usage["completion_tokens"] = o.completionTokens;
+                    usage["total_tokens"] = o.promptTokens + o.completionTokens;
+                    j["usage"] = usage;
+                    out->send(200, "application/json", dumpBytes(j));
+                }
+                handle->reset();
+            };
+        }
+        *handle = model->start(std::move(req), std::move(ev));
+    });
+}
+
+} // namespace outpost::core::gateway
