@@ -70,7 +70,9 @@ StateInspector::StateInspector(QWidget* parent)
       m_queue(new QStandardItemModel(this)),
       m_tableModel(new LazyTableModel(this)),
       m_watcher(new QFileSystemWatcher(this)),
-      m_refreshTimer(new QTimer(this))
+      m_refreshTimer(new QTimer(this)),
+      m_treeWatcher(new QFileSystemWatcher(this)),
+      m_treeTimer(new QTimer(this))
 {
     setObjectName(QStringLiteral("StateInspector"));
     // Commits come in bursts (the WAL and the database both change); one
@@ -80,6 +82,10 @@ StateInspector::StateInspector(QWidget* parent)
     connect(m_refreshTimer, &QTimer::timeout, this, &StateInspector::reload);
     connect(m_watcher, &QFileSystemWatcher::fileChanged, this, &StateInspector::fileChanged);
     connect(m_watcher, &QFileSystemWatcher::directoryChanged, this, &StateInspector::fileChanged);
+    m_treeTimer->setSingleShot(true);
+    m_treeTimer->setInterval(300);
+    connect(m_treeTimer, &QTimer::timeout, this, &StateInspector::reloadInstances);
+    connect(m_treeWatcher, &QFileSystemWatcher::directoryChanged, m_treeTimer, qOverload<>(&QTimer::start));
 
     // ---- left: instances ----
     m_instancesLabel = new QLabel(this);
@@ -218,12 +224,19 @@ void StateInspector::reloadInstances()
         const QSignalBlocker blocker(m_instanceView->selectionModel());
         m_instances->clear();
     }
+    if (!m_treeWatcher->directories().isEmpty())
+        m_treeWatcher->removePaths(m_treeWatcher->directories());
     if (m_root.isEmpty())
         return;
     const QDir state(QDir(m_root).filePath(QStringLiteral("state")));
+    // The project folder too, for a state/ folder that does not exist yet.
+    QStringList watched{m_root};
+    if (state.exists())
+        watched << state.absolutePath();
     const QLocale locale;
     const auto classes = state.entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name);
     for (const QFileInfo& cls : classes) {
+        watched << cls.absoluteFilePath();
         const auto files = QDir(cls.absoluteFilePath()).entryInfoList({QStringLiteral("*.sqlite")}, QDir::Files, QDir::Name);
         if (files.isEmpty())
             continue;
@@ -244,6 +257,7 @@ void StateInspector::reloadInstances()
         if (expanded.contains(cls.fileName()) || cls.fileName() == QFileInfo(QFileInfo(current).absolutePath()).fileName())
             m_instanceView->expand(clsItem->index());
     }
+    m_treeWatcher->addPaths(watched);
     // Keep the selection on the open instance.
     const QModelIndexList hits = m_instances->match(m_instances->index(0, 0), PathRole, current, 1, Qt::MatchExactly | Qt::MatchRecursive);
     if (!hits.isEmpty()) {

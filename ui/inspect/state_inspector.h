@@ -7,7 +7,8 @@
 // Every connection it opens is its own, read-only (except the console in
 // write mode). It watches the database and its -wal file and reloads what it
 // shows shortly after the runtime commits (live refresh); the reloaded()
-// signal says when.
+// signal says when. It also watches state/ and its class folders, so new
+// instances appear in the list by themselves.
 //
 // Docking: new StateInspector(mainWindow), put it in a QDockWidget or the
 // central tab area, and call setProjectRoot() from MainWindow::projectOpened.
@@ -104,6 +105,9 @@ private:
     LazyTableModel* m_tableModel;
     QFileSystemWatcher* m_watcher;
     QTimer* m_refreshTimer;
+    // state/ and its class folders: instances that appear or go away.
+    QFileSystemWatcher* m_treeWatcher;
+    QTimer* m_treeTimer;
 
     QLabel* m_instancesLabel = nullptr;
     QTreeView* m_instanceView = nullptr;

@@ -18,6 +18,7 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPushButton>
+#include <QShortcut>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -70,6 +71,9 @@ AlarmEditor::AlarmEditor(QWidget* parent)
 
     m_cancelButton = new QPushButton(QIcon::fromTheme(QStringLiteral("edit-delete")), QString(), this);
     connect(m_cancelButton, &QPushButton::clicked, this, [this] { cancelSchedule(); });
+    auto* deleteKey = new QShortcut(QKeySequence::Delete, m_view);
+    deleteKey->setContext(Qt::WidgetShortcut);
+    connect(deleteKey, &QShortcut::activated, this, [this] { cancelSchedule(); });
     m_refreshButton = new QPushButton(QIcon::fromTheme(QStringLiteral("view-refresh")), QString(), this);
     connect(m_refreshButton, &QPushButton::clicked, this, &AlarmEditor::refresh);
     auto* listButtons = new QHBoxLayout;

@@ -337,6 +337,13 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(inspector.stateText()->toPlainText().contains(QStringLiteral("\"last\": \"second\"")), 20000);
         QTRY_VERIFY_WITH_TIMEOUT(inspector.queueModel()->rowCount() == 2, 20000);
 
+        // A new instance appears in the list by itself.
+        auto bob = actor::ActorId::fromName("counter", "bob");
+        QVERIFY(bob.ok());
+        QVERIFY(runtime.call(*bob, actor::Json{{"note", "hello"}}).ok());
+        QTRY_COMPARE_WITH_TIMEOUT(inspector.instanceModel()->item(0)->rowCount(), 2, 20000);
+        QCOMPARE(inspector.currentDatabase(), QFileInfo(QString::fromStdString(runtime.databasePath(*id))).absoluteFilePath());
+
         inspector.tabs()->setCurrentIndex(ui::StateInspector::StateTab);
         screenshot(&inspector, QStringLiteral("state_inspector_state.png"));
         inspector.tabs()->setCurrentIndex(ui::StateInspector::SchedulesTab);
