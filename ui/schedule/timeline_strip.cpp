@@ -32,7 +32,10 @@ QSize TimelineStrip::minimumSizeHint() const
 
 void TimelineStrip::setMarks(qint64 nowMs, QList<Mark> marks)
 {
-    std::sort(marks.begin(), marks.end(), [](const Mark& a, const Mark& b) { return a.ms < b.ms; });
+    // At equal times the preview goes first, so a real schedule is drawn over it.
+    std::stable_sort(marks.begin(), marks.end(), [](const Mark& a, const Mark& b) {
+        return a.ms != b.ms ? a.ms < b.ms : (a.kind == Mark::Preview && b.kind != Mark::Preview);
+    });
     m_marks = std::move(marks);
     m_start = nowMs;
     // Fit the horizon to the latest mark within a week, rounded up to a
