@@ -585,9 +585,12 @@ void gemm(TensorType type, const void* weights, std::size_t rowStrideBytes, std:
     // Float weights meet float inputs 4 bytes a value: four long inputs
     // overflow L1 on their own, so several inputs go over the row in column
     // chunks, each chunk's inputs staying in L1 while a tile of rows passes.
+    // One input takes the same chunked path, so that an input's result never
+    // depends on how many others share the call (batched generation gives
+    // the same tokens as generation alone).
     constexpr std::int64_t kColChunk = 1024;
     const std::int64_t n = inputs[0].size();
-    if (KernelAccess::formOf(type) == KernelAccess::Form::Float && inputs.size() > 1 && n > 2 * kColChunk) {
+    if (KernelAccess::formOf(type) == KernelAccess::Form::Float && n > 2 * kColChunk) {
         const std::size_t eb = type == TensorType::F32 ? 4 : 2;
         constexpr std::int64_t kTile = 8;
         for (std::int64_t rt = r0; rt < r1; rt += kTile) {

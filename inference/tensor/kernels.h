@@ -154,7 +154,8 @@ float dotRow(TensorType weightType, const void* row, const PreparedInput& x);
 // and every input b: out[b * outStride + r] = dot(row r, inputs[b]).
 // All inputs must have been prepared for `type` with the same size. Each
 // weight row is read once for all inputs, which makes batches and prefill
-// cost little more memory traffic than one vector.
+// cost little more memory traffic than one vector. An input's results are
+// bit-identical whatever the other inputs of the call and their number.
 void gemm(TensorType type, const void* weights, std::size_t rowStrideBytes,
           std::int64_t r0, std::int64_t r1, std::span<const PreparedInput> inputs,
           float* out, std::size_t outStride);

@@ -5,7 +5,10 @@
 // block free and nothing hanging.
 #include "inference/engine.h"
 
+#include "../model/synthetic_model.h"
+
 #include <QtTest>
+#include <QTemporaryDir>
 
 #include <atomic>
 #include <random>
@@ -182,6 +185,65 @@ private slots:
             QVERIFY(s.prefixHits > 0);
         if (kvMiB > 0)
             QVERIFY2(s.preemptions > 0, "the small KV budget should have forced preemption");
+    }
+
+    // Quantised weights take other kernels for one input and for a batch
+    // (several inputs per weight row); both must give the same numbers, or
+    // batching would change greedy output. Synthetic models of each type.
+    void quantisedBatchedEqualsAlone_data()
+    {
+        QTest::addColumn<int>("type");
+        QTest::newRow("Q8_0") << int(TensorType::Q8_0);
+        QTest::newRow("Q4_K") << int(TensorType::Q4_K);
+        QTest::newRow("Q6_K") << int(TensorType::Q6_K);
+        QTest::newRow("Q4_0") << int(TensorType::Q4_0);
+        QTest::newRow("F16") << int(TensorType::F16);
+    }
+
+    void quantisedBatchedEqualsAlone()
+    {
+        QFETCH(int, type);
+        QTemporaryDir dir;
+        outpost::test::SyntheticSpec spec;
+        spec.type = TensorType(type);
+        spec.vocab = 256;
+        spec.embd = 256;
+        spec.heads = 4;
+        spec.kvHeads = 2;
+        spec.ffn = 2304;  // rows longer than 2048: float weights take their column-chunked path
+        spec.layers = 2;
+        spec.context = 256;
+        const std::string path = (dir.path() + QStringLiteral("/m.gguf")).toStdString();
+        QVERIFY(outpost::test::makeSyntheticModel(spec).writeFile(path).ok());
+        EngineConfig config;
+        config.modelPath = path;
+        config.threads = 2;
+        config.contextLength = 128;
+        auto engine = Engine::load(config);
+        QVERIFY2(engine.ok(), engine.ok() ? "" : engine.error().c_str());
+        std::mt19937 rng(5);
+        std::vector<GenerationRequest> reqs;
+        for (int i = 0; i < 16; ++i) {
+            GenerationRequest req;
+            for (int t = 0; t < 3 + i; ++t)
+                req.promptTokens.push_back(std::int32_t(rng() % 256));
+            req.maxTokens = 24;
+            req.stopAtEndOfGeneration = false;
+            req.sampling = greedy();
+            reqs.push_back(req);
+        }
+        std::vector<std::vector<std::int32_t>> alone;
+        for (const auto& r : reqs)
+            alone.push_back((*engine)->generate(r).tokens);
+        std::vector<RequestHandle> handles;
+        for (const auto& r : reqs)
+            handles.push_back((*engine)->submit(r));
+        for (std::size_t i = 0; i < handles.size(); ++i) {
+            const auto r = handles[i].wait();
+            QCOMPARE(int(r.tokens.size()), 24);
+            if (r.tokens != alone[i])
+                QFAIL(qPrintable(QStringLiteral("request %1 differs from its run alone").arg(i)));
+        }
     }
 
     // A cached system prompt is shared: the second request computes only
