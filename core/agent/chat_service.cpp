@@ -951,7 +951,9 @@ struct ChatService::Impl {
 
     void onLlmDone(Turn& t, const std::string& nodeId, const llm::ChatOutcome& outcome)
     {
-        t.stream.reset();
+        // The stream is inside its own callback: release it later.
+        if (t.stream)
+            QTimer::singleShot(0, q, [s = std::move(t.stream)] {});
         if (t.ended)
             return;
         const GraphNode* n = nodeById(t, nodeId);

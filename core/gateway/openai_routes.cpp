@@ -80,8 +80,49 @@ void addOpenAiRoutes(Gateway& gateway, std::shared_ptr<llm::ChatModel> model)
             return;
         }
         if (path == QLatin1String("/v1/embeddings") && r.method == "POST") {
-            out->send(501, "application/json",
-                      openAiError("embeddings are not available yet: this build's engine has no embed()", "not_implemented"));
+            if (!model) {
+                out->send(503, "application/json", openAiError("no model is loaded: start outpost serve with --model FILE", "server_error"));
+                return;
+            }
+            const OJson body = OJson::parse(r.body.toStdString(), nullptr, false);
+            std::vector<std::string> texts;
+            bool valid = body.is_object() && body.contains("input") && (body["input"].is_string() || body["input"].is_array());
+            if (valid && body["input"].is_string())
+                texts.push_back(body["input"].get<std::string>());
+            else if (valid)
+                for (const auto& t : body["input"]) {
+                    if (!t.is_string()) {
+                        valid = false; // token-id inputs are not supported
+                        break;
+                    }
+                    texts.push_back(t.get<std::string>());
+                }
+            if (!valid || texts.empty()) {
+                out->send(400, "application/json", openAiError("\"input\" must be a string or a non-empty array of strings"));
+                return;
+            }
+            std::vector<std::vector<float>> vectors;
+            std::string error;
+            if (!model->embed(texts, vectors, error)) {
+                out->send(error.find("cannot make embeddings") != std::string::npos ? 501 : 400, "application/json", openAiError(error));
+                return;
+            }
+            OJson data = OJson::array();
+            int tokens = 0;
+            for (std::size_t i = 0; i < vectors.size(); ++i) {
+                OJson e = OJson::object();
+                e["object"] = "embedding";
+                e["index"] = i;
+                e["embedding"] = vectors[i];
+                data.push_back(e);
+                tokens += llm::estimateTokens(texts[i]);
+            }
+            OJson j = OJson::object();
+            j["object"] = "list";
+            j["data"] = data;
+            j["model"] = model->name();
+            j["usage"] = OJson{{"prompt_tokens", tokens}, {"total_tokens", tokens}};
+            out->send(200, "application/json", dumpBytes(j));
             return;
         }
         if (path != QLatin1String("/v1/chat/completions") || r.method != "POST") {

@@ -4,7 +4,8 @@
 //   POST /v1/chat/completions   a chat.completion, or with "stream": true
 //                               server-sent events: "data: <chat.completion.chunk>\n\n"
 //                               with choices[0].delta, then "data: [DONE]\n\n"
-//   POST /v1/embeddings         501 with a JSON error until the engine embeds
+//   POST /v1/embeddings         {"object":"list","data":[{"object":"embedding","index","embedding"}]}
+//                               (501 when the model cannot embed)
 // Bad requests get 400 with {"error":{"message","type":"invalid_request_error"}};
 // with no model loaded every route but /v1/models answers 503.
 // A client that disconnects mid-stream cancels its generation.

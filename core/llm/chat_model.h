@@ -84,6 +84,16 @@ public:
     // Context window in tokens (0: unknown); agents compact history to fit.
     virtual int contextTokens() const = 0;
     virtual std::shared_ptr<ChatStream> start(ChatRequest request, ChatEvents events) = 0;
+    // Unit-length embeddings of `texts`, one per text, in order; false with
+    // `error` set when the model cannot embed (remote models here) or a
+    // text is empty. Runs on the calling thread.
+    virtual bool embed(const std::vector<std::string>& texts, std::vector<std::vector<float>>& out, std::string& error)
+    {
+        (void)texts;
+        (void)out;
+        error = "this model cannot make embeddings";
+        return false;
+    }
 };
 
 // `baseUrl` is the endpoint's API root, e.g. http://127.0.0.1:11434/v1 (a

@@ -81,10 +81,12 @@ private:
         m_done = true;
         m_outcome.finishReason = reason;
         m_outcome.error = std::move(error);
+        // The callback may destroy this stream: it gets its own copy.
         auto done = std::move(m_events.onDone);
         m_events = {};
+        const ChatOutcome outcome = m_outcome;
         if (done)
-            done(m_outcome);
+            done(outcome);
     }
 
     ChatEvents m_events;
@@ -142,6 +144,17 @@ public:
         auto engine = m_engine;
         QTimer::singleShot(0, stream.get(), [s = stream.get(), engine, g = std::move(g)]() mutable { s->begin(*engine, std::move(g)); });
         return stream;
+    }
+
+    bool embed(const std::vector<std::string>& texts, std::vector<std::vector<float>>& out, std::string& error) override
+    {
+        auto r = m_engine->embed(texts);
+        if (!r) {
+            error = r.error();
+            return false;
+        }
+        out = std::move(*r);
+        return true;
     }
 
 private:

@@ -204,10 +204,12 @@ private:
             m_reply->deleteLater();
             m_reply = nullptr;
         }
+        // The callback may destroy this stream: it gets its own copy.
         auto done = std::move(m_events.onDone);
         m_events = {};
+        const ChatOutcome outcome = m_outcome;
         if (done)
-            done(m_outcome);
+            done(outcome);
     }
 
     QNetworkAccessManager m_nam;

@@ -1,0 +1,507 @@
+// Chat served to WebSocket clients through the real gateway, with the LLM
+// node driven by a scripted OpenAI-compatible endpoint on 127.0.0.1 (the
+// remote-endpoint path, for real): streaming, persistence, tool approval
+// across a restart, denial, resume mid-stream exactly once, cancel, bad input.
+#include "core/actor/actor_runtime.h"
+#include "core/agent/agent_graph.h"
+#include "core/agent/agent_instance.h"
+#include "core/agent/chat_service.h"
+#include "core/agent/chat_store.h"
+#include "core/gateway/gateway.h"
+
+#include <QFloat16>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QPointer>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+#include <QWebSocket>
+
+#include <memory>
+#include <set>
+
+using namespace outpost::core;
+using OJson = nlohmann::ordered_json;
+
+namespace {
+
+// A scripted OpenAI-compatible chat endpoint. What it answers depends on the
+// request: a tool result in the messages -> "The tool returned: <result>";
+// a user text starting with TOOL -> a call of clock; BROKEN -> a call with
+// arguments that are not JSON; SLOW -> eight words, one per 25 ms;
+// anything else -> "Hello from the scripted model."
+class ScriptedModel : public QObject {
+public:
+    ScriptedModel()
+    {
+        server.listen(QHostAddress::LocalHost, 0);
+        connect(&server, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket* s = server.nextPendingConnection()) {
+                auto buffer = std::make_shared<QByteArray>();
+                connect(s, &QTcpSocket::readyRead, this, [this, s, buffer] {
+                    *buffer += s->readAll();
+                    const qsizetype head = buffer->indexOf("\r\n\r\n");
+                    if (head < 0)
+                        return;
+                    qsizetype length = 0;
+                    for (const QByteArray& line : buffer->left(head).split('\n'))
+                        if (line.toLower().startsWith("content-length:"))
+                            length = line.mid(15).trimmed().toLongLong();
+                    if (buffer->size() < head + 4 + length)
+                        return;
+                    answer(s, OJson::parse(buffer->mid(head + 4, length).toStdString(), nullptr, false));
+                    buffer->clear();
+                });
+                connect(s, &QTcpSocket::disconnected, s, &QObject::deleteLater);
+            }
+        });
+    }
+    QString url() const { return QStringLiteral("http://127.0.0.1:%1/v1").arg(server.serverPort()); }
+
+    QTcpServer server;
+    QList<OJson> requests;
+
+private:
+    static QByteArray chunk(const OJson& delta, const char* finish = nullptr)
+    {
+        OJson c = {{"id", "x"}, {"object", "chat.completion.chunk"},
+                   {"choices", OJson::array({OJson{{"index", 0}, {"delta", delta}, {"finish_reason", finish ? OJson(finish) : OJson(nullptr)}}})}};
+        return "data: " + QByteArray::fromStdString(c.dump()) + "\n\n";
+    }
+
+    void answer(QTcpSocket* s, const OJson& body)
+    {
+        requests << body;
+        s->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n");
+        std::string user, tool;
+        for (const auto& m : body["messages"]) {
+            if (m["role"] == "user") {
+                user = m["content"].get<std::string>();
+                tool.clear(); // only results of this turn count
+            }
+            if (m["role"] == "tool")
+                tool = m["content"].get<std::string>();
+        }
+        QList<QByteArray> parts;
+        if (!tool.empty()) {
+            parts << chunk({{"role", "assistant"}, {"content", "The tool returned: "}}) << chunk({{"content", tool}}) << chunk(OJson::object(), "stop");
+        } else if (user.rfind("TOOL", 0) == 0 || user.rfind("BROKEN", 0) == 0) {
+            const bool broken = user.rfind("BROKEN", 0) == 0;
+            OJson start = {{"index", 0}, {"id", "call_1"}, {"type", "function"}, {"function", {{"name", "clock"}, {"arguments", ""}}}};
+            parts << chunk({{"role", "assistant"}, {"tool_calls", OJson::array({start})}})
+                  << chunk({{"tool_calls", OJson::array({OJson{{"index", 0}, {"function", {{"arguments", broken ? "{not" : "{"}}}}})}})
+                  << chunk({{"tool_calls", OJson::array({OJson{{"index", 0}, {"function", {{"arguments", broken ? " json" : "}"}}}}})}})
+                  << chunk(OJson::object(), "tool_calls");
+        } else if (user.rfind("SLOW", 0) == 0) {
+            for (int i = 1; i <= 8; ++i) {
+                const QByteArray word = "w" + QByteArray::number(i) + " ";
+                parts << chunk({{"content", word.toStdString()}});
+            }
+            parts << chunk(OJson::object(), "stop");
+        } else {
+            parts << chunk({{"role", "assistant"}, {"content", "Hello"}}) << chunk({{"content", " from the scripted model."}})
+                  << chunk(OJson::object(), "stop");
+        }
+        parts << QByteArray("data: [DONE]\n\n");
+        const bool slow = user.rfind("SLOW", 0) == 0 && tool.empty();
+        QPointer<QTcpSocket> sock(s);
+        for (int i = 0; i < parts.size(); ++i) {
+            const QByteArray bytes = parts[i];
+            const bool last = i == parts.size() - 1;
+            QTimer::singleShot(slow ? 25 * i : 0, this, [sock, bytes, last] {
+                if (!sock)
+                    return;
+                sock->write(bytes);
+                if (last)
+                    sock->disconnectFromHost();
+            });
+        }
+    }
+};
+
+OJson graphJson(const QString& endpoint)
+{
+    auto node = [](const char* id, const char* type, OJson props) {
+        OJson n = {{"id", id}, {"type", type}, {"position", OJson::array({0, 0})}};
+        if (!props.is_null())
+            n["properties"] = std::move(props);
+        return n;
+    };
+    auto edge = [](const char* from, const char* fromPort, const char* to, const char* toPort) {
+        return OJson{{"from", from}, {"fromPort", fromPort}, {"to", to}, {"toPort", toPort}};
+    };
+    OJson g = OJson::object();
+    g["schemaVersion"] = 1;
+    g["name"] = "chat-agent";
+    g["nodes"] = OJson::array({node("in", "input", nullptr),
+                               node("model", "llm",
+                                    {{"endpoint", endpoint.toStdString()}, {"model", "scripted"}, {"systemPrompt", "Be brief."},
+                                     {"tools", OJson::array({"clock"})}}),
+                               node("clock", "tool", {{"tool", "clock"}, {"needsApproval", true}}),
+                               node("out", "output", nullptr)});
+    g["edges"] = OJson::array({edge("in", "message", "model", "prompt"), edge("model", "reply", "out", "message")});
+    return g;
+}
+
+struct Server {
+    Server(const QString& dir, const QString& endpoint)
+    {
+        auto loaded = AgentGraph::fromJson(graphJson(endpoint), QStringLiteral("chat-agent.agent.json"));
+        if (!loaded.ok())
+            qFatal("graph does not load");
+        graph = std::make_shared<const AgentGraph>(*loaded.value);
+        auto cls = agent::agentClassFor(*graph, "ChatAgent");
+        agent::enableChatRoutes(cls);
+        (void)registry.add(cls);
+        actor::RuntimeOptions o;
+        o.rootDir = dir.toStdString();
+        o.shards = 1;
+        runtime = std::make_unique<actor::ActorRuntime>(o);
+        (void)registry.registerWith(*runtime);
+        gateway::GatewayOptions g;
+        g.port = 0;
+        gw = std::make_unique<gateway::Gateway>(*runtime, registry, g);
+        if (!runtime->start())
+            qFatal("start");
+        if (!gw->listen())
+            qFatal("listen");
+        chat = std::make_unique<agent::ChatService>(*runtime, agent::ChatOptions{});
+        chat->addGraph("ChatAgent", graph);
+        chat->setTransport({[this](const std::string& c, const QString& t) { return gw->sendToConnection(c, t); },
+                            [this](const std::string& k) { return gw->connectionsOf(k); }});
+        gw->setChatHooks({[this](const actor::ActorId& id, const std::string& c, bool ro, const std::string& t) {
+                              return chat->handleFrame(id, c, ro, t);
+                          },
+                          [this](const actor::ActorId& id, const std::string& c) { return chat->joinFrames(id, c); }});
+    }
+    ~Server()
+    {
+        chat.reset();
+        runtime->stop();
+        gw.reset();
+    }
+    QString ws(const QString& name, const QString& pk) const
+    {
+        return QStringLiteral("ws://127.0.0.1:%1/agents/chat-agent/%2?_pk=%3").arg(gw->port()).arg(name, pk);
+    }
+    QByteArray get(const QString& path)
+    {
+        QNetworkAccessManager nam;
+        QNetworkReply* r = nam.get(QNetworkRequest(QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(gw->port()).arg(path))));
+        (void)QTest::qWaitFor([&] { return r->isFinished(); }, 10000);
+        const QByteArray body = r->readAll();
+        delete r;
+        return body;
+    }
+    OJson messages(const QString& name) { return OJson::parse(get("/agents/chat-agent/" + name + "/get-messages").toStdString(), nullptr, false); }
+
+    std::shared_ptr<const AgentGraph> graph;
+    agent::AgentRegistry registry;
+    std::unique_ptr<actor::ActorRuntime> runtime;
+    std::unique_ptr<gateway::Gateway> gw;
+    std::unique_ptr<agent::ChatService> chat;
+};
+
+class Client {
+public:
+    Client() { QObject::connect(&ws, &QWebSocket::textMessageReceived, [this](const QString& t) { got << OJson::parse(t.toStdString(), nullptr, false); }); }
+    bool open(const QString& url)
+    {
+        ws.open(QUrl(url));
+        return QTest::qWaitFor([&] { return ws.state() == QAbstractSocket::ConnectedState; }, 5000);
+    }
+    void send(const OJson& j) { ws.sendTextMessage(QString::fromStdString(j.dump())); }
+    void sendText(const QString& t) { ws.sendTextMessage(t); }
+    int find(const std::function<bool(const OJson&)>& pred, int from = 0) const
+    {
+        for (int i = from; i < got.size(); ++i)
+            if (pred(got[i]))
+                return i;
+        return -1;
+    }
+    bool waitFor(const std::function<bool(const OJson&)>& pred, int timeout = 10000)
+    {
+        return QTest::qWaitFor([&] { return find(pred) >= 0; }, timeout);
+    }
+    // The bodies (parsed) of the response frames of stream `id`, in arrival order.
+    QList<OJson> bodies(const std::string& id) const
+    {
+        QList<OJson> out;
+        for (const auto& f : got)
+            if (f.value("type", "") == "cf_agent_use_chat_response" && f.value("id", "") == id && !f.value("done", false)
+                && !f.value("body", std::string()).empty())
+                out << OJson::parse(f["body"].get<std::string>());
+        return out;
+    }
+    QWebSocket ws;
+    QList<OJson> got;
+};
+
+OJson chatRequest(const std::string& id, const std::string& msgId, const std::string& text)
+{
+    OJson messages = OJson::array({OJson{{"id", msgId}, {"role", "user"}, {"parts", OJson::array({OJson{{"type", "text"}, {"text", text}}})}}});
+    OJson body = {{"messages", messages}, {"trigger", "submit-message"}};
+    return {{"id", id}, {"init", {{"method", "POST"}, {"body", body.dump()}}}, {"type", "cf_agent_use_chat_request"}};
+}
+
+auto isDone(const std::string& id)
+{
+    return [id](const OJson& f) { return f.value("type", "") == "cf_agent_use_chat_response" && f.value("id", "") == id && f.value("done", false); };
+}
+auto isType(const std::string& type)
+{
+    return [type](const OJson& f) { return f.value("type", "") == type; };
+}
+
+std::string streamText(const QList<OJson>& bodies)
+{
+    std::string text;
+    for (const auto& b : bodies)
+        if (b["type"] == "text-delta")
+            text += b["delta"].get<std::string>();
+    return text;
+}
+
+} // namespace
+
+class TestChat : public QObject {
+    Q_OBJECT
+
+private slots:
+    void streamsAndPersists()
+    {
+        QTemporaryDir dir;
+        ScriptedModel model;
+        Server server(dir.path(), model.url());
+        Client a, b;
+        QVERIFY(a.open(server.ws("c1", "a")));
+        QVERIFY(b.open(server.ws("c1", "b")));
+        a.send({{"type", "cf_agent_stream_resume_request"}, {"probeId", "p1"}});
+        QVERIFY(a.waitFor(isType("cf_agent_stream_resume_none")));
+        a.send(chatRequest("r1", "u-1", "hi there"));
+        QVERIFY(a.waitFor(isDone("r1")));
+        QVERIFY(b.waitFor(isDone("r1")));
+        const auto bodies = a.bodies("r1");
+        QCOMPARE(QString::fromStdString(streamText(bodies)), QStringLiteral("Hello from the scripted model."));
+        QCOMPARE(bodies.first()["type"], "start");
+        QCOMPARE(bodies.last()["type"], "finish");
+        QCOMPARE(bodies.last()["messageMetadata"]["finishReason"], "stop");
+        // seq counts from 0 without gaps, on both connections.
+        for (Client* c : {&a, &b}) {
+            int expect = 0;
+            for (const auto& f : c->got)
+                if (f.value("id", "") == "r1" && !f.value("done", false))
+                    QCOMPARE(f["seq"].get<int>(), expect++);
+        }
+        // The other tab got the transcript (twice at the start, once at the end); the requester did not.
+        QVERIFY(b.find(isType("cf_agent_chat_messages")) >= 0);
+        QCOMPARE(a.find(isType("cf_agent_chat_messages")), -1);
+        QCOMPARE(a.got[a.find(isDone("r1"))]["messageIds"], OJson::array({"u-1"}));
+        // The scripted endpoint saw the system prompt and the tool offered.
+        QCOMPARE(model.requests.size(), 1);
+        QCOMPARE(model.requests[0]["messages"][0]["content"], "Be brief.");
+        QCOMPARE(model.requests[0]["tools"][0]["function"]["name"], "clock");
+
+        const OJson messages = server.messages("c1");
+        QCOMPARE(messages.size(), 2u);
+        QCOMPARE(messages[1]["role"], "assistant");
+        QCOMPARE(messages[1]["parts"][1]["text"], "Hello from the scripted model.");
+        QCOMPARE(messages[1]["parts"][1]["state"], "done");
+        // A trace row per executed node.
+        auto trace = server.runtime->callFn(*actor::ActorId::fromName("ChatAgent", "c1"), [](actor::Actor&, actor::ActorContext& ctx) -> actor::Result<actor::Json> {
+            auto rows = (*ctx.storage())->exec("SELECT node_id, error FROM outpost_trace WHERE run_id = 'r1' ORDER BY step");
+            return rows->toJson();
+        });
+        QVERIFY(trace);
+        QCOMPARE(trace->size(), 3u);
+        QCOMPARE((*trace)[1]["node_id"], "model");
+    }
+
+    void approvalSurvivesRestart()
+    {
+        QTemporaryDir dir;
+        ScriptedModel model;
+        std::string callId, approvalId;
+        {
+            Server server(dir.path(), model.url());
+            Client a;
+            QVERIFY(a.open(server.ws("c2", "a")));
+            a.send(chatRequest("r2", "u-2", "TOOL what time is it"));
+            QVERIFY(a.waitFor(isDone("r2")));
+            const auto bodies = a.bodies("r2");
+            for (const auto& b : bodies)
+                if (b["type"] == "tool-approval-request") {
+                    approvalId = b["approvalId"].get<std::string>();
+                    callId = b["toolCallId"].get<std::string>();
+                }
+            QCOMPARE(callId, std::string("call_1"));
+            QVERIFY(approvalId.rfind("aitxt-", 0) == 0);
+            QCOMPARE(bodies.last()["messageMetadata"]["finishReason"], "tool-calls");
+            const OJson messages = server.messages("c2");
+            QCOMPARE(messages[1]["parts"][1]["state"], "approval-requested");
+        }
+        // A new process on the same folder: the pending approval is still there.
+        Server server(dir.path(), model.url());
+        Client a;
+        QVERIFY(a.open(server.ws("c2", "a2")));
+        a.send({{"type", "cf_agent_tool_approval"}, {"toolCallId", callId}, {"approved", true}, {"autoContinue", true}});
+        a.send({{"type", "cf_agent_stream_resume_request"}, {"probeId", "p2"}});
+        QVERIFY(a.waitFor(isType("cf_agent_message_updated")));
+        const OJson updated = a.got[a.find(isType("cf_agent_message_updated"))];
+        QCOMPARE(updated["message"]["parts"][1]["state"], "approval-responded");
+        QCOMPARE(updated["message"]["parts"][1]["approval"]["approved"], true);
+        // Whether the continuation is still running or already done, the client ends it once.
+        QVERIFY(a.waitFor([](const OJson& f) { return f.value("type", "") == "cf_agent_stream_resuming" || f.value("type", "") == "cf_agent_stream_resume_none"; }));
+        const OJson offer = a.got[a.find([](const OJson& f) { return f.value("type", "") == "cf_agent_stream_resuming" || f.value("type", "") == "cf_agent_stream_resume_none"; })];
+        if (offer["type"] == "cf_agent_stream_resuming") {
+            const std::string cid = offer["id"].get<std::string>();
+            a.send({{"type", "cf_agent_stream_resume_ack"}, {"id", cid}});
+            QVERIFY(a.waitFor(isDone(cid)));
+        }
+        QVERIFY(QTest::qWaitFor([&] { return server.chat->runningTurns() == 0; }, 10000));
+        const OJson messages = server.messages("c2");
+        QCOMPARE(messages.size(), 2u);
+        const OJson& parts = messages[1]["parts"];
+        QCOMPARE(parts[1]["state"], "output-available");
+        QVERIFY(parts[1]["output"].contains("iso"));
+        const std::string last = parts.back()["text"].get<std::string>();
+        QVERIFY2(last.rfind("The tool returned: {", 0) == 0, last.c_str());
+        // The model saw the tool call and its result.
+        QCOMPARE(model.requests.last()["messages"][2]["tool_calls"][0]["id"], "call_1");
+        QCOMPARE(model.requests.last()["messages"][3]["role"], "tool");
+    }
+
+    void denialReachesTheModel()
+    {
+        QTemporaryDir dir;
+        ScriptedModel model;
+        Server server(dir.path(), model.url());
+        Client a, b;
+        QVERIFY(a.open(server.ws("c3", "a")));
+        QVERIFY(b.open(server.ws("c3", "b")));
+        a.send(chatRequest("r3", "u-3", "TOOL now"));
+        QVERIFY(a.waitFor(isDone("r3")));
+        a.send({{"type", "cf_agent_tool_approval"}, {"toolCallId", "call_1"}, {"approved", false}, {"autoContinue", true}});
+        // The other tab gets the continuation live.
+        QVERIFY(b.waitFor([](const OJson& f) { return f.value("continuation", false) && f.value("done", false); }));
+        const std::string cid = b.got[b.find([](const OJson& f) { return f.value("continuation", false); })]["id"].get<std::string>();
+        QCOMPARE(QString::fromStdString(streamText(b.bodies(cid))), QStringLiteral("The tool returned: Tool call execution denied."));
+        const OJson messages = server.messages("c3");
+        QCOMPARE(messages[1]["parts"][1]["state"], "output-denied");
+        QCOMPARE(messages[1]["parts"][1]["approval"]["approved"], false);
+        // Approving again: nothing is waiting any more.
+        a.send({{"type", "cf_agent_tool_approval"}, {"toolCallId", "call_1"}, {"approved", true}});
+        QVERIFY(a.waitFor(isType("cf_agent_chat_error")));
+    }
+
+    void resumeMidStreamExactlyOnce()
+    {
+        QTemporaryDir dir;
+        ScriptedModel model;
+        Server server(dir.path(), model.url());
+        Client a;
+        QVERIFY(a.open(server.ws("c4", "a")));
+        a.send(chatRequest("r4", "u-4", "SLOW count"));
+        QVERIFY(a.waitFor([](const OJson& f) { return f.value("body", std::string()).find("w2 ") != std::string::npos; }));
+        a.ws.close();
+        Client c;
+        c.send({{"type", "cf_agent_stream_resume_request"}, {"probeId", "p4"}}); // queued until open
+        QVERIFY(c.open(server.ws("c4", "c")));
+        c.send({{"type", "cf_agent_stream_resume_request"}, {"probeId", "p4"}});
+        QVERIFY(c.waitFor([](const OJson& f) { return f.value("type", "") == "cf_agent_stream_resuming" && f.contains("probeId"); }));
+        // The unprompted offer came before identity.
+        QVERIFY(c.find(isType("cf_agent_stream_resuming")) < c.find(isType("cf_agent_identity")));
+        c.send({{"type", "cf_agent_stream_resume_ack"}, {"id", "r4"}});
+        c.send({{"type", "cf_agent_stream_resume_ack"}, {"id", "r4"}}); // a second ACK replays nothing
+        QVERIFY(c.waitFor(isDone("r4")));
+        std::set<int> seqs;
+        int frames = 0;
+        for (const auto& f : c.got)
+            if (f.value("id", "") == "r4" && f.contains("seq")) {
+                seqs.insert(f["seq"].get<int>());
+                ++frames;
+            }
+        QCOMPARE(int(seqs.size()), frames); // no duplicate
+        QCOMPARE(*seqs.rbegin() + 1, frames); // no gap
+        QCOMPARE(c.find([](const OJson& f) { return f.value("replayComplete", false); }) >= 0, true);
+        QCOMPARE(QString::fromStdString(streamText(c.bodies("r4"))), QStringLiteral("w1 w2 w3 w4 w5 w6 w7 w8 "));
+        c.send({{"type", "cf_agent_stream_resume_request"}, {"probeId", "p5"}});
+        QVERIFY(c.waitFor([](const OJson& f) { return f.value("type", "") == "cf_agent_stream_resume_none" && f.value("probeId", "") == "p5"; }));
+    }
+
+    void cancelKeepsThePartialAnswer()
+    {
+        QTemporaryDir dir;
+        ScriptedModel model;
+        Server server(dir.path(), model.url());
+        Client a;
+        QVERIFY(a.open(server.ws("c5", "a")));
+        a.send(chatRequest("r5", "u-5", "SLOW stop me"));
+        QVERIFY(a.waitFor([](const OJson& f) { return f.value("body", std::string()).find("w2 ") != std::string::npos; }));
+        a.send({{"id", "r5"}, {"type", "cf_agent_chat_request_cancel"}});
+        QVERIFY(a.waitFor(isDone("r5")));
+        QCOMPARE(a.got[a.find(isDone("r5"))]["outcome"], "aborted");
+        const OJson messages = server.messages("c5");
+        QCOMPARE(messages.size(), 2u);
+        QCOMPARE(messages[1]["parts"].back()["state"], "streaming");
+        // Clear empties the transcript.
+        a.send({{"type", "cf_agent_chat_clear"}});
+        QVERIFY(QTest::qWaitFor([&] { return server.messages("c5").empty(); }, 5000));
+    }
+
+    void badInputIsRefusedToThatClientOnly()
+    {
+        QTemporaryDir dir;
+        ScriptedModel model;
+        Server server(dir.path(), model.url());
+        Client a, b;
+        QVERIFY(a.open(server.ws("c6", "a")));
+        QVERIFY(b.open(server.ws("c6", "b")));
+        a.sendText(QStringLiteral("{not json"));
+        a.send({{"type", "cf_agent_use_chat_request"}, {"id", "x1"}, {"init", {{"body", "[1,2"}}}});
+        QVERIFY(a.waitFor([](const OJson& f) { return f.value("id", "") == "x1" && f.value("error", false); }));
+        a.send({{"type", "cf_agent_use_chat_request"}, {"id", "x2"}, {"init", {{"body", "{\"messages\":[{\"role\":3}]}"}}}});
+        QVERIFY(a.waitFor([](const OJson& f) { return f.value("id", "") == "x2" && f.value("error", false); }));
+        a.send({{"type", "cf_agent_tool_approval"}, {"toolCallId", "nope"}, {"approved", true}});
+        QVERIFY(a.waitFor(isType("cf_agent_chat_error")));
+        a.send({{"args", OJson::array()}, {"id", "q"}, {"method", "noSuch"}, {"type", "rpc"}});
+        QVERIFY(a.waitFor([](const OJson& f) { return f.value("type", "") == "rpc" && f.value("error", "") == "Method noSuch does not exist"; }));
+        // A model that emits broken tool JSON: a tool error the model sees, and the turn completes.
+        a.send(chatRequest("r6", "u-6", "BROKEN call"));
+        QVERIFY(a.waitFor(isDone("r6")));
+        bool sawError = false;
+        for (const auto& body : a.bodies("r6"))
+            sawError = sawError || body["type"] == "tool-input-error";
+        QVERIFY(sawError);
+        QVERIFY(streamText(a.bodies("r6")).rfind("The tool returned: Error: ", 0) == 0);
+        // None of it reached the other client as an error; the chat still works for it.
+        QCOMPARE(b.find([](const OJson& f) { return f.value("error", false) || f.value("type", "") == "cf_agent_chat_error"; }), -1);
+        b.send(chatRequest("r7", "u-7", "hello"));
+        QVERIFY(b.waitFor(isDone("r7")));
+        QCOMPARE(QString::fromStdString(streamText(b.bodies("r7"))), QStringLiteral("Hello from the scripted model."));
+    }
+
+    void rowGuardKeepsRowsUnderTheLimit()
+    {
+        const std::string big(3 << 20, 'x');
+        OJson m = {{"id", "a"}, {"role", "assistant"},
+                   {"parts", OJson::array({OJson{{"type", "tool-x"}, {"toolCallId", "c"}, {"state", "output-available"}, {"output", big}},
+                                           OJson{{"type", "text"}, {"text", "short"}}})}};
+        OJson g = agent::chat::guardRow(m);
+        QVERIFY(g.dump().size() <= agent::chat::kMaxRowBytes);
+        QCOMPARE(g["parts"][1]["text"], "short"); // tool outputs go first
+        QCOMPARE(g["parts"][0]["output"]["compacted"], true);
+        OJson t = {{"id", "b"}, {"role", "user"}, {"parts", OJson::array({OJson{{"type", "text"}, {"text", big}}})}};
+        OJson gt = agent::chat::guardRow(t);
+        QVERIFY(gt.dump().size() <= agent::chat::kMaxRowBytes);
+        QVERIFY(gt["parts"][0]["text"].get<std::string>().size() > (1u << 20));
+        OJson small = {{"id", "c"}, {"role", "user"}, {"parts", OJson::array()}};
+        QCOMPARE(agent::chat::guardRow(small), small);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestChat)
+#include "test_chat.moc"
