@@ -1,12 +1,14 @@
 // outpost generate --model FILE --prompt TEXT: runs the inference engine on
 // one prompt and streams the continuation to standard output (or prints one
-// JSON object with the text and the timings).
+// JSON object with the text and the timings). --stop ends at a text,
+// --json-schema constrains the output to JSON matching a schema.
 #include "cli/command.h"
 
 #include "inference/engine.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -45,11 +47,21 @@ int runGenerate(const QStringList& args)
                                            QStringLiteral("N"), QStringLiteral("0"));
     const QCommandLineOption chatOption(QStringLiteral("chat"),
                                         tr("Treat the prompt as a user message and render it with the model's chat template."));
+    const QCommandLineOption stopOption(QStringLiteral("stop"), tr("Stop when the text contains TEXT (may be repeated)."),
+                                        QStringLiteral("TEXT"));
+    const QCommandLineOption schemaOption(QStringLiteral("json-schema"),
+                                          tr("Constrain the output to one JSON value matching the JSON Schema in FILE."),
+                                          QStringLiteral("FILE"));
+    const QCommandLineOption kvTypeOption(QStringLiteral("kv-type"), tr("KV cache type: f16 (default), q8_0 or f32."),
+                                          QStringLiteral("TYPE"), QStringLiteral("f16"));
+    const QCommandLineOption kvMemoryOption(QStringLiteral("kv-mib"), tr("KV cache memory in MiB; 0 sizes it from the context (default)."),
+                                            QStringLiteral("MIB"), QStringLiteral("0"));
     const QCommandLineOption jsonOption(QStringLiteral("json"),
                                         tr("Print one JSON object: prompt_tokens, tokens, text, finish_reason, ttft_ms, "
                                            "prompt_tokens_per_s, tokens_per_s."));
     parser.addOptions({modelOption, promptOption, countOption, tempOption, topKOption, topPOption, seedOption,
-                       threadsOption, contextOption, chatOption, jsonOption});
+                       threadsOption, contextOption, chatOption, stopOption, schemaOption, kvTypeOption, kvMemoryOption,
+                       jsonOption});
     QTextStream out(stdout);
     QTextStream err(stderr);
     if (!parser.parse(QStringList{QStringLiteral("outpost generate")} + args)) {
@@ -83,7 +95,27 @@ int runGenerate(const QStringList& args)
     config.modelPath = parser.value(modelOption).toStdString();
     config.threads = number(threadsOption, toInt);
     config.contextLength = number(contextOption, toInt);
+    config.kvMemoryMiB = number(kvMemoryOption, [](const QString& v, bool* good) { return v.toDouble(good); });
+    const QString kvType = parser.value(kvTypeOption).toLower();
+    if (kvType == QStringLiteral("q8_0")) {
+        config.kvType = inference::KvCacheType::Q8_0;
+    } else if (kvType == QStringLiteral("f32")) {
+        config.kvType = inference::KvCacheType::F32;
+    } else if (kvType != QStringLiteral("f16")) {
+        err << tr("outpost generate: --kv-type must be f16, q8_0 or f32, not '%1'").arg(parser.value(kvTypeOption)) << "\n";
+        return kExitUsage;
+    }
     inference::GenerationRequest request;
+    for (const QString& stop : parser.values(stopOption))
+        request.stop.push_back(stop.toStdString());
+    if (parser.isSet(schemaOption)) {
+        QFile file(parser.value(schemaOption));
+        if (!file.open(QIODevice::ReadOnly)) {
+            err << tr("outpost generate: cannot read the JSON schema %1: %2").arg(file.fileName(), file.errorString()) << "\n";
+            return kExitFailure;
+        }
+        request.jsonSchema = file.readAll().toStdString();
+    }
     request.maxTokens = number(countOption, toInt);
     request.sampling.temperature = number(tempOption, toFloat);
     request.sampling.topK = number(topKOption, toInt);
@@ -91,8 +123,8 @@ int runGenerate(const QStringList& args)
     request.sampling.seed = number(seedOption, toU64);
     if (!ok)
         return kExitUsage;
-    if (request.maxTokens < 0 || config.threads < 0 || config.contextLength < 0) {
-        err << tr("outpost generate: -n, --threads and --ctx must not be negative") << "\n";
+    if (request.maxTokens < 0 || config.threads < 0 || config.contextLength < 0 || config.kvMemoryMiB < 0) {
+        err << tr("outpost generate: -n, --threads, --ctx and --kv-mib must not be negative") << "\n";
         return kExitUsage;
     }
     const std::string prompt = parser.value(promptOption).toStdString();
