@@ -11,7 +11,7 @@ if ! command -v npm >/dev/null 2>&1; then
     exit 77
 fi
 mkdir -p "$dst" || exit 1
-cp "$src/package.json" "$src/package-lock.json" "$src/.npmrc" "$src/agent_client_test.mjs" "$dst/" || exit 1
+cp "$src/package.json" "$src/package-lock.json" "$src/.npmrc" "$src"/*.mjs "$dst/" || exit 1
 cd "$dst" || exit 1
 # Reinstall only when the lock file changed.
 if [ -f node_modules/.outpost-lock ] && cmp -s package-lock.json node_modules/.outpost-lock; then

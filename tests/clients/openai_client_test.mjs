@@ -1,0 +1,98 @@
+// The `openai` npm package (pinned in package-lock.json) against
+// `outpost serve --model` with the tiny model: a streamed chat completion,
+// a plain one, the model list and embeddings.
+// Usage: node openai_client_test.mjs OUTPOST_BINARY PROJECT_DIR MODEL_FILE
+// Exit codes: 0 pass, 1 fail, 77 skipped (packages or model missing).
+import { spawn } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+let OpenAI;
+try {
+    OpenAI = (await import("openai")).default;
+} catch (e) {
+    console.log(`SKIP: the npm packages are not installed (${e.message}); run npm ci here`);
+    process.exit(77);
+}
+
+const [outpost, project, model] = process.argv.slice(2);
+if (!model || !existsSync(model)) {
+    console.log(`SKIP: the tiny model is not there (${model}); it lives in shared/models`);
+    process.exit(77);
+}
+const work = mkdtempSync(join(tmpdir(), "outpost-openai-"));
+cpSync(project, work, { recursive: true });
+
+const server = spawn(outpost, ["serve", work, "--listen", "127.0.0.1:0", "--model", model], { stdio: ["ignore", "pipe", "inherit"] });
+const port = await new Promise((resolve, reject) => {
+    let out = "";
+    server.stdout.on("data", (d) => {
+        out += d;
+        const m = out.match(/http:\/\/127\.0\.0\.1:(\d+)/);
+        if (m) resolve(Number(m[1]));
+    });
+    server.on("exit", (code) => reject(new Error(`outpost serve exited with ${code}: ${out}`)));
+});
+
+let failed = false;
+function check(cond, what) {
+    console.log(`${cond ? "ok  " : "FAIL"} ${what}`);
+    if (!cond) failed = true;
+}
+
+try {
+    const client = new OpenAI({ baseURL: `http://127.0.0.1:${port}/v1`, apiKey: "unused", maxRetries: 0, timeout: 30000 });
+
+    const models = await client.models.list();
+    const ids = [];
+    for await (const m of models) ids.push(m.id);
+    check(ids.includes("stories260K"), `models.list() names the loaded model (${ids})`);
+
+    const stream = await client.chat.completions.create({
+        model: "stories260K",
+        messages: [{ role: "user", content: "Once upon a time" }],
+        max_tokens: 24,
+        temperature: 0,
+        stream: true,
+    });
+    let text = "", chunks = 0, finish = null, role = null;
+    for await (const chunk of stream) {
+        chunks++;
+        const choice = chunk.choices[0];
+        if (choice.delta.role) role = choice.delta.role;
+        if (choice.delta.content) text += choice.delta.content;
+        if (choice.finish_reason) finish = choice.finish_reason;
+    }
+    check(chunks > 2, `the stream came in ${chunks} chunks`);
+    check(role === "assistant", "the first delta names the assistant role");
+    check(text.length > 0, `streamed text: ${JSON.stringify(text)}`);
+    check(finish === "length" || finish === "stop", `finish_reason ${finish}`);
+
+    const whole = await client.chat.completions.create({
+        model: "stories260K",
+        messages: [{ role: "user", content: "Once upon a time" }],
+        max_tokens: 24,
+        temperature: 0,
+    });
+    check(whole.object === "chat.completion", "a plain completion");
+    check(whole.choices[0].message.content === text, "greedy: the plain answer equals the streamed one");
+
+    const emb = await client.embeddings.create({ model: "stories260K", input: ["a cat", "a dog"] });
+    check(emb.data.length === 2 && emb.data[0].embedding.length > 0, `embeddings: ${emb.data.length} of ${emb.data[0]?.embedding.length}`);
+
+    let refused = false;
+    try {
+        await client.chat.completions.create({ model: "stories260K", messages: [] });
+    } catch (e) {
+        refused = e.status === 400;
+    }
+    check(refused, "an empty message list is refused with 400");
+} catch (e) {
+    check(false, `unexpected error: ${e.stack || e}`);
+} finally {
+    server.kill("SIGTERM");
+    await new Promise((r) => server.on("exit", r));
+    rmSync(work, { recursive: true, force: true });
+}
+process.exit(failed ? 1 : 0);
