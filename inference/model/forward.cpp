@@ -106,11 +106,19 @@ struct ForwardPass {
         auto& inputs = prepared(w.type, x, w.cols);
         const auto rows = static_cast<std::size_t>(w.rows);
         const std::size_t grain = std::max<std::size_t>(1, kMinPieceBytes / (w.rowBytes * count));
+        // Packed rows when the CPU has their kernel (decided per call, the
+        // same for every batch size, so batching never changes results).
+        const bool packed = w.packed && packedQ8Available();
         pool.parallelFor(rows, grain, [&](std::size_t r0, std::size_t r1) {
             for (std::size_t t0 = 0; t0 < count; t0 += kGemmTile) {
                 const std::size_t tn = std::min(kGemmTile, count - t0);
-                gemm(w.type, w.data, w.rowBytes, static_cast<std::int64_t>(r0), static_cast<std::int64_t>(r1),
-                     std::span<const PreparedInput>(inputs.data() + t0, tn), y + t0 * rows, rows);
+                const std::span<const PreparedInput> in(inputs.data() + t0, tn);
+                if (packed)
+                    gemmPackedQ8(w.packed, w.packedRowBytes, static_cast<std::int64_t>(r0), static_cast<std::int64_t>(r1), in,
+                                 y + t0 * rows, rows);
+                else
+                    gemm(w.type, w.data, w.rowBytes, static_cast<std::int64_t>(r0), static_cast<std::int64_t>(r1), in, y + t0 * rows,
+                         rows);
             }
         });
     }

@@ -63,6 +63,10 @@ struct WeightView {
     std::int64_t rows = 0;
     std::int64_t cols = 0;
     std::size_t rowBytes = 0;
+    // Q8_0 matrices with rows of a multiple of 256: a packed copy (see
+    // packQ8_0Row), used instead of `data` when the CPU has the kernel.
+    const std::byte* packed = nullptr;
+    std::size_t packedRowBytes = 0;
 };
 
 struct LayerWeights {
@@ -154,6 +158,8 @@ private:
     std::vector<float> m_outputNorm;
     WeightView m_output;
     std::vector<LayerWeights> m_layers;
+    std::vector<std::unique_ptr<std::byte[]>> m_packed; // owns WeightView::packed copies
+    void packWeights();
 };
 
 } // namespace outpost::inference::model

@@ -5,6 +5,7 @@
 #include "inference/model/model.h"
 
 #include <cmath>
+#include <new>
 #include <numbers>
 #include <string_view>
 
@@ -300,10 +301,38 @@ Result<std::unique_ptr<Model>> Model::fromFile(std::unique_ptr<gguf::GgufFile> f
 #undef OUTPOST_TRY_INT
     c.parameters = file->elementCount();
     model->m_file = std::move(file);
+    model->packWeights();
     return model;
 }
 
 Model::~Model() = default;
+
+// Q8_0 matrices get a packed copy (same size) when this CPU has the packed
+// kernel: batched decoding then does several times less work per input.
+// The mapped original stays for the other paths (and is no longer read, so
+// the system can drop its pages).
+void Model::packWeights()
+{
+    if (!packedQ8Available())
+        return;
+    auto pack = [&](WeightView& w) {
+        const std::size_t rb = packedQ8RowBytes(w.cols);
+        if (w.type != TensorType::Q8_0 || rb == 0 || !w.data)
+            return;
+        auto copy = std::unique_ptr<std::byte[]>(new (std::nothrow) std::byte[rb * static_cast<std::size_t>(w.rows)]);
+        if (!copy)
+            return;  // no memory for it: the original rows still work
+        for (std::int64_t r = 0; r < w.rows; ++r)
+            packQ8_0Row(w.data + static_cast<std::size_t>(r) * w.rowBytes, copy.get() + static_cast<std::size_t>(r) * rb, w.cols);
+        w.packed = copy.get();
+        w.packedRowBytes = rb;
+        m_packed.push_back(std::move(copy));
+    };
+    for (auto& L : m_layers)
+        for (WeightView* w : {&L.wq, &L.wk, &L.wv, &L.wo, &L.gate, &L.up, &L.down})
+            pack(*w);
+    pack(m_output);
+}
 
 kv::KvCacheConfig Model::kvConfig(int contextTokens, int blockTokens, kv::KvType type) const
 {

@@ -52,7 +52,20 @@ struct PreparedView {
     const float* dsum = nullptr;
     const std::int16_t* bsums = nullptr;
     const std::int16_t* sums32 = nullptr;
+    // Q8_0 inputs whose n is a multiple of 256, for packed weights: qi holds
+    // the quants interleaved as the packed rows are (groups of 8 blocks, step
+    // k = bytes 4k..4k+3 of each block), corr = -128 * the sum of each block.
+    const std::int8_t* qi = nullptr;
+    const std::int32_t* corr = nullptr;
 };
+
+// Packed Q8_0 rows ("Q8_0x8"): per group of 8 blocks, 8 half scales (16
+// bytes) then 8 steps of 32 bytes, step k holding bytes 4k..4k+3 of each of
+// the 8 blocks plus 128 (as unsigned bytes). 272 bytes per 256 values, the
+// size of Q8_0.
+constexpr int kPackGroup = 8;
+constexpr std::size_t kPackGroupBytes = 16 + 8 * 32;
+using PackedGemmFn = void (*)(const void* row, const PreparedView* xs, int nx, float* results);
 
 // One dot kernel: results[b] = dot(row, xs[b]) for b < nx (nx in 1..4).
 using DotFn = void (*)(const void* row, const PreparedView* xs, int nx, float* results);
@@ -73,6 +86,9 @@ struct KernelTable {
     // per block, block a multiple of 32), and the n/16 sums of 16 q. Every
     // variant gives bit-identical output.
     void (*quantizeQ8)(const float* x, std::int64_t n, int block, std::int8_t* q, float* d, std::int16_t* sums16) = nullptr;
+    // Dot products of one packed Q8_0 row with nx (1..4) inputs; nullptr
+    // where the variant has no 8-bit dot instruction (packing is not used).
+    PackedGemmFn dotPackedQ8 = nullptr;
 };
 
 const KernelTable& scalarKernels();
