@@ -63,6 +63,9 @@ int runServe(const QStringList& args)
     const QCommandLineOption maxMessages(QStringLiteral("max-persisted-messages"),
                                          tr("Keep at most this many chat messages per instance (0: all)."), QStringLiteral("N"),
                                          QStringLiteral("0"));
+    const QCommandLineOption fetchAllow(QStringLiteral("fetch-allow"),
+                                        tr("A host the fetch tool may reach (repeatable; *.example.com for subdomains)."), QStringLiteral("HOST"));
+    parser.addOption(fetchAllow);
     parser.addOption(modelFile);
     parser.addOption(concurrency);
     parser.addOption(maxMessages);
@@ -127,8 +130,13 @@ int runServe(const QStringList& args)
         chatOptions.defaultModel = localModel;
     }
 
+    chatOptions.fetchAllowlist = parser.values(fetchAllow);
+    core::actor::RuntimeOptions runtimeOptions;
+    runtimeOptions.rootDir = project.root().toStdString();
+    core::actor::ActorRuntime runtime(runtimeOptions);
+    core::agent::ChatService chat(runtime, chatOptions);
+
     core::agent::AgentRegistry registry;
-    std::vector<std::pair<std::string, std::shared_ptr<const core::AgentGraph>>> graphs;
     QStringList served;
     for (const auto& file : project.agents()) {
         if (!file.isValid()) {
@@ -136,8 +144,9 @@ int runServe(const QStringList& args)
             continue;
         }
         auto cls = core::agent::agentClassFor(*file.graph, file.className.toStdString());
-        core::agent::enableChatRoutes(cls);
-        graphs.emplace_back(cls.className, std::make_shared<const core::AgentGraph>(*file.graph));
+        auto graph = std::make_shared<const core::AgentGraph>(*file.graph);
+        chat.addGraph(cls.className, graph);
+        chat.bindClass(cls);
         if (auto st = registry.add(std::move(cls)); !st) {
             err << "outpost serve: " << QString::fromStdString(st.error()) << "\n";
             return kExitFailure;
@@ -158,17 +167,11 @@ int runServe(const QStringList& args)
         options.tokens = std::move(*tokens);
     }
 
-    core::actor::RuntimeOptions runtimeOptions;
-    runtimeOptions.rootDir = project.root().toStdString();
-    core::actor::ActorRuntime runtime(runtimeOptions);
     if (auto st = registry.registerWith(runtime); !st) {
         err << "outpost serve: " << QString::fromStdString(st.error()) << "\n";
         return kExitFailure;
     }
     core::gateway::Gateway gateway(runtime, registry, options);
-    core::agent::ChatService chat(runtime, chatOptions);
-    for (const auto& [className, graph] : graphs)
-        chat.addGraph(className, graph);
     chat.setTransport({[&gateway](const std::string& conn, const QString& text) { return gateway.sendToConnection(conn, text); },
                        [&gateway](const std::string& key) { return gateway.connectionsOf(key); }});
     gateway.setChatHooks({[&chat](const core::actor::ActorId& id, const std::string& conn, bool readonly, const std::string& text) {
@@ -224,6 +227,9 @@ int runServe(const QStringList& args)
     out.flush();
 
     const int rc = QCoreApplication::exec();
+    // No chat turn outlives the gateway it streams to.
+    chat.cancelAll();
+    chat.setTransport({});
     // Every event was answered; stop() commits and closes every database.
     runtime.stop();
     ::signal(SIGINT, SIG_DFL);

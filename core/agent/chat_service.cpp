@@ -5,6 +5,9 @@
 #include "core/agent/tools.h"
 
 #include <QDateTime>
+#include <QMutex>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QPointer>
 #include <QRandomGenerator>
 #include <QTimer>
@@ -165,6 +168,11 @@ std::optional<ChatConcurrency> parseChatConcurrency(const std::string& text)
     return std::nullopt;
 }
 
+struct ChatAlive {
+    QMutex mutex;
+    ChatService* service = nullptr;
+};
+
 struct ChatService::Turn {
     Instance* inst = nullptr;
     std::string id;        // the stream id (request id or continuation id)
@@ -212,6 +220,9 @@ struct ChatService::Impl {
     ChatTransport transport;
     std::map<std::string, std::shared_ptr<const AgentGraph>> graphs;
     std::map<std::string, std::unique_ptr<Instance>> instances;
+    QNetworkAccessManager* nam = nullptr;
+    // Lets shard threads (schedule callbacks) reach the service while it lives.
+    std::shared_ptr<ChatAlive> alive = std::make_shared<ChatAlive>();
 
     Impl(ChatService* s, actor::ActorRuntime& rt, ChatOptions o) : q(s), runtime(rt), options(std::move(o)) {}
 
@@ -973,6 +984,7 @@ struct ChatService::Impl {
         }
         bool paused = false;
         bool ran = false;
+        std::vector<std::string> serverCalls;
         for (const auto& call : outcome.toolCalls) {
             const std::string partType = "tool-" + call.name;
             OJson input = OJson::parse(call.arguments.empty() ? "{}" : call.arguments, nullptr, false);
@@ -999,31 +1011,131 @@ struct ChatService::Impl {
                                                     {"state", "input-available"}, {"input", input}}));
                 paused = true;
             } else {
-                OJson part = obj({{"type", partType}, {"toolCallId", call.id}, {"toolName", call.name}, {"state", "output-available"}, {"input", input}});
-                executeInto(t, part);
-                t.assistant["parts"].push_back(std::move(part));
+                t.assistant["parts"].push_back(obj({{"type", partType}, {"toolCallId", call.id}, {"toolName", call.name},
+                                                    {"state", "input-available"}, {"input", input}}));
+                serverCalls.push_back(call.id);
                 ran = true;
             }
         }
-        chunk(t, obj({{"type", "finish-step"}}));
-        record(t, *n, obj({{"reply", t.stepText}, {"toolCalls", outcome.toolCalls.size()}}), "", outcome.completionTokens);
-        if (paused) {
-            pauseTurn(t, nodeId);
-            return;
-        }
-        if (ran && t.steps < options.maxSteps) {
-            startLlm(t, *n);
-            return;
-        }
-        pass(t, *n, "reply", t.stepText);
         OJson calls = OJson::array();
         for (const auto& c : outcome.toolCalls)
             calls.push_back(obj({{"id", c.id}, {"name", c.name}, {"arguments", c.arguments}}));
-        pass(t, *n, "toolCalls", calls);
-        t.steps = 0;
-        t.model.reset();
-        ++t.pc;
-        advance(t);
+        const int tokens = outcome.completionTokens;
+        // Server tools run first (some wait for the network); then the step ends.
+        executeAll(t, std::deque<std::string>(serverCalls.begin(), serverCalls.end()), [this, nodeId, paused, ran, calls, tokens](Turn& tt) {
+            const GraphNode* node = nodeById(tt, nodeId);
+            chunk(tt, obj({{"type", "finish-step"}}));
+            record(tt, *node, obj({{"reply", tt.stepText}, {"toolCalls", calls.size()}}), "", tokens);
+            if (paused) {
+                pauseTurn(tt, nodeId);
+                return;
+            }
+            if (ran && tt.steps < options.maxSteps) {
+                startLlm(tt, *node);
+                return;
+            }
+            pass(tt, *node, "reply", tt.stepText);
+            pass(tt, *node, "toolCalls", calls);
+            tt.steps = 0;
+            tt.model.reset();
+            ++tt.pc;
+            advance(tt);
+        });
+    }
+
+    OJson* partFor(Turn& t, const std::string& callId)
+    {
+        for (auto& p : t.assistant["parts"])
+            if (isToolPart(p) && p["toolCallId"] == callId)
+                return &p;
+        return nullptr;
+    }
+
+    // Runs the server tools of `callIds` in order, then `then`. A fetch
+    // waits for the network; if the turn ends meanwhile nothing follows.
+    void executeAll(Turn& t, std::deque<std::string> callIds, std::function<void(Turn&)> then)
+    {
+        while (!callIds.empty()) {
+            const std::string id = callIds.front();
+            callIds.pop_front();
+            OJson* part = partFor(t, id);
+            if (!part)
+                continue;
+            if (part->value("toolName", "") == "fetch") {
+                startFetch(t, id, [this, callIds, then](Turn& tt) { executeAll(tt, callIds, then); });
+                return;
+            }
+            executeInto(t, *part);
+        }
+        then(t);
+    }
+
+    bool hostAllowed(const QString& host) const
+    {
+        for (const QString& entry : options.fetchAllowlist) {
+            if (entry.compare(host, Qt::CaseInsensitive) == 0)
+                return true;
+            if (entry.startsWith(QLatin1String("*.")) && host.endsWith(entry.mid(1), Qt::CaseInsensitive))
+                return true;
+        }
+        return false;
+    }
+
+    void toolResult(Turn& t, OJson& part, const actor::Result<OJson>& r)
+    {
+        if (r) {
+            part["state"] = "output-available";
+            part["output"] = *r;
+            chunk(t, obj({{"type", "tool-output-available"}, {"toolCallId", part["toolCallId"]}, {"output", *r}}));
+        } else {
+            part["state"] = "output-error";
+            part["errorText"] = r.error();
+            chunk(t, obj({{"type", "tool-output-error"}, {"toolCallId", part["toolCallId"]}, {"errorText", r.error()}}));
+        }
+    }
+
+    void startFetch(Turn& t, const std::string& callId, std::function<void(Turn&)> next)
+    {
+        OJson* part = partFor(t, callId);
+        const OJson& in = (*part)["input"];
+        const QUrl url(QString::fromStdString(in.contains("url") && in["url"].is_string() ? in["url"].get<std::string>() : ""));
+        auto fail = [&](const std::string& why) {
+            toolResult(t, *part, actor::Result<OJson>(actor::Error{why}));
+            next(t);
+        };
+        if (!url.isValid() || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")))
+            return fail("fetch: \"url\" must be an http or https URL");
+        if (!hostAllowed(url.host()))
+            return fail("fetch: " + url.host().toStdString() + " is not in the allowlist (outpost serve --fetch-allow HOST)");
+        if (!nam)
+            nam = new QNetworkAccessManager(q);
+        QNetworkRequest req(url);
+        req.setTransferTimeout(15000);
+        req.setMaximumRedirectsAllowed(0); // a redirect could leave the allowlist
+        QNetworkReply* reply = nam->get(req);
+        Instance* ip = t.inst;
+        Turn* tp = &t;
+        const std::string turnId = t.id;
+        QObject::connect(reply, &QNetworkReply::finished, q, [this, reply, ip, tp, turnId, callId, next] {
+            reply->deleteLater();
+            if (ip->turn.get() != tp || tp->id != turnId || tp->ended)
+                return; // the turn ended (cancelled) meanwhile
+            OJson* p = partFor(*tp, callId);
+            if (!p)
+                return;
+            if (reply->error() != QNetworkReply::NoError && reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() == 0) {
+                toolResult(*tp, *p, actor::Result<OJson>(actor::Error{"fetch: " + reply->errorString().toStdString()}));
+            } else {
+                const QByteArray body = reply->read(64 << 10);
+                OJson out = OJson::object();
+                out["status"] = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+                out["contentType"] = reply->header(QNetworkRequest::ContentTypeHeader).toString().toStdString();
+                out["body"] = QString::fromUtf8(body).toStdString();
+                out["truncated"] = reply->bytesAvailable() > 0;
+                toolResult(*tp, *p, actor::Result<OJson>(out));
+            }
+            next(*tp);
+        });
     }
 
     // Runs a server tool for `part` (state output-available on success).
@@ -1031,15 +1143,7 @@ struct ChatService::Impl {
     {
         OJson result;
         auto st = runTool(t, part.value("toolName", ""), part["input"], result);
-        if (st) {
-            part["state"] = "output-available";
-            part["output"] = result;
-            chunk(t, obj({{"type", "tool-output-available"}, {"toolCallId", part["toolCallId"]}, {"output", result}}));
-        } else {
-            part["state"] = "output-error";
-            part["errorText"] = st.error();
-            chunk(t, obj({{"type", "tool-output-error"}, {"toolCallId", part["toolCallId"]}, {"errorText", st.error()}}));
-        }
+        toolResult(t, part, st ? actor::Result<OJson>(std::move(result)) : actor::Result<OJson>(actor::Error{st.error()}));
     }
 
     // ---- ending a turn --------------------------------------------------------------------
@@ -1268,31 +1372,100 @@ struct ChatService::Impl {
                         t.inputs[node][port] = v;
         }
         chunk(t, obj({{"type", "start"}}));
-        if (execute) {
-            for (auto& p : t.assistant["parts"])
-                if (isToolPart(p) && p["toolCallId"] == callId)
-                    executeInto(t, p);
-        }
         if (auto s = withStore(inst.id, [&](actor::ActorContext&, storage::ActorStorage& db, AgentInstance*) { return chat::deletePending(db, callId); }); !s)
             qWarning("outpost: %s", s.error().c_str());
-        const GraphNode* n = nodeId.empty() ? nullptr : t.inst->graph->node(nodeId);
-        if (!n || n->type != "llm" || t.pc >= t.plan.size() || t.plan[t.pc]->id != nodeId) {
-            // The graph changed since the pause: end the run with what it has.
-            chunk(t, obj({{"type", "error"}, {"errorText", "the paused graph run cannot continue (the agent's graph changed)"}}));
-            finishTurn(t, "error");
+        std::deque<std::string> run1;
+        if (execute)
+            run1.push_back(callId);
+        executeAll(t, run1, [this, nodeId](Turn& tt) {
+            const GraphNode* n = nodeId.empty() ? nullptr : tt.inst->graph->node(nodeId);
+            if (!n || n->type != "llm" || tt.pc >= tt.plan.size() || tt.plan[tt.pc]->id != nodeId) {
+                // The graph changed since the pause: end the run with what it has.
+                chunk(tt, obj({{"type", "error"}, {"errorText", "the paused graph run cannot continue (the agent's graph changed)"}}));
+                finishTurn(tt, "error");
+                return;
+            }
+            tt.nodeStarted = nowMs();
+            startLlm(tt, *n);
+        });
+    }
+
+    // A schedule fired (a schedule node's alarm or the schedule tool): the
+    // graph runs with the payload's "message" (or the payload as JSON) as
+    // the user's words, streamed to every connection as a server-started run.
+    void scheduledTurn(const actor::ActorId& id, const OJson& payload)
+    {
+        Instance* inst = instance(id);
+        if (!inst)
             return;
-        }
-        t.nodeStarted = nowMs();
-        startLlm(t, *n);
+        inst->waiting.push_back([this, inst, payload] {
+            const std::string text = payload.is_object() && payload.contains("message") && payload["message"].is_string()
+                                         ? payload["message"].get<std::string>()
+                                         : dump(payload);
+            const OJson user = obj({{"id", "schedule_" + std::to_string(nowMs()) + "_" + base36(9)},
+                                    {"role", "user"},
+                                    {"parts", OJson::array({obj({{"type", "text"}, {"text", text}})})}});
+            auto st = withStore(inst->id, [&](actor::ActorContext& ctx, storage::ActorStorage& db, AgentInstance*) {
+                return chat::upsertMessages(db, OJson::array({user}), options.maxPersistedMessages, ctx.nowMs());
+            });
+            auto all = loadMessages(inst->id);
+            if (!st || !all) {
+                qWarning("outpost: a scheduled run of %s cannot start: %s", inst->id.key().c_str(), (!st ? st.error() : all.error()).c_str());
+                return;
+            }
+            sendAll(*inst, dump(obj({{"messages", *all}, {"type", "cf_agent_chat_messages"}})));
+            inst->turn = newTurn(*inst, nanoid(21), "", true);
+            Turn& t = *inst->turn;
+            t.runId = t.id;
+            t.history = *all;
+            t.userText = text;
+            const std::string mid = "assistant_" + std::to_string(nowMs()) + "_" + base36(9);
+            t.assistant = obj({{"id", mid}, {"role", "assistant"}, {"parts", OJson::array()}});
+            chunk(t, obj({{"type", "start"}, {"messageId", mid}}));
+            advance(t);
+        });
+        runNext(*inst);
     }
 };
 
 ChatService::ChatService(actor::ActorRuntime& runtime, ChatOptions options, QObject* parent)
     : QObject(parent), d(std::make_unique<Impl>(this, runtime, std::move(options)))
 {
+    d->alive->service = this;
 }
 
-ChatService::~ChatService() { cancelAll(); }
+ChatService::~ChatService()
+{
+    {
+        QMutexLocker lock(&d->alive->mutex);
+        d->alive->service = nullptr;
+    }
+    cancelAll();
+}
+
+void ChatService::bindClass(AgentClass& cls)
+{
+    enableChatRoutes(cls);
+    auto graph = d->graphs.count(cls.className) ? d->graphs[cls.className] : nullptr;
+    std::vector<std::string> names = {kScheduleCallback};
+    if (graph)
+        for (const auto& n : graph->nodes)
+            if (n.type == "schedule" && graph->property(n, "callback").is_string())
+                names.push_back(graph->property(n, "callback").get<std::string>());
+    for (const auto& name : names) {
+        cls.callbacks[name] = [alive = d->alive](CallContext& call, const OJson& payload, const OJson&) -> Status {
+            // On the shard thread: hand the run to the service's thread.
+            QMutexLocker lock(&alive->mutex);
+            if (!alive->service)
+                return {};
+            ChatService* svc = alive->service;
+            const actor::ActorId id = call.actor().id();
+            QMetaObject::invokeMethod(
+                svc, [svc, id, payload] { svc->d->scheduledTurn(id, payload); }, Qt::QueuedConnection);
+            return {};
+        };
+    }
+}
 
 void ChatService::addGraph(const std::string& className, std::shared_ptr<const AgentGraph> graph)
 {

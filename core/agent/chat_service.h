@@ -36,10 +36,12 @@
 #include "core/actor/actor_runtime.h"
 #include "core/agent/agent_graph.h"
 #include "core/agent/agent_instance.h"
+#include "core/agent/tools.h"
 #include "core/llm/chat_model.h"
 
 #include <QObject>
 #include <QString>
+#include <QStringList>
 
 #include <functional>
 #include <map>
@@ -68,6 +70,9 @@ struct ChatOptions {
     ChatConcurrency concurrency = ChatConcurrency::Queue;
     int debounceMs = 300;
     std::size_t maxPersistedMessages = 0; // 0: keep all
+    // Hosts the fetch tool may reach ("example.com", "*.example.com");
+    // empty: fetch refuses every URL.
+    QStringList fetchAllowlist;
     int maxSteps = 5;                     // model calls per llm node and turn (tool loops)
 };
 
@@ -87,6 +92,12 @@ public:
     // The graph of a class; classes without one get no chat (frames go to
     // the actor unchanged).
     void addGraph(const std::string& className, std::shared_ptr<const AgentGraph> graph);
+    // Before the class is registered (after addGraph): adds get-messages
+    // (enableChatRoutes) and the schedule callbacks that run the graph when
+    // an alarm fires (each schedule node's callback, and kScheduleCallback
+    // of the schedule tool).
+    void bindClass(AgentClass& cls);
+    static constexpr const char* kScheduleCallback = kChatScheduleCallback;
     void setTransport(ChatTransport transport);
 
     // A text frame from a connection; false when it is not a chat frame.
@@ -101,9 +112,9 @@ public:
 
     struct Turn;
     struct Instance;
+    struct Impl;
 
 private:
-    struct Impl;
     std::unique_ptr<Impl> d;
 };
 

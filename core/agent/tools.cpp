@@ -28,7 +28,10 @@ OJson schema(std::initializer_list<std::pair<const char*, const char*>> props, s
 
 } // namespace
 
-bool isBuiltinTool(const std::string& name) { return name == "clock" || name == "getState" || name == "setState"; }
+bool isBuiltinTool(const std::string& name)
+{
+    return name == "clock" || name == "getState" || name == "setState" || name == "schedule" || name == "fetch";
+}
 
 ToolSpec resolveTool(const AgentGraph& graph, const std::string& name)
 {
@@ -43,6 +46,12 @@ ToolSpec resolveTool(const AgentGraph& graph, const std::string& name)
     } else if (name == "setState") {
         spec.description = "Writes a value into the agent's state at a dotted path.";
         spec.parameters = schema({{"path", "string"}, {"value", "any"}}, {"path", "value"});
+    } else if (name == "schedule") {
+        spec.description = "Runs this agent again later with a message: after delaySeconds, at an ISO-8601 date, or on a cron schedule.";
+        spec.parameters = schema({{"message", "string"}, {"delaySeconds", "number"}, {"date", "string"}, {"cron", "string"}}, {"message"});
+    } else if (name == "fetch") {
+        spec.description = "HTTP GET of a URL whose host the server allows; returns status, content type and up to 64 KiB of the body.";
+        spec.parameters = schema({{"url", "string"}}, {"url"});
     } else {
         spec.serverSide = false;
         spec.description = "Runs " + name + " (answered by the client).";
@@ -91,6 +100,29 @@ actor::Result<OJson> runBuiltinTool(const std::string& name, const OJson& args, 
             return actor::Error{"setState: " + st.error()};
         return OJson{{"ok", true}, {"path", path}};
     }
+    if (name == "schedule") {
+        if (!a.contains("message") || !a["message"].is_string())
+            return actor::Error{"schedule: \"message\" must be a string"};
+        alarms::When when;
+        if (a.contains("delaySeconds") && a["delaySeconds"].is_number() && a["delaySeconds"].get<double>() >= 0)
+            when = alarms::When::delay(std::int64_t(a["delaySeconds"].get<double>() * 1000.0));
+        else if (a.contains("date") && a["date"].is_string()) {
+            const QDateTime date = QDateTime::fromString(QString::fromStdString(a["date"].get<std::string>()), Qt::ISODateWithMs);
+            if (!date.isValid())
+                return actor::Error{"schedule: \"date\" is not an ISO-8601 date"};
+            when = alarms::When::at(date.toMSecsSinceEpoch());
+        } else if (a.contains("cron") && a["cron"].is_string())
+            when = alarms::When::every(a["cron"].get<std::string>());
+        else
+            return actor::Error{"schedule: give delaySeconds (>= 0), date or cron"};
+        OJson payload = OJson{{"message", a["message"]}};
+        auto id = ctx.schedule(when, kChatScheduleCallback, actor::Json{{"$ojson", payload.dump()}});
+        if (!id)
+            return actor::Error{"schedule: " + id.error()};
+        return OJson{{"id", *id}};
+    }
+    if (name == "fetch")
+        return actor::Error{"fetch runs only as a tool of an llm node"};
     return actor::Error{"no built-in tool named '" + name + "'"};
 }
 

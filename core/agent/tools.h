@@ -4,7 +4,10 @@
 // makes every call wait for a client's cf_agent_tool_approval). A name that
 // is neither is a client tool: the call waits for cf_agent_tool_result.
 //
-// Built-ins: clock (the time now), getState(path), setState(path, value).
+// Built-ins: clock (the time now), getState(path), setState(path, value),
+// schedule(message, delaySeconds | date | cron): runs the agent again later
+// with `message`, fetch(url): an HTTP GET of a host on the server's
+// allowlist (run by the chat service, which owns the network).
 #include "core/actor/actor.h"
 #include "core/agent/agent_graph.h"
 
@@ -17,6 +20,9 @@ namespace outpost::core::agent {
 
 class AgentInstance;
 using OJson = nlohmann::ordered_json;
+
+// The callback name of alarms set by the schedule tool.
+inline constexpr const char* kChatScheduleCallback = "__outpost_chat";
 
 struct ToolSpec {
     std::string name;

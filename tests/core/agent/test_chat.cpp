@@ -52,7 +52,12 @@ public:
                             length = line.mid(15).trimmed().toLongLong();
                     if (buffer->size() < head + 4 + length)
                         return;
-                    answer(s, OJson::parse(buffer->mid(head + 4, length).toStdString(), nullptr, false));
+                    if (buffer->startsWith("GET ")) {
+                        s->write("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 4\r\nConnection: close\r\n\r\npong");
+                        s->disconnectFromHost();
+                    } else {
+                        answer(s, OJson::parse(buffer->mid(head + 4, length).toStdString(), nullptr, false));
+                    }
                     buffer->clear();
                 });
                 connect(s, &QTcpSocket::disconnected, s, &QObject::deleteLater);
@@ -88,12 +93,23 @@ private:
         QList<QByteArray> parts;
         if (!tool.empty()) {
             parts << chunk({{"role", "assistant"}, {"content", "The tool returned: "}}) << chunk({{"content", tool}}) << chunk(OJson::object(), "stop");
-        } else if (user.rfind("TOOL", 0) == 0 || user.rfind("BROKEN", 0) == 0) {
-            const bool broken = user.rfind("BROKEN", 0) == 0;
-            OJson start = {{"index", 0}, {"id", "call_1"}, {"type", "function"}, {"function", {{"name", "clock"}, {"arguments", ""}}}};
+        } else if (user.rfind("TOOL", 0) == 0 || user.rfind("BROKEN", 0) == 0 || user.rfind("LATER", 0) == 0 || user.rfind("FETCH", 0) == 0) {
+            std::string name = "clock", args = "{}";
+            if (user.rfind("BROKEN", 0) == 0)
+                args = "{not json";
+            if (user.rfind("LATER", 0) == 0) {
+                name = "schedule";
+                args = R"({"message":"wake up","delaySeconds":0})";
+            }
+            if (user.rfind("FETCH", 0) == 0) {
+                name = "fetch";
+                args = OJson{{"url", user.substr(6)}}.dump();
+            }
+            const std::size_t half = args.size() / 2;
+            OJson start = {{"index", 0}, {"id", "call_1"}, {"type", "function"}, {"function", {{"name", name}, {"arguments", ""}}}};
             parts << chunk({{"role", "assistant"}, {"tool_calls", OJson::array({start})}})
-                  << chunk({{"tool_calls", OJson::array({OJson{{"index", 0}, {"function", {{"arguments", broken ? "{not" : "{"}}}}})}})
-                  << chunk({{"tool_calls", OJson::array({OJson{{"index", 0}, {"function", {{"arguments", broken ? " json" : "}"}}}}})}})
+                  << chunk({{"tool_calls", OJson::array({OJson{{"index", 0}, {"function", {{"arguments", args.substr(0, half)}}}}})}})
+                  << chunk({{"tool_calls", OJson::array({OJson{{"index", 0}, {"function", {{"arguments", args.substr(half)}}}}})}})
                   << chunk(OJson::object(), "tool_calls");
         } else if (user.rfind("SLOW", 0) == 0) {
             for (int i = 1; i <= 8; ++i) {
@@ -139,7 +155,7 @@ OJson graphJson(const QString& endpoint)
     g["nodes"] = OJson::array({node("in", "input", nullptr),
                                node("model", "llm",
                                     {{"endpoint", endpoint.toStdString()}, {"model", "scripted"}, {"systemPrompt", "Be brief."},
-                                     {"tools", OJson::array({"clock"})}}),
+                                     {"tools", OJson::array({"clock", "schedule", "fetch"})}}),
                                node("clock", "tool", {{"tool", "clock"}, {"needsApproval", true}}),
                                node("out", "output", nullptr)});
     g["edges"] = OJson::array({edge("in", "message", "model", "prompt"), edge("model", "reply", "out", "message")});
@@ -153,13 +169,17 @@ struct Server {
         if (!loaded.ok())
             qFatal("graph does not load");
         graph = std::make_shared<const AgentGraph>(*loaded.value);
-        auto cls = agent::agentClassFor(*graph, "ChatAgent");
-        agent::enableChatRoutes(cls);
-        (void)registry.add(cls);
         actor::RuntimeOptions o;
         o.rootDir = dir.toStdString();
         o.shards = 1;
         runtime = std::make_unique<actor::ActorRuntime>(o);
+        agent::ChatOptions options;
+        options.fetchAllowlist = {QStringLiteral("127.0.0.1")};
+        chat = std::make_unique<agent::ChatService>(*runtime, options);
+        chat->addGraph("ChatAgent", graph);
+        auto cls = agent::agentClassFor(*graph, "ChatAgent");
+        chat->bindClass(cls);
+        (void)registry.add(cls);
         (void)registry.registerWith(*runtime);
         gateway::GatewayOptions g;
         g.port = 0;
@@ -168,8 +188,6 @@ struct Server {
             qFatal("start");
         if (!gw->listen())
             qFatal("listen");
-        chat = std::make_unique<agent::ChatService>(*runtime, agent::ChatOptions{});
-        chat->addGraph("ChatAgent", graph);
         chat->setTransport({[this](const std::string& c, const QString& t) { return gw->sendToConnection(c, t); },
                             [this](const std::string& k) { return gw->connectionsOf(k); }});
         gw->setChatHooks({[this](const actor::ActorId& id, const std::string& c, bool ro, const std::string& t) {
@@ -304,6 +322,7 @@ private slots:
         QCOMPARE(model.requests.size(), 1);
         QCOMPARE(model.requests[0]["messages"][0]["content"], "Be brief.");
         QCOMPARE(model.requests[0]["tools"][0]["function"]["name"], "clock");
+        QCOMPARE(model.requests[0]["tools"].size(), 3u);
 
         const OJson messages = server.messages("c1");
         QCOMPARE(messages.size(), 2u);
@@ -482,6 +501,40 @@ private slots:
         b.send(chatRequest("r7", "u-7", "hello"));
         QVERIFY(b.waitFor(isDone("r7")));
         QCOMPARE(QString::fromStdString(streamText(b.bodies("r7"))), QStringLiteral("Hello from the scripted model."));
+    }
+
+    void scheduleToolRunsTheGraphLater()
+    {
+        QTemporaryDir dir;
+        ScriptedModel model;
+        Server server(dir.path(), model.url());
+        Client a;
+        QVERIFY(a.open(server.ws("c8", "a")));
+        a.send(chatRequest("r8", "u-8", "LATER please"));
+        QVERIFY(a.waitFor(isDone("r8")));
+        // The alarm fires and the graph runs with the schedule's message, streamed to every connection.
+        QVERIFY(a.waitFor([](const OJson& f) { return f.value("continuation", false) && f.value("done", false); }));
+        QVERIFY(QTest::qWaitFor([&] { return server.chat->runningTurns() == 0; }, 5000));
+        const OJson messages = server.messages("c8");
+        QCOMPARE(messages.size(), 4u);
+        QCOMPARE(messages[2]["role"], "user");
+        QCOMPARE(messages[2]["parts"][0]["text"], "wake up");
+        QCOMPARE(messages[3]["parts"].back()["text"], "Hello from the scripted model.");
+    }
+
+    void fetchStaysOnTheAllowlist()
+    {
+        QTemporaryDir dir;
+        ScriptedModel model;
+        Server server(dir.path(), model.url());
+        Client a;
+        QVERIFY(a.open(server.ws("c9", "a")));
+        a.send(chatRequest("r9", "u-9", "FETCH " + model.url().toStdString() + "/ping"));
+        QVERIFY(a.waitFor(isDone("r9")));
+        QVERIFY2(streamText(a.bodies("r9")).find("pong") != std::string::npos, streamText(a.bodies("r9")).c_str());
+        a.send(chatRequest("r10", "u-10", "FETCH http://localhost:1/secret"));
+        QVERIFY(a.waitFor(isDone("r10")));
+        QVERIFY(streamText(a.bodies("r10")).find("not in the allowlist") != std::string::npos);
     }
 
     void rowGuardKeepsRowsUnderTheLimit()
