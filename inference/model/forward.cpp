@@ -284,15 +284,12 @@ struct ForwardPass {
                     const float p = scores[static_cast<std::size_t>(j)];
                     const int block = table.blocks[static_cast<std::size_t>(j / blockTokens)];
                     const void* value = cache.value(block, layer, j % blockTokens);
-                    const float* v;
-                    if (f16) {
-                        halfToFloatRow(static_cast<const std::uint16_t*>(value) + kvOffset, vrow.data(), hd);
-                        v = vrow.data();
-                    } else {
-                        v = static_cast<const float*>(value) + kvOffset;
-                    }
-                    for (int d = 0; d < hd; ++d)
-                        out[d] += p * v[d];
+                    // One SIMD multiply-add per value row (its result depends
+                    // only on this token and head, never on the batch).
+                    if (f16)
+                        axpyHalfF32(p, static_cast<const std::uint16_t*>(value) + kvOffset, out, hd);
+                    else
+                        axpyF32(p, static_cast<const float*>(value) + kvOffset, out, hd);
                 }
             }
         });

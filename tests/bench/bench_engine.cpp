@@ -3,7 +3,7 @@
 //
 //   bench_engine FILE|--synthetic TYPE [--save FILE] [--threads T] [--gen-tokens N]
 //                [--concurrency C] [--repeat R] [--kv f16|q8_0|f32]
-//                [--llama-bench PATH] [--llama-batched-bench PATH]
+//                [--llama-bench PATH] [--llama-batched-bench PATH] [--no-ttft]
 //
 // Figures (each measured R times; best and median printed, with CPU time):
 //   1. single stream: generation tokens/s of one greedy request (16-token
@@ -45,7 +45,7 @@ int usage()
 {
     std::fprintf(stderr,
                  "usage: bench_engine FILE|--synthetic TYPE [--save FILE] [--threads T] [--gen-tokens N] [--concurrency C]\n"
-                 "                    [--repeat R] [--kv f16|q8_0|f32] [--llama-bench PATH] [--llama-batched-bench PATH]\n");
+                 "                    [--repeat R] [--kv f16|q8_0|f32] [--llama-bench PATH] [--llama-batched-bench PATH] [--no-ttft]\n");
     return 2;
 }
 
@@ -173,6 +173,7 @@ double jsonNumber(const std::string& line, const std::string& key)
 int main(int argc, char** argv)
 {
     std::string path, synthetic, savePath, llamaBench, llamaBatched, kv = "f16";
+    bool ttft = true;
     int threads = 0, genTokens = 128, concurrency = 16, repeat = 3;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
@@ -194,6 +195,8 @@ int main(int argc, char** argv)
                 kv = v;
             else
                 (a == "--threads" ? threads : a == "--gen-tokens" ? genTokens : a == "--concurrency" ? concurrency : repeat) = std::atoi(v);
+        } else if (a == "--no-ttft") {
+            ttft = false;
         } else if (!a.empty() && a[0] != '-' && path.empty()) {
             path = a;
         } else {
@@ -307,7 +310,7 @@ int main(int argc, char** argv)
 
     // 3. TTFT with a cached 512-token system prompt against cold.
     Stat cold, warm;
-    for (int r = 0; r < repeat; ++r) {
+    for (int r = 0; r < (ttft ? repeat : 0); ++r) {
         const auto system = randomTokens(rng, 512, vocab);
         auto ask = [&](std::vector<std::int32_t> tail) {
             GenerationRequest req;
