@@ -200,6 +200,8 @@ struct ChatService::Turn {
     bool textOpen = false;
     int textCount = 0;
     std::map<std::string, ToolSpec> offered;
+    std::size_t summaryFor = 0; // compaction: how many messages `summary` replaces
+    std::string summary;
     bool cancelled = false;
     bool ended = false;
 };
@@ -870,7 +872,17 @@ struct ChatService::Impl {
         for (const auto& m : t.history)
             appendOpenAi(convo, m);
         appendOpenAi(convo, t.assistant);
-        compact(t, convo, system);
+        if (const std::size_t drop = overflow(t, convo, system); drop > 0) {
+            if (t.summaryFor != drop) {
+                summarise(t, n, convo, drop);
+                return;
+            }
+            convo.erase(convo.begin(), convo.begin() + std::ptrdiff_t(drop));
+            const std::string note = t.summary.empty()
+                                         ? "(" + std::to_string(drop) + " earlier messages were left out to fit the context window.)"
+                                         : "Summary of the earlier conversation: " + t.summary;
+            convo.insert(convo.begin(), obj({{"role", "system"}, {"content", note}}));
+        }
         for (auto& m : convo)
             messages.push_back(std::move(m));
         req.messages = std::move(messages);
@@ -929,33 +941,80 @@ struct ChatService::Impl {
         t.stream = t.model->start(std::move(req), std::move(ev));
     }
 
-    // Keeps the conversation inside the model's window: the oldest turns
-    // are replaced by a note once the estimate passes three quarters of it.
-    void compact(Turn& t, OJson& convo, const std::string& system)
+    // Context compaction: when the conversation passes three quarters of
+    // the model's window, the oldest messages (as few as needed) are
+    // summarised by the model itself and replaced by that summary. Returns
+    // the number of leading messages to replace (0: it fits).
+    std::size_t overflow(Turn& t, const OJson& convo, const std::string& system)
     {
-        const int window = t.model ? t.model->contextTokens() : 0;
+        int window = t.model ? t.model->contextTokens() : 0;
         if (window <= 0)
-            return;
-        const int budget = window * 3 / 4 - llm::estimateTokens(system);
-        auto total = [&] {
-            int sum = 0;
-            for (const auto& m : convo)
-                sum += llm::estimateTokens(dump(m));
-            return sum;
+            window = options.contextTokens;
+        if (window <= 0)
+            return 0;
+        const int budget = window * 3 / 4 - llm::estimateTokens(system) - 64; // room for the summary
+        int total = 0;
+        for (const auto& m : convo)
+            total += llm::estimateTokens(dump(m));
+        std::size_t drop = 0;
+        while (drop + 1 < convo.size() && total > budget)
+            total -= llm::estimateTokens(dump(convo[drop++]));
+        // A tool result must follow its call: never start at one.
+        while (drop < convo.size() && convo[drop].value("role", "") == "tool")
+            ++drop;
+        return drop < convo.size() ? drop : 0;
+    }
+
+    // Starts the summary of convo[0, drop); startLlm runs again when it is done.
+    void summarise(Turn& t, const GraphNode& n, const OJson& convo, std::size_t drop)
+    {
+        // Every dropped message gets an equal share of the summary prompt,
+        // so old turns are represented, not only the newest.
+        const int window = t.model->contextTokens() > 0 ? t.model->contextTokens() : options.contextTokens;
+        const std::size_t share = std::max<std::size_t>(80, std::size_t(window) * 2 / std::max<std::size_t>(1, drop));
+        std::string transcript;
+        for (std::size_t i = 0; i < drop; ++i) {
+            const OJson& m = convo[i];
+            std::string content = m.contains("content") && m["content"].is_string() ? m["content"].get<std::string>() : "";
+            if (m.contains("tool_calls"))
+                content += " [tool calls: " + dump(m["tool_calls"]) + "]";
+            if (content.size() > share) {
+                std::size_t cut = share;
+                while (cut > 0 && (static_cast<unsigned char>(content[cut]) & 0xC0) == 0x80)
+                    --cut; // never inside a UTF-8 character
+                content = content.substr(0, cut) + "...";
+            }
+            transcript += m.value("role", "user") + ": " + content + "\n";
+        }
+        llm::ChatRequest req;
+        req.messages = OJson::array({obj({{"role", "system"},
+                                          {"content", "Summarise the conversation below in a few sentences, keeping names, facts, decisions and open questions."}}),
+                                     obj({{"role", "user"}, {"content", transcript}})});
+        req.temperature = 0.2;
+        req.maxTokens = 256;
+        Turn* tp = &t;
+        QPointer<ChatService> guard(q);
+        llm::ChatEvents ev;
+        ev.onDone = [this, tp, guard, drop, nodeId = n.id](const llm::ChatOutcome& o) {
+            if (!guard || tp->ended)
+                return;
+            if (tp->stream)
+                QTimer::singleShot(0, q, [s = std::move(tp->stream)] {});
+            tp->summaryFor = drop;
+            tp->summary = o.finishReason == "error" || o.text.empty() ? std::string() : o.text;
+            chat::TraceRow row;
+            row.nodeId = nodeId;
+            row.nodeType = "compaction";
+            row.startedMs = tp->nodeStarted;
+            row.endedMs = nowMs();
+            row.inputs = obj({{"messages", drop}});
+            row.outputs = obj({{"summary", tp->summary}});
+            row.error = o.error;
+            tp->trace.push_back(std::move(row));
+            if (const GraphNode* node = nodeById(*tp, nodeId))
+                startLlm(*tp, *node);
         };
-        std::size_t dropped = 0;
-        while (convo.size() > 1 && total() > budget) {
-            convo.erase(convo.begin());
-            ++dropped;
-        }
-        // A tool result must follow its call: drop orphans at the front.
-        while (!convo.empty() && convo[0].value("role", "") == "tool") {
-            convo.erase(convo.begin());
-            ++dropped;
-        }
-        if (dropped > 0)
-            convo.insert(convo.begin(), obj({{"role", "system"},
-                                             {"content", "(" + std::to_string(dropped) + " earlier messages were left out to fit the context window.)"}}));
+        t.stream = t.model->start(std::move(req), std::move(ev));
     }
 
     const GraphNode* nodeById(const Turn& t, const std::string& id) { return t.inst->graph->node(id); }

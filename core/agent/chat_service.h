@@ -74,6 +74,10 @@ struct ChatOptions {
     // empty: fetch refuses every URL.
     QStringList fetchAllowlist;
     int maxSteps = 5;                     // model calls per llm node and turn (tool loops)
+    // Context window for models that do not say theirs (remote endpoints);
+    // 0: no compaction for them. History past 3/4 of the window is
+    // summarised by the model and replaced by the summary.
+    int contextTokens = 0;
 };
 
 // How the service reaches clients (the Gateway, or a test double).

@@ -91,7 +91,10 @@ private:
                 tool = m["content"].get<std::string>();
         }
         QList<QByteArray> parts;
-        if (!tool.empty()) {
+        const OJson& first = body["messages"][0];
+        if (first["role"] == "system" && first["content"].get<std::string>().rfind("Summarise", 0) == 0) {
+            parts << chunk({{"role", "assistant"}, {"content", "short summary"}}) << chunk(OJson::object(), "stop");
+        } else if (!tool.empty()) {
             parts << chunk({{"role", "assistant"}, {"content", "The tool returned: "}}) << chunk({{"content", tool}}) << chunk(OJson::object(), "stop");
         } else if (user.rfind("TOOL", 0) == 0 || user.rfind("BROKEN", 0) == 0 || user.rfind("LATER", 0) == 0 || user.rfind("FETCH", 0) == 0) {
             std::string name = "clock", args = "{}";
@@ -163,7 +166,7 @@ OJson graphJson(const QString& endpoint)
 }
 
 struct Server {
-    Server(const QString& dir, const QString& endpoint)
+    Server(const QString& dir, const QString& endpoint, int contextTokens = 0)
     {
         auto loaded = AgentGraph::fromJson(graphJson(endpoint), QStringLiteral("chat-agent.agent.json"));
         if (!loaded.ok())
@@ -175,6 +178,7 @@ struct Server {
         runtime = std::make_unique<actor::ActorRuntime>(o);
         agent::ChatOptions options;
         options.fetchAllowlist = {QStringLiteral("127.0.0.1")};
+        options.contextTokens = contextTokens;
         chat = std::make_unique<agent::ChatService>(*runtime, options);
         chat->addGraph("ChatAgent", graph);
         auto cls = agent::agentClassFor(*graph, "ChatAgent");
@@ -535,6 +539,33 @@ private slots:
         a.send(chatRequest("r10", "u-10", "FETCH http://localhost:1/secret"));
         QVERIFY(a.waitFor(isDone("r10")));
         QVERIFY(streamText(a.bodies("r10")).find("not in the allowlist") != std::string::npos);
+    }
+
+    void compactionSummarisesOldTurns()
+    {
+        QTemporaryDir dir;
+        ScriptedModel model;
+        Server server(dir.path(), model.url(), 200);
+        Client a;
+        QVERIFY(a.open(server.ws("c11", "a")));
+        OJson messages = OJson::array();
+        for (int i = 0; i < 6; ++i)
+            messages.push_back({{"id", "m" + std::to_string(i)}, {"role", i % 2 ? "assistant" : "user"},
+                                {"parts", OJson::array({OJson{{"type", "text"}, {"text", std::string(200, char('a' + i))}}})}});
+        messages.push_back({{"id", "m6"}, {"role", "user"}, {"parts", OJson::array({OJson{{"type", "text"}, {"text", "and now?"}}})}});
+        OJson req = {{"id", "r11"}, {"init", {{"method", "POST"}, {"body", OJson{{"messages", messages}}.dump()}}}, {"type", "cf_agent_use_chat_request"}};
+        a.send(req);
+        QVERIFY(a.waitFor(isDone("r11")));
+        QCOMPARE(QString::fromStdString(streamText(a.bodies("r11"))), QStringLiteral("Hello from the scripted model."));
+        QCOMPARE(model.requests.size(), 2);
+        // The summary request carried the dropped turns as a transcript.
+        const std::string transcript = model.requests[0]["messages"][1]["content"].get<std::string>();
+        QVERIFY(transcript.rfind("user: " + std::string(20, 'a'), 0) == 0); // the oldest turn is represented
+        QVERIFY(transcript.find("assistant: " + std::string(20, 'b')) != std::string::npos);
+        const OJson& sent = model.requests[1]["messages"];
+        QCOMPARE(sent[1]["content"], "Summary of the earlier conversation: short summary");
+        QCOMPARE(sent.back()["content"], "and now?");
+        QVERIFY(sent.size() < 8u);
     }
 
     void rowGuardKeepsRowsUnderTheLimit()
