@@ -8,7 +8,9 @@
 #include "core/agent/chat_service.h"
 #include "core/agent/chat_store.h"
 #include "core/gateway/gateway.h"
+#include "inference/engine.h"
 
+#include <QFile>
 #include <QFloat16>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
@@ -157,8 +159,9 @@ OJson graphJson(const QString& endpoint)
     g["name"] = "chat-agent";
     g["nodes"] = OJson::array({node("in", "input", nullptr),
                                node("model", "llm",
-                                    {{"endpoint", endpoint.toStdString()}, {"model", "scripted"}, {"systemPrompt", "Be brief."},
-                                     {"tools", OJson::array({"clock", "schedule", "fetch"})}}),
+                                    endpoint.isEmpty() ? OJson{{"maxTokens", 12}, {"temperature", 0}}
+                                                       : OJson{{"endpoint", endpoint.toStdString()}, {"model", "scripted"}, {"systemPrompt", "Be brief."},
+                                                               {"tools", OJson::array({"clock", "schedule", "fetch"})}}),
                                node("clock", "tool", {{"tool", "clock"}, {"needsApproval", true}}),
                                node("out", "output", nullptr)});
     g["edges"] = OJson::array({edge("in", "message", "model", "prompt"), edge("model", "reply", "out", "message")});
@@ -166,7 +169,7 @@ OJson graphJson(const QString& endpoint)
 }
 
 struct Server {
-    Server(const QString& dir, const QString& endpoint, int contextTokens = 0)
+    Server(const QString& dir, const QString& endpoint, agent::ChatOptions options = {})
     {
         auto loaded = AgentGraph::fromJson(graphJson(endpoint), QStringLiteral("chat-agent.agent.json"));
         if (!loaded.ok())
@@ -176,9 +179,7 @@ struct Server {
         o.rootDir = dir.toStdString();
         o.shards = 1;
         runtime = std::make_unique<actor::ActorRuntime>(o);
-        agent::ChatOptions options;
         options.fetchAllowlist = {QStringLiteral("127.0.0.1")};
-        options.contextTokens = contextTokens;
         chat = std::make_unique<agent::ChatService>(*runtime, options);
         chat->addGraph("ChatAgent", graph);
         auto cls = agent::agentClassFor(*graph, "ChatAgent");
@@ -545,7 +546,9 @@ private slots:
     {
         QTemporaryDir dir;
         ScriptedModel model;
-        Server server(dir.path(), model.url(), 200);
+        agent::ChatOptions options;
+        options.contextTokens = 200;
+        Server server(dir.path(), model.url(), options);
         Client a;
         QVERIFY(a.open(server.ws("c11", "a")));
         OJson messages = OJson::array();
@@ -566,6 +569,74 @@ private slots:
         QCOMPARE(sent[1]["content"], "Summary of the earlier conversation: short summary");
         QCOMPARE(sent.back()["content"], "and now?");
         QVERIFY(sent.size() < 8u);
+    }
+
+    void localModelAnswers()
+    {
+        const QString file = QStringLiteral(OUTPOST_SHARED_DIR "/models/stories260K.gguf");
+        if (!QFile::exists(file))
+            QSKIP("the tiny model is not there (shared/models/stories260K.gguf)");
+        outpost::inference::EngineConfig config;
+        config.modelPath = file.toStdString();
+        config.threads = 1;
+        auto engine = outpost::inference::Engine::load(config);
+        QVERIFY2(engine, engine ? "" : engine.error().c_str());
+        QTemporaryDir dir;
+        agent::ChatOptions options;
+        options.defaultModel = llm::makeLocalModel(std::shared_ptr<outpost::inference::Engine>(std::move(*engine)), "stories260K");
+        Server server(dir.path(), QString(), options);
+        Client a;
+        QVERIFY(a.open(server.ws("c12", "a")));
+        a.send(chatRequest("r12", "u-12", "Once upon a time"));
+        QVERIFY(a.waitFor(isDone("r12")));
+        const std::string text = streamText(a.bodies("r12"));
+        QVERIFY(!text.empty());
+        const OJson messages = server.messages("c12");
+        QCOMPARE(messages[1]["parts"].back()["text"].get<std::string>(), text);
+    }
+
+    void concurrencyPolicies()
+    {
+        ScriptedModel model;
+        {
+            QTemporaryDir dir;
+            agent::ChatOptions options;
+            options.concurrency = agent::ChatConcurrency::Drop;
+            Server server(dir.path(), model.url(), options);
+            Client a;
+            QVERIFY(a.open(server.ws("c13", "a")));
+            a.send(chatRequest("r13", "u-13", "SLOW one"));
+            a.send(chatRequest("r14", "u-14", "hello"));
+            QVERIFY(a.waitFor(isDone("r14")));
+            QCOMPARE(a.got[a.find(isDone("r14"))]["outcome"], "skipped");
+            QVERIFY(a.waitFor(isDone("r13")));
+            QCOMPARE(a.got[a.find(isDone("r13"))].contains("outcome"), false);
+        }
+        {
+            QTemporaryDir dir;
+            agent::ChatOptions options;
+            options.concurrency = agent::ChatConcurrency::Latest;
+            Server server(dir.path(), model.url(), options);
+            Client a;
+            QVERIFY(a.open(server.ws("c14", "a")));
+            a.send(chatRequest("r15", "u-15", "SLOW one"));
+            QVERIFY(a.waitFor([](const OJson& f) { return f.value("body", std::string()).find("w1 ") != std::string::npos; }));
+            a.send(chatRequest("r16", "u-16", "hello"));
+            QVERIFY(a.waitFor(isDone("r16")));
+            QCOMPARE(a.got[a.find(isDone("r15"))]["outcome"], "aborted");
+            QCOMPARE(QString::fromStdString(streamText(a.bodies("r16"))), QStringLiteral("Hello from the scripted model."));
+        }
+        {
+            QTemporaryDir dir;
+            Server server(dir.path(), model.url()); // queue
+            Client a;
+            QVERIFY(a.open(server.ws("c15", "a")));
+            a.send(chatRequest("r17", "u-17", "SLOW one"));
+            a.send(chatRequest("r18", "u-18", "hello"));
+            QVERIFY(a.waitFor(isDone("r18")));
+            QVERIFY(a.find(isDone("r17")) < a.find(isDone("r18")));
+            QCOMPARE(QString::fromStdString(streamText(a.bodies("r17"))), QStringLiteral("w1 w2 w3 w4 w5 w6 w7 w8 "));
+        }
     }
 
     void rowGuardKeepsRowsUnderTheLimit()
