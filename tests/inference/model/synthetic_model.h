@@ -76,8 +76,12 @@ inline inference::gguf::GgufWriter makeSyntheticModel(const SyntheticSpec& s)
         w.setUInt32(a + ".rope.scaling.original_context_length", 64);
     }
     std::vector<std::string> tokens;
-    for (int i = 0; i < s.vocab; ++i)
-        tokens.push_back("t" + std::to_string(i));
+    for (int i = 0; i < s.vocab; ++i) {
+        // Appended, not "t" + ...: GCC 12 reports a false -Wrestrict on that at -O3.
+        std::string t = "t";
+        t += std::to_string(i);
+        tokens.push_back(std::move(t));
+    }
     w.setString("tokenizer.ggml.model", "llama");
     w.setStringArray("tokenizer.ggml.tokens", tokens);
 
