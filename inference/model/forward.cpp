@@ -162,6 +162,7 @@ struct ForwardPass {
         const bool f16 = cache.config().type == kv::KvType::F16;
         const bool q8 = cache.config().type == kv::KvType::Q8_0;
         const float* h2f = halfTable();
+        const std::size_t kvDim = static_cast<std::size_t>(c.kvDim());
         const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
         const std::size_t qDim = static_cast<std::size_t>(c.qDim());
         const std::size_t work = static_cast<std::size_t>(n) * static_cast<std::size_t>(c.heads);
@@ -208,7 +209,22 @@ struct ForwardPass {
                 const std::size_t kvOffset = static_cast<std::size_t>(h / group) * static_cast<std::size_t>(hd);
                 const int positions = bt.pos + 1;
                 float maxScore = -std::numeric_limits<float>::infinity();
+                const bool blockDots = f16 && hd >= kShortHalfDot;
+                if (blockDots) {
+                    // Wide heads: one call per KV block (the same dots).
+                    for (int j0 = 0; j0 < positions; j0 += blockTokens) {
+                        const int block = table.blocks[static_cast<std::size_t>(j0 / blockTokens)];
+                        const auto* rows = static_cast<const std::uint16_t*>(cache.key(block, layer, 0)) + kvOffset;
+                        dotHalfF32Rows(rows, kvDim, std::min(blockTokens, positions - j0), q, hd, scores.data() + j0);
+                    }
+                }
                 for (int j = 0; j < positions; ++j) {
+                    if (blockDots) {
+                        const float s = scores[static_cast<std::size_t>(j)] * scale;
+                        scores[static_cast<std::size_t>(j)] = s;
+                        maxScore = std::max(maxScore, s);
+                        continue;
+                    }
                     const int block = table.blocks[static_cast<std::size_t>(j / blockTokens)];
                     const void* key = cache.key(block, layer, j % blockTokens);
                     float s;
@@ -278,6 +294,16 @@ struct ForwardPass {
                             acc[d] += p * h2f[vh[d]];
                     }
                     std::copy(acc, acc + hd, out);
+                    continue;
+                }
+                if (f16) {
+                    // One SIMD multiply-add per value row, a block of rows per
+                    // call (the result depends only on this token and head).
+                    for (int j0 = 0; j0 < positions; j0 += blockTokens) {
+                        const int block = table.blocks[static_cast<std::size_t>(j0 / blockTokens)];
+                        const auto* rows = static_cast<const std::uint16_t*>(cache.value(block, layer, 0)) + kvOffset;
+                        axpyHalfF32Rows(scores.data() + j0, rows, kvDim, std::min(blockTokens, positions - j0), out, hd);
+                    }
                     continue;
                 }
                 for (int j = 0; j < positions; ++j) {

@@ -451,6 +451,8 @@ KernelTable merged(const KernelTable& base, const KernelTable& fast)
     if (fast.axpyHalfF32) t.axpyHalfF32 = fast.axpyHalfF32;
     if (fast.quantizeQ8) t.quantizeQ8 = fast.quantizeQ8;
     if (fast.dotPackedQ8) t.dotPackedQ8 = fast.dotPackedQ8;
+    if (fast.dotHalfF32Rows) t.dotHalfF32Rows = fast.dotHalfF32Rows;
+    if (fast.axpyHalfF32Rows) t.axpyHalfF32Rows = fast.axpyHalfF32Rows;
     return t;
 }
 
@@ -755,6 +757,34 @@ void axpyHalfF32(float a, const std::uint16_t* x, float* y, std::int64_t n)
 {
     if (n > 0)
         activeTable().axpyHalfF32(a, x, y, n);
+}
+
+void dotHalfF32Rows(const std::uint16_t* rows, std::size_t stride, int count, const float* x, std::int64_t n, float* out)
+{
+    if (n <= 0) {
+        std::fill(out, out + std::max(count, 0), 0.0f);
+        return;
+    }
+    const auto& t = activeTable();
+    if (t.dotHalfF32Rows) {
+        t.dotHalfF32Rows(rows, stride, count, x, n, out);
+        return;
+    }
+    for (int i = 0; i < count; ++i)
+        out[i] = t.dotHalfF32(rows + static_cast<std::size_t>(i) * stride, x, n);
+}
+
+void axpyHalfF32Rows(const float* a, const std::uint16_t* rows, std::size_t stride, int count, float* y, std::int64_t n)
+{
+    if (n <= 0 || count <= 0)
+        return;
+    const auto& t = activeTable();
+    if (t.axpyHalfF32Rows) {
+        t.axpyHalfF32Rows(a, rows, stride, count, y, n);
+        return;
+    }
+    for (int i = 0; i < count; ++i)
+        t.axpyHalfF32(a[i], rows + static_cast<std::size_t>(i) * stride, y, n);
 }
 
 } // namespace outpost::inference

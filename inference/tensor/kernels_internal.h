@@ -89,6 +89,8 @@ struct KernelTable {
     // Dot products of one packed Q8_0 row with nx (1..4) inputs; nullptr
     // where the variant has no 8-bit dot instruction (packing is not used).
     PackedGemmFn dotPackedQ8 = nullptr;
+    void (*dotHalfF32Rows)(const std::uint16_t*, std::size_t, int, const float*, std::int64_t, float*) = nullptr;
+    void (*axpyHalfF32Rows)(const float*, const std::uint16_t*, std::size_t, int, float*, std::int64_t) = nullptr;
 };
 
 const KernelTable& scalarKernels();
