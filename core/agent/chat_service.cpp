@@ -12,6 +12,7 @@
 #include <QRandomGenerator>
 #include <QTimer>
 
+#include <algorithm>
 #include <deque>
 #include <set>
 
@@ -697,6 +698,14 @@ struct ChatService::Impl {
                 const bool taken = evaluate(g.property(n, "condition"), value);
                 pass(t, n, taken ? "then" : "else", value);
                 record(t, n, obj({{taken ? "then" : "else", value}}));
+            } else if (n.type == "tool" && fedByModel(g, n)) {
+                // A tool wired to an llm node's toolCalls is one of its tools:
+                // it ran (with its approval) inside that node.
+                record(t, n, OJson::object());
+            } else if (n.type == "tool" && g.property(n, "needsApproval").is_boolean() && g.property(n, "needsApproval").get<bool>()) {
+                record(t, n, OJson::object(),
+                       "a tool node that needs approval runs only as a tool of an llm node (wire toolCalls to its arguments)");
+                chunk(t, obj({{"type", "error"}, {"errorText", "node '" + n.id + "': needs approval but is not a model's tool; not run"}}));
             } else if (n.type == "tool") {
                 const OJson name = g.property(n, "tool");
                 OJson args = in.count("arguments") ? in["arguments"] : OJson::object();
@@ -746,6 +755,16 @@ struct ChatService::Impl {
         }
         if (!t.ended)
             finishTurn(t, "stop");
+    }
+
+    // Whether the tool node's arguments come from an llm node's toolCalls.
+    static bool fedByModel(const AgentGraph& g, const GraphNode& tool)
+    {
+        for (const auto& e : g.edges)
+            if (e.to == tool.id && e.toPort == "arguments" && e.fromPort == "toolCalls")
+                if (const GraphNode* from = g.node(e.from); from && from->type == "llm")
+                    return true;
+        return false;
     }
 
     std::string lastLlmText(const Turn& t)
@@ -887,8 +906,18 @@ struct ChatService::Impl {
             messages.push_back(std::move(m));
         req.messages = std::move(messages);
         t.offered.clear();
-        const OJson tools = g.property(n, "tools");
-        if (tools.is_array() && !tools.empty()) {
+        OJson tools = g.property(n, "tools");
+        if (!tools.is_array())
+            tools = OJson::array();
+        // Tool nodes wired to this node's toolCalls are its tools too.
+        for (const auto& e : g.edges)
+            if (e.from == n.id && e.fromPort == "toolCalls" && e.toPort == "arguments")
+                if (const GraphNode* tn = g.node(e.to); tn && tn->type == "tool" && g.property(*tn, "tool").is_string()) {
+                    const OJson name = g.property(*tn, "tool");
+                    if (std::find(tools.begin(), tools.end(), name) == tools.end())
+                        tools.push_back(name);
+                }
+        if (!tools.empty()) {
             if (t.model->supportsTools()) {
                 for (const auto& name : tools) {
                     if (!name.is_string())

@@ -1,8 +1,9 @@
 #pragma once
-// Tools an LLM node can offer the model. A tool is a built-in (below) or a
-// `tool` node of the graph (its "tool" property names it; "needsApproval"
-// makes every call wait for a client's cf_agent_tool_approval). A name that
-// is neither is a client tool: the call waits for cf_agent_tool_result.
+// Tools an LLM node can offer the model: the names in its "tools" property
+// and the `tool` nodes wired to its toolCalls output. A `tool` node's "tool"
+// property names the tool; "needsApproval" makes every call wait for a
+// client's cf_agent_tool_approval. A name that is not a built-in (below) is
+// a client tool: the call waits for cf_agent_tool_result.
 //
 // Built-ins: clock (the time now), getState(path), setState(path, value),
 // schedule(message, delaySeconds | date | cron): runs the agent again later

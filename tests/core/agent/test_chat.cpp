@@ -164,7 +164,8 @@ OJson graphJson(const QString& endpoint)
                                                                {"tools", OJson::array({"clock", "schedule", "fetch"})}}),
                                node("clock", "tool", {{"tool", "clock"}, {"needsApproval", true}}),
                                node("out", "output", nullptr)});
-    g["edges"] = OJson::array({edge("in", "message", "model", "prompt"), edge("model", "reply", "out", "message")});
+    g["edges"] = OJson::array({edge("in", "message", "model", "prompt"), edge("model", "reply", "out", "message"),
+                               edge("model", "toolCalls", "clock", "arguments")});
     return g;
 }
 
@@ -172,8 +173,8 @@ struct Server {
     Server(const QString& dir, const QString& endpoint, agent::ChatOptions options = {})
     {
         auto loaded = AgentGraph::fromJson(graphJson(endpoint), QStringLiteral("chat-agent.agent.json"));
-        if (!loaded.ok())
-            qFatal("graph does not load");
+        if (!loaded.ok() || hasErrors(loaded.value->validate(QStringLiteral("chat-agent.agent.json"))))
+            qFatal("the test graph does not validate");
         graph = std::make_shared<const AgentGraph>(*loaded.value);
         actor::RuntimeOptions o;
         o.rootDir = dir.toStdString();
@@ -340,7 +341,7 @@ private slots:
             return rows->toJson();
         });
         QVERIFY(trace);
-        QCOMPARE(trace->size(), 3u);
+        QCOMPARE(trace->size(), 4u); // in, model, clock (ran inside model), out
         QCOMPARE((*trace)[1]["node_id"], "model");
     }
 
