@@ -191,6 +191,7 @@ struct Engine::Impl {
     void emitToken(Seq& s, std::int32_t token, bool eogToken);
     void finish(Seq& s, FinishReason reason, std::string error = {});
     void refreshStats(int stepSequences, int stepTokens, int generatedNow);
+    void refreshCounts(std::uint64_t finishedId);
     Result<std::vector<std::int32_t>> promptOf(const GenerationRequest& r) const;
     Result<std::string> render(const std::vector<ChatTurn>& messages) const;
 };
@@ -424,6 +425,25 @@ EngineStats Engine::stats() const
     return m_impl->snapshot;
 }
 
+// The cheap part of refreshStats() after one request finished: block and
+// queue counts, and that request gone from the per-sequence list.
+void Engine::Impl::refreshCounts(std::uint64_t finishedId)
+{
+    std::lock_guard lock(statsMutex);
+    auto& s = snapshot;
+    s.kvBlocksUsed = blocks->used();
+    s.kvBlocksCached = blocks->cached();
+    s.kvBlocksFree = blocks->free();
+    s.prefixHits = blocks->hits;
+    s.prefixMisses = blocks->misses;
+    s.evictions = blocks->evictions;
+    s.preemptions = sched->preemptions();
+    std::erase_if(s.sequences, [&](const SequenceKv& q) { return q.request == finishedId; });
+    s.requestsRunning = static_cast<int>(sched->running().size());
+    std::lock_guard intakeLock(mutex);
+    s.requestsQueued = static_cast<int>(sched->waiting().size() + incoming.size());
+}
+
 void Engine::Impl::refreshStats(int stepSequences, int stepTokens, int generatedNow)
 {
     const auto now = Clock::now();
@@ -504,7 +524,7 @@ void Engine::Impl::finish(Seq& s, FinishReason reason, std::string error)
     const auto id = s.seq.id;
     active.erase(id);  // destroys s
     // Waiters see the blocks already back in the stats.
-    refreshStats(0, 0, 0);
+    refreshCounts(id);
     {
         std::lock_guard lock(state->mutex);
         state->result = std::move(result);
