@@ -131,6 +131,7 @@ int runServe(const QStringList& args)
     }
 
     chatOptions.fetchAllowlist = parser.values(fetchAllow);
+    chatOptions.memoryRoot = project.root() + QStringLiteral("/memory");
     core::actor::RuntimeOptions runtimeOptions;
     runtimeOptions.rootDir = project.root().toStdString();
     core::actor::ActorRuntime runtime(runtimeOptions);

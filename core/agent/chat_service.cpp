@@ -3,6 +3,9 @@
 #include "core/agent/chat_store.h"
 #include "core/agent/node_types.h"
 #include "core/agent/tools.h"
+#include "core/memory/hashing_embedder.h"
+#include "core/memory/memory_nodes.h"
+#include "core/memory/vector_index.h"
 
 #include <QDateTime>
 #include <QMutex>
@@ -224,6 +227,8 @@ struct ChatService::Impl {
     std::map<std::string, std::shared_ptr<const AgentGraph>> graphs;
     std::map<std::string, std::unique_ptr<Instance>> instances;
     QNetworkAccessManager* nam = nullptr;
+    memory::HashingEmbedder embedder;
+    std::map<std::string, std::unique_ptr<memory::VectorIndex>> indexes;
     // Lets shard threads (schedule callbacks) reach the service while it lives.
     std::shared_ptr<ChatAlive> alive = std::make_shared<ChatAlive>();
 
@@ -738,10 +743,14 @@ struct ChatService::Impl {
                     emitText(t, text);
                 record(t, n, obj({{"message", value}}));
             } else if (n.type == "memory.recall") {
-                pass(t, n, "context", "");
-                record(t, n, obj({{"context", ""}}), "memory indexes are not opened by the chat executor yet; recall returned nothing");
+                std::string error;
+                const std::string context = recallNode(t, n, first(), error);
+                pass(t, n, "context", context);
+                record(t, n, obj({{"context", context}}), error);
             } else if (n.type == "memory.write") {
-                record(t, n, OJson::object(), "memory indexes are not opened by the chat executor yet; nothing was written");
+                std::string error;
+                const std::string id = writeNode(t, n, first(), error);
+                record(t, n, obj({{"id", id}}), error);
             } else if (n.type == "code") {
                 record(t, n, OJson::object(), "Code Mode is not available yet: code nodes are refused and produce no output");
                 chunk(t, obj({{"type", "error"}, {"errorText", "node '" + n.id + "': Code Mode is not available yet"}}));
@@ -755,6 +764,89 @@ struct ChatService::Impl {
         }
         if (!t.ended)
             finishTurn(t, "stop");
+    }
+
+    // ---- memory nodes ---------------------------------------------------------------
+    // The index of a memory node (memory/<index>/ of the project), opened on
+    // first use and kept open; memory.write creates a missing one for the
+    // built-in embedder. nullptr with `error` set when it cannot be used.
+    memory::VectorIndex* indexFor(const std::string& name, bool create, std::string& error)
+    {
+        if (options.memoryRoot.isEmpty()) {
+            error = "memory nodes need a project folder (no memory root was given)";
+            return nullptr;
+        }
+        if (name.empty() || name.find('/') != std::string::npos || name.find("..") != std::string::npos) {
+            error = "invalid index name '" + name + "'";
+            return nullptr;
+        }
+        if (auto it = indexes.find(name); it != indexes.end())
+            return it->second.get();
+        const std::string dir = (options.memoryRoot + QLatin1Char('/') + QString::fromStdString(name)).toStdString();
+        auto opened = memory::VectorIndex::open(dir);
+        if (!opened && create) {
+            memory::IndexConfig config;
+            config.dimension = embedder.dimension();
+            config.embedder = embedder.id();
+            opened = memory::VectorIndex::create(dir, config);
+        }
+        if (!opened) {
+            error = "memory index '" + name + "': " + opened.error();
+            return nullptr;
+        }
+        if (auto st = memory::checkEmbedder(**opened, embedder); !st) {
+            error = "memory index '" + name + "': " + st.error();
+            return nullptr;
+        }
+        return (indexes[name] = std::move(*opened)).get();
+    }
+
+    // Unless the node names one, each instance has its own namespace, so
+    // one user's memories never answer another's.
+    std::string namespaceFor(const Turn& t, const GraphNode& n)
+    {
+        const OJson ns = t.inst->graph->property(n, "namespace");
+        return ns.is_string() && !ns.get<std::string>().empty() ? ns.get<std::string>() : t.inst->id.name();
+    }
+
+    std::string recallNode(Turn& t, const GraphNode& n, const OJson& query, std::string& error)
+    {
+        const AgentGraph& g = *t.inst->graph;
+        const OJson name = g.property(n, "index");
+        memory::VectorIndex* index = indexFor(name.is_string() ? name.get<std::string>() : "", false, error);
+        if (!index)
+            return {};
+        const std::string text = query.is_string() ? query.get<std::string>() : dump(query);
+        const OJson topK = g.property(n, "topK");
+        const OJson filter = g.property(n, "filter");
+        auto found = memory::recall(*index, embedder, text, topK.is_number_integer() ? std::size_t(topK.get<int>()) : 5,
+                                    namespaceFor(t, n), filter.is_object() ? memory::Json::parse(dump(filter)) : memory::Json(nullptr));
+        if (!found) {
+            error = found.error();
+            return {};
+        }
+        std::string context;
+        for (const auto& p : *found)
+            context += (context.empty() ? "" : "\n") + std::string("- ") + p.text;
+        return context;
+    }
+
+    std::string writeNode(Turn& t, const GraphNode& n, const OJson& content, std::string& error)
+    {
+        const OJson name = t.inst->graph->property(n, "index");
+        memory::VectorIndex* index = indexFor(name.is_string() ? name.get<std::string>() : "", true, error);
+        if (!index)
+            return {};
+        const std::string text = content.is_string() ? content.get<std::string>() : dump(content);
+        memory::Json metadata = memory::Json::object();
+        metadata["agent"] = t.inst->id.className();
+        metadata["run"] = t.runId;
+        auto id = memory::write(*index, embedder, text, metadata, namespaceFor(t, n));
+        if (!id) {
+            error = id.error();
+            return {};
+        }
+        return *id;
     }
 
     // Whether the tool node's arguments come from an llm node's toolCalls.

@@ -70,6 +70,10 @@ struct ChatOptions {
     ChatConcurrency concurrency = ChatConcurrency::Queue;
     int debounceMs = 300;
     std::size_t maxPersistedMessages = 0; // 0: keep all
+    // Folder of the project's vector indexes (PROJECT/memory): memory nodes
+    // open memory/<index>/ there (memory.write creates it for the built-in
+    // hashing embedder). Empty: memory nodes report an error and pass nothing.
+    QString memoryRoot;
     // Hosts the fetch tool may reach ("example.com", "*.example.com");
     // empty: fetch refuses every URL.
     QStringList fetchAllowlist;

@@ -170,9 +170,9 @@ OJson graphJson(const QString& endpoint)
 }
 
 struct Server {
-    Server(const QString& dir, const QString& endpoint, agent::ChatOptions options = {})
+    Server(const QString& dir, const QString& endpoint, agent::ChatOptions options = {}, OJson graphDoc = nullptr)
     {
-        auto loaded = AgentGraph::fromJson(graphJson(endpoint), QStringLiteral("chat-agent.agent.json"));
+        auto loaded = AgentGraph::fromJson(graphDoc.is_null() ? graphJson(endpoint) : graphDoc, QStringLiteral("chat-agent.agent.json"));
         if (!loaded.ok() || hasErrors(loaded.value->validate(QStringLiteral("chat-agent.agent.json"))))
             qFatal("the test graph does not validate");
         graph = std::make_shared<const AgentGraph>(*loaded.value);
@@ -638,6 +638,36 @@ private slots:
             QVERIFY(a.find(isDone("r17")) < a.find(isDone("r18")));
             QCOMPARE(QString::fromStdString(streamText(a.bodies("r17"))), QStringLiteral("w1 w2 w3 w4 w5 w6 w7 w8 "));
         }
+    }
+
+    void memoryNodesRecallEarlierTurns()
+    {
+        QTemporaryDir dir;
+        ScriptedModel model;
+        OJson g = graphJson(model.url());
+        g["nodes"].insert(g["nodes"].begin() + 1, OJson{{"id", "recall"}, {"type", "memory.recall"}, {"position", {0, 100}}, {"properties", {{"index", "notes"}, {"topK", 1}}}});
+        g["nodes"].insert(g["nodes"].begin() + 2, OJson{{"id", "remember"}, {"type", "memory.write"}, {"position", {0, 200}}, {"properties", {{"index", "notes"}}}});
+        g["edges"].push_back({{"from", "in"}, {"fromPort", "message"}, {"to", "recall"}, {"toPort", "query"}});
+        g["edges"].push_back({{"from", "recall"}, {"fromPort", "context"}, {"to", "model"}, {"toPort", "context"}});
+        g["edges"].push_back({{"from", "in"}, {"fromPort", "message"}, {"to", "remember"}, {"toPort", "content"}});
+        agent::ChatOptions options;
+        options.memoryRoot = dir.path() + QStringLiteral("/memory");
+        Server server(dir.path(), model.url(), options, g);
+        Client a;
+        QVERIFY(a.open(server.ws("c16", "a")));
+        a.send(chatRequest("r19", "u-19", "my cat is called Tom"));
+        QVERIFY(a.waitFor(isDone("r19")));
+        OJson second = chatRequest("r20", "u-20", "what is my cat called");
+        a.send(second);
+        QVERIFY(a.waitFor(isDone("r20")));
+        const std::string system = model.requests.last()["messages"][0]["content"].get<std::string>();
+        QVERIFY2(system.find("Context:\n- my cat is called Tom") != std::string::npos, system.c_str());
+        // Another instance has its own memories.
+        Client b;
+        QVERIFY(b.open(server.ws("c17", "b")));
+        b.send(chatRequest("r21", "u-21", "what is my cat called"));
+        QVERIFY(b.waitFor(isDone("r21")));
+        QVERIFY(model.requests.last()["messages"][0]["content"].get<std::string>().find("Tom") == std::string::npos);
     }
 
     void rowGuardKeepsRowsUnderTheLimit()
