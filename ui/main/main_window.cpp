@@ -1,13 +1,19 @@
 #include "ui/main/main_window.h"
 
+#include "core/agent/project_host.h"
 #include "core/i18n/language.h"
 #include "core/project/sample_project.h"
+#include "inference/engine.h"
 #include "ui/graph/graph_editor.h"
+#include "ui/inspect/state_inspector.h"
 #include "ui/main/recent_projects.h"
+#include "ui/models/engine_settings.h"
+#include "ui/models/model_manager.h"
 #include "ui/project/agent_list_model.h"
 #include "ui/project/agent_view.h"
 #include "ui/project/diagnostics_model.h"
 #include "ui/project/manifest_view.h"
+#include "ui/schedule/alarm_editor.h"
 
 #include <QAction>
 #include <QActionGroup>
@@ -21,10 +27,12 @@
 #include <QListView>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QScrollArea>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTableView>
+#include <QtConcurrent/QtConcurrentRun>
 
 namespace outpost::ui {
 
@@ -41,8 +49,12 @@ MainWindow::MainWindow(QWidget* parent)
       m_diagnosticsModel(new DiagnosticsModel(this)),
       m_agentView(new AgentView(this)),
       m_graphEditor(new GraphEditor(this)),
-      m_manifestView(new ManifestView(this))
+      m_manifestView(new ManifestView(this)),
+      m_modelManager(new ModelManager(this)),
+      m_stateInspector(new StateInspector(this)),
+      m_alarmEditor(new AlarmEditor(this))
 {
+    m_loadWatcher = new QFutureWatcher<void>(this);
     setObjectName(QStringLiteral("MainWindow"));
     setWindowIcon(QIcon(QStringLiteral(":/outpost/icons/outpost.svg")));
     setCentralWidget(m_graphEditor);
@@ -50,8 +62,21 @@ MainWindow::MainWindow(QWidget* parent)
     createActions();
     createDocks();
     m_statusLabel = new QLabel(this);
-    // Permanent, so the editor's transient messages never cover it.
+    // Permanent, so the editor's transient messages never cover them.
     statusBar()->addPermanentWidget(m_statusLabel);
+    m_modelLabel = new QLabel(this);
+    statusBar()->addPermanentWidget(m_modelLabel);
+
+    connect(this, &MainWindow::projectOpened, m_stateInspector, &StateInspector::setProjectRoot);
+    connect(m_stateInspector, &StateInspector::instanceSelected, this,
+            [this](const QString& className, const QString& instanceHex, const QString&) {
+                auto id = core::actor::ActorId::fromHex(className.toStdString(), instanceHex.toStdString());
+                if (id && m_host)
+                    m_alarmEditor->setTarget(&m_host->runtime(), *id);
+            });
+    connect(m_modelManager, &ModelManager::loadRequested, this, &MainWindow::loadModel);
+    connect(m_modelManager, &ModelManager::unloadRequested, this, &MainWindow::unloadModel);
+    connect(m_loadWatcher, &QFutureWatcher<void>::finished, this, &MainWindow::updateModelStatus);
 
     QSettings settings;
     m_language = settings.value(QLatin1String(kLanguageKey), QStringLiteral("system")).toString();
@@ -65,7 +90,14 @@ MainWindow::MainWindow(QWidget* parent)
     showProject();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    m_loadWatcher->waitForFinished();
+    // The alarm editor is a child widget, destroyed after the members: let go
+    // of the runtime before it stops.
+    m_alarmEditor->clearTarget();
+    m_host.reset();
+}
 
 QString MainWindow::defaultProjectPath(QString* error)
 {
@@ -173,14 +205,31 @@ void MainWindow::createDocks()
     m_outlineDock = dock("OutlineDock", m_agentView, Qt::RightDockWidgetArea);
     tabifyDockWidget(m_manifestDock, m_outlineDock);
     m_manifestDock->raise();
+    // These panels lay out more than a compact dock shows: they scroll
+    // rather than push the graph editor aside.
+    const auto scrolling = [this](QWidget* panel) {
+        auto* area = new QScrollArea(this);
+        area->setWidget(panel);
+        area->setWidgetResizable(true);
+        area->setFrameShape(QFrame::NoFrame);
+        return area;
+    };
+    m_stateDock = dock("StateDock", scrolling(m_stateInspector), Qt::BottomDockWidgetArea);
+    m_alarmsDock = dock("AlarmsDock", scrolling(m_alarmEditor), Qt::BottomDockWidgetArea);
+    m_modelsDock = dock("ModelsDock", scrolling(m_modelManager), Qt::BottomDockWidgetArea);
+    tabifyDockWidget(m_problemsDock, m_stateDock);
+    tabifyDockWidget(m_stateDock, m_alarmsDock);
+    tabifyDockWidget(m_alarmsDock, m_modelsDock);
+    m_problemsDock->raise();
+    // The graph editor gets most of the window; the docks start compact.
     resizeDocks({m_agentsDock, m_manifestDock}, {420, 260}, Qt::Vertical);
-    resizeDocks({m_agentsDock}, {300}, Qt::Horizontal);
-    resizeDocks({m_problemsDock}, {160}, Qt::Vertical);
+    resizeDocks({m_agentsDock}, {280}, Qt::Horizontal);
+    resizeDocks({m_problemsDock}, {200}, Qt::Vertical);
 }
 
 QList<QDockWidget*> MainWindow::docks() const
 {
-    return {m_agentsDock, m_manifestDock, m_problemsDock, m_outlineDock};
+    return {m_agentsDock, m_manifestDock, m_problemsDock, m_outlineDock, m_stateDock, m_alarmsDock, m_modelsDock};
 }
 
 void MainWindow::retranslate()
@@ -204,6 +253,10 @@ void MainWindow::retranslate()
     m_manifestDock->setWindowTitle(tr("Project"));
     m_problemsDock->setWindowTitle(tr("Problems"));
     m_outlineDock->setWindowTitle(tr("Outline"));
+    m_stateDock->setWindowTitle(tr("State"));
+    m_alarmsDock->setWindowTitle(tr("Alarms"));
+    m_modelsDock->setWindowTitle(tr("Models"));
+    updateModelStatus();
     rebuildRecentMenu();
     showProject();
 }
@@ -267,6 +320,7 @@ bool MainWindow::openProject(const QString& path, bool quiet)
         return false;
     m_project = std::move(*loaded.value);
     m_currentAgentRow = -1;
+    restartHost();
     RecentProjects::add(m_project->root());
     rebuildRecentMenu();
     showProject();
@@ -361,12 +415,82 @@ void MainWindow::saveAgent()
         QMessageBox::warning(this, tr("Cannot save agent"), error);
         return;
     }
+    // The runtime serves the graphs as they are on disk.
+    restartHost();
     // The project re-read the saved file; show its fresh diagnostics.
     const QSignalBlocker blocker(m_agentList->selectionModel());
     const int row = m_currentAgentRow;
     refreshProjectModels();
     m_agentList->setCurrentIndex(m_agentModel->index(row));
     m_agentView->setAgent(m_agentModel->agentAt(row));
+}
+
+void MainWindow::restartHost()
+{
+    m_alarmEditor->clearTarget();
+    m_host.reset();
+    if (!m_project)
+        return;
+    auto host = core::agent::ProjectHost::start(*m_project);
+    if (!host) {
+        statusBar()->showMessage(tr("The agents of this project cannot run: %1").arg(QString::fromStdString(host.error())));
+        return;
+    }
+    m_host = std::move(*host);
+}
+
+void MainWindow::loadModel(const QString& path, const EngineSettings& settings)
+{
+    if (m_loadWatcher->isRunning())
+        return;
+    inference::EngineConfig config;
+    config.modelPath = path.toStdString();
+    config.threads = settings.threads;
+    config.contextLength = settings.contextLength;
+    config.kvMemoryMiB = settings.kvBudgetMiB;
+    m_loadingPath = path;
+    updateModelStatus();
+    // Loading maps the file and builds the tokenizer: off the UI thread.
+    m_loadWatcher->setFuture(QtConcurrent::run([this, config] {
+        auto loaded = inference::Engine::load(config);
+        QMetaObject::invokeMethod(this, [this, ok = loaded.ok(), error = loaded.ok() ? std::string() : loaded.error(),
+                                         engine = loaded.ok() ? std::shared_ptr<inference::Engine>(std::move(*loaded)) : nullptr] {
+            if (ok) {
+                m_engine = engine;
+                m_enginePath = m_loadingPath;
+            } else {
+                auto* box = new QMessageBox(QMessageBox::Warning, tr("Cannot load model"),
+                                            tr("Outpost could not load %1.").arg(QDir::toNativeSeparators(m_loadingPath)),
+                                            QMessageBox::Ok, this);
+                box->setInformativeText(QString::fromStdString(error));
+                box->setAttribute(Qt::WA_DeleteOnClose);
+                box->open();
+            }
+            m_loadingPath.clear();
+            m_modelManager->setLoadedModel(m_enginePath);
+            updateModelStatus();
+            emit modelChanged(m_enginePath);
+        });
+    }));
+}
+
+void MainWindow::unloadModel()
+{
+    m_engine.reset();
+    m_enginePath.clear();
+    m_modelManager->setLoadedModel(QString());
+    updateModelStatus();
+    emit modelChanged(QString());
+}
+
+void MainWindow::updateModelStatus()
+{
+    if (!m_loadingPath.isEmpty())
+        m_modelLabel->setText(tr("Loading %1…").arg(QFileInfo(m_loadingPath).fileName()));
+    else if (m_engine)
+        m_modelLabel->setText(tr("Model: %1").arg(QFileInfo(m_enginePath).fileName()));
+    else
+        m_modelLabel->setText(tr("No model loaded"));
 }
 
 void MainWindow::chooseProject()
@@ -391,6 +515,8 @@ void MainWindow::closeEvent(QCloseEvent* event)
         event->ignore();
         return;
     }
+    m_alarmEditor->clearTarget();
+    m_host.reset();
     QSettings settings;
     settings.setValue(QLatin1String(kGeometryKey), saveGeometry());
     settings.setValue(QLatin1String(kStateKey), saveState(kStateVersion));

@@ -5,6 +5,10 @@
 // the View menu lists every dock.
 #include "core/project/project.h"
 
+#include <QFutureWatcher>
+
+#include <memory>
+
 #include <QMainWindow>
 
 #include <optional>
@@ -17,9 +21,20 @@ class QListView;
 class QMenu;
 class QTableView;
 
+namespace outpost::inference {
+class Engine;
+}
+namespace outpost::core::agent {
+class ProjectHost;
+}
+
 namespace outpost::ui {
 
 class AgentListModel;
+class AlarmEditor;
+class ModelManager;
+class StateInspector;
+struct EngineSettings;
 class AgentView;
 class GraphEditor;
 class DiagnosticsModel;
@@ -43,6 +58,14 @@ public:
     DiagnosticsModel* diagnosticsModel() const { return m_diagnosticsModel; }
     AgentView* agentView() const { return m_agentView; }
     GraphEditor* graphEditor() const { return m_graphEditor; }
+    ModelManager* modelManager() const { return m_modelManager; }
+    StateInspector* stateInspector() const { return m_stateInspector; }
+    AlarmEditor* alarmEditor() const { return m_alarmEditor; }
+    // The runtime of the open project's agents (null while none is open or
+    // it could not start).
+    core::agent::ProjectHost* projectHost() const { return m_host.get(); }
+    // The loaded model (null when none).
+    std::shared_ptr<inference::Engine> engine() const { return m_engine; }
     QListView* agentList() const { return m_agentList; }
     QMenu* recentMenu() const { return m_recentMenu; }
     QList<QDockWidget*> docks() const;
@@ -57,6 +80,8 @@ public:
 
 signals:
     void projectOpened(const QString& root);
+    // After a load (path of the model) or an unload (empty) finished.
+    void modelChanged(const QString& path);
     void openFailed(const QString& message);
 
 protected:
@@ -76,6 +101,11 @@ private:
     bool settleUnsavedAgent();
     void saveAgent();
     void refreshProjectModels();
+    // Stops the agents' runtime and starts it again for the open project.
+    void restartHost();
+    void loadModel(const QString& path, const EngineSettings& settings);
+    void unloadModel();
+    void updateModelStatus();
 
     std::optional<core::Project> m_project;
     QString m_language;
@@ -85,13 +115,25 @@ private:
     AgentView* m_agentView;
     GraphEditor* m_graphEditor;
     int m_currentAgentRow = -1;
+    std::unique_ptr<core::agent::ProjectHost> m_host;
+    std::shared_ptr<inference::Engine> m_engine;
+    QString m_enginePath;
+    QString m_loadingPath;
+    QFutureWatcher<void>* m_loadWatcher = nullptr;
     ManifestView* m_manifestView;
+    ModelManager* m_modelManager;
+    StateInspector* m_stateInspector;
+    AlarmEditor* m_alarmEditor;
     QListView* m_agentList = nullptr;
     QTableView* m_problemsTable = nullptr;
     QDockWidget* m_agentsDock = nullptr;
     QDockWidget* m_manifestDock = nullptr;
     QDockWidget* m_problemsDock = nullptr;
     QDockWidget* m_outlineDock = nullptr;
+    QDockWidget* m_modelsDock = nullptr;
+    QDockWidget* m_stateDock = nullptr;
+    QDockWidget* m_alarmsDock = nullptr;
+    QLabel* m_modelLabel = nullptr;
     QLabel* m_statusLabel = nullptr;
 
     QMenu* m_fileMenu = nullptr;

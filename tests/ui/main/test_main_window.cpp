@@ -5,7 +5,11 @@
 #include "core/project/sample_project.h"
 #include "ui/graph/graph_document.h"
 #include "ui/graph/graph_editor.h"
+#include "core/agent/project_host.h"
+#include "inference/engine.h"
 #include "ui/main/main_window.h"
+#include "ui/models/engine_settings.h"
+#include "ui/models/model_manager.h"
 #include "ui/main/recent_projects.h"
 #include "ui/project/agent_list_model.h"
 #include "ui/project/agent_view.h"
@@ -78,7 +82,10 @@ private slots:
         QCOMPARE(window.agentView()->outline()->topLevelItem(0)->text(0), QStringLiteral("in"));
         window.agentList()->setCurrentIndex(window.agentModel()->index(1));
         QCOMPARE(window.agentView()->outline()->topLevelItem(1)->text(0), QStringLiteral("write"));
-        QCOMPARE(window.docks().size(), 4);
+        QCOMPARE(window.docks().size(), 7);
+        // The project's agents run while it is open.
+        QVERIFY(window.projectHost());
+        QCOMPARE(window.projectHost()->registry().classes().size(), std::size_t(2));
         // The centre shows the selected agent in the graph editor.
         QCOMPARE(window.graphEditor()->graph().name, QStringLiteral("reminder"));
         QCOMPARE(window.graphEditor()->graph().nodes.size(), std::size_t(5));
@@ -186,6 +193,32 @@ private slots:
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         screenshot(&window, QStringLiteral("main_window_editor.png"));
+    }
+
+    void loadsAndUnloadsAModel()
+    {
+        const QString model = QStringLiteral(OUTPOST_SHARED_DIR "/models/stories260K.gguf");
+        if (!QFileInfo::exists(model))
+            QSKIP("shared/models/stories260K.gguf is absent");
+        ui::MainWindow window;
+        QSignalSpy changed(&window, &ui::MainWindow::modelChanged);
+        emit window.modelManager()->loadRequested(model, ui::EngineSettings{});
+        QTRY_COMPARE(changed.count(), 1);
+        QCOMPARE(changed.first().first().toString(), model);
+        QVERIFY(window.engine());
+        emit window.modelManager()->unloadRequested();
+        QCOMPARE(changed.count(), 2);
+        QVERIFY(!window.engine());
+        // A file that is not a model: a warning, no engine, the window lives on.
+        QTemporaryDir dir;
+        writeFile(dir.filePath(QStringLiteral("bad.gguf")), "not a model");
+        emit window.modelManager()->loadRequested(dir.filePath(QStringLiteral("bad.gguf")), ui::EngineSettings{});
+        QTRY_COMPARE(changed.count(), 3);
+        QVERIFY(!window.engine());
+        auto* box = window.findChild<QMessageBox*>();
+        QVERIFY(box);
+        QVERIFY2(box->informativeText().contains(QStringLiteral("GGUF")), qPrintable(box->informativeText()));
+        box->close();
     }
 
     void switchesLanguage()
