@@ -334,10 +334,6 @@
             <translation type="unfinished" />
         </message>
         <message>
-            <source>outpost generate: -n, --threads and --ctx must not be negative</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
             <source>outpost generate: %1</source>
             <translation type="unfinished" />
         </message>
@@ -483,6 +479,58 @@
         </message>
         <message>
             <source>unknown subcommand '%1'</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Stop when the text contains TEXT (may be repeated).</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Constrain the output to one JSON value matching the JSON Schema in FILE.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>KV cache type: f16 (default), q8_0 or f32.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>KV cache memory in MiB; 0 sizes it from the context (default).</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>outpost generate: --kv-type must be f16, q8_0 or f32, not '%1'</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>outpost generate: cannot read the JSON schema %1: %2</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>outpost generate: -n, --threads, --ctx and --kv-mib must not be negative</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>GGUF model for llm nodes without an endpoint and for the OpenAI-compatible /v1/ routes.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>What a chat message does while a reply runs: queue (default), latest, merge, drop or debounce.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Keep at most this many chat messages per instance (0: all).</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>A host the fetch tool may reach (repeatable; *.example.com for subdomains).</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>outpost serve: --chat-concurrency must be queue, latest, merge, drop or debounce</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>outpost serve: --max-persisted-messages must be a whole number</source>
             <translation type="unfinished" />
         </message>
     </context>
@@ -1593,6 +1641,42 @@
             <source>Cannot save agent</source>
             <translation type="unfinished" />
         </message>
+        <message>
+            <source>State</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Alarms</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Models</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>The agents of this project cannot run: %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Cannot load model</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Outpost could not load %1.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Loading %1…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Model: %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>No model loaded</source>
+            <translation type="unfinished" />
+        </message>
     </context>
     <context>
         <name>outpost::ui::ManifestView</name>
@@ -1618,6 +1702,17 @@
         </message>
         <message>
             <source>none</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
+        <name>outpost::ui::ModelInfo</name>
+        <message>
+            <source>%1: split.count is %2 but the file name does not follow the name-00001-of-%3.gguf pattern</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>%1: part %2 of %3 is missing</source>
             <translation type="unfinished" />
         </message>
     </context>
@@ -1805,6 +1900,13 @@
         <message>
             <source> tokens</source>
             <translation type="unfinished" />
+        </message>
+        <message numerus="yes">
+            <source>%n file(s)</source>
+            <translation>
+                <numerusform>%n file</numerusform>
+                <numerusform>%n files</numerusform>
+            </translation>
         </message>
     </context>
     <context>
@@ -2044,13 +2146,6 @@
             <source>%1 of %2 rows loaded · scroll down to load more</source>
             <translation type="unfinished" />
         </message>
-        <message numerus="yes">
-            <source>%n row(s)</source>
-            <translation>
-                <numerusform>%n row</numerusform>
-                <numerusform>%n rows</numerusform>
-            </translation>
-        </message>
         <message>
             <source>This instance has no agent state (no cf_agents_state table).</source>
             <translation type="unfinished" />
@@ -2112,18 +2207,6 @@
             <translation type="unfinished" />
         </message>
         <message>
-            <source>Delay</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <source>Date</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <source>Cron</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
             <source>Schedules (%1)</source>
             <translation type="unfinished" />
         </message>
@@ -2169,6 +2252,21 @@
         </message>
         <message>
             <source>SQL Console</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Kept by the Outpost runtime</source>
+            <translation type="unfinished" />
+        </message>
+        <message numerus="yes">
+            <source>%Ln row(s)</source>
+            <translation>
+                <numerusform>%Ln row</numerusform>
+                <numerusform>%Ln rows</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>%1 rows loaded · counting…</source>
             <translation type="unfinished" />
         </message>
     </context>

@@ -334,10 +334,6 @@
             <translation>outpost generate : --%1 attend un nombre, pas « %2 »</translation>
         </message>
         <message>
-            <source>outpost generate: -n, --threads and --ctx must not be negative</source>
-            <translation>outpost generate : -n, --threads et --ctx ne doivent pas être négatifs</translation>
-        </message>
-        <message>
             <source>outpost generate: %1</source>
             <translation>outpost generate : %1</translation>
         </message>
@@ -484,6 +480,58 @@
         <message>
             <source>unknown subcommand '%1'</source>
             <translation>sous-commande inconnue « %1 »</translation>
+        </message>
+        <message>
+            <source>Stop when the text contains TEXT (may be repeated).</source>
+            <translation>Arrêter quand le texte contient TEXTE (répétable).</translation>
+        </message>
+        <message>
+            <source>Constrain the output to one JSON value matching the JSON Schema in FILE.</source>
+            <translation>Contraindre la sortie à une valeur JSON conforme au schéma JSON de FICHIER.</translation>
+        </message>
+        <message>
+            <source>KV cache type: f16 (default), q8_0 or f32.</source>
+            <translation>Type du cache KV : f16 (par défaut), q8_0 ou f32.</translation>
+        </message>
+        <message>
+            <source>KV cache memory in MiB; 0 sizes it from the context (default).</source>
+            <translation>Mémoire du cache KV en Mio; 0 la calcule d’après le contexte (par défaut).</translation>
+        </message>
+        <message>
+            <source>outpost generate: --kv-type must be f16, q8_0 or f32, not '%1'</source>
+            <translation>outpost generate : --kv-type doit valoir f16, q8_0 ou f32, pas « %1 »</translation>
+        </message>
+        <message>
+            <source>outpost generate: cannot read the JSON schema %1: %2</source>
+            <translation>outpost generate : impossible de lire le schéma JSON %1 : %2</translation>
+        </message>
+        <message>
+            <source>outpost generate: -n, --threads, --ctx and --kv-mib must not be negative</source>
+            <translation>outpost generate : -n, --threads, --ctx et --kv-mib ne doivent pas être négatifs</translation>
+        </message>
+        <message>
+            <source>GGUF model for llm nodes without an endpoint and for the OpenAI-compatible /v1/ routes.</source>
+            <translation>Modèle GGUF pour les nœuds llm sans service distant et pour les routes /v1/ compatibles OpenAI.</translation>
+        </message>
+        <message>
+            <source>What a chat message does while a reply runs: queue (default), latest, merge, drop or debounce.</source>
+            <translation>Ce que fait un message de clavardage pendant qu’une réponse s’exécute : queue (par défaut), latest, merge, drop ou debounce.</translation>
+        </message>
+        <message>
+            <source>Keep at most this many chat messages per instance (0: all).</source>
+            <translation>Garder au plus ce nombre de messages de clavardage par instance (0 : tous).</translation>
+        </message>
+        <message>
+            <source>A host the fetch tool may reach (repeatable; *.example.com for subdomains).</source>
+            <translation>Un hôte que l’outil fetch peut joindre (répétable; *.example.com pour les sous-domaines).</translation>
+        </message>
+        <message>
+            <source>outpost serve: --chat-concurrency must be queue, latest, merge, drop or debounce</source>
+            <translation>outpost serve : --chat-concurrency doit valoir queue, latest, merge, drop ou debounce</translation>
+        </message>
+        <message>
+            <source>outpost serve: --max-persisted-messages must be a whole number</source>
+            <translation>outpost serve : --max-persisted-messages doit être un nombre entier</translation>
         </message>
     </context>
     <context>
@@ -1593,6 +1641,42 @@
             <source>Cannot save agent</source>
             <translation>Impossible d’enregistrer l’agent</translation>
         </message>
+        <message>
+            <source>State</source>
+            <translation>État</translation>
+        </message>
+        <message>
+            <source>Alarms</source>
+            <translation>Alarmes</translation>
+        </message>
+        <message>
+            <source>Models</source>
+            <translation>Modèles</translation>
+        </message>
+        <message>
+            <source>The agents of this project cannot run: %1</source>
+            <translation>Les agents de ce projet ne peuvent pas s’exécuter : %1</translation>
+        </message>
+        <message>
+            <source>Cannot load model</source>
+            <translation>Impossible de charger le modèle</translation>
+        </message>
+        <message>
+            <source>Outpost could not load %1.</source>
+            <translation>Outpost n’a pas pu charger %1.</translation>
+        </message>
+        <message>
+            <source>Loading %1…</source>
+            <translation>Chargement de %1…</translation>
+        </message>
+        <message>
+            <source>Model: %1</source>
+            <translation>Modèle : %1</translation>
+        </message>
+        <message>
+            <source>No model loaded</source>
+            <translation>Aucun modèle chargé</translation>
+        </message>
     </context>
     <context>
         <name>outpost::ui::ManifestView</name>
@@ -1619,6 +1703,17 @@
         <message>
             <source>none</source>
             <translation>aucun</translation>
+        </message>
+    </context>
+    <context>
+        <name>outpost::ui::ModelInfo</name>
+        <message>
+            <source>%1: split.count is %2 but the file name does not follow the name-00001-of-%3.gguf pattern</source>
+            <translation>%1 : split.count vaut %2, mais le nom du fichier ne suit pas le modèle nom-00001-of-%3.gguf</translation>
+        </message>
+        <message>
+            <source>%1: part %2 of %3 is missing</source>
+            <translation>%1 : la partie %2 sur %3 est absente</translation>
         </message>
     </context>
     <context>
@@ -1805,6 +1900,13 @@
         <message>
             <source> tokens</source>
             <translation> jetons</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n file(s)</source>
+            <translation>
+                <numerusform>%n fichier</numerusform>
+                <numerusform>%n fichiers</numerusform>
+            </translation>
         </message>
     </context>
     <context>
@@ -2044,13 +2146,6 @@
             <source>%1 of %2 rows loaded · scroll down to load more</source>
             <translation>%1 lignes sur %2 chargées · défilez vers le bas pour en charger d’autres</translation>
         </message>
-        <message numerus="yes">
-            <source>%n row(s)</source>
-            <translation>
-                <numerusform>%n ligne</numerusform>
-                <numerusform>%n lignes</numerusform>
-            </translation>
-        </message>
         <message>
             <source>This instance has no agent state (no cf_agents_state table).</source>
             <translation>Cette instance n’a pas d’état d’agent (pas de table cf_agents_state).</translation>
@@ -2112,18 +2207,6 @@
             <translation>En attente</translation>
         </message>
         <message>
-            <source>Delay</source>
-            <translation>Délai</translation>
-        </message>
-        <message>
-            <source>Date</source>
-            <translation>Date</translation>
-        </message>
-        <message>
-            <source>Cron</source>
-            <translation>Cron</translation>
-        </message>
-        <message>
             <source>Schedules (%1)</source>
             <translation>Planifications (%1)</translation>
         </message>
@@ -2170,6 +2253,21 @@
         <message>
             <source>SQL Console</source>
             <translation>Console SQL</translation>
+        </message>
+        <message>
+            <source>Kept by the Outpost runtime</source>
+            <translation>Tenue par l’environnement d’exécution d’Outpost</translation>
+        </message>
+        <message numerus="yes">
+            <source>%Ln row(s)</source>
+            <translation>
+                <numerusform>%Ln ligne</numerusform>
+                <numerusform>%Ln lignes</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>%1 rows loaded · counting…</source>
+            <translation>%1 lignes chargées · décompte en cours…</translation>
         </message>
     </context>
     <context>
