@@ -156,6 +156,8 @@ void addOpenAiRoutes(Gateway& gateway, std::shared_ptr<llm::ChatModel> model)
         for (const char* key : {"max_tokens", "max_completion_tokens"})
             if (body.contains(key) && body[key].is_number_integer())
                 req.maxTokens = std::max(1, body[key].get<int>());
+        if (body.contains("tools") && body["tools"].is_array())
+            req.tools = body["tools"];
         if (body.contains("seed") && body["seed"].is_number_integer())
             req.seed = body["seed"].get<std::uint64_t>();
         const bool stream = body.value("stream", false);
@@ -175,6 +177,14 @@ void addOpenAiRoutes(Gateway& gateway, std::shared_ptr<llm::ChatModel> model)
                 }
                 out->write("data: " + dumpBytes(c->chunk(OJson{{"content", delta}}, nullptr)) + "\n\n");
             };
+            ev.onToolStart = [out, c](int index, const std::string& id, const std::string& name) {
+                OJson call = {{"index", index}, {"id", id}, {"type", "function"}, {"function", {{"name", name}, {"arguments", ""}}}};
+                out->write("data: " + dumpBytes(c->chunk(OJson{{"tool_calls", OJson::array({call})}}, nullptr)) + "\n\n");
+            };
+            ev.onToolDelta = [out, c](int index, const std::string& delta) {
+                OJson call = {{"index", index}, {"function", {{"arguments", delta}}}};
+                out->write("data: " + dumpBytes(c->chunk(OJson{{"tool_calls", OJson::array({call})}}, nullptr)) + "\n\n");
+            };
             ev.onDone = [out, c, handle](const llm::ChatOutcome& o) {
                 if (o.finishReason == "error")
                     out->write("data: " + dumpBytes(OJson{{"error", OJson{{"message", o.error}, {"type", "server_error"}}}}) + "\n\n");
@@ -191,7 +201,13 @@ void addOpenAiRoutes(Gateway& gateway, std::shared_ptr<llm::ChatModel> model)
                 } else {
                     OJson msg = OJson::object();
                     msg["role"] = "assistant";
-                    msg["content"] = o.text;
+                    msg["content"] = o.toolCalls.empty() ? OJson(o.text) : OJson(nullptr);
+                    if (!o.toolCalls.empty()) {
+                        OJson calls = OJson::array();
+                        for (const auto& t : o.toolCalls)
+                            calls.push_back({{"id", t.id}, {"type", "function"}, {"function", {{"name", t.name}, {"arguments", t.arguments}}}});
+                        msg["tool_calls"] = calls;
+                    }
                     OJson choice = OJson::object();
                     choice["index"] = 0;
                     choice["message"] = msg;

@@ -6,39 +6,53 @@
 #include "inference/engine.h"
 
 #include <QMetaObject>
+#include <QMutex>
 #include <QObject>
 #include <QPointer>
 #include <QTimer>
+
+#include <optional>
 
 namespace outpost::core::llm {
 
 namespace {
 
+// The engine thread reaches a stream only through this, and never after
+// the stream's destructor ran.
+struct Relay {
+    QMutex mutex;
+    QObject* target = nullptr;
+};
+
 class LocalStream : public QObject, public ChatStream {
 public:
-    explicit LocalStream(ChatEvents events) : m_events(std::move(events)) {}
+    explicit LocalStream(ChatEvents events) : m_events(std::move(events)) { m_relay->target = this; }
     ~LocalStream() override
     {
+        {
+            QMutexLocker lock(&m_relay->mutex);
+            m_relay->target = nullptr;
+        }
         if (m_handle.valid())
             m_handle.cancel();
     }
 
-    void begin(inference::Engine& engine, inference::GenerationRequest request)
+    // Tools: `decide` first runs JSON-constrained (not streamed) and says
+    // whether to call a tool; only a "reply" decision runs `request`.
+    void begin(std::shared_ptr<inference::Engine> engine, inference::GenerationRequest request,
+               std::optional<inference::GenerationRequest> decide, std::vector<std::string> toolNames)
     {
         if (m_done)
             return;
-        QPointer<LocalStream> self(this);
-        request.onToken = [self](const inference::TokenEvent& ev) {
-            // Runs on the engine thread: copy and queue.
-            QMetaObject::invokeMethod(
-                self.data(),
-                [self, ev] {
-                    if (self)
-                        self->onToken(ev);
-                },
-                Qt::QueuedConnection);
-        };
-        m_handle = engine.submit(std::move(request));
+        m_engine = std::move(engine);
+        m_reply = std::move(request);
+        m_toolNames = std::move(toolNames);
+        if (decide) {
+            m_deciding = true;
+            submit(std::move(*decide));
+        } else {
+            submit(std::move(m_reply));
+        }
     }
 
     void cancel() override
@@ -53,17 +67,36 @@ public:
     }
 
 private:
+    void submit(inference::GenerationRequest request)
+    {
+        request.onToken = [relay = m_relay](const inference::TokenEvent& ev) {
+            // The engine thread: copy and queue (dropped if the stream is gone).
+            QMutexLocker lock(&relay->mutex);
+            if (!relay->target)
+                return;
+            auto* stream = static_cast<LocalStream*>(relay->target);
+            QMetaObject::invokeMethod(stream, [stream, ev] { stream->onToken(ev); }, Qt::QueuedConnection);
+        };
+        m_handle = m_engine->submit(std::move(request));
+    }
+
     void onToken(const inference::TokenEvent& ev)
     {
         if (m_done)
             return;
+        if (ev.token >= 0)
+            ++m_outcome.completionTokens;
+        if (m_deciding) {
+            m_decision += ev.text;
+            if (ev.final)
+                decided(ev);
+            return;
+        }
         if (!ev.text.empty()) {
             m_outcome.text += ev.text;
             if (m_events.onText)
                 m_events.onText(ev.text);
         }
-        if (ev.token >= 0)
-            ++m_outcome.completionTokens;
         if (!ev.final)
             return;
         switch (ev.finish) {
@@ -72,6 +105,33 @@ private:
         case inference::FinishReason::Error: finish("error", ev.error); break;
         default: finish(m_cancelled ? "cancelled" : "stop", {}); break;
         }
+    }
+
+    void decided(const inference::TokenEvent& ev)
+    {
+        m_deciding = false;
+        if (ev.finish == inference::FinishReason::Cancelled || m_cancelled)
+            return finish("cancelled", {});
+        if (ev.finish == inference::FinishReason::Error) {
+            // A tool schema outside the engine's subset: answer in words.
+            qWarning("outpost: the tool decision failed (%s); the model answers without tools", ev.error.c_str());
+            submit(std::move(m_reply));
+            return;
+        }
+        const OJson d = OJson::parse(m_decision, nullptr, false);
+        if (d.is_object() && d.value("action", "") == "call" && d.contains("tool") && d["tool"].is_string()) {
+            ToolCall call;
+            call.id = "call_" + std::to_string(m_handle.id());
+            call.name = d["tool"].get<std::string>();
+            call.arguments = d.contains("arguments") ? d["arguments"].dump() : "{}";
+            if (m_events.onToolStart)
+                m_events.onToolStart(0, call.id, call.name);
+            if (m_events.onToolDelta)
+                m_events.onToolDelta(0, call.arguments);
+            m_outcome.toolCalls.push_back(call);
+            return finish("tool-calls", {});
+        }
+        submit(std::move(m_reply));
     }
 
     void finish(const char* reason, std::string error)
@@ -89,9 +149,15 @@ private:
             done(outcome);
     }
 
+    std::shared_ptr<Relay> m_relay = std::make_shared<Relay>();
     ChatEvents m_events;
     ChatOutcome m_outcome;
+    std::shared_ptr<inference::Engine> m_engine;
+    inference::GenerationRequest m_reply;
+    std::vector<std::string> m_toolNames;
+    std::string m_decision;
     inference::RequestHandle m_handle;
+    bool m_deciding = false;
     bool m_cancelled = false;
     bool m_done = false;
 };
@@ -112,7 +178,8 @@ class LocalModel : public ChatModel {
 public:
     LocalModel(std::shared_ptr<inference::Engine> engine, std::string name) : m_engine(std::move(engine)), m_name(std::move(name)) {}
     std::string name() const override { return m_name; }
-    bool supportsTools() const override { return false; }
+    // Tool calls come from a JSON-constrained decision (see begin()).
+    bool supportsTools() const override { return true; }
     int contextTokens() const override { return m_engine->info().contextLength; }
 
     std::shared_ptr<ChatStream> start(ChatRequest request, ChatEvents events) override
@@ -141,8 +208,57 @@ public:
         g.sampling.temperature = float(request.temperature);
         g.sampling.topP = float(request.topP);
         g.sampling.seed = request.seed;
+        std::optional<inference::GenerationRequest> decide;
+        std::vector<std::string> names;
+        if (request.tools.is_array() && !request.tools.empty()) {
+            // The model picks between answering and calling a tool in one
+            // JSON value the sampler keeps valid (the engine's schema
+            // subset has no oneOf, so one object covers both).
+            std::string list;
+            OJson toolEnum = OJson::array();
+            for (const auto& t : request.tools) {
+                if (!t.is_object() || !t.contains("function") || !t["function"].is_object())
+                    continue;
+                const OJson& fn = t["function"];
+                const std::string name = fn.value("name", "");
+                if (name.empty())
+                    continue;
+                names.push_back(name);
+                toolEnum.push_back(name);
+                list += "- " + name + ": " + fn.value("description", "") + " Arguments (JSON Schema): "
+                        + (fn.contains("parameters") ? fn["parameters"].dump() : "{}") + "\n";
+            }
+            if (!names.empty()) {
+                inference::GenerationRequest d = g;
+                const std::string instruction =
+                    "You can call these tools:\n" + list
+                    + "Answer with one JSON object: {\"action\":\"call\",\"tool\":<name>,\"arguments\":{...}} to call a tool, "
+                      "or {\"action\":\"reply\"} to answer in words.";
+                d.messages.insert(d.messages.begin(), inference::ChatTurn{"system", instruction});
+                OJson schema = OJson::object();
+                schema["type"] = "object";
+                schema["properties"] = OJson::object();
+                schema["properties"]["action"] = OJson{{"enum", OJson::array({"reply", "call"})}};
+                schema["properties"]["tool"] = OJson{{"enum", toolEnum}};
+                // One tool: its own argument schema keeps the arguments valid
+                // too (several would need oneOf, which the subset lacks).
+                OJson args = OJson{{"type", "object"}};
+                if (names.size() == 1)
+                    for (const auto& t : request.tools)
+                        if (t.is_object() && t.contains("function") && t["function"].is_object() && t["function"].contains("parameters")
+                            && t["function"]["parameters"].is_object())
+                            args = t["function"]["parameters"];
+                schema["properties"]["arguments"] = args;
+                schema["required"] = OJson::array({"action"});
+                d.jsonSchema = schema.dump();
+                d.maxTokens = 256;
+                decide = std::move(d);
+            }
+        }
         auto engine = m_engine;
-        QTimer::singleShot(0, stream.get(), [s = stream.get(), engine, g = std::move(g)]() mutable { s->begin(*engine, std::move(g)); });
+        QTimer::singleShot(0, stream.get(), [s = stream.get(), engine, g = std::move(g), decide = std::move(decide), names]() mutable {
+            s->begin(engine, std::move(g), std::move(decide), names);
+        });
         return stream;
     }
 

@@ -81,6 +81,27 @@ try {
     const emb = await client.embeddings.create({ model: "stories260K", input: ["a cat", "a dog"] });
     check(emb.data.length === 2 && emb.data[0].embedding.length > 0, `embeddings: ${emb.data.length} of ${emb.data[0]?.embedding.length}`);
 
+    // Tools: the engine decides in JSON it constrains, so a tool call's
+    // arguments always parse and match the tool's schema.
+    for (const seed of [1, 6]) {
+        const r = await client.chat.completions.create({
+            model: "stories260K",
+            messages: [{ role: "user", content: "What time is it?" }],
+            max_tokens: 16,
+            temperature: 1,
+            seed,
+            tools: [{ type: "function", function: { name: "clock", description: "the time", parameters: { type: "object", properties: { zone: { type: "string" } }, required: ["zone"] } } }],
+        });
+        const m = r.choices[0].message;
+        if (m.tool_calls) {
+            const args = JSON.parse(m.tool_calls[0].function.arguments);
+            check(m.tool_calls[0].function.name === "clock" && typeof args.zone === "string" && r.choices[0].finish_reason === "tool_calls",
+                  `seed ${seed}: a tool call with valid arguments`);
+        } else {
+            check(typeof m.content === "string" && m.content.length > 0, `seed ${seed}: an answer in words`);
+        }
+    }
+
     let refused = false;
     try {
         await client.chat.completions.create({ model: "stories260K", messages: [] });
