@@ -62,7 +62,7 @@ struct ModelInfo {
     int layers = 0;
     int embedding = 0;
     int contextTrain = 0;      // what the file says the model was trained for
-    int contextLength = 0;     // what this engine's cache holds
+    int contextLength = 0;     // positions one sequence may hold here (the KV budget may cut it)
     int threads = 0;
     bool hasChatTemplate = false; // false: chat uses ChatML
 };
@@ -250,12 +250,13 @@ public:
 
     EngineStats stats() const;
 
-    // Embeddings of texts: the final hidden states of each text's tokens
-    // (tokenized with BOS as the vocabulary asks, cut to the context
-    // length), mean-pooled and scaled to unit length; one vector of
-    // info().embedding floats per text, in order. Texts run in batches
-    // beside (not through) the generation queue. Errors: an empty text list
-    // entry (no tokens) names its index.
+    // Embeddings of texts from the loaded (llama-family) model: the final
+    // hidden states of each text's tokens (tokenized with BOS as the
+    // vocabulary asks, cut to the context length), mean-pooled and scaled
+    // to unit length; one vector of info().embedding floats per text, in
+    // order. Texts run in batches on the calling thread, beside (not
+    // through) the generation queue, with their own small KV cache. Errors:
+    // a text with no tokens (named by its index).
     Result<std::vector<std::vector<float>>> embed(const std::vector<std::string>& texts) const;
 
     struct Impl;
