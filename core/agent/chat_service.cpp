@@ -755,8 +755,22 @@ struct ChatService::Impl {
                 record(t, n, OJson::object(), "Code Mode is not available yet: code nodes are refused and produce no output");
                 chunk(t, obj({{"type", "error"}, {"errorText", "node '" + n.id + "': Code Mode is not available yet"}}));
             } else if (n.type == "approval") {
-                record(t, n, OJson::object(), "approval nodes are not supported in chat turns yet; use a tool with needsApproval");
-                chunk(t, obj({{"type", "error"}, {"errorText", "node '" + n.id + "': approval nodes are not supported in chat turns yet"}}));
+                // Asked as a tool approval (the only approval clients know):
+                // a tool part named after the node, waiting like any other.
+                const OJson value = in.count("in") ? in["in"] : OJson(nullptr);
+                const std::string callId = "approval_" + n.id + "_" + nanoid(10);
+                const std::string approvalId = "aitxt-" + nanoid(24);
+                const OJson input = obj({{"question", g.property(n, "question")}, {"value", value}});
+                chunk(t, obj({{"type", "start-step"}}));
+                t.assistant["parts"].push_back(obj({{"type", "step-start"}}));
+                chunk(t, obj({{"type", "tool-input-available"}, {"toolCallId", callId}, {"toolName", n.id}, {"input", input}}));
+                chunk(t, obj({{"type", "tool-approval-request"}, {"approvalId", approvalId}, {"toolCallId", callId}}));
+                t.assistant["parts"].push_back(obj({{"type", "tool-" + n.id}, {"toolCallId", callId}, {"toolName", n.id},
+                                                    {"state", "approval-requested"}, {"input", input}, {"approval", obj({{"id", approvalId}})}}));
+                chunk(t, obj({{"type", "finish-step"}}));
+                record(t, n, obj({{"waiting", callId}}));
+                pauseTurn(t, n.id);
+                return;
             } else {
                 record(t, n, OJson::object(), "unknown node type '" + n.type + "'");
             }
@@ -1554,6 +1568,27 @@ struct ChatService::Impl {
         chunk(t, obj({{"type", "start"}}));
         if (auto s = withStore(inst.id, [&](actor::ActorContext&, storage::ActorStorage& db, AgentInstance*) { return chat::deletePending(db, callId); }); !s)
             qWarning("outpost: %s", s.error().c_str());
+        if (const GraphNode* an = nodeId.empty() ? nullptr : t.inst->graph->node(nodeId); an && an->type == "approval") {
+            // An approval node: its value goes on along "approved" or "denied".
+            OJson* part = partFor(t, callId);
+            const OJson value = part && (*part)["input"].contains("value") ? (*part)["input"]["value"] : OJson(nullptr);
+            if (part && execute) {
+                (*part)["state"] = "output-available";
+                (*part)["output"] = obj({{"approved", true}});
+                chunk(t, obj({{"type", "tool-output-available"}, {"toolCallId", callId}, {"output", (*part)["output"]}}));
+            }
+            if (t.pc >= t.plan.size() || t.plan[t.pc]->id != nodeId) {
+                chunk(t, obj({{"type", "error"}, {"errorText", "the paused graph run cannot continue (the agent's graph changed)"}}));
+                finishTurn(t, "error");
+                return;
+            }
+            t.nodeStarted = nowMs();
+            pass(t, *an, execute ? "approved" : "denied", value);
+            record(t, *an, obj({{execute ? "approved" : "denied", value}}));
+            ++t.pc;
+            advance(t);
+            return;
+        }
         std::deque<std::string> run1;
         if (execute)
             run1.push_back(callId);

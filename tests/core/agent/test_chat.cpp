@@ -687,6 +687,46 @@ private slots:
         QVERIFY(model.requests.last()["messages"][0]["content"].get<std::string>().find("Tom") == std::string::npos);
     }
 
+    void approvalNodePausesTheGraph()
+    {
+        QTemporaryDir dir;
+        ScriptedModel model;
+        OJson g = {{"schemaVersion", 1}, {"name", "chat-agent"},
+                   {"nodes", OJson::array({OJson{{"id", "in"}, {"type", "input"}, {"position", {0, 0}}},
+                                           OJson{{"id", "gate"}, {"type", "approval"}, {"position", {200, 0}}, {"properties", {{"question", "Send it?"}}}},
+                                           OJson{{"id", "out"}, {"type", "output"}, {"position", {400, 0}}},
+                                           OJson{{"id", "note"}, {"type", "set-state"}, {"position", {400, 200}}, {"properties", {{"path", "denied"}}}}})},
+                   {"edges", OJson::array({OJson{{"from", "in"}, {"fromPort", "message"}, {"to", "gate"}, {"toPort", "in"}},
+                                           OJson{{"from", "gate"}, {"fromPort", "approved"}, {"to", "out"}, {"toPort", "message"}},
+                                           OJson{{"from", "gate"}, {"fromPort", "denied"}, {"to", "note"}, {"toPort", "value"}}})}};
+        Server server(dir.path(), model.url(), {}, g);
+        Client a;
+        QVERIFY(a.open(server.ws("c18", "a")));
+        for (const bool approve : {true, false}) {
+            const std::string rid = approve ? "r22" : "r23";
+            a.send(chatRequest(rid, "u-" + rid, "ship it"));
+            QVERIFY(a.waitFor(isDone(rid)));
+            std::string callId;
+            for (const auto& b : a.bodies(rid))
+                if (b["type"] == "tool-approval-request")
+                    callId = b["toolCallId"].get<std::string>();
+            QVERIFY(callId.rfind("approval_gate_", 0) == 0);
+            const int before = int(a.got.size());
+            a.send({{"type", "cf_agent_tool_approval"}, {"toolCallId", callId}, {"approved", approve}, {"autoContinue", true}});
+            QVERIFY(QTest::qWaitFor([&] { return server.chat->runningTurns() == 0 && a.find(isType("cf_agent_chat_messages"), before) >= 0; }, 5000));
+        }
+        const OJson messages = server.messages("c18");
+        QCOMPARE(messages[1]["parts"][1]["state"], "output-available");
+        QCOMPARE(messages[1]["parts"].back()["text"], "ship it"); // the approved branch answered
+        QCOMPARE(messages[3]["parts"][1]["state"], "output-denied");
+        QCOMPARE(messages[3]["parts"].size(), 2u); // the denied branch says nothing...
+        auto state = server.runtime->callFn(*actor::ActorId::fromName("ChatAgent", "c18"), [](actor::Actor& instance, actor::ActorContext&) -> actor::Result<actor::Json> {
+            return actor::Json::parse(dynamic_cast<agent::AgentInstance&>(instance).stateAt("denied").dump());
+        });
+        QVERIFY(state);
+        QCOMPARE(*state, actor::Json("ship it")); // ...and writes the state
+    }
+
     void rowGuardKeepsRowsUnderTheLimit()
     {
         const std::string big(3 << 20, 'x');
