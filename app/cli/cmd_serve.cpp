@@ -19,6 +19,7 @@
 #include <QSocketNotifier>
 #include <QElapsedTimer>
 #include <QFileInfo>
+#include <QUrl>
 #include <QTextStream>
 #include <QTimer>
 
@@ -114,8 +115,16 @@ int runServe(const QStringList& args)
         err << tr("outpost serve: --max-persisted-messages must be a whole number") << "\n";
         return kExitUsage;
     }
-    // Endpoint keys come from the environment, never from agent files.
-    chatOptions.apiKeyFor = [](const QString&) { return qgetenv("OUTPOST_LLM_API_KEY"); };
+    // Endpoint keys come from the environment, never from agent files:
+    // OUTPOST_LLM_API_KEY_<HOST> (the host upper-cased, other characters as
+    // "_", e.g. OUTPOST_LLM_API_KEY_API_OPENAI_COM), else OUTPOST_LLM_API_KEY.
+    chatOptions.apiKeyFor = [](const QString& endpoint) {
+        QByteArray name = "OUTPOST_LLM_API_KEY_";
+        for (const QChar c : QUrl(endpoint).host().toUpper())
+            name += (c.isLetterOrNumber() && c.unicode() < 128) ? char(c.unicode()) : '_';
+        const QByteArray specific = qgetenv(name.constData());
+        return specific.isEmpty() ? qgetenv("OUTPOST_LLM_API_KEY") : specific;
+    };
     std::shared_ptr<core::llm::ChatModel> localModel;
     if (parser.isSet(modelFile)) {
         inference::EngineConfig config;

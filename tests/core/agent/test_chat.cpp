@@ -54,6 +54,9 @@ public:
                             length = line.mid(15).trimmed().toLongLong();
                     if (buffer->size() < head + 4 + length)
                         return;
+                    for (const QByteArray& line : buffer->left(head).split('\n'))
+                        if (line.toLower().startsWith("authorization:"))
+                            authorization = line.mid(14).trimmed();
                     if (buffer->startsWith("GET ")) {
                         s->write("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 4\r\nConnection: close\r\n\r\npong");
                         s->disconnectFromHost();
@@ -70,6 +73,7 @@ public:
 
     QTcpServer server;
     QList<OJson> requests;
+    QByteArray authorization;
 
 private:
     static QByteArray chunk(const OJson& delta, const char* finish = nullptr)
@@ -299,7 +303,9 @@ private slots:
     {
         QTemporaryDir dir;
         ScriptedModel model;
-        Server server(dir.path(), model.url());
+        agent::ChatOptions options;
+        options.apiKeyFor = [](const QString&) { return QByteArrayLiteral("sk-test"); };
+        Server server(dir.path(), model.url(), options);
         Client a, b;
         QVERIFY(a.open(server.ws("c1", "a")));
         QVERIFY(b.open(server.ws("c1", "b")));
@@ -329,6 +335,7 @@ private slots:
         QCOMPARE(model.requests[0]["messages"][0]["content"], "Be brief.");
         QCOMPARE(model.requests[0]["tools"][0]["function"]["name"], "clock");
         QCOMPARE(model.requests[0]["tools"].size(), 3u);
+        QCOMPARE(model.authorization, QByteArray("Bearer sk-test")); // the key reaches the endpoint, from the server's side only
 
         const OJson messages = server.messages("c1");
         QCOMPARE(messages.size(), 2u);
