@@ -509,6 +509,16 @@ private slots:
             sawError = sawError || body["type"] == "tool-input-error";
         QVERIFY(sawError);
         QVERIFY(streamText(a.bodies("r6")).rfind("The tool returned: Error: ", 0) == 0);
+        // A huge message (5 MiB, under the gateway's frame limit) is kept, cut below the row limit.
+        a.send(chatRequest("r6b", "u-6b", std::string(5 << 20, 'z')));
+        QVERIFY(a.waitFor(isDone("r6b"), 20000));
+        const OJson stored = server.messages("c6");
+        std::string kept;
+        for (const auto& m : stored)
+            if (m["id"] == "u-6b")
+                kept = m["parts"][0]["text"].get<std::string>();
+        QVERIFY(kept.size() > (1u << 20) && kept.size() < (2u << 20));
+        QVERIFY(kept.find("[truncated]") != std::string::npos);
         // None of it reached the other client as an error; the chat still works for it.
         QCOMPARE(b.find([](const OJson& f) { return f.value("error", false) || f.value("type", "") == "cf_agent_chat_error"; }), -1);
         b.send(chatRequest("r7", "u-7", "hello"));
