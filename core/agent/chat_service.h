@@ -27,12 +27,22 @@
 // The graph run (Turn) state machine: nodes run in topological order
 // (advance). A node runs when each required input has a value and at least
 // one connected input has one (a router's untaken branch thus skips its
-// nodes). llm nodes are asynchronous: startLlm() streams a step; its
-// onDone runs the tool calls, then either pauses (approval or client tool:
-// the turn ends with finishReason "tool-calls"), loops for another step
-// with the results (at most maxSteps), or stores the node's outputs and
-// advances. The run ends when the plan is done (finish), on error (an
-// error chunk, then finish), or on cancel (aborted).
+// nodes). llm nodes are asynchronous: startLlm() streams a step (after
+// summarising old turns when the history passes 3/4 of the window); its
+// onDone runs the server tools (executeAll; fetch waits for the network),
+// then either pauses (approval or client tool: the turn ends with
+// finishReason "tool-calls" and outpost_chat_pending keeps the run), loops
+// for another step with the results (at most maxSteps), or stores the
+// node's outputs and advances. An approval node pauses the same way, as a
+// tool approval named after the node. A tool approval or client result
+// starts a continuation (continueRun) from the saved run. The run ends
+// when the plan is done (finish), on error (an error chunk, then finish),
+// or on cancel (aborted, the partial text kept as "streaming").
+// Other nodes: router (conditions "always", "never", "empty", "nonempty",
+// "contains:<text>", "equals:<text>"), set-state, schedule (its alarm runs
+// the graph again with the payload's message), memory.recall/.write
+// (memoryRoot), tool (tool nodes wired to an llm's toolCalls are its
+// tools), code (refused: Code Mode is a later feature).
 #include "core/actor/actor_runtime.h"
 #include "core/agent/agent_graph.h"
 #include "core/agent/agent_instance.h"
