@@ -700,7 +700,20 @@ struct ChatService::Impl {
                 return; // continues in onLlmDone
             } else if (n.type == "router") {
                 const OJson value = in.count("in") ? in["in"] : OJson(nullptr);
-                const bool taken = evaluate(g.property(n, "condition"), value);
+                const OJson condition = g.property(n, "condition");
+                bool taken = false;
+                if (condition.is_string() && condition.get<std::string>().rfind("state.", 0) == 0) {
+                    // A condition on the instance's state: the value at the path is truthy.
+                    OJson at;
+                    auto st = withStore(t.inst->id, [&](actor::ActorContext&, storage::ActorStorage&, AgentInstance* agent) -> actor::Status {
+                        if (agent)
+                            at = agent->stateAt(condition.get<std::string>().substr(6));
+                        return {};
+                    });
+                    taken = st && !at.is_null() && at != OJson(false) && at != OJson(0) && at != OJson("");
+                } else {
+                    taken = evaluate(condition, value);
+                }
                 pass(t, n, taken ? "then" : "else", value);
                 record(t, n, obj({{taken ? "then" : "else", value}}));
             } else if (n.type == "tool" && fedByModel(g, n)) {
@@ -881,8 +894,8 @@ struct ChatService::Impl {
         return "\x01"; // matches no text
     }
 
-    // Conditions: "always", "never", "contains:<text>", "equals:<text>",
-    // "empty", "nonempty", or "state.<path>" (truthy).
+    // Conditions on the value: "always", "never", "contains:<text>",
+    // "equals:<text>", "empty", "nonempty" (state.<path> is read in advance()).
     bool evaluate(const OJson& condition, const OJson& value)
     {
         const std::string c = condition.is_string() ? condition.get<std::string>() : "";

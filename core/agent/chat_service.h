@@ -39,7 +39,8 @@
 // when the plan is done (finish), on error (an error chunk, then finish),
 // or on cancel (aborted, the partial text kept as "streaming").
 // Other nodes: router (conditions "always", "never", "empty", "nonempty",
-// "contains:<text>", "equals:<text>"), set-state, schedule (its alarm runs
+// "contains:<text>", "equals:<text>", "state.<path>": that state value is
+// truthy), set-state, schedule (its alarm runs
 // the graph again with the payload's message), memory.recall/.write
 // (memoryRoot), tool (tool nodes wired to an llm's toolCalls are its
 // tools), code (refused: Code Mode is a later feature).

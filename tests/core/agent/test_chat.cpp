@@ -744,6 +744,49 @@ private slots:
         QCOMPARE(*state, actor::Json("ship it")); // ...and writes the state
     }
 
+    void routerConditions()
+    {
+        QTemporaryDir dir;
+        ScriptedModel model;
+        auto node = [](const char* id, const char* type, OJson props = nullptr) {
+            OJson n = {{"id", id}, {"type", type}, {"position", {0, 0}}};
+            if (!props.is_null())
+                n["properties"] = props;
+            return n;
+        };
+        auto edge = [](const char* f, const char* fp, const char* t, const char* tp) { return OJson{{"from", f}, {"fromPort", fp}, {"to", t}, {"toPort", tp}}; };
+        // hello -> "greeted" (and state.greeted = the text); anything else is
+        // answered "again" once state.greeted is set, else echoed.
+        OJson g = {{"schemaVersion", 1}, {"name", "chat-agent"},
+                   {"nodes", OJson::array({node("in", "input"), node("isHello", "router", {{"condition", "contains:hello"}}),
+                                           node("mark", "set-state", {{"path", "greeted"}}), node("out1", "output"),
+                                           node("seen", "router", {{"condition", "state.greeted"}}), node("out2", "output"), node("out3", "output")})},
+                   {"edges", OJson::array({edge("in", "message", "isHello", "in"), edge("isHello", "then", "mark", "value"),
+                                           edge("isHello", "then", "out1", "message"), edge("isHello", "else", "seen", "in"),
+                                           edge("seen", "then", "out2", "message"), edge("seen", "else", "out3", "message")})}};
+        Server server(dir.path(), model.url(), {}, g);
+        Client a;
+        QVERIFY(a.open(server.ws("c19", "a")));
+        const std::vector<std::pair<std::string, std::string>> turns = {{"first", "first"}, {"hello there", "hello there"}, {"again", "again"}};
+        int i = 0;
+        for (const auto& [say, expect] : turns) {
+            const std::string rid = "rr" + std::to_string(i++);
+            a.send(chatRequest(rid, "u-" + rid, say));
+            QVERIFY(a.waitFor(isDone(rid)));
+            QCOMPARE(streamText(a.bodies(rid)), expect);
+        }
+        // The third turn went through out2 (state.greeted was set by the second).
+        auto trace = server.runtime->callFn(*actor::ActorId::fromName("ChatAgent", "c19"), [](actor::Actor&, actor::ActorContext& ctx) -> actor::Result<actor::Json> {
+            return (*ctx.storage())->exec("SELECT run_id, node_id FROM outpost_trace WHERE node_id LIKE 'out%' ORDER BY run_id")->toJson();
+        });
+        QVERIFY(trace);
+        QCOMPARE(trace->size(), 3u);
+        QCOMPARE((*trace)[0]["node_id"], "out3");
+        QCOMPARE((*trace)[1]["node_id"], "out1");
+        QCOMPARE((*trace)[2]["node_id"], "out2");
+        QCOMPARE(model.requests.size(), 0); // no llm node, no model call
+    }
+
     void rowGuardKeepsRowsUnderTheLimit()
     {
         const std::string big(3 << 20, 'x');
