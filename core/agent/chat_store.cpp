@@ -138,12 +138,30 @@ Status upsertMessages(storage::ActorStorage& db, const OJson& messages, std::siz
             return Error{"message " + std::to_string(i) + " has no string \"id\""};
         if (!m.contains("role") || !m["role"].is_string())
             return Error{"message " + std::to_string(i) + " has no string \"role\""};
+    }
+    // Clients send their whole history: a message we do not have that comes
+    // before one we do was trimmed (maxPersisted) or cleared here, so it is
+    // not added back (at the end, out of order).
+    std::size_t anchor = 0;
+    for (std::size_t i = messages.size(); i-- > 0;) {
+        auto known = db.exec("SELECT 1 FROM cf_agents_session_messages WHERE session_id = '' AND id = ?", messages[i]["id"].get<std::string>());
+        if (!known)
+            return Error{"cannot read cf_agents_session_messages: " + known.error()};
+        if (!known->rows.empty()) {
+            anchor = i;
+            break;
+        }
+    }
+    for (std::size_t i = 0; i < messages.size(); ++i) {
+        const OJson& m = messages[i];
         const OJson guarded = guardRow(m);
         const std::string content = protocol::dump(guarded);
         const std::string id = m["id"].get<std::string>();
         auto found = db.exec("SELECT seq FROM cf_agents_session_messages WHERE session_id = '' AND id = ?", id);
         if (!found)
             return Error{"cannot read cf_agents_session_messages: " + found.error()};
+        if (found->rows.empty() && i < anchor)
+            continue;
         Result<storage::Cursor> written = Error{""};
         if (!found->rows.empty()) {
             written = db.exec("UPDATE cf_agents_session_messages SET role = ?, content = ?, token_estimate = ?, content_hash = ?"

@@ -38,7 +38,9 @@ Status ensureTables(storage::ActorStorage& db);
 Result<OJson> loadMessages(storage::ActorStorage& db);
 
 // Inserts or replaces each message by id (an upsert: messages not in the list
-// are kept). New messages go to the end. Each row passes guardRow first.
+// are kept). New messages go to the end, except those that come before a
+// stored one in the list (trimmed or cleared here: not added back). Each row
+// passes guardRow first.
 // Then keeps only the newest `maxPersisted` messages (0: no limit).
 // Errors: a message without a string id or without a role.
 Status upsertMessages(storage::ActorStorage& db, const OJson& messages, std::size_t maxPersisted, std::int64_t nowMs);

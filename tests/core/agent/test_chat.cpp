@@ -787,6 +787,37 @@ private slots:
         QCOMPARE(model.requests.size(), 0); // no llm node, no model call
     }
 
+    void maxPersistedMessages()
+    {
+        QTemporaryDir dir;
+        ScriptedModel model;
+        agent::ChatOptions options;
+        options.maxPersistedMessages = 3;
+        Server server(dir.path(), model.url(), options);
+        Client a;
+        QVERIFY(a.open(server.ws("c20", "a")));
+        a.send(chatRequest("r30", "u-30", "one"));
+        QVERIFY(a.waitFor(isDone("r30")));
+        a.send(chatRequest("r31", "u-31", "two"));
+        QVERIFY(a.waitFor(isDone("r31")));
+        OJson messages = server.messages("c20");
+        QCOMPARE(messages.size(), 3u); // the oldest (u-30) went
+        QCOMPARE(messages[0]["role"], "assistant");
+        QCOMPARE(messages[1]["id"], "u-31");
+        // A client that sends its whole history does not bring trimmed messages back.
+        OJson history = messages;
+        history.insert(history.begin(), OJson{{"id", "u-30"}, {"role", "user"}, {"parts", OJson::array({OJson{{"type", "text"}, {"text", "one"}}})}});
+        history.push_back({{"id", "u-32"}, {"role", "user"}, {"parts", OJson::array({OJson{{"type", "text"}, {"text", "three"}}})}});
+        a.send({{"id", "r32"}, {"init", {{"method", "POST"}, {"body", OJson{{"messages", history}}.dump()}}}, {"type", "cf_agent_use_chat_request"}});
+        QVERIFY(a.waitFor(isDone("r32")));
+        messages = server.messages("c20");
+        QCOMPARE(messages.size(), 3u);
+        QCOMPARE(messages[0]["role"], "assistant");
+        QCOMPARE(messages[1]["id"], "u-32");
+        for (const auto& m : messages)
+            QVERIFY(m["id"] != "u-30");
+    }
+
     void rowGuardKeepsRowsUnderTheLimit()
     {
         const std::string big(3 << 20, 'x');
