@@ -1,8 +1,8 @@
 #pragma once
 // Turns text into vectors for the memory. Two kinds:
 // - HashingEmbedder (hashing_embedder.h): no model at all, always there.
-// - An engine-backed embedder calling the inference Engine's `embed` on a
-//   loaded embedding model; it comes when the engine's public face does.
+// - EngineEmbedder (engine_embedder.h): the inference Engine's `embed` on a
+//   loaded model.
 // An index records the id() of the embedder that filled it; memory nodes
 // refuse to mix embedders (vectors of two embedders are not comparable).
 #include "core/memory/metric.h"

@@ -2,10 +2,12 @@
 // persistence and crash recovery, bad input, embedders and chunking.
 #include "core/memory/chunker.h"
 #include "core/memory/distance.h"
+#include "core/memory/engine_embedder.h"
 #include "core/memory/hashing_embedder.h"
 #include "core/memory/memory_nodes.h"
 #include "core/memory/memory_store.h"
 #include "core/memory/vector_index.h"
+#include "inference/engine.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -710,6 +712,39 @@ private slots:
         found = recall(*index, e, "deployment", 3, std::string("ops"));
         QCOMPARE(found->size(), std::size_t(1));
         QVERIFY(!write(*index, e, std::string(11000, 'a') + " b").ok());
+    }
+
+    void engineEmbedderRecallsAndRefusesOthers()
+    {
+        const std::string model = OUTPOST_SHARED_DIR "/models/stories260K.gguf";
+        if (!std::filesystem::exists(model))
+            QSKIP("shared/models/stories260K.gguf is absent");
+        outpost::inference::EngineConfig cfg;
+        cfg.modelPath = model;
+        cfg.threads = 1;
+        auto loaded = outpost::inference::Engine::load(cfg);
+        QVERIFY2(loaded.ok(), loaded.ok() ? "" : loaded.error().c_str());
+        EngineEmbedder e(std::shared_ptr<const outpost::inference::Engine>(std::move(*loaded)));
+        QCOMPARE(e.dimension(), 64);
+        QVERIFY(e.id().find("stories260K.gguf") != std::string::npos);
+
+        QTemporaryDir dir;
+        auto index = mustCreate(dir.filePath("m"), config(64, Metric::Cosine));
+        const std::vector<std::string> texts = {"The little girl played with her red ball in the park.",
+                                                "Tom ate a big cake at the birthday party.",
+                                                "The dog barked at the cat in the garden."};
+        for (const auto& t : texts)
+            QVERIFY(write(*index, e, t).ok());
+        // Each text finds itself first: the vectors are the model's, unit length.
+        for (const auto& t : texts) {
+            auto found = recall(*index, e, t, 1);
+            QVERIFY2(found.ok(), found.ok() ? "" : found.error().c_str());
+            QCOMPARE(found->at(0).text, t);
+            QVERIFY(found->at(0).score > 0.999f);
+        }
+        // The index now belongs to this embedder: the hashing one is refused.
+        HashingEmbedder other;
+        QVERIFY(!recall(*index, other, "ball", 1).ok());
     }
 
     void chunkingWithOverlap()
