@@ -351,13 +351,17 @@ int main(int argc, char** argv)
                 break;
             }
             tg.v.push_back(ts);
-            cpuPerToken.v.push_back((cFull - cQuarter) * 1000.0 / (genTokens - genTokens / 4));
+            // A negative difference means the machine's load swamped the
+            // measurement: leave that run out of the CPU figure.
+            if (cFull > cQuarter)
+                cpuPerToken.v.push_back((cFull - cQuarter) * 1000.0 / (genTokens - genTokens / 4));
         }
         if (!tg.v.empty()) {
             std::printf("llama-bench tg%d: %9.1f tok/s best, %9.1f median  (%.3f ms CPU/token)\n", genTokens, tg.best(), tg.median(),
                         cpuPerToken.least());
             std::printf("ratio single stream (outpost / llama.cpp): best %.2fx, median %.2fx; by CPU time per token %.2fx\n",
-                        single.best() / tg.best(), single.median() / tg.median(), cpuPerToken.least() / singleCpu.least());
+                        single.best() / tg.best(), single.median() / tg.median(),
+                        cpuPerToken.v.empty() ? 0.0 : cpuPerToken.least() / singleCpu.least());
         }
     }
     if (!llamaBatched.empty()) {
