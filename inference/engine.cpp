@@ -134,6 +134,19 @@ double msBetween(Clock::time_point a, Clock::time_point b)
     return std::chrono::duration<double, std::milli>(b - a).count();
 }
 
+// Runs a request's callback. One that throws cancels its own request (at
+// the next step); the exception never reaches the engine thread.
+void deliver(RequestHandle::State& state, const TokenEvent& ev)
+{
+    if (!state.request.onToken)
+        return;
+    try {
+        state.request.onToken(ev);
+    } catch (...) {
+        state.cancelled = true;
+    }
+}
+
 } // namespace
 
 // One request in flight on the engine thread.
@@ -514,8 +527,7 @@ void Engine::Impl::finish(Seq& s, FinishReason reason, std::string error)
     ev.finish = reason;
     ev.error = result.error;
     ev.text = std::move(tail);
-    if (s.state->request.onToken)
-        s.state->request.onToken(ev);
+    deliver(*s.state, ev);
     {
         std::lock_guard lock(statsMutex);
         ++snapshot.requestsFinished;
@@ -627,8 +639,7 @@ void Engine::Impl::emitToken(Seq& s, std::int32_t token, bool eogToken)
         s.held.erase(0, emit);
     }
     result.text += ev.text;
-    if (req.onToken)
-        req.onToken(ev);
+    deliver(*s.state, ev);
 
     if (!reason && s.json && s.json->finished())
         reason = FinishReason::Stop;

@@ -16,7 +16,8 @@
 //
 // Threading: every Engine function may be called from any thread. Callbacks
 // run on the engine's thread: keep them short, never call Engine::generate
-// or RequestHandle::wait from inside one (cancel() is fine).
+// or RequestHandle::wait from inside one (cancel() is fine). A callback that
+// throws cancels its own request; nothing else is affected.
 // Errors never throw: loading returns Result, a failed request finishes with
 // FinishReason::Error and a message.
 #include "inference/util/result.h"

@@ -335,6 +335,32 @@ private slots:
         QVERIFY(settledStats(*engine).kvBlocksUsed == 0);
     }
 
+    void throwingCallbackCancelsOnlyItsRequest()
+    {
+        EngineConfig config;
+        config.threads = 1;
+        config.contextLength = 256;
+        auto engine = load(config);
+        QVERIFY(engine);
+        GenerationRequest bad;
+        bad.prompt = "Once upon a time";
+        bad.maxTokens = 50;
+        bad.onToken = [](const TokenEvent& ev) {
+            if (ev.token >= 0)
+                throw std::runtime_error("callback failure");
+        };
+        GenerationRequest good;
+        good.prompt = "The little dog";
+        good.maxTokens = 20;
+        good.stopAtEndOfGeneration = false;
+        good.sampling = greedy();
+        auto a = engine->submit(bad);
+        auto b = engine->submit(good);
+        QCOMPARE(a.wait().finish, FinishReason::Cancelled);
+        QCOMPARE(b.wait().finish, FinishReason::Length);
+        QVERIFY(settledStats(*engine).kvBlocksUsed == 0);
+    }
+
     void embeddingsAreNormalisedAndBatchIndependent()
     {
         EngineConfig config;
