@@ -49,13 +49,12 @@ private slots:
                 explained = explained || n.rfind("cuda:", 0) == 0;
             QVERIFY(explained);
         }
-        QCOMPARE(cudaBackendBuilt(),
 #if defined(OUTPOST_HAVE_CUDA)
-                 true
+        const bool built = true;
 #else
-                 false
+        const bool built = false;
 #endif
-        );
+        QCOMPARE(cudaBackendBuilt(), built);
     }
 };
 
