@@ -50,19 +50,8 @@ int runInit(const QStringList& args)
         err << QCoreApplication::translate("outpost::cli", "outpost init: \"%1\" is not a valid project name; use --name").arg(projectName) << "\n";
         return kExitUsage;
     }
-    if (const QString error = core::installSampleProject(folder); !error.isEmpty()) {
+    if (const QString error = core::createProjectFromSample(folder, projectName); !error.isEmpty()) {
         err << QCoreApplication::translate("outpost::cli", "outpost init: %1").arg(error) << "\n";
-        return kExitFailure;
-    }
-    auto opened = core::Project::open(folder);
-    if (!opened.ok()) {
-        for (const auto& d : opened.diagnostics)
-            err << d.toString() << "\n";
-        return kExitFailure;
-    }
-    opened.value->manifest().setName(projectName);
-    if (const QString error = opened.value->saveManifest(); !error.isEmpty()) {
-        err << error << "\n";
         return kExitFailure;
     }
     QTextStream(stdout) << QCoreApplication::translate("outpost::cli", "Created project %1 in %2").arg(projectName, QDir::toNativeSeparators(folder)) << "\n";

@@ -1,6 +1,7 @@
 #include "core/project/sample_project.h"
 
 #include "core/project/manifest.h"
+#include "core/project/project.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -38,6 +39,20 @@ QString installSampleProject(const QString& targetDir)
         QFile::setPermissions(to, QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup | QFile::ReadOther);
     }
     return {};
+}
+
+QString createProjectFromSample(const QString& targetDir, const QString& name)
+{
+    if (!isValidName(name))
+        return SampleText::tr("\"%1\" is not a valid project name: use a letter, then letters, digits, \"_\" or \"-\" (at most 64)")
+            .arg(name);
+    if (const QString error = installSampleProject(targetDir); !error.isEmpty())
+        return error;
+    auto opened = Project::open(targetDir);
+    if (!opened.ok())
+        return opened.diagnostics.isEmpty() ? SampleText::tr("the new project cannot be opened") : opened.diagnostics.first().toString();
+    opened.value->manifest().setName(name);
+    return opened.value->saveManifest();
 }
 
 } // namespace outpost::core

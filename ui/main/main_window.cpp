@@ -114,6 +114,8 @@ QString MainWindow::defaultProjectPath(QString* error)
 void MainWindow::createActions()
 {
     m_fileMenu = menuBar()->addMenu(QString());
+    m_newAction = m_fileMenu->addAction(QIcon::fromTheme(QStringLiteral("document-new")), QString(), this, &MainWindow::newProject);
+    m_newAction->setShortcut(QKeySequence::New);
     m_openAction = m_fileMenu->addAction(QIcon::fromTheme(QStringLiteral("document-open")), QString(), this, &MainWindow::chooseProject);
     m_openAction->setShortcut(QKeySequence::Open);
     m_recentMenu = m_fileMenu->addMenu(QString());
@@ -235,6 +237,7 @@ QList<QDockWidget*> MainWindow::docks() const
 void MainWindow::retranslate()
 {
     m_fileMenu->setTitle(tr("&File"));
+    m_newAction->setText(tr("&New Project…"));
     m_openAction->setText(tr("&Open Project…"));
     m_recentMenu->setTitle(tr("Open &Recent"));
     m_clearRecentAction->setText(tr("&Clear Recent Projects"));
@@ -499,6 +502,32 @@ void MainWindow::chooseProject()
     const QString path = QFileDialog::getExistingDirectory(this, tr("Open Project"), start);
     if (!path.isEmpty())
         openProject(path);
+}
+
+void MainWindow::newProject()
+{
+    const QString start = m_project ? QFileInfo(m_project->root()).absolutePath() : QDir::homePath();
+    const QString folder = QFileDialog::getSaveFileName(this, tr("New Project"), QDir(start).filePath(tr("my-project")), QString(),
+                                                        nullptr, QFileDialog::ShowDirsOnly);
+    if (!folder.isEmpty())
+        createProject(folder);
+}
+
+bool MainWindow::createProject(const QString& folder, bool quiet)
+{
+    const QString error = core::createProjectFromSample(folder, QDir(folder).dirName());
+    if (!error.isEmpty()) {
+        if (!quiet) {
+            auto* box = new QMessageBox(QMessageBox::Critical, tr("Cannot create project"),
+                                        tr("Outpost could not create a project in %1.").arg(QDir::toNativeSeparators(folder)),
+                                        QMessageBox::Ok, this);
+            box->setInformativeText(error);
+            box->setAttribute(Qt::WA_DeleteOnClose);
+            box->open();
+        }
+        return false;
+    }
+    return openProject(folder, quiet);
 }
 
 void MainWindow::showAbout()

@@ -52,6 +52,9 @@ public:
     // quiet), and openFailed is emitted with the same text.
     bool openProject(const QString& path, bool quiet = false);
     bool reloadProject();
+    // Creates a project from the sample in `folder` and opens it; on failure
+    // explains why (unless quiet) and returns false.
+    bool createProject(const QString& folder, bool quiet = false);
 
     const core::Project* project() const { return m_project ? &*m_project : nullptr; }
     AgentListModel* agentModel() const { return m_agentModel; }
@@ -96,6 +99,8 @@ private:
     void showProject();
     void selectAgent(int row);
     void chooseProject();
+    // Asks for a new folder and creates a project there from the sample.
+    void newProject();
     void showAbout();
     // Asks what to do with unsaved graph edits; false means stay put.
     bool settleUnsavedAgent();
@@ -143,6 +148,7 @@ private:
     QMenu* m_settingsMenu = nullptr;
     QMenu* m_languageMenu = nullptr;
     QMenu* m_helpMenu = nullptr;
+    QAction* m_newAction = nullptr;
     QAction* m_openAction = nullptr;
     QAction* m_reloadAction = nullptr;
     QAction* m_saveAction = nullptr;

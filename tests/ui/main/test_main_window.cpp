@@ -221,6 +221,21 @@ private slots:
         box->close();
     }
 
+    void createsANewProject()
+    {
+        QTemporaryDir dir;
+        ui::MainWindow window;
+        const QString folder = dir.filePath(QStringLiteral("travel-desk"));
+        QVERIFY(window.createProject(folder, true));
+        QCOMPARE(window.project()->manifest().name(), QStringLiteral("travel-desk"));
+        QCOMPARE(window.agentModel()->rowCount(), 2);
+        // A folder that already holds a project is refused; the open one stays.
+        QVERIFY(!window.createProject(folder, true));
+        QVERIFY(!window.createProject(dir.filePath(QStringLiteral("not a name")), true));
+        QCOMPARE(window.project()->manifest().name(), QStringLiteral("travel-desk"));
+        QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("not a name"))));
+    }
+
     void switchesLanguage()
     {
         ui::MainWindow window;
