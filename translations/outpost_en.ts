@@ -1010,6 +1010,14 @@
             <source>cannot write %1</source>
             <translation type="unfinished" />
         </message>
+        <message>
+            <source>"%1" is not a valid project name: use a letter, then letters, digits, "_" or "-" (at most 64)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>the new project cannot be opened</source>
+            <translation type="unfinished" />
+        </message>
     </context>
     <context>
         <name>outpost::ui::AgentListModel</name>
@@ -1675,6 +1683,26 @@
         </message>
         <message>
             <source>No model loaded</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>&amp;New Project…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>New Project</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>my-project</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Cannot create project</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Outpost could not create a project in %1.</source>
             <translation type="unfinished" />
         </message>
     </context>

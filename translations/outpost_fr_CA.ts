@@ -1010,6 +1010,14 @@
             <source>cannot write %1</source>
             <translation>impossible d’écrire %1</translation>
         </message>
+        <message>
+            <source>"%1" is not a valid project name: use a letter, then letters, digits, "_" or "-" (at most 64)</source>
+            <translation>« %1 » n’est pas un nom de projet valide : utilisez une lettre, puis des lettres, des chiffres, « _ » ou « - » (64 au plus)</translation>
+        </message>
+        <message>
+            <source>the new project cannot be opened</source>
+            <translation>le nouveau projet ne peut pas être ouvert</translation>
+        </message>
     </context>
     <context>
         <name>outpost::ui::AgentListModel</name>
@@ -1676,6 +1684,26 @@
         <message>
             <source>No model loaded</source>
             <translation>Aucun modèle chargé</translation>
+        </message>
+        <message>
+            <source>&amp;New Project…</source>
+            <translation>&amp;Nouveau projet…</translation>
+        </message>
+        <message>
+            <source>New Project</source>
+            <translation>Nouveau projet</translation>
+        </message>
+        <message>
+            <source>my-project</source>
+            <translation>mon-projet</translation>
+        </message>
+        <message>
+            <source>Cannot create project</source>
+            <translation>Impossible de créer le projet</translation>
+        </message>
+        <message>
+            <source>Outpost could not create a project in %1.</source>
+            <translation>Outpost n’a pas pu créer de projet dans %1.</translation>
         </message>
     </context>
     <context>
