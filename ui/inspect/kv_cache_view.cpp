@@ -22,8 +22,8 @@ constexpr int kPollMs = 500;
 QString bucketLabel(const std::vector<double>& upperMs, std::size_t index)
 {
     if (index < upperMs.size())
-        return QStringLiteral("≤%1").arg(upperMs[index], 0, 'g', 4);
-    return upperMs.empty() ? QStringLiteral("*") : QStringLiteral(">%1").arg(upperMs.back(), 0, 'g', 4);
+        return QStringLiteral("≤%1").arg(upperMs[index], 0, 'g', 6);
+    return upperMs.empty() ? QStringLiteral("*") : QStringLiteral(">%1").arg(upperMs.back(), 0, 'g', 6);
 }
 
 } // namespace
@@ -161,7 +161,10 @@ KvCacheView::KvCacheView(QWidget* parent)
     m_hitPlot->yAxis->setRange(0, 100);
     for (QCustomPlot* plot : {m_blocksPlot, m_seqPlot}) {
         plot->legend->setVisible(true);
-        plot->legend->setFont(font());
+        QFont small = font();
+        small.setPointSizeF(std::max(6.0, small.pointSizeF() * 0.8));
+        plot->legend->setFont(small);
+        plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
     }
     auto* bars = new QCPBars(m_ttftPlot->xAxis, m_ttftPlot->yAxis);
     bars->setName(tr("TTFT"));
@@ -188,6 +191,10 @@ KvCacheView::KvCacheView(QWidget* parent)
     grid->addWidget(m_ttftPlot, 1, 1);
     grid->addWidget(mapBox, 1, 2);
     auto* layout = new QVBoxLayout(this);
+    for (int c = 0; c < 3; ++c)
+        grid->setColumnStretch(c, 1);
+    grid->setRowStretch(0, 1);
+    grid->setRowStretch(1, 1);
     layout->addLayout(grid, 1);
     layout->addWidget(m_summary);
 
@@ -275,7 +282,7 @@ void KvCacheView::addSample(const inference::EngineStats& s, double secondsSince
         auto ticker = QSharedPointer<QCPAxisTickerText>::create();
         ticker->addTicks(keys, labels);
         m_ttftPlot->xAxis->setTicker(ticker);
-        m_ttftPlot->xAxis->setTickLabelRotation(keys.size() > 6 ? 45 : 0);
+        m_ttftPlot->xAxis->setTickLabelRotation(keys.size() > 6 ? 90 : 0);
         m_ttftPlot->xAxis->setRange(-0.6, std::max(1.0, double(keys.size()) - 0.4));
         const double top = m_ttftValues.isEmpty() ? 1.0 : *std::max_element(m_ttftValues.begin(), m_ttftValues.end());
         m_ttftPlot->yAxis->setRange(0, std::max(1.0, top * 1.1));
@@ -364,7 +371,9 @@ void KvCacheView::applyPalette()
         }
         if (auto* title = qobject_cast<QCPTextElement*>(plot->plotLayout()->element(0, 0)))
             title->setTextColor(fg);
-        plot->legend->setBrush(bg);
+        QColor legendBg = bg;
+        legendBg.setAlpha(200); // lines stay visible under the legend
+        plot->legend->setBrush(legendBg);
         plot->legend->setTextColor(fg);
         plot->legend->setBorderPen(QPen(gridColor));
         plot->replot(QCustomPlot::rpQueuedReplot);
