@@ -5,6 +5,7 @@
 #include "core/project/sample_project.h"
 #include "inference/engine.h"
 #include "ui/graph/graph_editor.h"
+#include "ui/inspect/kv_cache_view.h"
 #include "ui/inspect/state_inspector.h"
 #include "ui/main/recent_projects.h"
 #include "ui/models/engine_settings.h"
@@ -52,7 +53,8 @@ MainWindow::MainWindow(QWidget* parent)
       m_manifestView(new ManifestView(this)),
       m_modelManager(new ModelManager(this)),
       m_stateInspector(new StateInspector(this)),
-      m_alarmEditor(new AlarmEditor(this))
+      m_alarmEditor(new AlarmEditor(this)),
+      m_kvCacheView(new KvCacheView(this))
 {
     m_loadWatcher = new QFutureWatcher<void>(this);
     setObjectName(QStringLiteral("MainWindow"));
@@ -219,9 +221,11 @@ void MainWindow::createDocks()
     m_stateDock = dock("StateDock", scrolling(m_stateInspector), Qt::BottomDockWidgetArea);
     m_alarmsDock = dock("AlarmsDock", scrolling(m_alarmEditor), Qt::BottomDockWidgetArea);
     m_modelsDock = dock("ModelsDock", scrolling(m_modelManager), Qt::BottomDockWidgetArea);
+    m_kvDock = dock("KvCacheDock", scrolling(m_kvCacheView), Qt::BottomDockWidgetArea);
     tabifyDockWidget(m_problemsDock, m_stateDock);
     tabifyDockWidget(m_stateDock, m_alarmsDock);
     tabifyDockWidget(m_alarmsDock, m_modelsDock);
+    tabifyDockWidget(m_modelsDock, m_kvDock);
     m_problemsDock->raise();
     // The graph editor gets most of the window; the docks start compact.
     resizeDocks({m_agentsDock, m_manifestDock}, {420, 260}, Qt::Vertical);
@@ -231,7 +235,7 @@ void MainWindow::createDocks()
 
 QList<QDockWidget*> MainWindow::docks() const
 {
-    return {m_agentsDock, m_manifestDock, m_problemsDock, m_outlineDock, m_stateDock, m_alarmsDock, m_modelsDock};
+    return {m_agentsDock, m_manifestDock, m_problemsDock, m_outlineDock, m_stateDock, m_alarmsDock, m_modelsDock, m_kvDock};
 }
 
 void MainWindow::retranslate()
@@ -259,6 +263,7 @@ void MainWindow::retranslate()
     m_stateDock->setWindowTitle(tr("State"));
     m_alarmsDock->setWindowTitle(tr("Alarms"));
     m_modelsDock->setWindowTitle(tr("Models"));
+    m_kvDock->setWindowTitle(tr("KV Cache"));
     updateModelStatus();
     rebuildRecentMenu();
     showProject();
@@ -471,6 +476,7 @@ void MainWindow::loadModel(const QString& path, const EngineSettings& settings)
             }
             m_loadingPath.clear();
             m_modelManager->setLoadedModel(m_enginePath);
+            m_kvCacheView->setEngine(m_engine);
             updateModelStatus();
             emit modelChanged(m_enginePath);
         });
@@ -479,6 +485,7 @@ void MainWindow::loadModel(const QString& path, const EngineSettings& settings)
 
 void MainWindow::unloadModel()
 {
+    m_kvCacheView->setEngine(nullptr);
     m_engine.reset();
     m_enginePath.clear();
     m_modelManager->setLoadedModel(QString());

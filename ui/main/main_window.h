@@ -32,6 +32,7 @@ namespace outpost::ui {
 
 class AgentListModel;
 class AlarmEditor;
+class KvCacheView;
 class ModelManager;
 class StateInspector;
 struct EngineSettings;
@@ -64,6 +65,7 @@ public:
     ModelManager* modelManager() const { return m_modelManager; }
     StateInspector* stateInspector() const { return m_stateInspector; }
     AlarmEditor* alarmEditor() const { return m_alarmEditor; }
+    KvCacheView* kvCacheView() const { return m_kvCacheView; }
     // The runtime of the open project's agents (null while none is open or
     // it could not start).
     core::agent::ProjectHost* projectHost() const { return m_host.get(); }
@@ -129,6 +131,7 @@ private:
     ModelManager* m_modelManager;
     StateInspector* m_stateInspector;
     AlarmEditor* m_alarmEditor;
+    KvCacheView* m_kvCacheView;
     QListView* m_agentList = nullptr;
     QTableView* m_problemsTable = nullptr;
     QDockWidget* m_agentsDock = nullptr;
@@ -136,6 +139,7 @@ private:
     QDockWidget* m_problemsDock = nullptr;
     QDockWidget* m_outlineDock = nullptr;
     QDockWidget* m_modelsDock = nullptr;
+    QDockWidget* m_kvDock = nullptr;
     QDockWidget* m_stateDock = nullptr;
     QDockWidget* m_alarmsDock = nullptr;
     QLabel* m_modelLabel = nullptr;

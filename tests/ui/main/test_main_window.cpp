@@ -82,7 +82,7 @@ private slots:
         QCOMPARE(window.agentView()->outline()->topLevelItem(0)->text(0), QStringLiteral("in"));
         window.agentList()->setCurrentIndex(window.agentModel()->index(1));
         QCOMPARE(window.agentView()->outline()->topLevelItem(1)->text(0), QStringLiteral("write"));
-        QCOMPARE(window.docks().size(), 7);
+        QCOMPARE(window.docks().size(), 8);
         // The project's agents run while it is open.
         QVERIFY(window.projectHost());
         QCOMPARE(window.projectHost()->registry().classes().size(), std::size_t(2));
