@@ -1506,6 +1506,112 @@
         </message>
     </context>
     <context>
+        <name>outpost::ui::KvBlockMap</name>
+        <message>
+            <source>KV blocks: one cell per block, coloured by the sequence holding it; cached and free blocks in grey</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>No KV cache</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
+        <name>outpost::ui::KvCacheView</name>
+        <message>
+            <source>seconds</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>KV blocks</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>blocks</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Sequences</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>sequences</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Generation speed</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>tokens/s</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Prefix-cache hit rate</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>%</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Time to first token</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>requests</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>ms</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>used</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>cached</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>free</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>running</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>waiting</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>batch size</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>hit rate</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>TTFT</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Block map</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>No samples yet</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>%1 blocks of %2 tokens (%3 MiB) · %4 used, %5 cached, %6 free · %7 running, %8 waiting · prefix hits %9 / misses %10 · preemptions %11 · evictions %12 · mean TTFT %13 ms</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
         <name>outpost::ui::MainWindow</name>
         <message>
             <source>&amp;File</source>
@@ -1703,6 +1809,10 @@
         </message>
         <message>
             <source>Outpost could not create a project in %1.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>KV Cache</source>
             <translation type="unfinished" />
         </message>
     </context>

@@ -1506,6 +1506,112 @@
         </message>
     </context>
     <context>
+        <name>outpost::ui::KvBlockMap</name>
+        <message>
+            <source>KV blocks: one cell per block, coloured by the sequence holding it; cached and free blocks in grey</source>
+            <translation>Blocs KV : une cellule par bloc, colorée selon la séquence qui le détient; blocs en cache et libres en gris</translation>
+        </message>
+        <message>
+            <source>No KV cache</source>
+            <translation>Aucun cache KV</translation>
+        </message>
+    </context>
+    <context>
+        <name>outpost::ui::KvCacheView</name>
+        <message>
+            <source>seconds</source>
+            <translation>secondes</translation>
+        </message>
+        <message>
+            <source>KV blocks</source>
+            <translation>Blocs KV</translation>
+        </message>
+        <message>
+            <source>blocks</source>
+            <translation>blocs</translation>
+        </message>
+        <message>
+            <source>Sequences</source>
+            <translation>Séquences</translation>
+        </message>
+        <message>
+            <source>sequences</source>
+            <translation>séquences</translation>
+        </message>
+        <message>
+            <source>Generation speed</source>
+            <translation>Vitesse de génération</translation>
+        </message>
+        <message>
+            <source>tokens/s</source>
+            <translation>jetons/s</translation>
+        </message>
+        <message>
+            <source>Prefix-cache hit rate</source>
+            <translation>Taux de succès du cache de préfixes</translation>
+        </message>
+        <message>
+            <source>%</source>
+            <translation>%</translation>
+        </message>
+        <message>
+            <source>Time to first token</source>
+            <translation>Délai avant le premier jeton</translation>
+        </message>
+        <message>
+            <source>requests</source>
+            <translation>requêtes</translation>
+        </message>
+        <message>
+            <source>ms</source>
+            <translation>ms</translation>
+        </message>
+        <message>
+            <source>used</source>
+            <translation>utilisés</translation>
+        </message>
+        <message>
+            <source>cached</source>
+            <translation>en cache</translation>
+        </message>
+        <message>
+            <source>free</source>
+            <translation>libres</translation>
+        </message>
+        <message>
+            <source>running</source>
+            <translation>en cours</translation>
+        </message>
+        <message>
+            <source>waiting</source>
+            <translation>en attente</translation>
+        </message>
+        <message>
+            <source>batch size</source>
+            <translation>taille du lot</translation>
+        </message>
+        <message>
+            <source>hit rate</source>
+            <translation>taux de succès</translation>
+        </message>
+        <message>
+            <source>TTFT</source>
+            <translation>DPJ</translation>
+        </message>
+        <message>
+            <source>Block map</source>
+            <translation>Carte des blocs</translation>
+        </message>
+        <message>
+            <source>No samples yet</source>
+            <translation>Aucun échantillon pour l’instant</translation>
+        </message>
+        <message>
+            <source>%1 blocks of %2 tokens (%3 MiB) · %4 used, %5 cached, %6 free · %7 running, %8 waiting · prefix hits %9 / misses %10 · preemptions %11 · evictions %12 · mean TTFT %13 ms</source>
+            <translation>%1 blocs de %2 jetons (%3 Mio) · %4 utilisés, %5 en cache, %6 libres · %7 en cours, %8 en attente · succès de préfixe %9 / échecs %10 · préemptions %11 · évictions %12 · DPJ moyen %13 ms</translation>
+        </message>
+    </context>
+    <context>
         <name>outpost::ui::MainWindow</name>
         <message>
             <source>&amp;File</source>
@@ -1704,6 +1810,10 @@
         <message>
             <source>Outpost could not create a project in %1.</source>
             <translation>Outpost n’a pas pu créer de projet dans %1.</translation>
+        </message>
+        <message>
+            <source>KV Cache</source>
+            <translation>Cache KV</translation>
         </message>
     </context>
     <context>
