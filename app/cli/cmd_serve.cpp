@@ -8,6 +8,7 @@
 #include "core/actor/actor_runtime.h"
 #include "core/agent/agent_instance.h"
 #include "core/agent/chat_service.h"
+#include "core/agent/project_host.h"
 #include "core/gateway/gateway.h"
 #include "core/gateway/openai_routes.h"
 #include "core/llm/chat_model.h"
@@ -141,28 +142,22 @@ int runServe(const QStringList& args)
 
     chatOptions.fetchAllowlist = parser.values(fetchAllow);
     chatOptions.memoryRoot = project.root() + QStringLiteral("/memory");
-    core::actor::RuntimeOptions runtimeOptions;
-    runtimeOptions.rootDir = project.root().toStdString();
-    core::actor::ActorRuntime runtime(runtimeOptions);
+    const auto projectHost = core::agent::ProjectHost::create(project);
+    core::actor::ActorRuntime& runtime = projectHost->runtime();
     core::agent::ChatService chat(runtime, chatOptions);
-
-    core::agent::AgentRegistry registry;
-    QStringList served;
-    for (const auto& file : project.agents()) {
-        if (!file.isValid()) {
-            err << tr("outpost serve: not serving %1: it has errors (see 'outpost validate')").arg(file.relativePath) << "\n";
-            continue;
-        }
-        auto cls = core::agent::agentClassFor(*file.graph, file.className.toStdString());
-        auto graph = std::make_shared<const core::AgentGraph>(*file.graph);
-        chat.addGraph(cls.className, graph);
-        chat.bindClass(cls);
-        if (auto st = registry.add(std::move(cls)); !st) {
-            err << "outpost serve: " << QString::fromStdString(st.error()) << "\n";
-            return kExitFailure;
-        }
-        served << QString::fromStdString(registry.classes().back()->urlName);
+    if (auto st = projectHost->addAgents(project, [&chat](core::agent::AgentClass& cls, const core::AgentGraph& graph) {
+            chat.addGraph(cls.className, std::make_shared<const core::AgentGraph>(graph));
+            chat.bindClass(cls);
+        });
+        !st) {
+        err << "outpost serve: " << QString::fromStdString(st.error()) << "\n";
+        return kExitFailure;
     }
+    for (const auto& skipped : projectHost->skipped())
+        err << tr("outpost serve: not serving %1: it has errors (see 'outpost validate')").arg(QString::fromStdString(skipped)) << "\n";
+    QStringList served;
+    for (const auto& cls : projectHost->registry().classes())
+        served << QString::fromStdString(cls->urlName);
 
     core::gateway::GatewayOptions options;
     options.address = address->first;
@@ -177,11 +172,7 @@ int runServe(const QStringList& args)
         options.tokens = std::move(*tokens);
     }
 
-    if (auto st = registry.registerWith(runtime); !st) {
-        err << "outpost serve: " << QString::fromStdString(st.error()) << "\n";
-        return kExitFailure;
-    }
-    core::gateway::Gateway gateway(runtime, registry, options);
+    core::gateway::Gateway gateway(runtime, projectHost->registry(), options);
     chat.setTransport({[&gateway](const std::string& conn, const QString& text) { return gateway.sendToConnection(conn, text); },
                        [&gateway](const std::string& key) { return gateway.connectionsOf(key); }});
     gateway.setChatHooks({[&chat](const core::actor::ActorId& id, const std::string& conn, bool readonly, const std::string& text) {
@@ -189,7 +180,7 @@ int runServe(const QStringList& args)
                           },
                           [&chat](const core::actor::ActorId& id, const std::string& conn) { return chat.joinFrames(id, conn); }});
     core::gateway::addOpenAiRoutes(gateway, localModel);
-    if (auto st = runtime.start(); !st) {
+    if (auto st = projectHost->run(); !st) {
         err << "outpost serve: " << QString::fromStdString(st.error()) << "\n";
         return kExitFailure;
     }

@@ -2,27 +2,43 @@
 
 namespace outpost::core::agent {
 
-Result<std::unique_ptr<ProjectHost>> ProjectHost::start(const Project& project, actor::RuntimeOptions options,
-                                                         const Configure& configure)
+std::unique_ptr<ProjectHost> ProjectHost::create(const Project& project, actor::RuntimeOptions options)
 {
     std::unique_ptr<ProjectHost> host(new ProjectHost());
+    if (options.rootDir.empty())
+        options.rootDir = project.root().toStdString();
+    host->m_runtime = std::make_unique<actor::ActorRuntime>(std::move(options));
+    return host;
+}
+
+Status ProjectHost::addAgents(const Project& project, const Configure& configure)
+{
     for (const auto& file : project.agents()) {
         if (!file.isValid()) {
-            host->m_skipped.push_back(file.relativePath.toStdString());
+            m_skipped.push_back(file.relativePath.toStdString());
             continue;
         }
         AgentClass cls = agentClassFor(*file.graph, file.className.toStdString());
         if (configure)
-            configure(cls);
-        if (auto st = host->m_registry.add(std::move(cls)); !st)
-            return Error{st.error()};
+            configure(cls, *file.graph);
+        if (auto st = m_registry.add(std::move(cls)); !st)
+            return st;
     }
-    if (options.rootDir.empty())
-        options.rootDir = project.root().toStdString();
-    host->m_runtime = std::make_unique<actor::ActorRuntime>(std::move(options));
-    if (auto st = host->m_registry.registerWith(*host->m_runtime); !st)
+    return m_registry.registerWith(*m_runtime);
+}
+
+Status ProjectHost::run()
+{
+    return m_runtime->start();
+}
+
+Result<std::unique_ptr<ProjectHost>> ProjectHost::start(const Project& project, actor::RuntimeOptions options,
+                                                         const Configure& configure)
+{
+    auto host = create(project, std::move(options));
+    if (auto st = host->addAgents(project, configure); !st)
         return Error{st.error()};
-    if (auto st = host->m_runtime->start(); !st)
+    if (auto st = host->run(); !st)
         return Error{st.error()};
     return host;
 }
