@@ -19,14 +19,8 @@ int runDevices(const QStringList& args)
     parser.addHelpOption();
     const QCommandLineOption json(QStringLiteral("json"), QCoreApplication::translate("outpost::cli", "Print one JSON object."));
     parser.addOption(json);
-    if (!parser.parse(QStringList{QStringLiteral("outpost devices")} + args)) {
-        QTextStream(stderr) << parser.errorText() << "\n";
-        return kExitUsage;
-    }
-    if (parser.isSet(QStringLiteral("help"))) {
-        QTextStream(stdout) << parser.helpText();
-        return kExitOk;
-    }
+    if (const auto exit = parseCommandLine(parser, "devices", args))
+        return *exit;
 
     const auto report = inference::listDevices();
     QTextStream out(stdout);

@@ -64,14 +64,8 @@ int runGenerate(const QStringList& args)
                        jsonOption});
     QTextStream out(stdout);
     QTextStream err(stderr);
-    if (!parser.parse(QStringList{QStringLiteral("outpost generate")} + args)) {
-        err << parser.errorText() << "\n";
-        return kExitUsage;
-    }
-    if (parser.isSet(QStringLiteral("help"))) {
-        out << parser.helpText();
-        return kExitOk;
-    }
+    if (const auto exit = parseCommandLine(parser, "generate", args))
+        return *exit;
     if (!parser.isSet(modelOption) || !parser.isSet(promptOption) || !parser.positionalArguments().isEmpty()) {
         err << tr("outpost generate: give --model FILE and --prompt TEXT (see --help)") << "\n";
         return kExitUsage;

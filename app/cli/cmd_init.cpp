@@ -24,14 +24,8 @@ int runInit(const QStringList& args)
     parser.addOption(empty);
     parser.addOption(name);
     parser.addPositionalArgument(QStringLiteral("FOLDER"), QCoreApplication::translate("outpost::cli", "Where to create the project."));
-    if (!parser.parse(QStringList{QStringLiteral("outpost init")} + args)) {
-        QTextStream(stderr) << parser.errorText() << "\n";
-        return kExitUsage;
-    }
-    if (parser.isSet(QStringLiteral("help"))) {
-        QTextStream(stdout) << parser.helpText();
-        return kExitOk;
-    }
+    if (const auto exit = parseCommandLine(parser, "init", args))
+        return *exit;
     if (parser.positionalArguments().size() != 1) {
         QTextStream(stderr) << QCoreApplication::translate("outpost::cli", "outpost init: give exactly one folder") << "\n";
         return kExitUsage;

@@ -93,14 +93,8 @@ int runModelInfo(const QStringList& args)
     parser.addPositionalArgument(QStringLiteral("FILE"), tr("The .gguf file."));
     QTextStream out(stdout);
     QTextStream err(stderr);
-    if (!parser.parse(QStringList{QStringLiteral("outpost model-info")} + args)) {
-        err << parser.errorText() << "\n";
-        return kExitUsage;
-    }
-    if (parser.isSet(QStringLiteral("help"))) {
-        out << parser.helpText();
-        return kExitOk;
-    }
+    if (const auto exit = parseCommandLine(parser, "model-info", args))
+        return *exit;
     if (parser.positionalArguments().size() != 1) {
         err << tr("outpost model-info: give exactly one FILE (see --help)") << "\n";
         return kExitUsage;

@@ -77,14 +77,8 @@ int runServe(const QStringList& args)
     parser.addPositionalArgument(QStringLiteral("PROJECT"), tr("The project folder."));
     QTextStream out(stdout);
     QTextStream err(stderr);
-    if (!parser.parse(QStringList{QStringLiteral("outpost serve")} + args)) {
-        err << parser.errorText() << "\n";
-        return kExitUsage;
-    }
-    if (parser.isSet(QStringLiteral("help"))) {
-        out << parser.helpText();
-        return kExitOk;
-    }
+    if (const auto exit = parseCommandLine(parser, "serve", args))
+        return *exit;
     if (parser.positionalArguments().size() != 1) {
         err << tr("outpost serve: give exactly one project folder") << "\n";
         return kExitUsage;

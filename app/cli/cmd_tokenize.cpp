@@ -81,14 +81,8 @@ int runTokenize(const QStringList& args)
     parser.addOptions({modelOption, textOption, jsonOption, noBosOption, specialOption});
     QTextStream out(stdout);
     QTextStream err(stderr);
-    if (!parser.parse(QStringList{QStringLiteral("outpost tokenize")} + args)) {
-        err << parser.errorText() << "\n";
-        return kExitUsage;
-    }
-    if (parser.isSet(QStringLiteral("help"))) {
-        out << parser.helpText();
-        return kExitOk;
-    }
+    if (const auto exit = parseCommandLine(parser, "tokenize", args))
+        return *exit;
     if (!parser.isSet(modelOption) || !parser.positionalArguments().isEmpty()) {
         err << tr("outpost tokenize: give --model FILE and --text TEXT (see --help)") << "\n";
         return kExitUsage;

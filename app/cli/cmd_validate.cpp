@@ -21,14 +21,8 @@ int runValidate(const QStringList& args)
     const QCommandLineOption json(QStringLiteral("json"), QCoreApplication::translate("outpost::cli", "Print the diagnostics as JSON."));
     parser.addOption(json);
     parser.addPositionalArgument(QStringLiteral("PROJECT"), QCoreApplication::translate("outpost::cli", "The project folder."));
-    if (!parser.parse(QStringList{QStringLiteral("outpost validate")} + args)) {
-        QTextStream(stderr) << parser.errorText() << "\n";
-        return kExitUsage;
-    }
-    if (parser.isSet(QStringLiteral("help"))) {
-        QTextStream(stdout) << parser.helpText();
-        return kExitOk;
-    }
+    if (const auto exit = parseCommandLine(parser, "validate", args))
+        return *exit;
     if (parser.positionalArguments().size() != 1) {
         QTextStream(stderr) << QCoreApplication::translate("outpost::cli", "outpost validate: give exactly one project folder") << "\n";
         return kExitUsage;

@@ -3,7 +3,10 @@
 // cmd_NAME.cpp and is listed once in commands.cpp.
 #include <QStringList>
 
+#include <optional>
 #include <span>
+
+class QCommandLineParser;
 
 namespace outpost::cli {
 
@@ -15,6 +18,11 @@ struct Command {
 };
 
 std::span<const Command> commands();
+
+// Parses `args` as the arguments of `outpost NAME`. Returns the exit code
+// when the command is already done: kExitUsage after printing a parse
+// error, kExitOk after printing --help. nullopt: go on.
+std::optional<int> parseCommandLine(QCommandLineParser& parser, const char* name, const QStringList& args);
 
 // Exit codes shared by all commands.
 inline constexpr int kExitOk = 0;

@@ -1,6 +1,8 @@
 #include "cli/command.h"
 
+#include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QTextStream>
 
 namespace outpost::cli {
 
@@ -27,6 +29,19 @@ std::span<const Command> commands()
         {"devices", QT_TRANSLATE_NOOP("outpost::cli", "List the compute devices the engine can use"), runDevices},
     };
     return table;
+}
+
+std::optional<int> parseCommandLine(QCommandLineParser& parser, const char* name, const QStringList& args)
+{
+    if (!parser.parse(QStringList{QStringLiteral("outpost ") + QLatin1String(name)} + args)) {
+        QTextStream(stderr) << parser.errorText() << "\n";
+        return kExitUsage;
+    }
+    if (parser.isSet(QStringLiteral("help"))) {
+        QTextStream(stdout) << parser.helpText();
+        return kExitOk;
+    }
+    return std::nullopt;
 }
 
 } // namespace outpost::cli
