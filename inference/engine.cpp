@@ -205,6 +205,8 @@ struct Engine::Impl {
     void finish(Seq& s, FinishReason reason, std::string error = {});
     void refreshStats(int stepSequences, int stepTokens, int generatedNow);
     void refreshCounts(std::uint64_t finishedId);
+    void refreshOwners(EngineStats& s);
+    std::vector<std::int32_t> ownersScratch;  // engine thread only: reused by refreshOwners()
     Result<std::vector<std::int32_t>> promptOf(const GenerationRequest& r) const;
     Result<std::string> render(const std::vector<ChatTurn>& messages) const;
 };
@@ -452,9 +454,38 @@ void Engine::Impl::refreshCounts(std::uint64_t finishedId)
     s.evictions = blocks->evictions;
     s.preemptions = sched->preemptions();
     std::erase_if(s.sequences, [&](const SequenceKv& q) { return q.request == finishedId; });
+    refreshOwners(s);
     s.requestsRunning = static_cast<int>(sched->running().size());
     std::lock_guard intakeLock(mutex);
     s.requestsQueued = static_cast<int>(sched->waiting().size() + incoming.size());
+}
+
+// The block map of `s` from the scheduler's, with running-sequence indices
+// turned into indices in s.sequences (both sorted by request id). Under
+// statsMutex, so owners and sequences always come from the same moment.
+void Engine::Impl::refreshOwners(EngineStats& s)
+{
+    sched->blockOwners(ownersScratch);
+    const auto& running = sched->running();
+    std::vector<std::int32_t> index(running.size(), EngineStats::kBlockFree);
+    for (std::size_t i = 0; i < running.size(); ++i) {
+        const auto it = std::lower_bound(s.sequences.begin(), s.sequences.end(), running[i]->id,
+                                         [](const SequenceKv& q, std::uint64_t id) { return q.request < id; });
+        if (it != s.sequences.end() && it->request == running[i]->id)
+            index[i] = static_cast<std::int32_t>(it - s.sequences.begin());
+    }
+    for (auto& owner : ownersScratch) {
+        if (owner >= 0)
+            owner = index[static_cast<std::size_t>(owner)];
+        else if (owner == scheduler::Scheduler::kOwnerShared)
+            owner = EngineStats::kBlockShared;
+        else if (owner == scheduler::Scheduler::kOwnerCached)
+            owner = EngineStats::kBlockCached;
+        else
+            owner = EngineStats::kBlockFree;
+    }
+    // Swap, not copy: the old vector becomes next time's scratch.
+    s.kvBlockOwners.swap(ownersScratch);
 }
 
 void Engine::Impl::refreshStats(int stepSequences, int stepTokens, int generatedNow)
@@ -489,6 +520,7 @@ void Engine::Impl::refreshStats(int stepSequences, int stepTokens, int generated
     s.sequences.clear();
     for (const auto& [id, seq] : active)
         s.sequences.push_back({id, static_cast<int>(seq->seq.table.blocks.size()), seq->seq.computed, seq->seq.running});
+    refreshOwners(s);
     s.requestsRunning = static_cast<int>(sched->running().size());
     {
         std::lock_guard intakeLock(mutex);

@@ -203,6 +203,15 @@ struct EngineStats {
     std::size_t kvBytesPerToken = 0;  // all layers, keys and values, in the cache's type
     std::size_t kvBytesTotal = 0;
     std::vector<SequenceKv> sequences;
+    // Who holds each KV block (index: block number; kvBlocksTotal entries):
+    // the index in `sequences` of the one sequence holding it, or one of the
+    // values below. Consistent with `sequences` and the block counts of the
+    // same snapshot: a sequence's `blocks` is the count of its own entries
+    // plus the shared blocks it holds.
+    static constexpr std::int32_t kBlockFree = -1;
+    static constexpr std::int32_t kBlockCached = -2;   // a prefix kept for reuse, held by no sequence
+    static constexpr std::int32_t kBlockShared = -3;   // a prefix block held by several sequences
+    std::vector<std::int32_t> kvBlockOwners;
     std::uint64_t prefixHits = 0;     // prompt blocks found in the prefix cache
     std::uint64_t prefixMisses = 0;   // full prompt blocks that were not
     std::uint64_t preemptions = 0;

@@ -217,6 +217,22 @@ void Scheduler::commit(const StepPlan& plan)
     }
 }
 
+void Scheduler::blockOwners(std::vector<std::int32_t>& out) const
+{
+    out.resize(static_cast<std::size_t>(m_pool.capacity()));
+    for (std::size_t b = 0; b < out.size(); ++b) {
+        const int block = static_cast<int>(b);
+        const int refs = m_pool.refCount(block);
+        out[b] = refs > 1 ? kOwnerShared : refs == 1 ? kOwnerFree : m_pool.isPublished(block) ? kOwnerCached : kOwnerFree;
+    }
+    // Only running sequences hold blocks (waiting ones have empty tables),
+    // so a block with one reference is in exactly one running table.
+    for (std::size_t i = 0; i < m_running.size(); ++i)
+        for (int b : m_running[i]->table.blocks)
+            if (out[static_cast<std::size_t>(b)] != kOwnerShared)
+                out[static_cast<std::size_t>(b)] = static_cast<std::int32_t>(i);
+}
+
 bool Scheduler::checkInvariants() const
 {
     if (!m_pool.checkInvariants())

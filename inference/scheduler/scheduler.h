@@ -95,6 +95,17 @@ public:
     std::uint64_t preemptions() const { return m_preemptions; }
     bool checkInvariants() const;
 
+    // Who holds each block of the pool, for the studio's block map. Resizes
+    // `out` to the pool's capacity (reusing its memory) and sets out[b] to
+    // the index in running() of the one sequence holding block b, or to
+    // kOwnerShared (a prefix block held by several running sequences),
+    // kOwnerCached (a published prefix nobody holds) or kOwnerFree. Costs
+    // one pass over the pool and one over the running tables.
+    static constexpr std::int32_t kOwnerFree = -1;
+    static constexpr std::int32_t kOwnerCached = -2;
+    static constexpr std::int32_t kOwnerShared = -3;
+    void blockOwners(std::vector<std::int32_t>& out) const;
+
     // Blocks needed to hold `tokens` positions.
     int blocksFor(int tokens) const { return (tokens + m_config.blockTokens - 1) / m_config.blockTokens; }
 

@@ -6,6 +6,7 @@
 
 #include <QtTest>
 
+#include <algorithm>
 #include <memory>
 #include <random>
 
@@ -30,6 +31,43 @@ void runStep(Scheduler& sched, const StepPlan& plan, std::int32_t next)
     for (const auto& e : plan.entries)
         if (e.logits)
             e.seq->tokens.push_back(next);
+}
+
+// The block map agrees with the tables and the pool: each running
+// sequence's own blocks plus the shared ones it holds are its table; free
+// and cached counts are the pool's; a shared block has several holders.
+bool ownersConsistent(const Scheduler& sched, const kv::BlockPool& pool)
+{
+    std::vector<std::int32_t> owners{42};  // stale contents must be overwritten
+    sched.blockOwners(owners);
+    if (int(owners.size()) != pool.capacity())
+        return false;
+    int free = 0, cached = 0;
+    for (std::size_t b = 0; b < owners.size(); ++b) {
+        const int refs = pool.refCount(int(b));
+        switch (owners[b]) {
+        case Scheduler::kOwnerFree: ++free; if (refs != 0) return false; break;
+        case Scheduler::kOwnerCached: ++cached; if (refs != 0) return false; break;
+        case Scheduler::kOwnerShared: if (refs < 2) return false; break;
+        default:
+            if (owners[b] < 0 || owners[b] >= int(sched.running().size()) || refs != 1)
+                return false;
+        }
+    }
+    if (free != pool.free() || cached != pool.cached())
+        return false;
+    for (std::size_t i = 0; i < sched.running().size(); ++i) {
+        int own = 0;
+        for (int b : sched.running()[i]->table.blocks) {
+            const auto o = owners[std::size_t(b)];
+            if (o != Scheduler::kOwnerShared && o != std::int32_t(i))
+                return false;
+            own += o == std::int32_t(i) ? 1 : 0;
+        }
+        if (own != int(std::count(owners.begin(), owners.end(), std::int32_t(i))))
+            return false;
+    }
+    return true;
 }
 
 } // namespace
@@ -148,6 +186,17 @@ private slots:
         }
         runStep(sched, plan, 4);
         QVERIFY(sched.checkInvariants());
+        // The block map shows the three prefix blocks as shared, the rest
+        // of each table as its own.
+        std::vector<std::int32_t> owners;
+        sched.blockOwners(owners);
+        QCOMPARE(int(owners.size()), 32);
+        for (int i = 0; i < 3; ++i)
+            QCOMPARE(owners[std::size_t(a->table.blocks[std::size_t(i)])], Scheduler::kOwnerShared);
+        QCOMPARE(owners[std::size_t(a->table.blocks[3])], std::int32_t(0));
+        QCOMPARE(owners[std::size_t(b->table.blocks[3])], std::int32_t(1));
+        QCOMPARE(std::count(owners.begin(), owners.end(), Scheduler::kOwnerFree), std::ptrdiff_t(32 - 5));
+        QVERIFY(ownersConsistent(sched, pool));
         // A prompt made only of cached blocks still computes its last token
         // (its logits are needed), in a block of its own.
         auto c = makeSeq(3, prefix);
@@ -165,6 +214,10 @@ private slots:
         QCOMPARE(pool.used(), 0);
         QVERIFY(pool.cached() > 0);
         QVERIFY(sched.checkInvariants());
+        // Nobody holds anything: published prefixes are cached, the rest free.
+        sched.blockOwners(owners);
+        QCOMPARE(std::count(owners.begin(), owners.end(), Scheduler::kOwnerCached), std::ptrdiff_t(pool.cached()));
+        QCOMPARE(std::count(owners.begin(), owners.end(), Scheduler::kOwnerFree), std::ptrdiff_t(pool.free()));
     }
 
     // Random sequences through a tiny pool: the invariants hold after every
@@ -200,6 +253,7 @@ private slots:
                 QVERIFY2(!pending || !plan.entries.empty(), "a step with work pending planned nothing");
                 runStep(sched, plan, std::int32_t(rng() % 3));
                 QVERIFY2(sched.checkInvariants(), "invariants broken after a step");
+                QVERIFY2(ownersConsistent(sched, pool), "block map disagrees with the tables after a step");
                 // Finish sequences that reached their length, and cancel some.
                 for (std::size_t i = 0; i < seqs.size();) {
                     const bool full = int(seqs[i]->tokens.size()) >= limits[i];
@@ -212,12 +266,50 @@ private slots:
                     }
                 }
                 QVERIFY(sched.checkInvariants());
+                QVERIFY(ownersConsistent(sched, pool));
             }
             for (auto& s : seqs)
                 sched.remove(s.get());
             QCOMPARE(pool.used(), 0);
             QVERIFY(sched.checkInvariants());
         }
+    }
+
+    // A preempted sequence's blocks leave the map at once (free, or cached
+    // where they were published), and the survivors keep their own.
+    void preemptionClearsOwners()
+    {
+        kv::BlockPool pool(6);
+        SchedulerConfig config;
+        config.blockTokens = 2;
+        config.prefixCache = false;
+        Scheduler sched(config, pool);
+        auto old = makeSeq(1, {1, 2, 3});
+        auto young = makeSeq(2, {4, 5, 6});
+        sched.add(old.get());
+        sched.add(young.get());
+        auto plan = sched.schedule();
+        QCOMPARE(int(sched.running().size()), 2);
+        runStep(sched, plan, 7);
+        QVERIFY(ownersConsistent(sched, pool));
+        // Decode until the pool runs dry and the newest steps aside.
+        bool preempted = false;
+        for (int i = 0; i < 8 && !preempted; ++i) {
+            plan = sched.schedule();
+            preempted = !plan.preempted.empty();
+            runStep(sched, plan, 7);
+            QVERIFY(ownersConsistent(sched, pool));
+        }
+        QVERIFY(preempted);
+        QCOMPARE(young->running, false);
+        std::vector<std::int32_t> owners;
+        sched.blockOwners(owners);
+        QCOMPARE(int(std::count(owners.begin(), owners.end(), std::int32_t(0))), int(old->table.blocks.size()));
+        QCOMPARE(std::count(owners.begin(), owners.end(), std::int32_t(1)), std::ptrdiff_t(0));
+        sched.remove(old.get());
+        sched.remove(young.get());
+        sched.blockOwners(owners);
+        QCOMPARE(std::count(owners.begin(), owners.end(), Scheduler::kOwnerFree), std::ptrdiff_t(6));
     }
 };
 
