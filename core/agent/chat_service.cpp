@@ -8,6 +8,7 @@
 #include "core/memory/vector_index.h"
 
 #include <QDateTime>
+#include <QJsonDocument>
 #include <QMutex>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
@@ -16,8 +17,10 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <cmath>
 #include <deque>
 #include <set>
+#include <utility>
 
 namespace outpost::core::agent {
 
@@ -208,6 +211,17 @@ struct ChatService::Turn {
     std::string summary;
     bool cancelled = false;
     bool ended = false;
+    // Metrics (traceEvent, the finish chunk's messageMetadata): wall-clock
+    // ms of the turn's start, of its first text, of the llm step's start and
+    // first text; tokens and decode time summed over the turn's steps.
+    std::int64_t startedMs = 0;
+    std::int64_t firstTextMs = 0;
+    std::int64_t stepStartedMs = 0;
+    std::int64_t stepFirstTextMs = 0;
+    int stepDeltas = 0;
+    int completionTokens = 0;
+    std::int64_t decodeMs = 0;
+    OJson stepMetrics; // ttftMs/tokensPerSecond of the llm step that just ended
 };
 
 struct ChatService::Instance {
@@ -572,6 +586,7 @@ struct ChatService::Impl {
     {
         auto t = std::make_unique<Turn>();
         t->inst = &inst;
+        t->startedMs = nowMs();
         t->id = id;
         t->requester = requester;
         t->continuation = continuation;
@@ -665,7 +680,46 @@ struct ChatService::Impl {
         row.outputs = std::move(outputs);
         row.tokens = tokens;
         row.error = std::move(error);
+        OJson extra = OJson::object();
+        if (n.type == "llm" && t.stepMetrics.is_object())
+            extra = std::exchange(t.stepMetrics, OJson());
+        traceEnd(t, row, extra);
         t.trace.push_back(std::move(row));
+    }
+
+    // ---- live trace (ChatService::traceEvent) ------------------------------------------
+    void emitTrace(const Turn& t, const OJson& event)
+    {
+        const QJsonDocument doc = QJsonDocument::fromJson(QByteArray::fromStdString(dump(event)));
+        emit q->traceEvent(QString::fromStdString(t.inst->id.key()), QString::fromStdString(t.runId), doc.object());
+    }
+    void traceStart(Turn& t, const GraphNode& n)
+    {
+        OJson in = OJson::object();
+        for (const auto& [port, v] : t.inputs[n.id])
+            in[port] = v;
+        emitTrace(t, obj({{"phase", "start"}, {"node", n.id}, {"type", n.type}, {"inputs", in}}));
+    }
+    void traceEnd(const Turn& t, const chat::TraceRow& row, const OJson& extra = OJson::object())
+    {
+        OJson ev = obj({{"phase", "end"}, {"node", row.nodeId}, {"type", row.nodeType}, {"inputs", row.inputs}, {"outputs", row.outputs},
+                        {"tokens", row.tokens}, {"error", row.error}, {"elapsedMs", row.endedMs - row.startedMs}});
+        if (extra.is_object())
+            for (const auto& [k, v] : extra.items())
+                ev[k] = v;
+        emitTrace(t, ev);
+    }
+    // The finish chunk's messageMetadata, also kept as the message's metadata.
+    OJson finishMetadata(Turn& t, const std::string& reason)
+    {
+        OJson m = obj({{"finishReason", reason}});
+        if (t.firstTextMs > 0) {
+            m["ttftMs"] = t.firstTextMs - t.startedMs;
+            m["completionTokens"] = t.completionTokens;
+            m["tokensPerSecond"] = std::round(t.completionTokens * 10000.0 / double(std::max<std::int64_t>(1, t.decodeMs))) / 10.0;
+        }
+        t.assistant["metadata"] = m;
+        return m;
     }
 
     void emitText(Turn& t, const std::string& text)
@@ -692,6 +746,8 @@ struct ChatService::Impl {
             }
             auto& in = t.inputs[n.id];
             auto first = [&]() -> OJson { return in.empty() ? OJson(nullptr) : in.begin()->second; };
+            if (n.type != "llm")
+                traceStart(t, n); // llm nodes: each step, in startLlm
             if (n.type == "input") {
                 pass(t, n, "message", t.userText);
                 record(t, n, obj({{"message", t.userText}}));
@@ -1051,12 +1107,17 @@ struct ChatService::Impl {
                 note.nodeType = "llm";
                 note.startedMs = note.endedMs = nowMs();
                 note.error = "the local engine has no tool-call format yet: tools were not offered";
+                traceEnd(t, note);
                 t.trace.push_back(note);
             }
         }
         ++t.steps;
         t.stepText.clear();
         t.textOpen = false;
+        t.stepStartedMs = nowMs();
+        t.stepFirstTextMs = 0;
+        t.stepDeltas = 0;
+        traceStart(t, n);
         chunk(t, obj({{"type", "start-step"}}));
         t.assistant["parts"].push_back(obj({{"type", "step-start"}}));
         Turn* tp = &t;
@@ -1070,6 +1131,12 @@ struct ChatService::Impl {
                 tp->textId = "txt-" + std::to_string(tp->textCount++);
                 chunk(*tp, obj({{"type", "text-start"}, {"id", tp->textId}}));
             }
+            if (tp->stepFirstTextMs == 0) {
+                tp->stepFirstTextMs = nowMs();
+                if (tp->firstTextMs == 0)
+                    tp->firstTextMs = tp->stepFirstTextMs;
+            }
+            ++tp->stepDeltas;
             tp->stepText += delta;
             chunk(*tp, obj({{"type", "text-delta"}, {"id", tp->textId}, {"delta", delta}}));
         };
@@ -1158,6 +1225,7 @@ struct ChatService::Impl {
             row.inputs = obj({{"messages", drop}});
             row.outputs = obj({{"summary", tp->summary}});
             row.error = o.error;
+            traceEnd(*tp, row);
             tp->trace.push_back(std::move(row));
             if (const GraphNode* node = nodeById(*tp, nodeId))
                 startLlm(*tp, *node);
@@ -1175,6 +1243,15 @@ struct ChatService::Impl {
         if (t.ended)
             return;
         const GraphNode* n = nodeById(t, nodeId);
+        if (t.stepFirstTextMs > 0) {
+            // Endpoints that send no usage: one text delta is about one token.
+            const int tokens = outcome.completionTokens > 0 ? outcome.completionTokens : t.stepDeltas;
+            const std::int64_t decode = std::max<std::int64_t>(1, nowMs() - t.stepFirstTextMs);
+            t.completionTokens += tokens;
+            t.decodeMs += decode;
+            t.stepMetrics = obj({{"ttftMs", t.stepFirstTextMs - t.stepStartedMs},
+                                 {"tokensPerSecond", std::round(tokens * 10000.0 / double(decode)) / 10.0}});
+        }
         if (t.textOpen) {
             chunk(t, obj({{"type", "text-end"}, {"id", t.textId}}));
             t.textOpen = false;
@@ -1409,7 +1486,7 @@ struct ChatService::Impl {
 
     void finishTurn(Turn& t, const std::string& reason)
     {
-        chunk(t, obj({{"type", "finish"}, {"messageMetadata", obj({{"finishReason", reason}})}}));
+        chunk(t, obj({{"type", "finish"}, {"messageMetadata", finishMetadata(t, reason)}}));
         saveAssistant(t);
         endStream(t, nullptr);
     }
@@ -1423,7 +1500,7 @@ struct ChatService::Impl {
 
     void pauseTurn(Turn& t, const std::string& nodeId)
     {
-        chunk(t, obj({{"type", "finish"}, {"messageMetadata", obj({{"finishReason", "tool-calls"}})}}));
+        chunk(t, obj({{"type", "finish"}, {"messageMetadata", finishMetadata(t, "tool-calls")}}));
         OJson inputs = OJson::object();
         for (const auto& [node, ports] : t.inputs) {
             OJson p = OJson::object();
@@ -1701,6 +1778,8 @@ void ChatService::addGraph(const std::string& className, std::shared_ptr<const A
 }
 
 void ChatService::setTransport(ChatTransport transport) { d->transport = std::move(transport); }
+
+void ChatService::setDefaultModel(std::shared_ptr<llm::ChatModel> model) { d->options.defaultModel = std::move(model); }
 
 bool ChatService::handleFrame(const actor::ActorId& id, const std::string& conn, bool readonly, const std::string& text)
 {

@@ -50,6 +50,7 @@
 #include "core/agent/tools.h"
 #include "core/llm/chat_model.h"
 
+#include <QJsonObject>
 #include <QObject>
 #include <QString>
 #include <QStringList>
@@ -129,9 +130,34 @@ public:
     void cancelAll();
     int runningTurns() const;
 
+    // Changes the model of llm nodes without an endpoint (the studio loads
+    // and unloads models while the service runs); null: such nodes fail
+    // with "has no model". A running step keeps the model it started with.
+    void setDefaultModel(std::shared_ptr<llm::ChatModel> model);
+
     struct Turn;
     struct Instance;
     struct Impl;
+
+signals:
+    // Live trace of graph runs, for in-process observers (the studio's chat
+    // panel and the graph editor's trace pane); emitted on the service's
+    // thread, synchronously, with the same data the trace table keeps.
+    // `runId` is the run (the request id of its first turn, kept across
+    // continuations). `event`:
+    //   {"phase":"start","node":ID,"type":T,"inputs":{port:value}}
+    //     when a node begins (llm nodes: each model step);
+    //   {"phase":"end","node":ID,"type":T,"inputs":{...},"outputs":{...},
+    //    "tokens":N,"error":E,"elapsedMs":MS}
+    //     when its trace row is recorded ("compaction" rows included);
+    //    llm ends add "ttftMs" (first text of the step) and
+    //    "tokensPerSecond" (completion tokens over the time after the first
+    //    text) when the model produced text.
+    // Per-turn metrics also reach every client: the "finish" chunk's
+    // messageMetadata (and the saved assistant message's "metadata") carry
+    // "ttftMs" (request to first text), "completionTokens" and
+    // "tokensPerSecond" when an llm node produced text in the turn.
+    void traceEvent(const QString& actorKey, const QString& runId, const QJsonObject& event);
 
 private:
     std::unique_ptr<Impl> d;

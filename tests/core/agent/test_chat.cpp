@@ -11,6 +11,7 @@
 #include "inference/engine.h"
 
 #include <QFile>
+#include <QJsonObject>
 #include <QFloat16>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
@@ -350,6 +351,43 @@ private slots:
         QVERIFY(trace);
         QCOMPARE(trace->size(), 4u); // in, model, clock (ran inside model), out
         QCOMPARE((*trace)[1]["node_id"], "model");
+    }
+
+    // The live trace (ChatService::traceEvent) and the turn's metrics in the
+    // finish chunk and the saved message.
+    void traceEventsAndMetrics()
+    {
+        QTemporaryDir dir;
+        ScriptedModel model;
+        Server server(dir.path(), model.url());
+        QList<QJsonObject> events;
+        QString runOf;
+        QObject::connect(server.chat.get(), &agent::ChatService::traceEvent, [&](const QString& key, const QString& run, const QJsonObject& e) {
+            QCOMPARE(key, QString::fromStdString(actor::ActorId::fromName("ChatAgent", "ct")->key()));
+            runOf = run;
+            events << e;
+        });
+        Client a;
+        QVERIFY(a.open(server.ws("ct", "a")));
+        a.send(chatRequest("rt", "u-t", "hi"));
+        QVERIFY(a.waitFor(isDone("rt")));
+        QCOMPARE(runOf, QStringLiteral("rt"));
+        QStringList seen;
+        for (const auto& e : events)
+            seen << e[QLatin1String("phase")].toString() + ":" + e[QLatin1String("node")].toString();
+        QCOMPARE(seen, (QStringList{"start:in", "end:in", "start:model", "end:model", "start:clock", "end:clock", "start:out", "end:out"}));
+        const QJsonObject llmEnd = events[3];
+        QCOMPARE(llmEnd[QLatin1String("outputs")].toObject()[QLatin1String("reply")].toString(), QStringLiteral("Hello from the scripted model."));
+        QCOMPARE(events[2][QLatin1String("inputs")].toObject()[QLatin1String("prompt")].toString(), QStringLiteral("hi"));
+        QVERIFY(llmEnd[QLatin1String("ttftMs")].toDouble() >= 0);
+        QVERIFY(llmEnd[QLatin1String("tokensPerSecond")].toDouble() > 0);
+        QVERIFY(llmEnd[QLatin1String("elapsedMs")].toDouble() >= 0);
+        const OJson finish = a.bodies("rt").last();
+        QCOMPARE(finish["type"], "finish");
+        QCOMPARE(finish["messageMetadata"]["completionTokens"], 2); // two text deltas, no usage from the endpoint
+        QVERIFY(finish["messageMetadata"]["ttftMs"].get<double>() >= 0);
+        QVERIFY(finish["messageMetadata"]["tokensPerSecond"].get<double>() > 0);
+        QCOMPARE(server.messages("ct")[1]["metadata"], finish["messageMetadata"]);
     }
 
     void approvalSurvivesRestart()
