@@ -105,10 +105,23 @@ struct ForwardPass {
     {
         auto& inputs = prepared(w.type, x, w.cols);
         const auto rows = static_cast<std::size_t>(w.rows);
+        if (w.packedGroupBytes != 0 && packedQ4KAvailable()) {
+            // Threads split the row groups, so each group's weights are read
+            // (and decoded) once per step for every input; the cut depends
+            // only on the sizes, never on which inputs share the call.
+            const auto groupRows = static_cast<std::size_t>(packedQ4KGroupRows());
+            const std::size_t groups = (rows + groupRows - 1) / groupRows;
+            const std::size_t gGrain = std::max<std::size_t>(1, kMinPieceBytes / (w.packedGroupBytes * count));
+            pool.parallelFor(groups, gGrain, [&](std::size_t g0, std::size_t g1) {
+                gemmPackedQ4K(w.packed, w.packedGroupBytes, static_cast<std::int64_t>(g0 * groupRows),
+                              static_cast<std::int64_t>(std::min(rows, g1 * groupRows)), std::span<const PreparedInput>(inputs.data(), count), y, rows);
+            });
+            return;
+        }
         const std::size_t grain = std::max<std::size_t>(1, kMinPieceBytes / (w.rowBytes * count));
         // Packed rows when the CPU has their kernel (decided per call, the
         // same for every batch size, so batching never changes results).
-        const bool packed = w.packed && packedQ8Available();
+        const bool packed = w.packed && w.packedRowBytes != 0 && packedQ8Available();
         pool.parallelFor(rows, grain, [&](std::size_t r0, std::size_t r1) {
             for (std::size_t t0 = 0; t0 < count; t0 += kGemmTile) {
                 const std::size_t tn = std::min(kGemmTile, count - t0);

@@ -313,9 +313,13 @@ Model::~Model() = default;
 // the system can drop its pages).
 void Model::packWeights()
 {
-    if (!packedQ8Available())
-        return;
     auto pack = [&](WeightView& w) {
+        if (w.type == TensorType::Q4_K) {
+            packQ4K(w);
+            return;
+        }
+        if (!packedQ8Available())
+            return;
         const std::size_t rb = packedQ8RowBytes(w.cols);
         if (w.type != TensorType::Q8_0 || rb == 0 || !w.data)
             return;
@@ -332,6 +336,29 @@ void Model::packWeights()
         for (WeightView* w : {&L.wq, &L.wk, &L.wv, &L.wo, &L.gate, &L.up, &L.down})
             pack(*w);
     pack(m_output);
+}
+
+// Q4_K matrices get a packed copy in groups of 16 rows (2.8% larger) when
+// this CPU has the packed kernel: batched decoding decodes each group once
+// for up to 8 inputs, and one input also does less work per weight.
+void Model::packQ4K(WeightView& w)
+{
+    const std::size_t gb = packedQ4KGroupBytes(w.cols);
+    if (!packedQ4KAvailable() || gb == 0 || !w.data || w.rows <= 0)
+        return;
+    const std::int64_t groupRows = packedQ4KGroupRows();
+    const auto groups = static_cast<std::size_t>((w.rows + groupRows - 1) / groupRows);
+    auto copy = std::unique_ptr<std::byte[]>(new (std::nothrow) std::byte[gb * groups]);
+    if (!copy)
+        return; // no memory for it: the original rows still work
+    for (std::size_t g = 0; g < groups; ++g) {
+        const std::int64_t r0 = static_cast<std::int64_t>(g) * groupRows;
+        packQ4_KGroup(w.data + static_cast<std::size_t>(r0) * w.rowBytes, w.rowBytes, std::min(groupRows, w.rows - r0), w.cols,
+                      copy.get() + g * gb);
+    }
+    w.packed = copy.get();
+    w.packedGroupBytes = gb;
+    m_packed.push_back(std::move(copy));
 }
 
 kv::KvCacheConfig Model::kvConfig(int contextTokens, int blockTokens, kv::KvType type) const

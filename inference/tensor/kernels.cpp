@@ -451,6 +451,7 @@ KernelTable merged(const KernelTable& base, const KernelTable& fast)
     if (fast.axpyHalfF32) t.axpyHalfF32 = fast.axpyHalfF32;
     if (fast.quantizeQ8) t.quantizeQ8 = fast.quantizeQ8;
     if (fast.dotPackedQ8) t.dotPackedQ8 = fast.dotPackedQ8;
+    if (fast.dotPackedQ4K) t.dotPackedQ4K = fast.dotPackedQ4K;
     if (fast.dotHalfF32Rows) t.dotHalfF32Rows = fast.dotHalfF32Rows;
     if (fast.axpyHalfF32Rows) t.axpyHalfF32Rows = fast.axpyHalfF32Rows;
     return t;
@@ -733,6 +734,94 @@ void gemmPackedQ8(const void* weights, std::size_t rowStrideBytes, std::int64_t 
                 for (int k = 0; k < nx; ++k)
                     out[(g0 + static_cast<std::size_t>(k)) * outStride + static_cast<std::size_t>(r)] = res[k];
             }
+        }
+    }
+}
+
+bool packedQ4KAvailable()
+{
+    return activeTable().dotPackedQ4K != nullptr;
+}
+
+std::int64_t packedQ4KGroupRows()
+{
+    return kQ4KGroupRows;
+}
+
+std::size_t packedQ4KGroupBytes(std::int64_t cols)
+{
+    if (cols <= 0 || cols % QK_K != 0)
+        return 0;
+    return static_cast<std::size_t>(cols / QK_K) * kQ4KSuperBytes;
+}
+
+void packQ4_KGroup(const void* src, std::size_t srcRowBytes, std::int64_t rows, std::int64_t cols, void* dst)
+{
+    const std::size_t bytes = packedQ4KGroupBytes(cols);
+    if (bytes == 0 || rows < 1 || rows > kQ4KGroupRows)
+        return;
+    auto* out = static_cast<std::uint8_t*>(dst);
+    std::memset(out, 0, bytes);
+    for (std::int64_t r = 0; r < rows; ++r) {
+        const auto* blocks = reinterpret_cast<const BlockQ4_K*>(static_cast<const std::uint8_t*>(src) + static_cast<std::size_t>(r) * srcRowBytes);
+        for (std::int64_t i = 0; i < cols / QK_K; ++i) {
+            const BlockQ4_K& b = blocks[i];
+            std::uint8_t* sb = out + static_cast<std::size_t>(i) * kQ4KSuperBytes;
+            std::memcpy(sb + 2 * r, &b.d, 2);
+            std::memcpy(sb + kQ4KOffDmin + 2 * r, &b.dmin, 2);
+            for (int j = 0; j < 8; ++j) {
+                std::uint8_t sc, m;
+                scaleMinK4(j, b.scales, sc, m);
+                sb[kQ4KOffScales + 16 * j + r] = sc;
+                sb[kQ4KOffMins + 32 * (j / 2) + 2 * r + (j % 2)] = m;
+            }
+            // Level v of sub-block j: ggml stores sub-blocks 2p and 2p+1 in
+            // the low and high nibbles of bytes 32p .. 32p+31.
+            auto level = [&](int j, int v) {
+                const std::uint8_t byte = b.qs[32 * (j / 2) + v];
+                return static_cast<std::uint8_t>(j % 2 ? byte >> 4 : byte & 0x0F);
+            };
+            for (int j = 0; j < 8; ++j)
+                for (int c = 0; c < 4; ++c)
+                    for (int t = 0; t < 4; ++t)
+                        sb[kQ4KOffLevels + 256 * j + 64 * c + 4 * r + t]
+                            = static_cast<std::uint8_t>(level(j, 8 * c + t) | (level(j, 8 * c + 4 + t) << 4));
+        }
+    }
+}
+
+void gemmPackedQ4K(const void* weights, std::size_t groupStrideBytes, std::int64_t r0, std::int64_t r1,
+                   std::span<const PreparedInput> inputs, float* out, std::size_t outStride)
+{
+    if (r1 <= r0 || inputs.empty())
+        return;
+    const PackedGroupFn fn = activeTable().dotPackedQ4K;
+    bool valid = fn != nullptr && r0 >= 0;
+    for (const auto& in : inputs)
+        valid = valid && !in.empty() && in.weightType() == TensorType::Q4_K && in.size() == inputs[0].size()
+            && packedQ4KGroupBytes(in.size()) != 0 && groupStrideBytes >= packedQ4KGroupBytes(in.size());
+    if (!valid) {
+        for (std::size_t b = 0; b < inputs.size(); ++b)
+            for (std::int64_t r = std::max<std::int64_t>(r0, 0); r < r1; ++r)
+                out[b * outStride + static_cast<std::size_t>(r)] = kNaN;
+        return;
+    }
+    const auto* base = static_cast<const std::uint8_t*>(weights);
+    // One group (16 rows, under 20 KiB for rows of 2048) stays in L1 while
+    // the inputs pass over it eight at a time.
+    for (std::int64_t g = r0 / kQ4KGroupRows; g * kQ4KGroupRows < r1; ++g) {
+        const std::int64_t gr0 = g * kQ4KGroupRows;
+        const std::int64_t lo = std::max(r0, gr0), hi = std::min(r1, gr0 + kQ4KGroupRows);
+        for (std::size_t b0 = 0; b0 < inputs.size(); b0 += kQ4KMaxInputs) {
+            const int nx = static_cast<int>(std::min<std::size_t>(kQ4KMaxInputs, inputs.size() - b0));
+            PreparedView views[kQ4KMaxInputs];
+            for (int k = 0; k < nx; ++k)
+                views[k] = KernelAccess::view(inputs[b0 + static_cast<std::size_t>(k)]);
+            alignas(64) float res[kQ4KMaxInputs * kQ4KGroupRows];
+            fn(base + static_cast<std::size_t>(g) * groupStrideBytes, views, nx, res);
+            for (int k = 0; k < nx; ++k)
+                for (std::int64_t r = lo; r < hi; ++r)
+                    out[(b0 + static_cast<std::size_t>(k)) * outStride + static_cast<std::size_t>(r)] = res[k * kQ4KGroupRows + (r - gr0)];
         }
     }
 }

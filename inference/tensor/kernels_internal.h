@@ -67,6 +67,25 @@ constexpr int kPackGroup = 8;
 constexpr std::size_t kPackGroupBytes = 16 + 8 * 32;
 using PackedGemmFn = void (*)(const void* row, const PreparedView* xs, int nx, float* results);
 
+// Packed Q4_K groups ("Q4_Kx16"): 16 rows interleaved so that one 8-bit dot
+// instruction covers 4 values of each of 16 rows against 4 values of one
+// input (broadcast), and every scale is applied once per sub-block for all
+// 16 rows in one vector operation. Per super-block of 256 columns:
+//   [0, 32)      the 16 rows' d (half floats)
+//   [32, 64)     the 16 rows' dmin (half floats)
+//   [64, 192)    6-bit scales as bytes, [sub-block j][row r]
+//   [192, 320)   6-bit mins as bytes, [pair p][row r][e] = min of sub-block 2p+e
+//   [320, 2368)  levels: sub-block j at 320 + 256j, 64-byte chunk c (0..3)
+//                at + 64c, byte 4r + t = level(r, 32j + 8c + t) in the low
+//                nibble and level(r, 32j + 8c + 4 + t) in the high nibble.
+// Rows past the matrix's end in its last group are zero (results 0).
+constexpr int kQ4KGroupRows = 16;
+constexpr std::size_t kQ4KSuperBytes = 2368;
+constexpr std::size_t kQ4KOffDmin = 32, kQ4KOffScales = 64, kQ4KOffMins = 192, kQ4KOffLevels = 320;
+// results[k * 16 + r] = dot(row r of the group, xs[k]) for k < nx (1..8).
+using PackedGroupFn = void (*)(const void* group, const PreparedView* xs, int nx, float* results);
+constexpr int kQ4KMaxInputs = 8;
+
 // One dot kernel: results[b] = dot(row, xs[b]) for b < nx (nx in 1..4).
 using DotFn = void (*)(const void* row, const PreparedView* xs, int nx, float* results);
 
@@ -89,6 +108,9 @@ struct KernelTable {
     // Dot products of one packed Q8_0 row with nx (1..4) inputs; nullptr
     // where the variant has no 8-bit dot instruction (packing is not used).
     PackedGemmFn dotPackedQ8 = nullptr;
+    // Packed Q4_K groups against nx (1..8) inputs prepared for Q4_K; nullptr
+    // where the variant has no kernel (scalar).
+    PackedGroupFn dotPackedQ4K = nullptr;
     void (*dotHalfF32Rows)(const std::uint16_t*, std::size_t, int, const float*, std::int64_t, float*) = nullptr;
     void (*axpyHalfF32Rows)(const float*, const std::uint16_t*, std::size_t, int, float*, std::int64_t) = nullptr;
 };
