@@ -1,9 +1,12 @@
 // Studio panels: how long the state inspector takes to open a 1,000,000-row
 // table (first page ready) and to fetch further pages, deep in the table
 // too; and how long the model manager takes to scan N GGUF files and build
-// its table model.
+// its table model; and how long the real outpost-studio takes from launch to
+// its main window on screen with the sample project open (the target:
+// within 1 s), on the offscreen platform, median of --launches runs.
 //
-//   bench_studio [--rows N] [--files N]
+//   bench_studio [--rows N] [--files N] [--launches N] [--studio PATH] [--only-launch]
+#include "core/project/sample_project.h"
 #include "inference/gguf/gguf_writer.h"
 #include "ui/inspect/lazy_table_model.h"
 #include "ui/models/model_list_model.h"
@@ -14,11 +17,13 @@
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QFile>
+#include <QProcess>
 #include <QTemporaryDir>
 
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <vector>
 
@@ -67,6 +72,71 @@ bool writeModel(const QString& path, int i)
     return w.writeFile(QFile::encodeName(path).toStdString()).ok();
 }
 
+std::int64_t monotonicNs()
+{
+    // steady_clock is CLOCK_MONOTONIC on Linux: one clock for every process.
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+// Launches the studio on `project` with a fresh settings folder and returns
+// milliseconds from just before the launch to the window's first expose, or
+// a negative value when it did not report one.
+double launchOnce(const QString& studio, const QString& project, const QString& home)
+{
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    env.insert(QStringLiteral("OUTPOST_STUDIO_STARTUP_PROBE"), QStringLiteral("1"));
+    // Its own settings and data: no recent geometry or sample copy from a user.
+    env.insert(QStringLiteral("HOME"), home);
+    env.insert(QStringLiteral("XDG_CONFIG_HOME"), QDir(home).filePath(QStringLiteral(".config")));
+    env.insert(QStringLiteral("XDG_DATA_HOME"), QDir(home).filePath(QStringLiteral(".local/share")));
+    p.setProcessEnvironment(env);
+    p.setProcessChannelMode(QProcess::SeparateChannels);
+    const std::int64_t start = monotonicNs();
+    p.start(studio, {project});
+    if (!p.waitForFinished(30000)) {
+        p.kill();
+        p.waitForFinished();
+        return -1;
+    }
+    for (const QByteArray& line : p.readAllStandardOutput().split('\n'))
+        if (line.startsWith("window-exposed "))
+            return double(line.mid(15).trimmed().toLongLong() - start) / 1e6;
+    return -1;
+}
+
+int benchLaunch(const QString& studio, int launches)
+{
+    if (studio.isEmpty() || !QFileInfo(studio).isExecutable()) {
+        std::printf("launch: outpost-studio not found (build it, or pass --studio PATH)\n");
+        return 0;
+    }
+    QTemporaryDir dir;
+    const QString project = dir.filePath(QStringLiteral("hello"));
+    const QString error = core::installSampleProject(project);
+    if (!error.isEmpty()) {
+        std::fprintf(stderr, "%s\n", qPrintable(error));
+        return 1;
+    }
+    std::vector<double> times;
+    for (int i = 0; i < launches; ++i) {
+        const QString home = dir.filePath(QStringLiteral("home%1").arg(i));
+        QDir().mkpath(home);
+        const double t = launchOnce(studio, project, home);
+        if (t < 0) {
+            std::fprintf(stderr, "launch %d: the studio reported no window\n", i + 1);
+            return 1;
+        }
+        times.push_back(t);
+    }
+    std::sort(times.begin(), times.end());
+    std::printf("studio: launch to main window exposed, sample project open (offscreen): %.0f ms median, %.0f ms best, "
+                "%.0f ms worst (%d runs; target 1000 ms)\n",
+                times[times.size() / 2], times.front(), times.back(), launches);
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -74,13 +144,27 @@ int main(int argc, char** argv)
     QCoreApplication app(argc, argv);
     int rows = 1'000'000;
     int files = 200;
+    int launches = 5;
+    bool onlyLaunch = false;
+#ifdef OUTPOST_STUDIO_BINARY
+    QString studio = QStringLiteral(OUTPOST_STUDIO_BINARY);
+#else
+    QString studio;
+#endif
     const QStringList args = app.arguments();
     for (int i = 1; i + 1 < args.size(); ++i) {
         if (args[i] == QLatin1String("--rows"))
             rows = args[i + 1].toInt();
         if (args[i] == QLatin1String("--files"))
             files = args[i + 1].toInt();
+        if (args[i] == QLatin1String("--launches"))
+            launches = std::max(1, args[i + 1].toInt());
+        if (args[i] == QLatin1String("--studio"))
+            studio = args[i + 1];
     }
+    onlyLaunch = args.contains(QLatin1String("--only-launch"));
+    if (const int rc = benchLaunch(studio, launches); rc != 0 || onlyLaunch)
+        return rc;
     QTemporaryDir dir;
     const QString db = dir.filePath(QStringLiteral("big.sqlite"));
 

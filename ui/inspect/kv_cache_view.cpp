@@ -34,7 +34,8 @@ KvBlockMap::KvBlockMap(QWidget* parent)
     : QWidget(parent)
 {
     setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
-    setToolTip(tr("KV blocks: one cell per block, coloured by the sequence holding it; cached and free blocks in grey"));
+    setToolTip(tr("KV blocks: one cell per block, coloured by the sequence holding it; prefix blocks shared by several "
+                  "sequences in the text colour, cached blocks in grey, free blocks empty"));
 }
 
 void KvBlockMap::setStats(const inference::EngineStats& stats)
@@ -42,9 +43,25 @@ void KvBlockMap::setStats(const inference::EngineStats& stats)
     const int total = std::max(0, stats.kvBlocksTotal);
     m_cells.assign(std::size_t(total), Cell{});
     m_requests.clear();
+    for (const auto& q : stats.sequences)
+        m_requests.push_back(q.request);
+    if (int(stats.kvBlockOwners.size()) == total) {
+        const int sequences = int(stats.sequences.size());
+        for (int b = 0; b < total; ++b) {
+            const std::int32_t owner = stats.kvBlockOwners[std::size_t(b)];
+            Cell& c = m_cells[std::size_t(b)];
+            if (owner >= 0 && owner < sequences)
+                c = Cell{Cell::Sequence, owner};
+            else if (owner == inference::EngineStats::kBlockShared)
+                c.kind = Cell::Shared;
+            else if (owner == inference::EngineStats::kBlockCached)
+                c.kind = Cell::Cached;
+        }
+        update();
+        return;
+    }
     int at = 0;
     for (std::size_t s = 0; s < stats.sequences.size(); ++s) {
-        m_requests.push_back(stats.sequences[s].request);
         for (int b = 0; b < stats.sequences[s].blocks && at < total; ++b)
             m_cells[std::size_t(at++)] = Cell{Cell::Sequence, int(s)};
     }
@@ -74,6 +91,13 @@ QColor KvBlockMap::cellColor(int index) const
     switch (c.kind) {
     case Cell::Sequence:
         return sequenceColor(m_requests[std::size_t(c.sequence)]);
+    case Cell::Shared: {
+        // Between text and background: stands out from the sequences' hues
+        // and from cached grey in light and dark palettes alike.
+        const QColor text = palette().color(QPalette::Text), base = palette().color(QPalette::Base);
+        return QColor::fromRgbF(0.75f * text.redF() + 0.25f * base.redF(), 0.75f * text.greenF() + 0.25f * base.greenF(),
+                                0.75f * text.blueF() + 0.25f * base.blueF());
+    }
     case Cell::Cached:
         return palette().color(QPalette::Mid);
     case Cell::Free:

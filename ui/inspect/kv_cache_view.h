@@ -5,13 +5,13 @@
 // Plots: KV blocks used / cached / free; running and waiting sequences and
 // the last step's batch size; generated tokens per second; the prefix-cache
 // hit rate (hits / (hits + misses) since load, in percent); a histogram of
-// the time to first token; and a block map, one cell per KV block, coloured
-// by the sequence that holds it (cached and free blocks in neutral colours).
+// the time to first token; and a block map, one cell per KV block in block
+// order, coloured by the sequence that holds it (EngineStats::kvBlockOwners),
+// with prefix blocks shared by several sequences, cached and free blocks in
+// neutral colours taken from the palette.
 //
-// EngineStats counts blocks per sequence, not which block is whose, so the
-// map lays each sequence's blocks out contiguously (in the order of
-// EngineStats::sequences), then the cached ones, then the free ones: it shows
-// shares of the cache, not physical placement.
+// Plots and map take their colours from the palette and follow it when it
+// changes (a theme switch).
 //
 // Feed it with addSample() (any thread's stats, called on the GUI thread), or
 // give it an engine with setEngine(): it then polls Engine::stats() every
@@ -39,17 +39,21 @@ class KvBlockMap : public QWidget {
     Q_OBJECT
 public:
     // What a cell shows: a sequence's block (index into the sequences of the
-    // last snapshot), a cached block or a free one.
+    // last snapshot), a prefix block shared by several sequences, a cached
+    // block or a free one.
     struct Cell {
-        enum Kind { Sequence, Cached, Free } kind = Free;
+        enum Kind { Sequence, Shared, Cached, Free } kind = Free;
         int sequence = -1;
     };
 
     explicit KvBlockMap(QWidget* parent = nullptr);
 
-    // Lays out the blocks of a snapshot (see the file comment). Sequence
-    // blocks beyond kvBlocksTotal (shared prefix blocks count for each of
-    // their holders) are cut at the total.
+    // Shows the blocks of a snapshot, cell i for block i, from its
+    // kvBlockOwners. A snapshot without owners (one made by hand, or of an
+    // engine that does not fill them) is laid out from the per-sequence
+    // counts instead: each sequence's blocks together, then the cached ones,
+    // then the free ones (shares of the cache, not placement); sequence
+    // blocks beyond kvBlocksTotal are cut at the total.
     void setStats(const inference::EngineStats& stats);
 
     int cellCount() const { return int(m_cells.size()); }

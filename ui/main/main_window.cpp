@@ -8,6 +8,8 @@
 #include "ui/inspect/kv_cache_view.h"
 #include "ui/inspect/state_inspector.h"
 #include "ui/main/recent_projects.h"
+#include "ui/main/shortcuts_dialog.h"
+#include "ui/main/theme.h"
 #include "ui/models/engine_settings.h"
 #include "ui/models/model_manager.h"
 #include "ui/project/agent_list_model.h"
@@ -25,6 +27,7 @@
 #include <QFileDialog>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListView>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -33,7 +36,12 @@
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTableView>
+#include <QTimer>
+#include <QToolButton>
+#include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
+
+#include <algorithm>
 
 namespace outpost::ui {
 
@@ -41,6 +49,10 @@ namespace {
 const char* const kGeometryKey = "mainWindow/geometry";
 const char* const kStateKey = "mainWindow/state";
 const char* const kLanguageKey = "language";
+const char* const kThemeKey = "theme";
+// The status bar's KV readout: often enough to follow a generation, rarely
+// enough to cost nothing (stats() copies a small snapshot under a lock).
+constexpr int kStatsPollMs = 1000;
 constexpr int kStateVersion = 1;
 } // namespace
 
@@ -68,6 +80,20 @@ MainWindow::MainWindow(QWidget* parent)
     statusBar()->addPermanentWidget(m_statusLabel);
     m_modelLabel = new QLabel(this);
     statusBar()->addPermanentWidget(m_modelLabel);
+    m_kvStatus = new QToolButton(this);
+    m_kvStatus->setObjectName(QStringLiteral("KvStatus"));
+    m_kvStatus->setAutoRaise(true);
+    m_kvStatus->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    m_kvStatus->setFocusPolicy(Qt::NoFocus);
+    m_kvStatus->hide();
+    statusBar()->addPermanentWidget(m_kvStatus);
+    connect(m_kvStatus, &QToolButton::clicked, this, [this] {
+        m_kvDock->show();
+        m_kvDock->raise();
+    });
+    m_statsTimer = new QTimer(this);
+    m_statsTimer->setInterval(kStatsPollMs);
+    connect(m_statsTimer, &QTimer::timeout, this, &MainWindow::updateKvStatus);
 
     connect(this, &MainWindow::projectOpened, m_stateInspector, &StateInspector::setProjectRoot);
     connect(m_stateInspector, &StateInspector::instanceSelected, this,
@@ -84,6 +110,13 @@ MainWindow::MainWindow(QWidget* parent)
     m_language = settings.value(QLatin1String(kLanguageKey), QStringLiteral("system")).toString();
     for (QAction* action : m_languageGroup->actions())
         action->setChecked(action->data().toString() == m_language);
+    // The theme is the application's; main() applies it before any widget
+    // exists, this only catches windows made without it (tests).
+    const Theme theme = themeFromKey(settings.value(QLatin1String(kThemeKey)).toString());
+    if (theme != currentTheme())
+        applyTheme(theme);
+    for (QAction* action : m_themeGroup->actions())
+        action->setChecked(action->data().toString() == themeKey(theme));
 
     retranslate();
     resize(1200, 760);
@@ -143,11 +176,40 @@ void MainWindow::createActions()
     m_editMenu->addActions({e->cutAction(), e->copyAction(), e->pasteAction(), e->deleteAction(), e->selectAllAction()});
     m_editMenu->addSeparator();
     m_editMenu->addActions({e->arrangeAction(), e->fitAction(), e->zoomInAction(), e->zoomOutAction(), e->resetZoomAction()});
+    m_editMenu->addSeparator();
+    m_findAgentAction = m_editMenu->addAction(QIcon::fromTheme(QStringLiteral("edit-find")), QString(), this, [this] {
+        m_agentsDock->show();
+        m_agentsDock->raise();
+        m_agentFilter->setFocus(Qt::ShortcutFocusReason);
+        m_agentFilter->selectAll();
+    });
+    m_findAgentAction->setShortcut(QKeySequence::Find);
     connect(m_graphEditor, &GraphEditor::saveRequested, this, &MainWindow::saveAgent);
     connect(m_graphEditor, &GraphEditor::modifiedChanged, this, &QWidget::setWindowModified);
     connect(m_graphEditor, &GraphEditor::message, this, [this](const QString& text) { statusBar()->showMessage(text, 5000); });
 
     m_viewMenu = menuBar()->addMenu(QString());
+    // The docks' toggles come first (createDocks() adds them), then these.
+    m_fullScreenAction = new QAction(this);
+    m_fullScreenAction->setCheckable(true);
+    m_fullScreenAction->setShortcut(QKeySequence::FullScreen);
+    connect(m_fullScreenAction, &QAction::toggled, this, [this](bool on) {
+        setWindowState(on ? windowState() | Qt::WindowFullScreen : windowState() & ~Qt::WindowFullScreen);
+    });
+    m_themeMenu = new QMenu(this);
+    m_themeGroup = new QActionGroup(this);
+    const auto themeAction = [this](Theme theme) {
+        QAction* action = m_themeMenu->addAction(QString());
+        action->setData(themeKey(theme));
+        action->setCheckable(true);
+        m_themeGroup->addAction(action);
+        return action;
+    };
+    m_systemThemeAction = themeAction(Theme::System);
+    m_lightThemeAction = themeAction(Theme::Light);
+    m_darkThemeAction = themeAction(Theme::Dark);
+    connect(m_themeGroup, &QActionGroup::triggered, this,
+            [this](QAction* action) { setTheme(themeFromKey(action->data().toString())); });
 
     m_settingsMenu = menuBar()->addMenu(QString());
     m_languageMenu = m_settingsMenu->addMenu(QString());
@@ -166,6 +228,10 @@ void MainWindow::createActions()
     connect(m_languageGroup, &QActionGroup::triggered, this, [this](QAction* action) { setLanguage(action->data().toString()); });
 
     m_helpMenu = menuBar()->addMenu(QString());
+    m_shortcutsAction = m_helpMenu->addAction(QIcon::fromTheme(QStringLiteral("help-keyboard-shortcuts")), QString(), this,
+                                              &MainWindow::showShortcuts);
+    m_shortcutsAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Slash));
+    m_helpMenu->addSeparator();
     m_aboutAction = m_helpMenu->addAction(QString(), this, &MainWindow::showAbout);
     m_aboutAction->setMenuRole(QAction::AboutRole);
     m_aboutQtAction = m_helpMenu->addAction(QString(), qApp, &QApplication::aboutQt);
@@ -203,7 +269,19 @@ void MainWindow::createDocks()
         m_viewMenu->addAction(d->toggleViewAction());
         return d;
     };
-    m_agentsDock = dock("AgentsDock", m_agentList, Qt::LeftDockWidgetArea);
+    m_agentFilter = new QLineEdit(this);
+    m_agentFilter->setObjectName(QStringLiteral("AgentFilter"));
+    m_agentFilter->setClearButtonEnabled(true);
+    connect(m_agentFilter, &QLineEdit::textEdited, this, &MainWindow::findAgent);
+    // Enter goes on to the graph of the agent found.
+    connect(m_agentFilter, &QLineEdit::returnPressed, this, [this] { m_graphEditor->setFocus(Qt::ShortcutFocusReason); });
+    auto* agentsPanel = new QWidget(this);
+    auto* agentsLayout = new QVBoxLayout(agentsPanel);
+    agentsLayout->setContentsMargins(0, 0, 0, 0);
+    agentsLayout->setSpacing(2);
+    agentsLayout->addWidget(m_agentFilter);
+    agentsLayout->addWidget(m_agentList, 1);
+    m_agentsDock = dock("AgentsDock", agentsPanel, Qt::LeftDockWidgetArea);
     m_manifestDock = dock("ProjectDock", m_manifestView, Qt::LeftDockWidgetArea);
     m_problemsDock = dock("ProblemsDock", m_problemsTable, Qt::BottomDockWidgetArea);
     m_outlineDock = dock("OutlineDock", m_agentView, Qt::RightDockWidgetArea);
@@ -227,6 +305,13 @@ void MainWindow::createDocks()
     tabifyDockWidget(m_alarmsDock, m_modelsDock);
     tabifyDockWidget(m_modelsDock, m_kvDock);
     m_problemsDock->raise();
+    // Alt+1 ... Alt+8 show or hide each dock, in the View menu's order.
+    const QList<QDockWidget*> all = docks();
+    for (int i = 0; i < all.size() && i < 9; ++i)
+        all[i]->toggleViewAction()->setShortcut(QKeySequence(Qt::ALT | Qt::Key(Qt::Key_1 + i)));
+    m_viewMenu->addSeparator();
+    m_viewMenu->addAction(m_fullScreenAction);
+    m_viewMenu->addMenu(m_themeMenu);
     // The graph editor gets most of the window; the docks start compact.
     resizeDocks({m_agentsDock, m_manifestDock}, {420, 260}, Qt::Vertical);
     resizeDocks({m_agentsDock}, {280}, Qt::Horizontal);
@@ -250,6 +335,14 @@ void MainWindow::retranslate()
     m_editMenu->setTitle(tr("&Edit"));
     m_quitAction->setText(tr("&Quit"));
     m_viewMenu->setTitle(tr("&View"));
+    m_findAgentAction->setText(tr("&Find Agent…"));
+    m_agentFilter->setPlaceholderText(tr("Find agent (%1)").arg(m_findAgentAction->shortcut().toString(QKeySequence::NativeText)));
+    m_fullScreenAction->setText(tr("F&ull Screen"));
+    m_themeMenu->setTitle(tr("&Theme"));
+    m_systemThemeAction->setText(tr("&System"));
+    m_lightThemeAction->setText(tr("&Light"));
+    m_darkThemeAction->setText(tr("&Dark"));
+    m_shortcutsAction->setText(tr("&Keyboard Shortcuts"));
     m_settingsMenu->setTitle(tr("&Settings"));
     m_languageMenu->setTitle(tr("&Language"));
     m_systemLanguageAction->setText(tr("System language"));
@@ -264,6 +357,7 @@ void MainWindow::retranslate()
     m_alarmsDock->setWindowTitle(tr("Alarms"));
     m_modelsDock->setWindowTitle(tr("Models"));
     m_kvDock->setWindowTitle(tr("KV Cache"));
+    m_kvStatus->setToolTip(tr("KV-cache use and generation speed of the loaded model; click to show the KV Cache panel"));
     updateModelStatus();
     rebuildRecentMenu();
     showProject();
@@ -493,6 +587,63 @@ void MainWindow::unloadModel()
     emit modelChanged(QString());
 }
 
+void MainWindow::updateKvStatus()
+{
+    if (!m_engine) {
+        m_kvStatus->hide();
+        return;
+    }
+    const inference::EngineStats s = m_engine->stats();
+    const double total = std::max(1, s.kvBlocksTotal);
+    const double usedMiB = double(s.kvBytesTotal) * double(s.kvBlocksUsed) / total / (1024.0 * 1024.0);
+    m_kvStatus->setText(tr("KV %1/%2 blocks (%3%) · %4 MiB · %5 tokens/s")
+                            .arg(s.kvBlocksUsed)
+                            .arg(s.kvBlocksTotal)
+                            .arg(100.0 * double(s.kvBlocksUsed) / total, 0, 'f', 0)
+                            .arg(usedMiB, 0, 'f', usedMiB < 10 ? 1 : 0)
+                            .arg(s.tokensPerSecond, 0, 'f', 1));
+    m_kvStatus->show();
+}
+
+void MainWindow::findAgent(const QString& text)
+{
+    const QString needle = text.trimmed();
+    if (needle.isEmpty())
+        return;
+    // A name that starts with the text wins over one that only contains it.
+    int best = -1;
+    for (int row = 0; row < m_agentModel->rowCount() && best < 0; ++row)
+        if (m_agentModel->agentAt(row)->className.startsWith(needle, Qt::CaseInsensitive))
+            best = row;
+    for (int row = 0; row < m_agentModel->rowCount() && best < 0; ++row)
+        if (m_agentModel->agentAt(row)->className.contains(needle, Qt::CaseInsensitive))
+            best = row;
+    if (best >= 0)
+        m_agentList->setCurrentIndex(m_agentModel->index(best));
+    else
+        statusBar()->showMessage(tr("No agent matches \"%1\"").arg(needle), 3000);
+}
+
+void MainWindow::setTheme(Theme theme)
+{
+    QSettings().setValue(QLatin1String(kThemeKey), themeKey(theme));
+    applyTheme(theme);
+    for (QAction* action : m_themeGroup->actions())
+        action->setChecked(action->data().toString() == themeKey(theme));
+}
+
+void MainWindow::showShortcuts()
+{
+    if (auto* open = findChild<ShortcutsDialog*>()) {
+        open->raise();
+        open->activateWindow();
+        return;
+    }
+    auto* dialog = new ShortcutsDialog(menuBar(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
+}
+
 void MainWindow::updateModelStatus()
 {
     if (!m_loadingPath.isEmpty())
@@ -501,6 +652,12 @@ void MainWindow::updateModelStatus()
         m_modelLabel->setText(tr("Model: %1").arg(QFileInfo(m_enginePath).fileName()));
     else
         m_modelLabel->setText(tr("No model loaded"));
+    // Poll the engine only while there is one.
+    if (m_engine && !m_statsTimer->isActive())
+        m_statsTimer->start();
+    else if (!m_engine)
+        m_statsTimer->stop();
+    updateKvStatus();
 }
 
 void MainWindow::chooseProject()

@@ -17,9 +17,12 @@ class QAction;
 class QActionGroup;
 class QDockWidget;
 class QLabel;
+class QLineEdit;
 class QListView;
 class QMenu;
 class QTableView;
+class QTimer;
+class QToolButton;
 
 namespace outpost::inference {
 class Engine;
@@ -36,6 +39,7 @@ class KvCacheView;
 class ModelManager;
 class StateInspector;
 struct EngineSettings;
+enum class Theme;
 class AgentView;
 class GraphEditor;
 class DiagnosticsModel;
@@ -72,6 +76,12 @@ public:
     // The loaded model (null when none).
     std::shared_ptr<inference::Engine> engine() const { return m_engine; }
     QListView* agentList() const { return m_agentList; }
+    // The field above the agent list that finds an agent by name (Ctrl+F).
+    QLineEdit* agentFilter() const { return m_agentFilter; }
+    // The status bar's KV-cache and speed readout (empty text while no model
+    // is loaded); clicking it shows the KV Cache dock.
+    QToolButton* kvStatus() const { return m_kvStatus; }
+    QDockWidget* kvCacheDock() const { return m_kvDock; }
     QMenu* recentMenu() const { return m_recentMenu; }
     QList<QDockWidget*> docks() const;
 
@@ -79,6 +89,11 @@ public:
     // the choice in the settings.
     void setLanguage(const QString& code);
     QString language() const { return m_language; }
+    // Switches the colour theme of the whole application and keeps the
+    // choice in the settings.
+    void setTheme(Theme theme);
+    // Help > Keyboard Shortcuts (non-modal; one at a time).
+    void showShortcuts();
 
     // The sample project in the user's data folder, copied there on first use.
     static QString defaultProjectPath(QString* error = nullptr);
@@ -113,6 +128,9 @@ private:
     void loadModel(const QString& path, const EngineSettings& settings);
     void unloadModel();
     void updateModelStatus();
+    // Reads Engine::stats() into the status bar's KV readout.
+    void updateKvStatus();
+    void findAgent(const QString& text);
 
     std::optional<core::Project> m_project;
     QString m_language;
@@ -144,6 +162,9 @@ private:
     QDockWidget* m_alarmsDock = nullptr;
     QLabel* m_modelLabel = nullptr;
     QLabel* m_statusLabel = nullptr;
+    QToolButton* m_kvStatus = nullptr;
+    QTimer* m_statsTimer = nullptr;  // runs only while a model is loaded
+    QLineEdit* m_agentFilter = nullptr;
 
     QMenu* m_fileMenu = nullptr;
     QMenu* m_recentMenu = nullptr;
@@ -151,6 +172,7 @@ private:
     QMenu* m_viewMenu = nullptr;
     QMenu* m_settingsMenu = nullptr;
     QMenu* m_languageMenu = nullptr;
+    QMenu* m_themeMenu = nullptr;
     QMenu* m_helpMenu = nullptr;
     QAction* m_newAction = nullptr;
     QAction* m_openAction = nullptr;
@@ -160,6 +182,13 @@ private:
     QAction* m_aboutAction = nullptr;
     QAction* m_aboutQtAction = nullptr;
     QAction* m_clearRecentAction = nullptr;
+    QAction* m_findAgentAction = nullptr;
+    QAction* m_fullScreenAction = nullptr;
+    QAction* m_shortcutsAction = nullptr;
+    QActionGroup* m_themeGroup = nullptr;
+    QAction* m_systemThemeAction = nullptr;
+    QAction* m_lightThemeAction = nullptr;
+    QAction* m_darkThemeAction = nullptr;
     QActionGroup* m_languageGroup = nullptr;
     QAction* m_systemLanguageAction = nullptr;
 };
