@@ -105,33 +105,34 @@ struct ForwardPass {
     {
         auto& inputs = prepared(w.type, x, w.cols);
         const auto rows = static_cast<std::size_t>(w.rows);
-        if (w.packedGroupBytes != 0 && packedQ4KAvailable()) {
+        // Packed groups when the CPU has their kernel (decided per call, the
+        // same for every batch size, so batching never changes results).
+        const bool q4k = w.type == TensorType::Q4_K && packedQ4KAvailable();
+        const bool q8 = w.type == TensorType::Q8_0 && packedQ8GroupsAvailable();
+        if (w.packed && (q4k || q8)) {
             // Threads split the row groups, so each group's weights are read
             // (and decoded) once per step for every input; the cut depends
             // only on the sizes, never on which inputs share the call.
             const auto groupRows = static_cast<std::size_t>(packedQ4KGroupRows());
             const std::size_t groups = (rows + groupRows - 1) / groupRows;
             const std::size_t gGrain = std::max<std::size_t>(1, kMinPieceBytes / (w.packedGroupBytes * count));
+            const std::span<const PreparedInput> in(inputs.data(), count);
             pool.parallelFor(groups, gGrain, [&](std::size_t g0, std::size_t g1) {
-                gemmPackedQ4K(w.packed, w.packedGroupBytes, static_cast<std::int64_t>(g0 * groupRows),
-                              static_cast<std::int64_t>(std::min(rows, g1 * groupRows)), std::span<const PreparedInput>(inputs.data(), count), y, rows);
+                const auto r0 = static_cast<std::int64_t>(g0 * groupRows);
+                const auto r1 = static_cast<std::int64_t>(std::min(rows, g1 * groupRows));
+                if (q4k)
+                    gemmPackedQ4K(w.packed, w.packedGroupBytes, r0, r1, in, y, rows);
+                else
+                    gemmPackedQ8Groups(w.packed, w.packedGroupBytes, r0, r1, in, y, rows);
             });
             return;
         }
         const std::size_t grain = std::max<std::size_t>(1, kMinPieceBytes / (w.rowBytes * count));
-        // Packed rows when the CPU has their kernel (decided per call, the
-        // same for every batch size, so batching never changes results).
-        const bool packed = w.packed && w.packedRowBytes != 0 && packedQ8Available();
         pool.parallelFor(rows, grain, [&](std::size_t r0, std::size_t r1) {
             for (std::size_t t0 = 0; t0 < count; t0 += kGemmTile) {
                 const std::size_t tn = std::min(kGemmTile, count - t0);
                 const std::span<const PreparedInput> in(inputs.data() + t0, tn);
-                if (packed)
-                    gemmPackedQ8(w.packed, w.packedRowBytes, static_cast<std::int64_t>(r0), static_cast<std::int64_t>(r1), in,
-                                 y + t0 * rows, rows);
-                else
-                    gemm(w.type, w.data, w.rowBytes, static_cast<std::int64_t>(r0), static_cast<std::int64_t>(r1), in, y + t0 * rows,
-                         rows);
+                gemm(w.type, w.data, w.rowBytes, static_cast<std::int64_t>(r0), static_cast<std::int64_t>(r1), in, y + t0 * rows, rows);
             }
         });
     }

@@ -63,12 +63,10 @@ struct WeightView {
     std::int64_t rows = 0;
     std::int64_t cols = 0;
     std::size_t rowBytes = 0;
-    // Q8_0 matrices with rows of a multiple of 256: a packed copy (see
-    // packQ8_0Row), used instead of `data` when the CPU has the kernel.
-    // Q4_K matrices likewise: groups of 16 rows (packQ4_KGroup), each
-    // packedGroupBytes long.
+    // Q4_K and Q8_0 matrices: a packed copy in groups of 16 rows
+    // (packQ4_KGroup, packQ8_0Group), each packedGroupBytes long, used
+    // instead of `data` when the CPU has the kernel (null otherwise).
     const std::byte* packed = nullptr;
-    std::size_t packedRowBytes = 0;
     std::size_t packedGroupBytes = 0;
 };
 
@@ -163,7 +161,6 @@ private:
     std::vector<LayerWeights> m_layers;
     std::vector<std::unique_ptr<std::byte[]>> m_packed; // owns WeightView::packed copies
     void packWeights();
-    void packQ4K(WeightView& w);
 };
 
 } // namespace outpost::inference::model

@@ -30,10 +30,10 @@ struct KernelAccess {
             v.d = p.m_f.data();
             v.dsum = p.m_f.data() + p.m_n / QK;
             v.bsums = p.m_sums.data() + p.m_n / 16;
-            if (!p.m_qi.empty()) {
+            if (!p.m_qi.empty())
                 v.qi = p.m_qi.data();
+            if (!p.m_corr.empty())
                 v.corr = p.m_corr.data();
-            }
             break;
         case Form::Q8K:
             v.q = p.m_q.data();
@@ -452,6 +452,7 @@ KernelTable merged(const KernelTable& base, const KernelTable& fast)
     if (fast.quantizeQ8) t.quantizeQ8 = fast.quantizeQ8;
     if (fast.dotPackedQ8) t.dotPackedQ8 = fast.dotPackedQ8;
     if (fast.dotPackedQ4K) t.dotPackedQ4K = fast.dotPackedQ4K;
+    if (fast.dotPackedQ8G) t.dotPackedQ8G = fast.dotPackedQ8G;
     if (fast.dotHalfF32Rows) t.dotHalfF32Rows = fast.dotHalfF32Rows;
     if (fast.axpyHalfF32Rows) t.axpyHalfF32Rows = fast.axpyHalfF32Rows;
     return t;
@@ -549,17 +550,21 @@ void prepareInput(TensorType weightType, const float* x, std::int64_t n, Prepare
                 out.m_f[nb + i] = out.m_f[i] * static_cast<float>(sums32[i]);
         out.m_qi.clear();
         out.m_corr.clear();
+        if (weightType == TensorType::Q8_0) {
+            // Packed weights store quants + 128: each block's dot then needs
+            // -128 * the input block's sum taken back.
+            out.m_corr.resize(nb);
+            for (std::size_t i = 0; i < nb; ++i)
+                out.m_corr[i] = -128 * static_cast<std::int32_t>(sums32[i]);
+        }
         if (weightType == TensorType::Q8_0 && count % 256 == 0) {
             // The packed rows' layout: group g, step k, block l, byte j.
             out.m_qi.resize(count);
-            out.m_corr.resize(nb);
             for (std::size_t g = 0; g < nb / kPackGroup; ++g)
                 for (std::size_t step = 0; step < 8; ++step)
                     for (std::size_t l = 0; l < kPackGroup; ++l)
                         std::memcpy(out.m_qi.data() + g * 256 + step * 32 + l * 4,
                                     out.m_q.data() + (g * kPackGroup + l) * QK + step * 4, 4);
-            for (std::size_t i = 0; i < nb; ++i)
-                out.m_corr[i] = -128 * static_cast<std::int32_t>(sums32[i]);
         }
         break;
     }
@@ -790,40 +795,98 @@ void packQ4_KGroup(const void* src, std::size_t srcRowBytes, std::int64_t rows, 
     }
 }
 
-void gemmPackedQ4K(const void* weights, std::size_t groupStrideBytes, std::int64_t r0, std::int64_t r1,
-                   std::span<const PreparedInput> inputs, float* out, std::size_t outStride)
+namespace {
+
+// gemm() over packed groups of 16 rows with a group kernel; `fits` says
+// whether an input can be used with these weights.
+template<typename Fits>
+void gemmGroups(PackedGroupFn fn, std::size_t groupBytes, const void* weights, std::size_t groupStrideBytes, std::int64_t r0,
+                std::int64_t r1, std::span<const PreparedInput> inputs, float* out, std::size_t outStride, Fits fits)
 {
     if (r1 <= r0 || inputs.empty())
         return;
-    const PackedGroupFn fn = activeTable().dotPackedQ4K;
     bool valid = fn != nullptr && r0 >= 0;
     for (const auto& in : inputs)
-        valid = valid && !in.empty() && in.weightType() == TensorType::Q4_K && in.size() == inputs[0].size()
-            && packedQ4KGroupBytes(in.size()) != 0 && groupStrideBytes >= packedQ4KGroupBytes(in.size());
+        valid = valid && !in.empty() && fits(in) && in.size() == inputs[0].size() && groupBytes != 0 && groupStrideBytes >= groupBytes;
     if (!valid) {
         for (std::size_t b = 0; b < inputs.size(); ++b)
             for (std::int64_t r = std::max<std::int64_t>(r0, 0); r < r1; ++r)
                 out[b * outStride + static_cast<std::size_t>(r)] = kNaN;
         return;
     }
+    constexpr std::int64_t G = kQ4KGroupRows;
+    static_assert(kQ4KGroupRows == kQ8GroupRows);
     const auto* base = static_cast<const std::uint8_t*>(weights);
-    // One group (16 rows, under 20 KiB for rows of 2048) stays in L1 while
-    // the inputs pass over it eight at a time.
-    for (std::int64_t g = r0 / kQ4KGroupRows; g * kQ4KGroupRows < r1; ++g) {
-        const std::int64_t gr0 = g * kQ4KGroupRows;
-        const std::int64_t lo = std::max(r0, gr0), hi = std::min(r1, gr0 + kQ4KGroupRows);
+    // One group (16 rows, under 20 KiB for rows of 2048 Q4_K values) stays
+    // in L1 while the inputs pass over it eight at a time.
+    for (std::int64_t g = r0 / G; g * G < r1; ++g) {
+        const std::int64_t gr0 = g * G;
+        const std::int64_t lo = std::max(r0, gr0), hi = std::min(r1, gr0 + G);
         for (std::size_t b0 = 0; b0 < inputs.size(); b0 += kQ4KMaxInputs) {
             const int nx = static_cast<int>(std::min<std::size_t>(kQ4KMaxInputs, inputs.size() - b0));
             PreparedView views[kQ4KMaxInputs];
             for (int k = 0; k < nx; ++k)
                 views[k] = KernelAccess::view(inputs[b0 + static_cast<std::size_t>(k)]);
-            alignas(64) float res[kQ4KMaxInputs * kQ4KGroupRows];
+            alignas(64) float res[kQ4KMaxInputs * G];
             fn(base + static_cast<std::size_t>(g) * groupStrideBytes, views, nx, res);
             for (int k = 0; k < nx; ++k)
                 for (std::int64_t r = lo; r < hi; ++r)
-                    out[(b0 + static_cast<std::size_t>(k)) * outStride + static_cast<std::size_t>(r)] = res[k * kQ4KGroupRows + (r - gr0)];
+                    out[(b0 + static_cast<std::size_t>(k)) * outStride + static_cast<std::size_t>(r)] = res[k * G + (r - gr0)];
         }
     }
+}
+
+} // namespace
+
+void gemmPackedQ4K(const void* weights, std::size_t groupStrideBytes, std::int64_t r0, std::int64_t r1,
+                   std::span<const PreparedInput> inputs, float* out, std::size_t outStride)
+{
+    gemmGroups(activeTable().dotPackedQ4K, packedQ4KGroupBytes(inputs.empty() ? 0 : inputs[0].size()), weights, groupStrideBytes, r0, r1,
+               inputs, out, outStride, [](const PreparedInput& in) { return in.weightType() == TensorType::Q4_K; });
+}
+
+bool packedQ8GroupsAvailable()
+{
+    return activeTable().dotPackedQ8G != nullptr;
+}
+
+std::size_t packedQ8GroupBytes(std::int64_t cols)
+{
+    if (cols <= 0 || cols % QK != 0)
+        return 0;
+    return static_cast<std::size_t>(cols / QK) * kQ8BlockBytes;
+}
+
+void packQ8_0Group(const void* src, std::size_t srcRowBytes, std::int64_t rows, std::int64_t cols, void* dst)
+{
+    const std::size_t bytes = packedQ8GroupBytes(cols);
+    if (bytes == 0 || rows < 1 || rows > kQ8GroupRows)
+        return;
+    auto* out = static_cast<std::uint8_t*>(dst);
+    // Rows past `rows`: scale 0 and quants 0 (stored 128), so results 0.
+    for (std::int64_t b = 0; b < cols / QK; ++b) {
+        std::uint8_t* blk = out + static_cast<std::size_t>(b) * kQ8BlockBytes;
+        std::memset(blk, 0, 32);
+        std::memset(blk + 32, 128, kQ8BlockBytes - 32);
+    }
+    for (std::int64_t r = 0; r < rows; ++r) {
+        const auto* blocks = reinterpret_cast<const BlockQ8_0*>(static_cast<const std::uint8_t*>(src) + static_cast<std::size_t>(r) * srcRowBytes);
+        for (std::int64_t b = 0; b < cols / QK; ++b) {
+            std::uint8_t* blk = out + static_cast<std::size_t>(b) * kQ8BlockBytes;
+            std::memcpy(blk + 2 * r, &blocks[b].d, 2);
+            for (int st = 0; st < 8; ++st)
+                for (int t = 0; t < 4; ++t)
+                    blk[32 + 64 * st + 4 * r + t] = static_cast<std::uint8_t>(blocks[b].qs[4 * st + t] + 128);
+        }
+    }
+}
+
+void gemmPackedQ8Groups(const void* weights, std::size_t groupStrideBytes, std::int64_t r0, std::int64_t r1,
+                        std::span<const PreparedInput> inputs, float* out, std::size_t outStride)
+{
+    gemmGroups(activeTable().dotPackedQ8G, packedQ8GroupBytes(inputs.empty() ? 0 : inputs[0].size()), weights, groupStrideBytes, r0, r1,
+               inputs, out, outStride,
+               [](const PreparedInput& in) { return in.weightType() == TensorType::Q8_0 && KernelAccess::view(in).corr != nullptr; });
 }
 
 float dotF32(const float* a, const float* b, std::int64_t n)

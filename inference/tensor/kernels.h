@@ -218,6 +218,29 @@ void packQ4_KGroup(const void* src, std::size_t srcRowBytes, std::int64_t rows, 
 void gemmPackedQ4K(const void* weights, std::size_t groupStrideBytes, std::int64_t r0, std::int64_t r1,
                    std::span<const PreparedInput> inputs, float* out, std::size_t outStride);
 
+// ---- packed Q8_0 groups (batches) -----------------------------------------------
+
+// The same interleaving for Q8_0 rows of any multiple of 32 values: groups of
+// 16 rows, the same size as the original rows, nothing to decode per block
+// (quants are stored + 128 for the unsigned side of the 8-bit dot). Replaces
+// the packed rows above in the forward pass: up to 8 inputs per weight read
+// and one scale multiply per block for 16 rows. Same guarantees as the
+// packed Q4_K groups (groups of packedQ4KGroupRows() rows).
+
+// True when the active SIMD variant has the kernel (8-bit dot instructions:
+// AVX-512 VNNI or AVX-VNNI).
+bool packedQ8GroupsAvailable();
+// Bytes of one packed group of rows of `cols` values; 0 when cols is not a
+// positive multiple of 32.
+std::size_t packedQ8GroupBytes(std::int64_t cols);
+// Packs rows [0, rows) (rows in 1..16) of a Q8_0 matrix into one group at
+// dst; rows past `rows` give 0. Does nothing when cols or rows are out of range.
+void packQ8_0Group(const void* src, std::size_t srcRowBytes, std::int64_t rows, std::int64_t cols, void* dst);
+// gemm() over packed Q8_0 groups, as gemmPackedQ4K(); inputs prepared for
+// TensorType::Q8_0.
+void gemmPackedQ8Groups(const void* weights, std::size_t groupStrideBytes, std::int64_t r0, std::int64_t r1,
+                        std::span<const PreparedInput> inputs, float* out, std::size_t outStride);
+
 // ---- float helpers (attention, norms) ------------------------------------------
 
 // sum a[i] * b[i], accumulated in float with the active SIMD variant.

@@ -86,6 +86,13 @@ constexpr std::size_t kQ4KOffDmin = 32, kQ4KOffScales = 64, kQ4KOffMins = 192, k
 using PackedGroupFn = void (*)(const void* group, const PreparedView* xs, int nx, float* results);
 constexpr int kQ4KMaxInputs = 8;
 
+// Packed Q8_0 groups ("Q8_0x16"): 16 rows interleaved the same way, 544
+// bytes (16 blocks of 34) per 32 columns: the 16 rows' half scales d, then 8
+// steps of 64 bytes, step s byte 4r + t = 128 + quant(r, 32b + 4s + t). The
+// input side is the prepared Q8_0 form: q, d and corr (-128 * block sums).
+constexpr int kQ8GroupRows = 16;
+constexpr std::size_t kQ8BlockBytes = 32 + 8 * 64;
+
 // One dot kernel: results[b] = dot(row, xs[b]) for b < nx (nx in 1..4).
 using DotFn = void (*)(const void* row, const PreparedView* xs, int nx, float* results);
 
@@ -111,6 +118,9 @@ struct KernelTable {
     // Packed Q4_K groups against nx (1..8) inputs prepared for Q4_K; nullptr
     // where the variant has no kernel (scalar).
     PackedGroupFn dotPackedQ4K = nullptr;
+    // Packed Q8_0 groups against nx (1..8) inputs prepared for Q8_0;
+    // nullptr where the variant has no 8-bit dot instruction.
+    PackedGroupFn dotPackedQ8G = nullptr;
     void (*dotHalfF32Rows)(const std::uint16_t*, std::size_t, int, const float*, std::int64_t, float*) = nullptr;
     void (*axpyHalfF32Rows)(const float*, const std::uint16_t*, std::size_t, int, float*, std::int64_t) = nullptr;
 };

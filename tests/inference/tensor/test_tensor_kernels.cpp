@@ -200,6 +200,118 @@ double dotTolerance(TensorType t, const std::vector<float>& w, const std::vector
     return quantErr * 1.001 + 2e-5 * absWX + 1e-6;
 }
 
+// Packed groups (Q4_K, Q8_0) against gemm() on the original rows, in
+// every variant that has the packed kernel: odd row counts (a partial
+// last group), odd row ranges, 1..11 inputs (the 8-input kernel and a
+// tail). Each input's results are bit-identical alone and in a batch.
+struct PackedApi {
+    TensorType type;
+    bool (*available)();
+    std::size_t (*groupBytes)(std::int64_t);
+    void (*pack)(const void*, std::size_t, std::int64_t, std::int64_t, void*);
+    void (*gemm)(const void*, std::size_t, std::int64_t, std::int64_t, std::span<const PreparedInput>, float*, std::size_t);
+    std::vector<int> cols;
+};
+
+void checkPackedGroups(const PackedApi& api)
+{
+    std::mt19937 rng(77);
+    const std::int64_t G = packedQ4KGroupRows();
+    const TensorType T = api.type;
+    int tested = 0;
+    for (KernelIsa isa : runnableIsas()) {
+        QVERIFY(setKernelIsa(isa).ok());
+        if (!api.available())
+            continue;
+        ++tested;
+        for (int cols : api.cols) {
+            for (int rows : {1, 5, 16, 17, 35}) {
+                const std::size_t rb = *rowBytes(T, static_cast<std::uint64_t>(cols));
+                std::vector<std::uint8_t> w;
+                std::vector<float> wf(static_cast<std::size_t>(rows) * static_cast<std::size_t>(cols));
+                for (int r = 0; r < rows; ++r) {
+                    auto src = randomFloats(rng, static_cast<std::size_t>(cols));
+                    if (r == 2) // an all-positive row: every Q4_K min term non-zero
+                        for (auto& v : src)
+                            v = std::fabs(v) + 0.5f;
+                    const auto q = quantized(T, src);
+                    w.insert(w.end(), q.begin(), q.end());
+                    dequantizeRow(T, q.data(), wf.data() + static_cast<std::size_t>(r) * static_cast<std::size_t>(cols), cols);
+                }
+                const std::size_t gb = api.groupBytes(cols);
+                const std::int64_t groups = (rows + G - 1) / G;
+                std::vector<std::uint8_t> packed(gb * static_cast<std::size_t>(groups), 0xcd);
+                for (std::int64_t g = 0; g < groups; ++g)
+                    api.pack(w.data() + static_cast<std::size_t>(g * G) * rb, rb, std::min<std::int64_t>(G, rows - g * G), cols,
+                                  packed.data() + static_cast<std::size_t>(g) * gb);
+                const int B = 11;
+                std::vector<std::vector<float>> xs;
+                std::vector<PreparedInput> in;
+                for (int b = 0; b < B; ++b) {
+                    auto x = randomFloats(rng, static_cast<std::size_t>(cols), -2.0f, 2.0f);
+                    if (b == 1)
+                        for (std::size_t i = 0; i < x.size(); i += 32)
+                            x[i] = 40.0f;
+                    if (b == 2)
+                        std::fill(x.begin(), x.end(), 0.0f);
+                    in.push_back(prepareInput(T, x.data(), cols));
+                    xs.push_back(std::move(x));
+                }
+                const std::size_t stride = static_cast<std::size_t>(rows) + 3;
+                std::vector<float> ref(stride * B, -12345.0f), got(stride * B, -12345.0f);
+                gemm(T, w.data(), rb, 0, rows, in, ref.data(), stride);
+                api.gemm(packed.data(), gb, 0, rows, in, got.data(), stride);
+                const QString where = QString("%1 cols %2 rows %3").arg(kernelIsaName(isa)).arg(cols).arg(rows);
+                for (int b = 0; b < B; ++b) {
+                    for (int r = 0; r < rows; ++r) {
+                        double absWX = 0;
+                        for (int i = 0; i < cols; ++i)
+                            absWX += std::fabs(static_cast<double>(wf[static_cast<std::size_t>(r) * static_cast<std::size_t>(cols) + static_cast<std::size_t>(i)])
+                                               * xs[static_cast<std::size_t>(b)][static_cast<std::size_t>(i)]);
+                        const float g1 = got[static_cast<std::size_t>(b) * stride + static_cast<std::size_t>(r)];
+                        const float r1 = ref[static_cast<std::size_t>(b) * stride + static_cast<std::size_t>(r)];
+                        QVERIFY2(std::fabs(g1 - r1) <= 1e-5 * absWX + 1e-6,
+                                 qPrintable(where + QString(" input %1 row %2: %3 vs %4").arg(b).arg(r).arg(g1).arg(r1)));
+                    }
+                    for (std::size_t r = static_cast<std::size_t>(rows); r < stride; ++r)
+                        QCOMPARE(got[static_cast<std::size_t>(b) * stride + r], -12345.0f);
+                }
+                // One input alone, over an odd row range: the same bits.
+                const std::int64_t r0 = rows > 3 ? 3 : 0, r1 = rows > 3 ? rows - 1 : rows;
+                for (int b : {0, 1, 9}) {
+                    std::vector<float> alone(stride, -7.0f);
+                    api.gemm(packed.data(), gb, r0, r1, std::span<const PreparedInput>(&in[static_cast<std::size_t>(b)], 1),
+                                  alone.data(), stride);
+                    for (std::int64_t r = 0; r < static_cast<std::int64_t>(stride); ++r) {
+                        const float expect = (r >= r0 && r < r1) ? got[static_cast<std::size_t>(b) * stride + static_cast<std::size_t>(r)] : -7.0f;
+                        QVERIFY2(alone[static_cast<std::size_t>(r)] == expect, qPrintable(where + QString(" alone: input %1 row %2").arg(b).arg(r)));
+                    }
+                }
+            }
+        }
+    }
+    qInfo("%s: variants with the packed kernel: %d", nameOf(T).c_str(), tested);
+    // Without the kernel (scalar) or with a misfit input: NaN, no crash.
+    QVERIFY(setKernelIsa(KernelIsa::Scalar).ok());
+    QVERIFY(!api.available());
+    std::vector<float> x(256, 1.0f);
+    std::vector<PreparedInput> in{prepareInput(T, x.data(), 256)};
+    std::vector<std::uint8_t> junk(api.groupBytes(256), 0);
+    float out[3] = {0, 0, 0};
+    api.gemm(junk.data(), junk.size(), 0, 3, in, out, 3);
+    QVERIFY(std::isnan(out[0]) && std::isnan(out[2]));
+    QVERIFY(setKernelIsa(bestKernelIsa()).ok());
+    if (api.available()) {
+        std::vector<PreparedInput> wrong{prepareInput(T == TensorType::Q8_0 ? TensorType::Q4_K : TensorType::Q8_0, x.data(), 256)};
+        out[0] = 0;
+        api.gemm(junk.data(), junk.size(), 0, 3, wrong, out, 3);
+        QVERIFY(std::isnan(out[0]));
+        out[0] = 0;
+        api.gemm(junk.data(), junk.size() - 1, 0, 3, in, out, 3);
+        QVERIFY(std::isnan(out[0]));
+    }
+}
+
 } // namespace
 
 class TestTensorKernels : public QObject {
@@ -623,109 +735,19 @@ private slots:
         }
     }
 
-    // Packed Q4_K groups against gemm() on the original rows, in every
-    // variant that has the packed kernel: odd row counts (a partial last
-    // group), odd row ranges, 1..11 inputs (the 8-input kernel and a tail).
-    // Each input's results are bit-identical alone and in a batch.
     void packedQ4KMatchesGemm()
     {
-        std::mt19937 rng(77);
-        const std::int64_t G = packedQ4KGroupRows();
-        QCOMPARE(G, std::int64_t(16));
+        QCOMPARE(packedQ4KGroupRows(), std::int64_t(16));
         QCOMPARE(packedQ4KGroupBytes(100), std::size_t(0));
         QCOMPARE(packedQ4KGroupBytes(768), std::size_t(3 * 2368));
-        int tested = 0;
-        for (KernelIsa isa : runnableIsas()) {
-            QVERIFY(setKernelIsa(isa).ok());
-            if (!packedQ4KAvailable())
-                continue;
-            ++tested;
-            for (int cols : {256, 768}) {
-                for (int rows : {1, 5, 16, 17, 35}) {
-                    const std::size_t rb = *rowBytes(TensorType::Q4_K, static_cast<std::uint64_t>(cols));
-                    std::vector<std::uint8_t> w;
-                    std::vector<float> wf(static_cast<std::size_t>(rows) * static_cast<std::size_t>(cols));
-                    for (int r = 0; r < rows; ++r) {
-                        auto src = randomFloats(rng, static_cast<std::size_t>(cols));
-                        if (r == 2) // all-positive rows: every min term non-zero
-                            for (auto& v : src)
-                                v = std::fabs(v) + 0.5f;
-                        const auto q = quantized(TensorType::Q4_K, src);
-                        w.insert(w.end(), q.begin(), q.end());
-                        dequantizeRow(TensorType::Q4_K, q.data(), wf.data() + static_cast<std::size_t>(r) * static_cast<std::size_t>(cols), cols);
-                    }
-                    const std::size_t gb = packedQ4KGroupBytes(cols);
-                    const std::int64_t groups = (rows + G - 1) / G;
-                    std::vector<std::uint8_t> packed(gb * static_cast<std::size_t>(groups), 0xcd);
-                    for (std::int64_t g = 0; g < groups; ++g)
-                        packQ4_KGroup(w.data() + static_cast<std::size_t>(g * G) * rb, rb, std::min<std::int64_t>(G, rows - g * G), cols,
-                                      packed.data() + static_cast<std::size_t>(g) * gb);
-                    const int B = 11;
-                    std::vector<std::vector<float>> xs;
-                    std::vector<PreparedInput> in;
-                    for (int b = 0; b < B; ++b) {
-                        auto x = randomFloats(rng, static_cast<std::size_t>(cols), -2.0f, 2.0f);
-                        if (b == 1)
-                            for (std::size_t i = 0; i < x.size(); i += 32)
-                                x[i] = 40.0f;
-                        if (b == 2)
-                            std::fill(x.begin(), x.end(), 0.0f);
-                        in.push_back(prepareInput(TensorType::Q4_K, x.data(), cols));
-                        xs.push_back(std::move(x));
-                    }
-                    const std::size_t stride = static_cast<std::size_t>(rows) + 3;
-                    std::vector<float> ref(stride * B, -12345.0f), got(stride * B, -12345.0f);
-                    gemm(TensorType::Q4_K, w.data(), rb, 0, rows, in, ref.data(), stride);
-                    gemmPackedQ4K(packed.data(), gb, 0, rows, in, got.data(), stride);
-                    const QString where = QString("%1 cols %2 rows %3").arg(kernelIsaName(isa)).arg(cols).arg(rows);
-                    for (int b = 0; b < B; ++b) {
-                        for (int r = 0; r < rows; ++r) {
-                            double absWX = 0;
-                            for (int i = 0; i < cols; ++i)
-                                absWX += std::fabs(static_cast<double>(wf[static_cast<std::size_t>(r) * static_cast<std::size_t>(cols) + static_cast<std::size_t>(i)])
-                                                   * xs[static_cast<std::size_t>(b)][static_cast<std::size_t>(i)]);
-                            const float g1 = got[static_cast<std::size_t>(b) * stride + static_cast<std::size_t>(r)];
-                            const float r1 = ref[static_cast<std::size_t>(b) * stride + static_cast<std::size_t>(r)];
-                            QVERIFY2(std::fabs(g1 - r1) <= 1e-5 * absWX + 1e-6,
-                                     qPrintable(where + QString(" input %1 row %2: %3 vs %4").arg(b).arg(r).arg(g1).arg(r1)));
-                        }
-                        for (std::size_t r = static_cast<std::size_t>(rows); r < stride; ++r)
-                            QCOMPARE(got[static_cast<std::size_t>(b) * stride + r], -12345.0f);
-                    }
-                    // One input alone, over an odd row range: the same bits.
-                    const std::int64_t r0 = rows > 3 ? 3 : 0, r1 = rows > 3 ? rows - 1 : rows;
-                    for (int b : {0, 1, 9}) {
-                        std::vector<float> alone(stride, -7.0f);
-                        gemmPackedQ4K(packed.data(), gb, r0, r1, std::span<const PreparedInput>(&in[static_cast<std::size_t>(b)], 1),
-                                      alone.data(), stride);
-                        for (std::int64_t r = 0; r < static_cast<std::int64_t>(stride); ++r) {
-                            const float expect = (r >= r0 && r < r1) ? got[static_cast<std::size_t>(b) * stride + static_cast<std::size_t>(r)] : -7.0f;
-                            QVERIFY2(alone[static_cast<std::size_t>(r)] == expect, qPrintable(where + QString(" alone: input %1 row %2").arg(b).arg(r)));
-                        }
-                    }
-                }
-            }
-        }
-        qInfo("variants with the packed Q4_K kernel: %d", tested);
-        // Without the kernel (scalar) or with a misfit input: NaN, no crash.
-        QVERIFY(setKernelIsa(KernelIsa::Scalar).ok());
-        QVERIFY(!packedQ4KAvailable());
-        std::vector<float> x(256, 1.0f);
-        std::vector<PreparedInput> in{prepareInput(TensorType::Q4_K, x.data(), 256)};
-        std::vector<std::uint8_t> junk(packedQ4KGroupBytes(256), 0);
-        float out[3] = {0, 0, 0};
-        gemmPackedQ4K(junk.data(), junk.size(), 0, 3, in, out, 3);
-        QVERIFY(std::isnan(out[0]) && std::isnan(out[2]));
-        QVERIFY(setKernelIsa(bestKernelIsa()).ok());
-        if (packedQ4KAvailable()) {
-            std::vector<PreparedInput> wrong{prepareInput(TensorType::Q8_0, x.data(), 256)};
-            out[0] = 0;
-            gemmPackedQ4K(junk.data(), junk.size(), 0, 3, wrong, out, 3);
-            QVERIFY(std::isnan(out[0]));
-            out[0] = 0;
-            gemmPackedQ4K(junk.data(), junk.size() - 1, 0, 3, in, out, 3);
-            QVERIFY(std::isnan(out[0]));
-        }
+        checkPackedGroups({TensorType::Q4_K, packedQ4KAvailable, packedQ4KGroupBytes, packQ4_KGroup, gemmPackedQ4K, {256, 768}});
+    }
+
+    void packedQ8GroupsMatchGemm()
+    {
+        QCOMPARE(packedQ8GroupBytes(100), std::size_t(0));
+        QCOMPARE(packedQ8GroupBytes(96), std::size_t(3 * 16 * 34)); // the size of the 16 original rows
+        checkPackedGroups({TensorType::Q8_0, packedQ8GroupsAvailable, packedQ8GroupBytes, packQ8_0Group, gemmPackedQ8Groups, {32, 96, 768}});
     }
 
     // Broken preconditions give NaN or nothing, never a crash.
