@@ -165,7 +165,9 @@ void MainWindow::createActions()
     m_reloadAction->setShortcut(QKeySequence::Refresh);
     m_fileMenu->addSeparator();
     m_quitAction = m_fileMenu->addAction(QIcon::fromTheme(QStringLiteral("application-exit")), QString(), this, &QWidget::close);
-    m_quitAction->setShortcut(QKeySequence::Quit);
+    // Some platforms bind no key to QKeySequence::Quit (it is empty there).
+    m_quitAction->setShortcut(QKeySequence(QKeySequence::Quit).isEmpty() ? QKeySequence(Qt::CTRL | Qt::Key_Q)
+                                                                         : QKeySequence(QKeySequence::Quit));
     m_quitAction->setMenuRole(QAction::QuitRole);
 
     // The editor's actions act while it has focus; the Edit menu shows them.

@@ -94,6 +94,9 @@ public:
     void setTheme(Theme theme);
     // Help > Keyboard Shortcuts (non-modal; one at a time).
     void showShortcuts();
+    // Reads Engine::stats() into the status bar's KV readout now (a timer
+    // does it every second while a model is loaded).
+    void updateKvStatus();
 
     // The sample project in the user's data folder, copied there on first use.
     static QString defaultProjectPath(QString* error = nullptr);
@@ -128,8 +131,6 @@ private:
     void loadModel(const QString& path, const EngineSettings& settings);
     void unloadModel();
     void updateModelStatus();
-    // Reads Engine::stats() into the status bar's KV readout.
-    void updateKvStatus();
     void findAgent(const QString& text);
 
     std::optional<core::Project> m_project;

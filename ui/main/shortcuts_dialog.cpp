@@ -28,6 +28,10 @@ void addMenu(QTreeWidget* tree, QTreeWidgetItem* parent, const QMenu* menu)
 {
     auto* group = parent ? new QTreeWidgetItem(parent) : new QTreeWidgetItem(tree);
     group->setText(0, plain(menu->title()));
+    QFont bold = tree->font();
+    bold.setBold(true);
+    group->setFont(0, bold);
+    group->setFirstColumnSpanned(true);
     for (QAction* action : menu->actions()) {
         if (action->isSeparator())
             continue;
