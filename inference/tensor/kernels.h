@@ -252,9 +252,10 @@ float dotHalfF32(const std::uint16_t* a, const float* b, std::int64_t n);
 void axpyF32(float a, const float* x, float* y, std::int64_t n);
 void axpyHalfF32(float a, const std::uint16_t* x, float* y, std::int64_t n);
 // The same over `count` rows spaced `stride` elements apart (the slots of a
-// KV block), with results identical to one call per row:
-// out[i] = dotHalfF32(rows + i * stride, x, n), and y += a[i] * half(row i)
-// for i = 0, 1, ... in order.
+// KV block): out[i] = dotHalfF32(rows + i * stride, x, n) up to float
+// summation order (each result depends only on its own row and x), and
+// y += a[i] * half(row i) for i = 0, 1, ... in order, with results identical
+// to one axpyHalfF32 call per row.
 void dotHalfF32Rows(const std::uint16_t* rows, std::size_t stride, int count, const float* x, std::int64_t n, float* out);
 void axpyHalfF32Rows(const float* a, const std::uint16_t* rows, std::size_t stride, int count, float* y, std::int64_t n);
 

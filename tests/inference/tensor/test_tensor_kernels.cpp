@@ -706,6 +706,45 @@ private slots:
         QVERIFY(setKernelIsa(bestKernelIsa()).ok());
     }
 
+    // The KV-block helpers: key dots as dotHalfF32 up to summation order,
+    // value rows exactly as one axpyHalfF32 per row (heads of 64 and 128
+    // take the register-resident forms; 32 and 80 the generic ones).
+    void halfRowHelpers()
+    {
+        std::mt19937 rng(31);
+        for (KernelIsa isa : runnableIsas()) {
+            QVERIFY(setKernelIsa(isa).ok());
+            for (int n : {32, 64, 80, 128}) {
+                for (int count : {1, 5, 16, 17, 40}) {
+                    const std::size_t stride = static_cast<std::size_t>(n) * 3 + 8;
+                    const auto rf = randomFloats(rng, stride * static_cast<std::size_t>(count), -2.0f, 2.0f);
+                    std::vector<std::uint16_t> rows(rf.size());
+                    floatToHalfRow(rf.data(), rows.data(), static_cast<std::int64_t>(rf.size()));
+                    const auto x = randomFloats(rng, static_cast<std::size_t>(n));
+                    std::vector<float> got(static_cast<std::size_t>(count) + 1, -9.0f);
+                    dotHalfF32Rows(rows.data(), stride, count, x.data(), n, got.data());
+                    QCOMPARE(got[static_cast<std::size_t>(count)], -9.0f);
+                    for (int i = 0; i < count; ++i) {
+                        const std::uint16_t* row = rows.data() + static_cast<std::size_t>(i) * stride;
+                        double absSum = 0;
+                        for (int d = 0; d < n; ++d)
+                            absSum += std::fabs(static_cast<double>(halfToFloat(row[d])) * x[static_cast<std::size_t>(d)]);
+                        QVERIFY2(std::fabs(got[static_cast<std::size_t>(i)] - dotHalfF32(row, x.data(), n)) <= 1e-6 * absSum + 1e-7,
+                                 qPrintable(QString("%1 n %2 count %3 row %4").arg(kernelIsaName(isa)).arg(n).arg(count).arg(i)));
+                    }
+                    const auto a = randomFloats(rng, static_cast<std::size_t>(count));
+                    auto y = randomFloats(rng, static_cast<std::size_t>(n));
+                    auto yRef = y;
+                    axpyHalfF32Rows(a.data(), rows.data(), stride, count, y.data(), n);
+                    for (int i = 0; i < count; ++i)
+                        axpyHalfF32(a[static_cast<std::size_t>(i)], rows.data() + static_cast<std::size_t>(i) * stride, yRef.data(), n);
+                    QVERIFY2(y == yRef, qPrintable(QString("%1 axpy n %2 count %3").arg(kernelIsaName(isa)).arg(n).arg(count)));
+                }
+            }
+        }
+        QVERIFY(setKernelIsa(bestKernelIsa()).ok());
+    }
+
     // Kernels share nothing mutable: threads splitting the rows of one gemm
     // (as the model's pool does) get exactly the single-threaded result.
     void gemmSplitAcrossThreads()
