@@ -474,16 +474,17 @@ void Engine::Impl::refreshOwners(EngineStats& s)
         if (it != s.sequences.end() && it->request == running[i]->id)
             index[i] = static_cast<std::int32_t>(it - s.sequences.begin());
     }
-    for (auto& owner : ownersScratch) {
-        if (owner >= 0)
-            owner = index[static_cast<std::size_t>(owner)];
-        else if (owner == scheduler::Scheduler::kOwnerShared)
-            owner = EngineStats::kBlockShared;
-        else if (owner == scheduler::Scheduler::kOwnerCached)
-            owner = EngineStats::kBlockCached;
-        else
-            owner = EngineStats::kBlockFree;
-    }
+    static_assert(scheduler::Scheduler::kOwnerFree == EngineStats::kBlockFree
+                  && scheduler::Scheduler::kOwnerCached == EngineStats::kBlockCached
+                  && scheduler::Scheduler::kOwnerShared == EngineStats::kBlockShared);
+    // Usually every active sequence runs and the indices already agree.
+    bool identity = true;
+    for (std::size_t i = 0; i < index.size(); ++i)
+        identity = identity && index[i] == static_cast<std::int32_t>(i);
+    if (!identity)
+        for (auto& owner : ownersScratch)
+            if (owner >= 0)
+                owner = index[static_cast<std::size_t>(owner)];
     // Swap, not copy: the old vector becomes next time's scratch.
     s.kvBlockOwners.swap(ownersScratch);
 }

@@ -15,7 +15,8 @@ bool olderFirst(const Sequence* a, const Sequence* b)
 
 } // namespace
 
-Scheduler::Scheduler(const SchedulerConfig& config, kv::BlockPool& pool) : m_config(config), m_pool(pool)
+Scheduler::Scheduler(const SchedulerConfig& config, kv::BlockPool& pool)
+    : m_config(config), m_pool(pool), m_published(static_cast<std::size_t>(pool.capacity()), 0)
 {
     m_config.blockTokens = std::max(m_config.blockTokens, 1);
     m_config.stepTokens = std::max(m_config.stepTokens, 1);
@@ -28,6 +29,15 @@ void Scheduler::add(Sequence* seq)
     seq->computed = 0;
     // Sorted by age: new arrivals go last, preempted sequences before them.
     m_waiting.insert(std::upper_bound(m_waiting.begin(), m_waiting.end(), seq, olderFirst), seq);
+}
+
+std::optional<int> Scheduler::allocate()
+{
+    auto b = m_pool.allocate();
+    // A block handed out is free or an evicted cached one: no hash either way.
+    if (b)
+        m_published[static_cast<std::size_t>(*b)] = 0;
+    return b;
 }
 
 void Scheduler::releaseBlocks(Sequence* seq)
@@ -70,7 +80,7 @@ bool Scheduler::grow(Sequence* seq, int tokens, std::size_t self, StepPlan& plan
 {
     const auto need = static_cast<std::size_t>(blocksFor(tokens));
     while (seq->table.blocks.size() < need) {
-        if (auto b = m_pool.allocate()) {
+        if (auto b = allocate()) {
             seq->table.blocks.push_back(*b);
             continue;
         }
@@ -123,7 +133,7 @@ bool Scheduler::admit(Sequence* seq, int budget, StepPlan& plan)
     }
     seq->table.blocks = matched;
     for (int i = 0; i < needBlocks; ++i)
-        seq->table.blocks.push_back(*m_pool.allocate());
+        seq->table.blocks.push_back(*allocate());
     seq->table.tokens = start;
     seq->computed = start;
     seq->blockHashes = std::move(hashes);
@@ -212,25 +222,30 @@ void Scheduler::commit(const StepPlan& plan)
             const std::uint64_t h = kv::BlockPool::chainHash(parent, span);
             seq->blockHashes.push_back(h);
             if (m_config.prefixCache)
-                m_pool.publish(seq->table.blocks[b], h, parent, span);
+                if (m_pool.publish(seq->table.blocks[b], h, parent, span))
+                    m_published[static_cast<std::size_t>(seq->table.blocks[b])] = 1;
         }
     }
 }
 
 void Scheduler::blockOwners(std::vector<std::int32_t>& out) const
 {
-    out.resize(static_cast<std::size_t>(m_pool.capacity()));
-    for (std::size_t b = 0; b < out.size(); ++b) {
-        const int block = static_cast<int>(b);
-        const int refs = m_pool.refCount(block);
-        out[b] = refs > 1 ? kOwnerShared : refs == 1 ? kOwnerFree : m_pool.isPublished(block) ? kOwnerCached : kOwnerFree;
-    }
+    // One tight pass over a byte map, not a call into the pool per block:
+    // a small model's cache has 100,000 blocks or more, and this runs after
+    // every step. Unheld blocks are cached when published, else free; held
+    // ones are overwritten below.
+    out.resize(m_published.size());
+    for (std::size_t b = 0; b < out.size(); ++b)
+        out[b] = m_published[b] ? kOwnerCached : kOwnerFree;
     // Only running sequences hold blocks (waiting ones have empty tables),
-    // so a block with one reference is in exactly one running table.
-    for (std::size_t i = 0; i < m_running.size(); ++i)
-        for (int b : m_running[i]->table.blocks)
-            if (out[static_cast<std::size_t>(b)] != kOwnerShared)
-                out[static_cast<std::size_t>(b)] = static_cast<std::int32_t>(i);
+    // and a table never holds a block twice: a block already marked with a
+    // sequence's index is held by two, so it is a shared prefix.
+    for (std::size_t i = 0; i < m_running.size(); ++i) {
+        for (int block : m_running[i]->table.blocks) {
+            auto& owner = out[static_cast<std::size_t>(block)];
+            owner = owner >= 0 || owner == kOwnerShared ? kOwnerShared : static_cast<std::int32_t>(i);
+        }
+    }
 }
 
 bool Scheduler::checkInvariants() const

@@ -40,6 +40,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <vector>
 
 namespace outpost::inference::scheduler {
@@ -100,7 +101,8 @@ public:
     // the index in running() of the one sequence holding block b, or to
     // kOwnerShared (a prefix block held by several running sequences),
     // kOwnerCached (a published prefix nobody holds) or kOwnerFree. Costs
-    // one pass over the pool and one over the running tables.
+    // one pass over a byte per block and one over the running tables. Exact
+    // as long as this scheduler is the only one allocating from the pool.
     static constexpr std::int32_t kOwnerFree = -1;
     static constexpr std::int32_t kOwnerCached = -2;
     static constexpr std::int32_t kOwnerShared = -3;
@@ -114,12 +116,18 @@ private:
     void preempt(std::size_t index, StepPlan& plan);
     bool admit(Sequence* seq, int budget, StepPlan& plan);
     void releaseBlocks(Sequence* seq);
+    // m_pool.allocate(), keeping m_published in step.
+    std::optional<int> allocate();
 
     SchedulerConfig m_config;
     kv::BlockPool& m_pool;
     std::vector<Sequence*> m_running;   // oldest first
     std::deque<Sequence*> m_waiting;    // preempted ones first (by age), then new arrivals
     std::uint64_t m_preemptions = 0;
+    // 1 for each block this scheduler published that has not been handed
+    // out again since (allocate() evicts a cached block's hash): mirrors
+    // BlockPool::isPublished() for blockOwners().
+    std::vector<std::uint8_t> m_published;
 };
 
 } // namespace outpost::inference::scheduler

@@ -129,7 +129,9 @@ void KvBlockMap::paintEvent(QPaintEvent*)
     cols = std::max(1, int(w) / side);
     rows = (n + cols - 1) / cols;
     const bool gaps = side >= 4;
-    const QColor border = palette().color(QPalette::Dark);
+    // Mid, not Dark: a dark palette's Dark is about its Base, and the free
+    // cells would melt into one area.
+    const QColor border = palette().color(QPalette::Mid);
     for (int i = 0; i < n; ++i) {
         const QRect r(1 + (i % cols) * side, 1 + (i / cols) * side, gaps ? side - 1 : side, gaps ? side - 1 : side);
         p.fillRect(r, cellColor(i));
@@ -392,6 +394,9 @@ void KvCacheView::applyPalette()
             axis->setTickLabelColor(fg);
             axis->setLabelColor(fg);
             axis->grid()->setPen(QPen(gridColor, 0, Qt::DotLine));
+            // QCustomPlot's default zero line is a fixed light grey: glaring
+            // on a dark background (and through the first TTFT bar).
+            axis->grid()->setZeroLinePen(QPen(gridColor, 0, Qt::DotLine));
         }
         if (auto* title = qobject_cast<QCPTextElement*>(plot->plotLayout()->element(0, 0)))
             title->setTextColor(fg);

@@ -1,13 +1,16 @@
 // The KV-cache view on the offscreen platform: synthetic EngineStats samples
 // (graph sizes, last values, the sample limit, the TTFT bars, the block
-// map's layout and colours), and a real engine on the tiny stories260K model
-// when the shared folder has it.
+// map's layout and colours, drawn from block owners or from counts), a dark
+// palette followed by plots and map, and a real engine on the tiny
+// stories260K model when the shared folder has it.
 #include "inference/engine.h"
 #include "ui/inspect/kv_cache_view.h"
 
 #include <QDir>
 #include <QFileInfo>
 #include <QtTest>
+
+#include <algorithm>
 
 using namespace outpost;
 using inference::EngineStats;
@@ -110,6 +113,78 @@ private slots:
         QVERIFY(!map.grab().isNull());
     }
 
+    // With kvBlockOwners the map is the cache as it is: cell i is block i.
+    void blockMapFromOwners()
+    {
+        KvBlockMap map;
+        EngineStats s = sample(1);
+        s.kvBlockOwners.assign(64, EngineStats::kBlockFree);
+        s.kvBlockOwners[0] = EngineStats::kBlockShared;
+        s.kvBlockOwners[7] = 2;
+        s.kvBlockOwners[8] = 0;
+        s.kvBlockOwners[40] = EngineStats::kBlockCached;
+        s.kvBlockOwners[41] = 99;  // no such sequence: drawn free, not a crash
+        map.setStats(s);
+        QCOMPARE(map.cellCount(), 64);
+        QCOMPARE(map.cell(0).kind, KvBlockMap::Cell::Shared);
+        QCOMPARE(map.cell(7).kind, KvBlockMap::Cell::Sequence);
+        QCOMPARE(map.cell(7).sequence, 2);
+        QCOMPARE(map.cellColor(7), KvBlockMap::sequenceColor(103));
+        QCOMPARE(map.cell(8).sequence, 0);
+        QCOMPARE(map.cell(1).kind, KvBlockMap::Cell::Free);
+        QCOMPARE(map.cell(40).kind, KvBlockMap::Cell::Cached);
+        QCOMPARE(map.cell(41).kind, KvBlockMap::Cell::Free);
+        const QColor shared = map.cellColor(0);
+        QVERIFY(shared != map.cellColor(40));
+        QVERIFY(shared != map.cellColor(1));
+        // Owners of another size than the total: laid out from the counts.
+        s.kvBlockOwners.resize(10);
+        map.setStats(s);
+        QCOMPARE(map.cell(0).kind, KvBlockMap::Cell::Sequence);
+        QCOMPARE(map.cell(9).sequence, 2);
+    }
+
+    // A dark palette reaches the plots (background, axes) and the block map
+    // through QEvent::PaletteChange.
+    void followsPalette()
+    {
+        KvCacheView view;
+        view.resize(1200, 700);
+        EngineStats s = sample(2);
+        s.kvBlockOwners.assign(64, EngineStats::kBlockFree);
+        for (int b = 0; b < 3; ++b)
+            s.kvBlockOwners[std::size_t(b)] = EngineStats::kBlockShared;
+        for (int b = 3; b < 8; ++b)
+            s.kvBlockOwners[std::size_t(b)] = 0;
+        for (int b = 12; b < 16; ++b)
+            s.kvBlockOwners[std::size_t(b)] = 1;
+        for (int b = 30; b < 36; ++b)
+            s.kvBlockOwners[std::size_t(b)] = EngineStats::kBlockCached;
+        for (int i = 0; i < 20; ++i)
+            view.addSample(s, 0.5 * i);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        const auto plotBackground = [&view] {
+            const QImage image = view.grab().toImage();
+            // Inside the first plot, away from its lines and labels.
+            return QColor(image.pixel(image.width() / 5, image.height() / 6));
+        };
+        QVERIFY(plotBackground().lightness() > 150);
+        QPalette dark;
+        dark.setColor(QPalette::Window, QColor(0x2a, 0x2e, 0x32));
+        dark.setColor(QPalette::WindowText, QColor(0xe8, 0xea, 0xed));
+        dark.setColor(QPalette::Base, QColor(0x1b, 0x1e, 0x20));
+        dark.setColor(QPalette::Text, QColor(0xe8, 0xea, 0xed));
+        dark.setColor(QPalette::Mid, QColor(0x4d, 0x53, 0x59));
+        view.setPalette(dark);
+        QCoreApplication::processEvents();
+        QCOMPARE(plotBackground(), QColor(0x1b, 0x1e, 0x20));
+        QCOMPARE(view.blockMap()->cellColor(63), QColor(0x1b, 0x1e, 0x20));
+        QCOMPARE(view.blockMap()->cellColor(30), QColor(0x4d, 0x53, 0x59));
+        QDir().mkpath(QStringLiteral("screenshots"));
+        QVERIFY(view.grab().save(QStringLiteral("screenshots/kv_cache_view_dark.png")));
+    }
+
     void realEngine()
     {
         const QString model = QStringLiteral(OUTPOST_SHARED_DIR "/models/stories260K.gguf");
@@ -135,8 +210,17 @@ private slots:
         int samples = 1;
         auto ha = engine->submit(a);
         auto hb = engine->submit(b);
-        while (!(ha.finished() && hb.finished()) && samples < 10000)
-            view.addSample(engine->stats(), 0.01 * samples++);
+        while (!(ha.finished() && hb.finished()) && samples < 10000) {
+            const EngineStats now = engine->stats();
+            // Each sequence's own cells are at most its block count; every
+            // owner names a sequence of the same snapshot.
+            QCOMPARE(int(now.kvBlockOwners.size()), now.kvBlocksTotal);
+            for (std::size_t q = 0; q < now.sequences.size(); ++q)
+                QVERIFY(std::count(now.kvBlockOwners.begin(), now.kvBlockOwners.end(), std::int32_t(q)) <= now.sequences[q].blocks);
+            for (std::int32_t owner : now.kvBlockOwners)
+                QVERIFY(owner < std::int32_t(now.sequences.size()));
+            view.addSample(now, 0.01 * samples++);
+        }
         ha.wait();
         hb.wait();
         view.addSample(engine->stats(), 0.01 * samples++);

@@ -278,7 +278,9 @@ private slots:
         QVERIFY(window.openProject(ui::MainWindow::defaultProjectPath()));
         QVERIFY(!window.kvStatus()->isVisibleTo(&window));
         QSignalSpy changed(&window, &ui::MainWindow::modelChanged);
-        emit window.modelManager()->loadRequested(model, ui::EngineSettings{});
+        ui::EngineSettings settings;
+        settings.threads = 1;  // light on a 2-core CI machine
+        emit window.modelManager()->loadRequested(model, settings);
         QTRY_COMPARE(changed.count(), 1);
         auto engine = window.engine();
         QVERIFY(engine);
