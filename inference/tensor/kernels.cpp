@@ -828,7 +828,10 @@ void gemmGroups(PackedGroupFn fn, std::size_t groupBytes, const void* weights, s
             for (int k = 0; k < nx; ++k)
                 views[k] = KernelAccess::view(inputs[b0 + static_cast<std::size_t>(k)]);
             alignas(64) float res[kQ4KMaxInputs * G];
-            fn(base + static_cast<std::size_t>(g) * groupStrideBytes, views, nx, res);
+            // The first pass over a group prefetches the next one.
+            const bool prefetch = b0 == 0 && (g + 1) * G < r1;
+            fn(base + static_cast<std::size_t>(g) * groupStrideBytes, views, nx, res,
+               prefetch ? base + static_cast<std::size_t>(g + 1) * groupStrideBytes : nullptr);
             for (int k = 0; k < nx; ++k)
                 for (std::int64_t r = lo; r < hi; ++r)
                     out[(b0 + static_cast<std::size_t>(k)) * outStride + static_cast<std::size_t>(r)] = res[k * G + (r - gr0)];

@@ -83,7 +83,11 @@ constexpr int kQ4KGroupRows = 16;
 constexpr std::size_t kQ4KSuperBytes = 2368;
 constexpr std::size_t kQ4KOffDmin = 32, kQ4KOffScales = 64, kQ4KOffMins = 192, kQ4KOffLevels = 320;
 // results[k * 16 + r] = dot(row r of the group, xs[k]) for k < nx (1..8).
-using PackedGroupFn = void (*)(const void* group, const PreparedView* xs, int nx, float* results);
+// `next` (may be null) is the group the caller computes next: the kernel
+// prefetches it while it computes, because the hardware prefetcher alone
+// does not keep a compute-bound loop fed from memory (measured: half the
+// throughput on matrices larger than the caches).
+using PackedGroupFn = void (*)(const void* group, const PreparedView* xs, int nx, float* results, const void* next);
 constexpr int kQ4KMaxInputs = 8;
 
 // Packed Q8_0 groups ("Q8_0x16"): 16 rows interleaved the same way, 544
