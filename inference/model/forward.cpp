@@ -168,8 +168,134 @@ struct ForwardPass {
         }
     }
 
+    // Attention over an F16 cache with heads of kShortHalfDot values or
+    // more, for a chunk of heads of one token at a time: each KV block's
+    // rows are visited once for all heads of the chunk (block-outer order),
+    // so the block's contiguous memory is read while it is in L1 instead of
+    // once per head with a stride. Every head's arithmetic is exactly that
+    // of attention()'s per-head path (same calls with the same arguments),
+    // so results do not depend on the chunking.
+    void attentionF16Wide(int layer)
+    {
+        const int hd = c.headDim;
+        const int group = c.heads / c.kvHeads;
+        const int blockTokens = cache.config().blockTokens;
+        const float* h2f = halfTable();
+        const std::size_t kvDim = static_cast<std::size_t>(c.kvDim());
+        const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
+        const std::size_t qDim = static_cast<std::size_t>(c.qDim());
+        const auto uhd = static_cast<std::size_t>(hd);
+        int maxPos = 0;
+        std::size_t totalPositions = 0;
+        for (const auto& bt : batch) {
+            maxPos = std::max(maxPos, bt.pos);
+            totalPositions += static_cast<std::size_t>(bt.pos) + 1;
+        }
+        // Enough items for every thread (a single sequence splits its heads).
+        const int chunks = std::clamp((2 * pool.size() + n - 1) / n, 1, c.heads);
+        const int perChunk = (c.heads + chunks - 1) / chunks;
+        const std::size_t work = static_cast<std::size_t>(n) * static_cast<std::size_t>(chunks);
+        const std::size_t perItem = std::max<std::size_t>(1, totalPositions / static_cast<std::size_t>(n)) * uhd * 2
+            * static_cast<std::size_t>(perChunk);
+        const std::size_t grain = std::max<std::size_t>(1, kMinPieceWork / perItem);
+        const std::size_t span = static_cast<std::size_t>(maxPos) + 1;
+
+        pool.parallelFor(work, grain, [&](std::size_t begin, std::size_t end) {
+            thread_local std::vector<float> scores, qrows;
+            thread_local std::vector<std::uint16_t> half, probHalf;
+            thread_local std::vector<double> vacc;
+            const auto pc = static_cast<std::size_t>(perChunk);
+            if (scores.size() < pc * span)
+                scores.resize(pc * span);
+            if (qrows.size() < pc * uhd)
+                qrows.resize(pc * uhd);
+            if (half.size() < uhd)
+                half.resize(uhd);
+            if (probHalf.size() < span)
+                probHalf.resize(span);
+            if (vacc.size() < uhd)
+                vacc.resize(uhd);
+            for (std::size_t item = begin; item < end; ++item) {
+                const int t = static_cast<int>(item / static_cast<std::size_t>(chunks));
+                const int h0 = static_cast<int>(item % static_cast<std::size_t>(chunks)) * perChunk;
+                const int h1 = std::min(c.heads, h0 + perChunk);
+                if (h0 >= h1)
+                    continue;
+                const auto& bt = batch[static_cast<std::size_t>(t)];
+                const kv::BlockTable& table = *tables[static_cast<std::size_t>(bt.seq)];
+                const int positions = bt.pos + 1;
+                auto headScores = [&](int h) { return scores.data() + static_cast<std::size_t>(h - h0) * span; };
+                auto kvOffset = [&](int h) { return static_cast<std::size_t>(h / group) * uhd; };
+                // The query rounded to half, as the reference does with an F16 cache.
+                for (int h = h0; h < h1; ++h) {
+                    const float* q = ws.q.data() + static_cast<std::size_t>(t) * qDim + static_cast<std::size_t>(h) * uhd;
+                    floatToHalfRow(q, half.data(), hd);
+                    halfToFloatRow(half.data(), qrows.data() + static_cast<std::size_t>(h - h0) * uhd, hd);
+                }
+                for (int j0 = 0; j0 < positions; j0 += blockTokens) {
+                    const int block = table.blocks[static_cast<std::size_t>(j0 / blockTokens)];
+                    const auto* rows = static_cast<const std::uint16_t*>(cache.key(block, layer, 0));
+                    for (int h = h0; h < h1; ++h)
+                        dotHalfF32Rows(rows + kvOffset(h), kvDim, std::min(blockTokens, positions - j0),
+                                       qrows.data() + static_cast<std::size_t>(h - h0) * uhd, hd, headScores(h) + j0);
+                }
+                for (int h = h0; h < h1; ++h) {
+                    float* sc = headScores(h);
+                    float maxScore = -std::numeric_limits<float>::infinity();
+                    for (int j = 0; j < positions; ++j) {
+                        const float sj = sc[j] * scale;
+                        sc[j] = sj;
+                        maxScore = std::max(maxScore, sj);
+                    }
+                    double sum = 0.0;
+                    for (int j = 0; j < positions; ++j) {
+                        const float e = std::exp(sc[j] - maxScore);
+                        sc[j] = e;
+                        sum += static_cast<double>(e);
+                    }
+                    const float inv = static_cast<float>(1.0 / sum);
+                    for (int j = 0; j < positions; ++j)
+                        sc[j] *= inv;
+                    floatToHalfRow(sc, probHalf.data(), positions);
+                    halfToFloatRow(probHalf.data(), sc, positions);
+                    float* out = ws.attn.data() + static_cast<std::size_t>(t) * qDim + static_cast<std::size_t>(h) * uhd;
+                    std::fill(out, out + hd, 0.0f);
+                }
+                if (((positions + 31) / 32) * 32 < kShortHalfDot) {
+                    // Short spans: products of halves summed in double (see attention()).
+                    for (int h = h0; h < h1; ++h) {
+                        const float* sc = headScores(h);
+                        std::fill(vacc.begin(), vacc.begin() + hd, 0.0);
+                        for (int j = 0; j < positions; ++j) {
+                            const float p = sc[j];
+                            const int block = table.blocks[static_cast<std::size_t>(j / blockTokens)];
+                            const auto* v = static_cast<const std::uint16_t*>(cache.value(block, layer, j % blockTokens)) + kvOffset(h);
+                            for (int d = 0; d < hd; ++d)
+                                vacc[static_cast<std::size_t>(d)] += static_cast<double>(p * h2f[v[d]]);
+                        }
+                        float* out = ws.attn.data() + static_cast<std::size_t>(t) * qDim + static_cast<std::size_t>(h) * uhd;
+                        for (int d = 0; d < hd; ++d)
+                            out[d] = static_cast<float>(vacc[static_cast<std::size_t>(d)]);
+                    }
+                    continue;
+                }
+                for (int j0 = 0; j0 < positions; j0 += blockTokens) {
+                    const int block = table.blocks[static_cast<std::size_t>(j0 / blockTokens)];
+                    const auto* rows = static_cast<const std::uint16_t*>(cache.value(block, layer, 0));
+                    for (int h = h0; h < h1; ++h)
+                        axpyHalfF32Rows(headScores(h) + j0, rows + kvOffset(h), kvDim, std::min(blockTokens, positions - j0),
+                                        ws.attn.data() + static_cast<std::size_t>(t) * qDim + static_cast<std::size_t>(h) * uhd, hd);
+                }
+            }
+        });
+    }
+
     void attention(int layer)
     {
+        if (cache.config().type == kv::KvType::F16 && c.headDim >= kShortHalfDot) {
+            attentionF16Wide(layer);
+            return;
+        }
         const int hd = c.headDim;
         const int group = c.heads / c.kvHeads;
         const int blockTokens = cache.config().blockTokens;
