@@ -7,6 +7,7 @@
 #include "ui/graph/graph_view.h"
 #include "ui/graph/node_palette.h"
 #include "ui/graph/property_panel.h"
+#include "ui/graph/trace_pane.h"
 
 #include <QAction>
 #include <QApplication>
@@ -57,7 +58,15 @@ GraphEditor::GraphEditor(QWidget* parent) : QWidget(parent)
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(0);
     layout->addWidget(m_toolBar);
-    layout->addWidget(m_splitter, 1);
+    // The trace pane sits under the canvas, hidden until the first Run.
+    m_tracePane = new TracePane(this);
+    m_runSplitter = new QSplitter(Qt::Vertical, this);
+    m_runSplitter->addWidget(m_splitter);
+    m_runSplitter->addWidget(m_tracePane);
+    m_runSplitter->setStretchFactor(0, 1);
+    m_runSplitter->setStretchFactor(1, 0);
+    m_tracePane->hide();
+    layout->addWidget(m_runSplitter, 1);
     layout->addLayout(statusRow);
 
     createActions();
@@ -167,6 +176,38 @@ void GraphEditor::createActions()
     m_toolBar->addAction(m_fit);
     m_toolBar->addAction(m_zoomOut);
     m_toolBar->addAction(m_zoomIn);
+
+    m_run = new QAction(this);
+    m_run->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    m_run->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    m_run->setEnabled(false); // until setRunner
+    addAction(m_run);
+    connect(m_run, &QAction::triggered, this, [this] {
+        m_tracePane->show();
+        if (m_runSplitter->sizes().value(1) < 80)
+            m_runSplitter->setSizes({std::max(200, height() - 260), 220});
+        if (!m_tracePane->run())
+            m_tracePane->messageEdit()->setFocus();
+    });
+    connect(m_tracePane, &TracePane::runStarted, this, [this] {
+        for (NodeItem* item : m_scene->nodeItems())
+            item->setRunState(NodeItem::RunState::None);
+    });
+    connect(m_tracePane, &TracePane::nodeRunState, this, [this](const QString& nodeId, TracePane::NodeState state) {
+        if (NodeItem* item = m_scene->nodeItem(nodeId.toStdString()))
+            item->setRunState(state == TracePane::NodeState::Running ? NodeItem::RunState::Running
+                              : state == TracePane::NodeState::Done  ? NodeItem::RunState::Done
+                              : state == TracePane::NodeState::Error ? NodeItem::RunState::Error
+                                                                     : NodeItem::RunState::None);
+    });
+    m_toolBar->addSeparator();
+    m_toolBar->addAction(m_run);
+}
+
+void GraphEditor::setRunner(StudioChat* chat, const QString& className)
+{
+    m_tracePane->setRunner(chat, className);
+    m_run->setEnabled(chat != nullptr && !className.isEmpty());
 }
 
 void GraphEditor::retranslate()
@@ -185,6 +226,10 @@ void GraphEditor::retranslate()
     m_arrange->setText(tr("Arrange"));
     m_arrange->setToolTip(tr("Lay the nodes out left to right, following the edges"));
     m_save->setText(tr("Save"));
+    if (m_run) {
+        m_run->setText(tr("Run"));
+        m_run->setToolTip(tr("Send a test message to the agent and trace each node as it runs (%1)").arg(m_run->shortcut().toString(QKeySequence::NativeText)));
+    }
     m_palette->setToolTip(tr("Drag a node onto the canvas, or double-click it"));
     updateStatus();
 }

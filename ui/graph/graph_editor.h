@@ -27,6 +27,8 @@ namespace outpost::ui {
 
 class GraphDocument;
 class GraphScene;
+class StudioChat;
+class TracePane;
 class GraphView;
 class NodePalette;
 class PropertyPanel;
@@ -73,6 +75,13 @@ public:
     QAction* fitAction() const { return m_fit; }
     QAction* arrangeAction() const { return m_arrange; }
     QAction* saveAction() const { return m_save; }
+    // Run: shows the trace pane and sends its test message; each node is
+    // outlined as it runs (TracePane).
+    QAction* runAction() const { return m_run; }
+    TracePane* tracePane() const { return m_tracePane; }
+    // The chat service Run goes through and the agent class this graph is
+    // (null or empty: Run is disabled). Call with null before the service goes.
+    void setRunner(StudioChat* chat, const QString& className);
 
 public slots:
     void copy();
@@ -113,6 +122,8 @@ private:
     PropertyPanel* m_properties;
     QToolBar* m_toolBar;
     QSplitter* m_splitter;
+    QSplitter* m_runSplitter;
+    TracePane* m_tracePane;
     QLabel* m_status;
     QLabel* m_zoomLabel;
     QString m_lastMessage;
@@ -131,6 +142,7 @@ private:
     QAction* m_fit = nullptr;
     QAction* m_arrange = nullptr;
     QAction* m_save = nullptr;
+    QAction* m_run = nullptr;
 };
 
 } // namespace outpost::ui

@@ -176,8 +176,8 @@ qreal NodeItem::height() const
 
 QRectF NodeItem::boundingRect() const
 {
-    // Room for the selection and error outlines and the port dots.
-    return QRectF(-10, -4, kWidth + 20, height() + 8);
+    // Room for the selection, error and run outlines and the port dots.
+    return QRectF(-10, -7, kWidth + 20, height() + 14);
 }
 
 QPainterPath NodeItem::shape() const
@@ -185,6 +185,14 @@ QPainterPath NodeItem::shape() const
     QPainterPath path;
     path.addRoundedRect(QRectF(0, 0, kWidth, height()), 8, 8);
     return path;
+}
+
+void NodeItem::setRunState(RunState state)
+{
+    if (state == m_runState)
+        return;
+    m_runState = state;
+    update();
 }
 
 void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget*)
@@ -258,6 +266,16 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget
         painter->setPen(dim);
         painter->drawText(QRectF(12, card.bottom() - 24, kWidth - 24, 18), Qt::AlignLeft | Qt::AlignVCenter,
                           pfm.elidedText(m_summary, Qt::ElideRight, kWidth - 24));
+    }
+
+    // Run trace outline (outside the problem outline, so both show).
+    if (m_runState != RunState::None) {
+        const QColor colour = m_runState == RunState::Running ? QColor(70, 140, 240)
+                              : m_runState == RunState::Done  ? QColor(60, 170, 90)
+                                                              : QColor(235, 130, 30);
+        painter->setBrush(Qt::NoBrush);
+        painter->setPen(QPen(colour, m_runState == RunState::Running ? 4 : 3));
+        painter->drawRoundedRect(card.adjusted(-4, -4, 4, 4), 11, 11);
     }
 
     // Outline: red when the validator found problems, highlight when selected.

@@ -83,6 +83,11 @@ public:
     PortItem* port(const std::string& name, bool output) const;
     const std::vector<PortItem*>& ports() const { return m_ports; }
     QString title() const;
+    // Where the node is in a traced run (the editor's Run): drawn as a
+    // coloured outline, blue while it runs, green when done, orange on error.
+    enum class RunState { None, Running, Done, Error };
+    void setRunState(RunState state);
+    RunState runState() const { return m_runState; }
 
 protected:
     QVariant itemChange(GraphicsItemChange change, const QVariant& value) override;
@@ -99,6 +104,7 @@ private:
     QStringList m_problems;
     QString m_summary;   // one line under the ports, e.g. the model or the tool
     std::vector<PortItem*> m_ports;
+    RunState m_runState = RunState::None;
 };
 
 class EdgeItem : public QGraphicsPathItem {

@@ -12,16 +12,22 @@
 #include "ui/chat/chat_message_model.h"
 #include "ui/chat/chat_panel.h"
 #include "ui/chat/studio_chat.h"
+#include "ui/graph/graph_editor.h"
+#include "ui/graph/graph_items.h"
+#include "ui/graph/graph_scene.h"
+#include "ui/graph/trace_pane.h"
 
 #include <QAbstractItemModelTester>
 #include <QClipboard>
 #include <QDir>
 #include <QFile>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListView>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QTemporaryDir>
+#include <QTreeWidget>
 #include <QtTest>
 
 using namespace outpost;
@@ -228,6 +234,41 @@ private slots:
         // The continuation: the tool part gets its result and the output says the text.
         QVERIFY(QTest::qWaitFor([&] { return m->rowCount() == 2 && text(m, 1) == QStringLiteral("ship it") && !panel.client()->isBusy(); }, 10000));
         QCOMPARE(m->at(1).ui["parts"][1]["state"], "output-available");
+    }
+
+    // The graph editor's Run: the trace pane lists each node with its
+    // inputs and outputs, and the canvas outlines the nodes that ran.
+    void graphEditorRunTracesNodes()
+    {
+        Fixture fx;
+        QVERIFY(fx.start());
+        ui::GraphEditor editor;
+        editor.resize(1000, 700);
+        editor.setAgent(*fx.project->agent(QStringLiteral("echo"))->graph, QStringLiteral("agents/echo.agent.json"));
+        QVERIFY(!editor.runAction()->isEnabled());
+        editor.setRunner(fx.chat.get(), QStringLiteral("echo"));
+        QVERIFY(editor.runAction()->isEnabled());
+        editor.show();
+        editor.tracePane()->messageEdit()->setText(QStringLiteral("trace me"));
+        editor.runAction()->trigger();
+        QVERIFY(editor.tracePane()->isVisible());
+        QVERIFY(QTest::qWaitFor([&] { return !editor.tracePane()->isRunning(); }, 10000));
+        QTreeWidget* tree = editor.tracePane()->tree();
+        QCOMPARE(tree->topLevelItemCount(), 2);
+        QCOMPARE(tree->topLevelItem(0)->text(0), QStringLiteral("in"));
+        QCOMPARE(tree->topLevelItem(1)->text(0), QStringLiteral("out"));
+        QCOMPARE(tree->topLevelItem(1)->text(4), QStringLiteral("done"));
+        bool sawInput = false;
+        for (int i = 0; i < tree->topLevelItem(1)->childCount(); ++i)
+            sawInput |= tree->topLevelItem(1)->child(i)->text(4) == QStringLiteral("trace me");
+        QVERIFY(sawInput);
+        for (const char* id : {"in", "out"})
+            QCOMPARE(editor.scene()->nodeItem(id)->runState(), ui::NodeItem::RunState::Done);
+        QVERIFY(editor.tracePane()->statusLabel()->text().contains(QStringLiteral("trace me")));
+        const QString dir = QDir::current().filePath(QStringLiteral("screenshots"));
+        QDir().mkpath(dir);
+        QVERIFY(editor.grab().save(QDir(dir).filePath(QStringLiteral("graph_editor_run_light.png"))));
+        editor.setRunner(nullptr, {});
     }
 
     void tinyModelStreams()
