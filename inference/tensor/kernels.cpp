@@ -817,6 +817,11 @@ void gemmGroups(PackedGroupFn fn, std::size_t groupBytes, const void* weights, s
     constexpr std::int64_t G = kQ4KGroupRows;
     static_assert(kQ4KGroupRows == kQ8GroupRows);
     const auto* base = static_cast<const std::uint8_t*>(weights);
+    // The inputs' views once per call (a few dozen groups share them).
+    thread_local std::vector<PreparedView> allViews;
+    allViews.resize(inputs.size());
+    for (std::size_t b = 0; b < inputs.size(); ++b)
+        allViews[b] = KernelAccess::view(inputs[b]);
     // One group (16 rows, under 20 KiB for rows of 2048 Q4_K values) stays
     // in L1 while the inputs pass over it eight at a time.
     for (std::int64_t g = r0 / G; g * G < r1; ++g) {
@@ -824,17 +829,15 @@ void gemmGroups(PackedGroupFn fn, std::size_t groupBytes, const void* weights, s
         const std::int64_t lo = std::max(r0, gr0), hi = std::min(r1, gr0 + G);
         for (std::size_t b0 = 0; b0 < inputs.size(); b0 += kQ4KMaxInputs) {
             const int nx = static_cast<int>(std::min<std::size_t>(kQ4KMaxInputs, inputs.size() - b0));
-            PreparedView views[kQ4KMaxInputs];
-            for (int k = 0; k < nx; ++k)
-                views[k] = KernelAccess::view(inputs[b0 + static_cast<std::size_t>(k)]);
+            const PreparedView* views = allViews.data() + b0;
             alignas(64) float res[kQ4KMaxInputs * G];
             // The first pass over a group prefetches the next one.
             const bool prefetch = b0 == 0 && (g + 1) * G < r1;
             fn(base + static_cast<std::size_t>(g) * groupStrideBytes, views, nx, res,
                prefetch ? base + static_cast<std::size_t>(g + 1) * groupStrideBytes : nullptr);
             for (int k = 0; k < nx; ++k)
-                for (std::int64_t r = lo; r < hi; ++r)
-                    out[(b0 + static_cast<std::size_t>(k)) * outStride + static_cast<std::size_t>(r)] = res[k * G + (r - gr0)];
+                std::memcpy(out + (b0 + static_cast<std::size_t>(k)) * outStride + static_cast<std::size_t>(lo), res + k * G + (lo - gr0),
+                            static_cast<std::size_t>(hi - lo) * sizeof(float));
         }
     }
 }
