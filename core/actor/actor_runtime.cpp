@@ -1,5 +1,6 @@
 #include "core/actor/actor_runtime.h"
 
+#include "core/actor/output_gate.h"
 #include "core/alarms/alarm_index.h"
 
 #include <QDebug>
@@ -43,6 +44,7 @@ struct ActorSlot {
     bool touched = false;    // part of the current batch
     bool broken = false;     // the batch's writes were lost: fail held outputs, reset
     bool scheduleChanged = false;
+    bool needsSync = false;  // committed this batch without waiting for the disk
     std::optional<std::int64_t> lowestAdded; // earliest schedule/job added this batch
     std::vector<Json> eventBroadcasts;
     std::string brokenReason;
@@ -79,7 +81,9 @@ constexpr std::int64_t kQuotaMarginBytes = 1 << 20;
 } // namespace detail
 
 using detail::ActorSlot;
+using detail::HeldOutput;
 using detail::Output;
+using detail::OutputGate;
 using detail::Shard;
 using detail::Task;
 
@@ -90,6 +94,8 @@ struct ActorRuntime::Impl {
     std::unordered_map<std::string, ActorFactory> classes;
     BroadcastFn broadcastSink;
     std::unique_ptr<alarms::AlarmIndex> index;
+    // Before the shards: their output gates use it until they are destroyed.
+    std::unique_ptr<detail::SyncPool> syncPool;
     std::vector<std::unique_ptr<Shard>> shards;
     std::atomic<bool> running{false};
     bool started = false;
@@ -161,7 +167,7 @@ namespace detail {
 
 class Shard {
 public:
-    Shard(ActorRuntime::Impl& rt, int index) : m_rt(rt), m_index(index) {}
+    Shard(ActorRuntime::Impl& rt, int index);
 
     void start() { m_thread = std::thread([this] { run(); }); }
     void requestStop()
@@ -277,7 +283,26 @@ private:
     std::unordered_map<std::string, std::multimap<std::int64_t, ActorId>::iterator> m_dueOf;
     std::uint64_t m_seq = 0;
     std::int64_t m_nextHibernateScan = 0;
+    std::unique_ptr<OutputGate> m_gate;
+
+public:
+    void drainOutputs() { m_gate->drain(); }
 };
+
+Shard::Shard(ActorRuntime::Impl& rt, int index) : m_rt(rt), m_index(index)
+{
+    // An actor whose WAL could not be synced restarts from its file.
+    auto onSyncFailure = [this](const std::vector<ActorId>& ids) {
+        Task task;
+        task.kind = Task::Kind::Control;
+        task.control = [ids](Shard& shard) {
+            for (const auto& id : ids)
+                shard.evict(id.key());
+        };
+        push(std::move(task));
+    };
+    m_gate = std::make_unique<OutputGate>(*rt.syncPool, rt.broadcastSink, rt.options.syncFile, onSyncFailure);
+}
 
 void Shard::setDue(const ActorId& id, std::optional<std::int64_t> at)
 {
@@ -496,6 +521,8 @@ void Shard::runEvent(Task& task)
         if (auto st = slot.storage->commitBatch(); !st) {
             stats.commitFailures.fetch_add(1, std::memory_order_relaxed);
             markBroken(slot, st.error());
+        } else {
+            slot.needsSync = true;
         }
     }
     beginEvent(slot);
@@ -640,6 +667,8 @@ void Shard::finishBatch()
         if (auto st = slot->storage->commitBatch(); !st) {
             stats.commitFailures.fetch_add(1, std::memory_order_relaxed);
             markBroken(*slot, st.error());
+        } else {
+            slot->needsSync = true;
         }
     }
     // Step 3: exact next wake times, after the commits.
@@ -668,38 +697,45 @@ void Shard::finishBatch()
         if (auto st = m_rt.index->apply(updates); !st)
             qWarning("outpost: alarm index update failed (alarms may wake early): %s", st.error().c_str());
     }
-    // Step 4: the output gate opens. Replies and the sink are the caller's
-    // code: whatever they throw stays out of the shard.
-    auto deliver = [](const char* what, const auto& fn) {
-        try {
-            fn();
-        } catch (const std::exception& e) {
-            qWarning("outpost: a %s callback threw: %s", what, e.what());
-        } catch (...) {
-            qWarning("outpost: a %s callback threw", what);
+    // Step 4: the output gate. With deferred syncs the commits above did
+    // not wait for the disk: the gate releases this batch's outputs once its
+    // WAL files are synced (on the sync threads) and every earlier batch was
+    // released; the shard goes on with the next batch meanwhile.
+    std::vector<std::pair<ActorId, int>> files;
+    for (ActorSlot* slot : m_touched) {
+        if (!slot->needsSync)
+            continue;
+        slot->needsSync = false;
+        if (slot->broken || !slot->storage || !m_rt.options.storage.deferSync)
+            continue;
+        auto fd = slot->storage->walHandle();
+        if (fd) {
+            files.emplace_back(slot->id, *fd);
+        } else if (auto st = slot->storage->checkpoint(); !st) {
+            // A checkpoint syncs the WAL and the database: the slow way to the same place.
+            markBroken(*slot, fd.error() + "; " + st.error());
         }
-    };
-    std::vector<Output> outputs;
-    outputs.swap(m_outputs);
-    for (auto& out : outputs) {
+    }
+    std::vector<HeldOutput> held;
+    held.reserve(m_outputs.size());
+    for (auto& out : m_outputs) {
+        HeldOutput h;
+        if (out.slot)
+            h.actor = out.slot->id;
+        h.reply = std::move(out.reply);
         if (out.slot && out.slot->broken) {
             // A failed event keeps its own, more precise, error.
-            if (out.reply) {
-                deliver("reply", [&] {
-                    out.reply(out.result.ok() ? Result<Json>(Error{"the actor's writes were not saved (" + out.slot->brokenReason
-                                                                   + "); nothing was applied, retry"})
-                                              : std::move(out.result));
-                });
-            }
-            continue;
+            h.result = out.result.ok() ? Result<Json>(Error{"the actor's writes were not saved (" + out.slot->brokenReason
+                                                            + "); nothing was applied, retry"})
+                                       : std::move(out.result);
+        } else {
+            h.result = std::move(out.result);
+            h.broadcasts = std::move(out.broadcasts);
         }
-        if (m_rt.broadcastSink && out.slot) {
-            for (const auto& b : out.broadcasts)
-                deliver("broadcast", [&] { m_rt.broadcastSink(out.slot->id, b); });
-        }
-        if (out.reply)
-            deliver("reply", [&] { out.reply(std::move(out.result)); });
+        held.push_back(std::move(h));
     }
+    m_outputs.clear();
+    m_gate->hold(std::move(files), std::move(held));
     // Step 5: reset the batch state; broken actors restart from disk.
     std::vector<std::string> broken;
     for (ActorSlot* slot : m_touched) {
@@ -918,6 +954,8 @@ ActorRuntime::ActorRuntime(RuntimeOptions options) : d(std::make_unique<Impl>())
         d->options.maxBatchEvents = 1;
     d->clock = d->options.clock ? d->options.clock : std::make_shared<alarms::SystemClock>();
     d->ring = std::make_unique<HashRing>(d->options.shards, d->options.virtualNodes);
+    // Durable commits are synced by the output gate, off the shard threads.
+    d->options.storage.deferSync = d->options.storage.synchronousFull && !d->options.rootDir.empty();
 }
 
 ActorRuntime::~ActorRuntime() { stop(); }
@@ -953,6 +991,8 @@ Status ActorRuntime::start()
     if (!index)
         return Error{index.error()};
     d->index = std::move(*index);
+    // Syncs mostly sleep in the kernel: a few per shard overlap them.
+    d->syncPool = std::make_unique<detail::SyncPool>(std::clamp(d->options.shards * 2, 2, 8));
     for (int i = 0; i < d->options.shards; ++i)
         d->shards.push_back(std::make_unique<Shard>(*d, i));
     auto entries = d->index->all();
@@ -989,6 +1029,8 @@ void ActorRuntime::stop()
         s->requestStop();
     for (auto& s : d->shards)
         s->join();
+    for (auto& s : d->shards)
+        s->drainOutputs();
     {
         std::lock_guard lock(d->closerMutex);
         d->closerStop = true;
@@ -1030,8 +1072,8 @@ Status ActorRuntime::invoke(const ActorId& id, InvokeFn fn, ReplyFn reply)
 namespace {
 Result<Json> waitFor(const std::function<Status(ReplyFn)>& send)
 {
-    if (detail::t_currentShard)
-        return Error{"call() from inside an actor would block its shard; use post() with a reply callback"};
+    if (detail::t_currentShard || OutputGate::releasingOnThisThread())
+        return Error{"call() from inside an actor or a reply would block its shard; use post() with a reply callback"};
     auto promise = std::make_shared<std::promise<Result<Json>>>();
     auto future = promise->get_future();
     auto st = send([promise](Result<Json> r) { promise->set_value(std::move(r)); });
@@ -1179,6 +1221,7 @@ RuntimeStats ActorRuntime::stats() const
     }
     r.watchdogOverruns = d->watchdogOverruns.load();
     r.closingDatabases = d->pendingCloses.load();
+    r.walSyncs = d->syncPool ? d->syncPool->syncs() : 0;
     return r;
 }
 

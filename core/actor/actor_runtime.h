@@ -21,11 +21,18 @@
 //   storage: the gate holds by construction, with no await points.
 // - Output gate and group commit. An event's replies and broadcasts go into
 //   the shard's pending outputs; Shard::finishBatch COMMITs every actor
-//   database touched by the batch (one fsync per database per batch with
-//   synchronous=FULL) and only then releases the outputs in order. If a
-//   commit fails, or SQLite rolled a batch back, every held output of that
-//   actor becomes an error and the actor is reset (memory dropped, database
-//   reopened on the next event): nothing that was not saved was seen.
+//   database touched by the batch and hands the outputs to the shard's
+//   OutputGate (output_gate.h). With durable commits (synchronousFull,
+//   file-backed) COMMIT does not wait for the disk: sync threads fdatasync
+//   each committed WAL, several at once, and the gate releases a batch's
+//   outputs in order once its files are on disk, while the shard already
+//   runs the next batch (pipelined group commit: one fsync no longer stalls
+//   a shard). If a commit fails, or SQLite rolled a batch back, every held
+//   output of that actor becomes an error and the actor is reset (memory
+//   dropped, database reopened on the next event); a failed sync does the
+//   same for that actor's outputs of that batch: nothing that was not saved
+//   was seen. Replies and broadcasts therefore arrive on a shard thread or
+//   on a sync thread, never both at once for one shard.
 // - Atomic events. Each event runs in SAVEPOINT "ev"; a failing or throwing
 //   handler has its writes rolled back and its outputs dropped; the caller
 //   gets the error and the shard carries on.
@@ -83,6 +90,9 @@ struct RuntimeOptions {
     storage::StorageOptions storage;
     alarms::DeliveryPolicy delivery;
     std::shared_ptr<alarms::Clock> clock;  // null: the system clock
+    // Makes a committed WAL file durable: returns 0 or an errno value. Null:
+    // fdatasync(). A seam for tests (a sync that waits or fails).
+    std::function<int(int fd)> syncFile;
 };
 
 struct RuntimeStats {
@@ -91,7 +101,8 @@ struct RuntimeStats {
     std::uint64_t coldLoads = 0;     // actor objects created (first use or wake)
     std::uint64_t hibernations = 0;  // actors evicted for idleness
     std::uint64_t batches = 0;
-    std::uint64_t commits = 0;       // database COMMITs (each one fsync or less)
+    std::uint64_t commits = 0;       // database COMMITs
+    std::uint64_t walSyncs = 0;      // fdatasync()s of committed WAL files (durable commits)
     std::uint64_t commitFailures = 0;
     std::uint64_t eventErrors = 0;   // handlers that failed or threw
     std::uint64_t callbacksRun = 0;  // schedule and job deliveries

@@ -4,6 +4,12 @@
 
 #include <sqlite3.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include <filesystem>
 #include <system_error>
 
@@ -161,6 +167,8 @@ ActorStorage::~ActorStorage()
             sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
         sqlite3_close_v2(m_db);
     }
+    if (m_walFd >= 0)
+        ::close(m_walFd);
 }
 
 Status ActorStorage::simple(const char* sql)
@@ -186,7 +194,8 @@ Status ActorStorage::configure()
     // A file that is not a database shows up at the first read.
     if (auto st = simple("PRAGMA journal_mode=WAL"); !st)
         return Error{"not a usable database (" + st.error() + ")"};
-    if (auto st = simple(m_options.synchronousFull ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"); !st)
+    const bool full = m_options.synchronousFull && !(m_options.deferSync && !m_path.empty());
+    if (auto st = simple(full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"); !st)
         return st;
     auto pageSize = run("PRAGMA page_size", {}, true);
     if (!pageSize)
@@ -672,6 +681,24 @@ void ActorStorage::rollbackBatch()
     m_batchOpen = false;
     if (!sqlite3_get_autocommit(m_db))
         sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+Result<int> ActorStorage::walHandle()
+{
+    if (m_path.empty())
+        return Error{"an in-memory database has no WAL file"};
+    if (m_walFd < 0) {
+        // The WAL file exists from the first write on and keeps its inode
+        // while this connection is open (a checkpoint restarts it in place).
+        const char* wal = sqlite3_filename_wal(sqlite3_db_filename(m_db, "main"));
+        m_walFd = wal ? ::open(wal, O_RDONLY | O_CLOEXEC) : -1;
+        if (m_walFd < 0)
+            return Error{m_path + ": cannot open the WAL file to sync it: " + std::strerror(errno)};
+    }
+    const int fd = ::fcntl(m_walFd, F_DUPFD_CLOEXEC, 0);
+    if (fd < 0)
+        return Error{m_path + ": cannot duplicate the WAL handle: " + std::strerror(errno)};
+    return fd;
 }
 
 // ---- sizes and snapshots --------------------------------------------------------

@@ -50,6 +50,15 @@ struct StorageOptions {
     // FULL: a commit is on disk when COMMIT returns (survives power loss).
     // NORMAL in WAL mode survives a process crash but not a power loss.
     bool synchronousFull = true;
+    // With synchronousFull: COMMIT returns without waiting for the disk
+    // (WAL, synchronous=NORMAL) and the caller makes each commit durable by
+    // fdatasync()ing walHandle() before it acknowledges anything that
+    // depends on it. The actor runtime does so on its sync threads, so a
+    // shard runs its next batch while the previous one reaches the disk
+    // (pipelined group commit). Same guarantee as FULL for everything
+    // acknowledged: SQLite still syncs the WAL before each checkpoint and
+    // the database after it.
+    bool deferSync = false;
 };
 
 class ActorStorage {
@@ -112,6 +121,10 @@ public:
     Status commitBatch();
     // Drops an open batch.
     void rollbackBatch();
+    // With deferSync: a new descriptor of the WAL file (the caller
+    // fdatasync()s and closes it; it stays valid after this storage
+    // closes). Errors: an in-memory database, the file cannot be opened.
+    Result<int> walHandle();
 
     // Makes running and future statements fail with SQLITE_INTERRUPT while
     // *flag == match (checked every few thousand VM steps). Another thread
@@ -159,6 +172,7 @@ private:
     bool m_batchOpen = false;
     int m_txDepth = 0;
     std::string m_authError;
+    int m_walFd = -1;
     const std::atomic<std::uint64_t>* m_abortFlag = nullptr;
     const std::atomic<std::uint64_t>* m_abortCurrent = nullptr;
     std::map<std::string, sqlite3_stmt*> m_stmtCache; // keyed by (internal? "i:" : "u:") + sql

@@ -410,6 +410,101 @@ private slots:
         qInfo("%d durable events in %llu commits", n, static_cast<unsigned long long>(st.commits));
     }
 
+    // Durable commits are synced off the shard: a reply waits for its WAL
+    // sync, replies keep their order across batches, and the shard keeps
+    // running other events (of other actors) while a sync is pending.
+    void outputGateWaitsForTheSync()
+    {
+        QTemporaryDir dir;
+        std::mutex m;
+        std::condition_variable cv;
+        bool open = false;
+        int syncs = 0;
+        RuntimeOptions o;
+        o.rootDir = dir.path().toStdString();
+        o.shards = 1;
+        o.syncFile = [&](int) {
+            std::unique_lock lock(m);
+            ++syncs;
+            cv.notify_all();
+            cv.wait(lock, [&] { return open; });
+            return 0;
+        };
+        ActorRuntime rt(o);
+        registerAll(rt);
+        QVERIFY(rt.start().ok());
+        std::vector<long long> order;
+        auto record = [&](Result<Json> r) {
+            std::lock_guard lock(m);
+            order.push_back(r.ok() ? r->get<long long>() : -1);
+            cv.notify_all();
+        };
+        const auto id = named("Counter", "synced");
+        QVERIFY(rt.post(id, Json{{"op", "inc"}}, record).ok());
+        {
+            std::unique_lock lock(m);
+            QVERIFY(cv.wait_for(lock, std::chrono::milliseconds(kWaitMs), [&] { return syncs >= 1; }));
+        }
+        // The write is committed and its sync is pending: more events run
+        // (a read of the same actor, which must wait too, and another actor,
+        // whose reply keeps its place in the shard's order).
+        QVERIFY(rt.post(id, Json{{"op", "inc"}}, record).ok());
+        QVERIFY(rt.post(id, Json{{"op", "get"}}, record).ok());
+        bool ran = false;
+        QVERIFY(rt.invoke(named("Noop", "unrelated"), [&](Actor&, ActorContext&) -> Result<Json> {
+            std::lock_guard lock(m);
+            ran = true;
+            cv.notify_all();
+            return Json(-2);
+        }, record).ok());
+        {
+            std::unique_lock lock(m);
+            QVERIFY(cv.wait_for(lock, std::chrono::milliseconds(kWaitMs), [&] { return ran; }));
+            QVERIFY2(order.empty(), "a reply left before its write was synced");
+            open = true;
+            cv.notify_all();
+        }
+        {
+            std::unique_lock lock(m);
+            QVERIFY(cv.wait_for(lock, std::chrono::milliseconds(kWaitMs), [&] { return order.size() == 4; }));
+        }
+        // In the order the events ran, the unrelated actor's reply included.
+        QCOMPARE(order, (std::vector<long long>{1, 2, 2, -2}));
+        QVERIFY(rt.stats().walSyncs >= 2);
+        // Nothing held is lost at stop.
+        Replies replies;
+        for (int i = 0; i < 50; ++i)
+            QVERIFY(rt.post(id, Json{{"op", "inc"}}, replies.fn()).ok());
+        rt.stop();
+        QCOMPARE(replies.count, 50);
+        QVERIFY(replies.errors.empty());
+    }
+
+    // A sync that fails makes that batch's replies errors and reloads the
+    // actor from its file; other actors and later batches carry on.
+    void failedSyncFailsRepliesAndReloads()
+    {
+        QTemporaryDir dir;
+        std::atomic<int> failNext{0};
+        RuntimeOptions o;
+        o.rootDir = dir.path().toStdString();
+        o.shards = 1;
+        o.syncFile = [&](int) { return failNext.exchange(0) ? EIO : 0; };
+        ActorRuntime rt(o);
+        registerAll(rt);
+        QVERIFY(rt.start().ok());
+        const auto id = named("Counter", "eio");
+        QVERIFY(*rt.call(id, Json{{"op", "inc"}}) == Json(1));
+        failNext = 1;
+        auto failed = rt.call(id, Json{{"op", "inc"}});
+        QVERIFY(!failed.ok());
+        QVERIFY2(failed.error().find("fdatasync failed") != std::string::npos, failed.error().c_str());
+        // The actor reloads and answers again (the write itself reached SQLite).
+        auto next = rt.call(id, Json{{"op", "inc"}});
+        QVERIFY2(next.ok(), next.ok() ? "" : next.error().c_str());
+        QCOMPARE(next->get<long long>(), 3LL);
+    }
+
     void failuresStayContained()
     {
         RuntimeOptions o;
