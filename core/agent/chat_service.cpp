@@ -17,6 +17,7 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <deque>
 #include <set>
@@ -47,6 +48,11 @@ std::string base36(int n)
 }
 
 std::int64_t nowMs() { return QDateTime::currentMSecsSinceEpoch(); }
+// Decode times for tokens/s: fast local models emit a token in well under a millisecond.
+std::int64_t nowUs()
+{
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
 
 std::string dump(const OJson& j) { return protocol::dump(j); }
 
@@ -218,9 +224,10 @@ struct ChatService::Turn {
     std::int64_t firstTextMs = 0;
     std::int64_t stepStartedMs = 0;
     std::int64_t stepFirstTextMs = 0;
+    std::int64_t stepFirstTextUs = 0; // steady clock
     int stepDeltas = 0;
     int completionTokens = 0;
-    std::int64_t decodeMs = 0;
+    std::int64_t decodeUs = 0;
     OJson stepMetrics; // ttftMs/tokensPerSecond of the llm step that just ended
 };
 
@@ -716,7 +723,7 @@ struct ChatService::Impl {
         if (t.firstTextMs > 0) {
             m["ttftMs"] = t.firstTextMs - t.startedMs;
             m["completionTokens"] = t.completionTokens;
-            m["tokensPerSecond"] = std::round(t.completionTokens * 10000.0 / double(std::max<std::int64_t>(1, t.decodeMs))) / 10.0;
+            m["tokensPerSecond"] = std::round(t.completionTokens * 1e7 / double(std::max<std::int64_t>(1, t.decodeUs))) / 10.0;
         }
         t.assistant["metadata"] = m;
         return m;
@@ -1133,6 +1140,7 @@ struct ChatService::Impl {
             }
             if (tp->stepFirstTextMs == 0) {
                 tp->stepFirstTextMs = nowMs();
+                tp->stepFirstTextUs = nowUs();
                 if (tp->firstTextMs == 0)
                     tp->firstTextMs = tp->stepFirstTextMs;
             }
@@ -1246,11 +1254,11 @@ struct ChatService::Impl {
         if (t.stepFirstTextMs > 0) {
             // Endpoints that send no usage: one text delta is about one token.
             const int tokens = outcome.completionTokens > 0 ? outcome.completionTokens : t.stepDeltas;
-            const std::int64_t decode = std::max<std::int64_t>(1, nowMs() - t.stepFirstTextMs);
+            const std::int64_t decode = std::max<std::int64_t>(1, nowUs() - t.stepFirstTextUs);
             t.completionTokens += tokens;
-            t.decodeMs += decode;
+            t.decodeUs += decode;
             t.stepMetrics = obj({{"ttftMs", t.stepFirstTextMs - t.stepStartedMs},
-                                 {"tokensPerSecond", std::round(tokens * 10000.0 / double(decode)) / 10.0}});
+                                 {"tokensPerSecond", std::round(tokens * 1e7 / double(decode)) / 10.0}});
         }
         if (t.textOpen) {
             chunk(t, obj({{"type", "text-end"}, {"id", t.textId}}));
