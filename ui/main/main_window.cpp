@@ -4,6 +4,8 @@
 #include "core/i18n/language.h"
 #include "core/project/sample_project.h"
 #include "inference/engine.h"
+#include "ui/chat/chat_panel.h"
+#include "ui/chat/studio_chat.h"
 #include "ui/graph/graph_editor.h"
 #include "ui/inspect/kv_cache_view.h"
 #include "ui/inspect/state_inspector.h"
@@ -66,7 +68,8 @@ MainWindow::MainWindow(QWidget* parent)
       m_modelManager(new ModelManager(this)),
       m_stateInspector(new StateInspector(this)),
       m_alarmEditor(new AlarmEditor(this)),
-      m_kvCacheView(new KvCacheView(this))
+      m_kvCacheView(new KvCacheView(this)),
+      m_chatPanel(new ChatPanel(this))
 {
     m_loadWatcher = new QFutureWatcher<void>(this);
     setObjectName(QStringLiteral("MainWindow"));
@@ -128,10 +131,9 @@ MainWindow::MainWindow(QWidget* parent)
 MainWindow::~MainWindow()
 {
     m_loadWatcher->waitForFinished();
-    // The alarm editor is a child widget, destroyed after the members: let go
-    // of the runtime before it stops.
-    m_alarmEditor->clearTarget();
-    m_host.reset();
+    // The alarm editor, the chat panel and the editor's runner are child
+    // widgets, destroyed after the members: let go of the runtime first.
+    stopHost();
 }
 
 QString MainWindow::defaultProjectPath(QString* error)
@@ -302,6 +304,7 @@ void MainWindow::createDocks()
     m_alarmsDock = dock("AlarmsDock", scrolling(m_alarmEditor), Qt::BottomDockWidgetArea);
     m_modelsDock = dock("ModelsDock", scrolling(m_modelManager), Qt::BottomDockWidgetArea);
     m_kvDock = dock("KvCacheDock", scrolling(m_kvCacheView), Qt::BottomDockWidgetArea);
+    m_chatDock = dock("ChatDock", m_chatPanel, Qt::RightDockWidgetArea);
     tabifyDockWidget(m_problemsDock, m_stateDock);
     tabifyDockWidget(m_stateDock, m_alarmsDock);
     tabifyDockWidget(m_alarmsDock, m_modelsDock);
@@ -322,7 +325,8 @@ void MainWindow::createDocks()
 
 QList<QDockWidget*> MainWindow::docks() const
 {
-    return {m_agentsDock, m_manifestDock, m_problemsDock, m_outlineDock, m_stateDock, m_alarmsDock, m_modelsDock, m_kvDock};
+    return {m_agentsDock, m_manifestDock, m_problemsDock, m_outlineDock, m_stateDock,
+            m_alarmsDock, m_modelsDock,  m_kvDock,       m_chatDock};
 }
 
 void MainWindow::retranslate()
@@ -359,6 +363,7 @@ void MainWindow::retranslate()
     m_alarmsDock->setWindowTitle(tr("Alarms"));
     m_modelsDock->setWindowTitle(tr("Models"));
     m_kvDock->setWindowTitle(tr("KV Cache"));
+    m_chatDock->setWindowTitle(tr("Chat"));
     m_kvStatus->setToolTip(tr("KV-cache use and generation speed of the loaded model; click to show the KV Cache panel"));
     updateModelStatus();
     rebuildRecentMenu();
@@ -490,6 +495,7 @@ void MainWindow::selectAgent(int row)
         m_graphEditor->setAgent(*agent->graph, agent->relativePath);
     else
         m_graphEditor->clear();
+    m_graphEditor->setRunner(agent ? m_chat.get() : nullptr, agent ? agent->className : QString());
     m_saveAction->setEnabled(agent && agent->graph);
 }
 
@@ -529,18 +535,37 @@ void MainWindow::saveAgent()
     m_agentView->setAgent(m_agentModel->agentAt(row));
 }
 
-void MainWindow::restartHost()
+void MainWindow::stopHost()
 {
     m_alarmEditor->clearTarget();
+    m_graphEditor->setRunner(nullptr, {});
+    m_chatPanel->setChat(nullptr);
+    m_chat.reset();
     m_host.reset();
+}
+
+void MainWindow::restartHost()
+{
+    stopHost();
     if (!m_project)
         return;
-    auto host = core::agent::ProjectHost::start(*m_project);
-    if (!host) {
-        statusBar()->showMessage(tr("The agents of this project cannot run: %1").arg(QString::fromStdString(host.error())));
+    // Staged so the chat service binds to each class before it registers
+    // (its schedule callbacks and routes), as `outpost serve` does.
+    auto host = core::agent::ProjectHost::create(*m_project);
+    auto chat = std::make_unique<StudioChat>(host->runtime(), *m_project);
+    auto st = host->addAgents(*m_project, chat->configure());
+    if (st)
+        st = host->run();
+    if (!st) {
+        statusBar()->showMessage(tr("The agents of this project cannot run: %1").arg(QString::fromStdString(st.error())));
         return;
     }
-    m_host = std::move(*host);
+    chat->setEngine(m_engine, QFileInfo(m_enginePath).fileName());
+    m_host = std::move(host);
+    m_chat = std::move(chat);
+    m_chatPanel->setChat(m_chat.get());
+    if (const core::AgentFile* agent = m_agentModel->agentAt(m_currentAgentRow))
+        m_graphEditor->setRunner(m_chat.get(), agent->className);
 }
 
 void MainWindow::loadModel(const QString& path, const EngineSettings& settings)
@@ -573,6 +598,8 @@ void MainWindow::loadModel(const QString& path, const EngineSettings& settings)
             m_loadingPath.clear();
             m_modelManager->setLoadedModel(m_enginePath);
             m_kvCacheView->setEngine(m_engine);
+            if (m_chat)
+                m_chat->setEngine(m_engine, QFileInfo(m_enginePath).fileName());
             updateModelStatus();
             emit modelChanged(m_enginePath);
         });
@@ -582,6 +609,8 @@ void MainWindow::loadModel(const QString& path, const EngineSettings& settings)
 void MainWindow::unloadModel()
 {
     m_kvCacheView->setEngine(nullptr);
+    if (m_chat)
+        m_chat->setEngine(nullptr);
     m_engine.reset();
     m_enginePath.clear();
     m_modelManager->setLoadedModel(QString());
@@ -710,8 +739,7 @@ void MainWindow::closeEvent(QCloseEvent* event)
         event->ignore();
         return;
     }
-    m_alarmEditor->clearTarget();
-    m_host.reset();
+    stopHost();
     QSettings settings;
     settings.setValue(QLatin1String(kGeometryKey), saveGeometry());
     settings.setValue(QLatin1String(kStateKey), saveState(kStateVersion));

@@ -1,8 +1,11 @@
 #pragma once
 // The studio's main window: the graph editor of the selected agent in the
 // centre, the project's agents, manifest, problems and the graph's outline in
-// docks around it. Later panels (chat, inspectors) dock into the same frame;
-// the View menu lists every dock.
+// docks around it; the Chat panel, the inspectors, the alarm editor, the
+// model manager and the KV-cache view dock into the same frame, and the View
+// menu lists every dock. The window hosts the open project's runtime
+// (ProjectHost) and its chat service (StudioChat), which the Chat panel and
+// the graph editor's Run talk to.
 #include "core/project/project.h"
 
 #include <QFutureWatcher>
@@ -34,6 +37,8 @@ class ProjectHost;
 namespace outpost::ui {
 
 class AgentListModel;
+class ChatPanel;
+class StudioChat;
 class AlarmEditor;
 class KvCacheView;
 class ModelManager;
@@ -73,6 +78,8 @@ public:
     // The runtime of the open project's agents (null while none is open or
     // it could not start).
     core::agent::ProjectHost* projectHost() const { return m_host.get(); }
+    StudioChat* studioChat() const { return m_chat.get(); }
+    ChatPanel* chatPanel() const { return m_chatPanel; }
     // The loaded model (null when none).
     std::shared_ptr<inference::Engine> engine() const { return m_engine; }
     QListView* agentList() const { return m_agentList; }
@@ -128,6 +135,8 @@ private:
     void refreshProjectModels();
     // Stops the agents' runtime and starts it again for the open project.
     void restartHost();
+    // Lets go of the runtime: chat, runner and alarm editor first, then the host.
+    void stopHost();
     void loadModel(const QString& path, const EngineSettings& settings);
     void unloadModel();
     void updateModelStatus();
@@ -142,6 +151,7 @@ private:
     GraphEditor* m_graphEditor;
     int m_currentAgentRow = -1;
     std::unique_ptr<core::agent::ProjectHost> m_host;
+    std::unique_ptr<StudioChat> m_chat; // over m_host's runtime: reset first
     std::shared_ptr<inference::Engine> m_engine;
     QString m_enginePath;
     QString m_loadingPath;
@@ -151,6 +161,7 @@ private:
     StateInspector* m_stateInspector;
     AlarmEditor* m_alarmEditor;
     KvCacheView* m_kvCacheView;
+    ChatPanel* m_chatPanel;
     QListView* m_agentList = nullptr;
     QTableView* m_problemsTable = nullptr;
     QDockWidget* m_agentsDock = nullptr;
@@ -159,6 +170,7 @@ private:
     QDockWidget* m_outlineDock = nullptr;
     QDockWidget* m_modelsDock = nullptr;
     QDockWidget* m_kvDock = nullptr;
+    QDockWidget* m_chatDock = nullptr;
     QDockWidget* m_stateDock = nullptr;
     QDockWidget* m_alarmsDock = nullptr;
     QLabel* m_modelLabel = nullptr;

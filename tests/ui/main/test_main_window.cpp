@@ -5,6 +5,8 @@
 // folder.
 #include "core/i18n/language.h"
 #include "core/project/sample_project.h"
+#include "ui/chat/chat_panel.h"
+#include "ui/chat/studio_chat.h"
 #include "ui/graph/graph_document.h"
 #include "ui/graph/graph_editor.h"
 #include "core/agent/project_host.h"
@@ -21,6 +23,7 @@
 #include "ui/project/diagnostics_model.h"
 
 #include <QAbstractItemModelTester>
+#include <QComboBox>
 #include <QDockWidget>
 #include <QLineEdit>
 #include <QListView>
@@ -93,10 +96,14 @@ private slots:
         QCOMPARE(window.agentView()->outline()->topLevelItem(0)->text(0), QStringLiteral("in"));
         window.agentList()->setCurrentIndex(window.agentModel()->index(1));
         QCOMPARE(window.agentView()->outline()->topLevelItem(1)->text(0), QStringLiteral("write"));
-        QCOMPARE(window.docks().size(), 8);
-        // The project's agents run while it is open.
+        QCOMPARE(window.docks().size(), 9);
+        // The project's agents run while it is open, with chat bound to each
+        // class; the Chat panel talks to that service and lists the classes.
         QVERIFY(window.projectHost());
         QCOMPARE(window.projectHost()->registry().classes().size(), std::size_t(2));
+        QVERIFY(window.studioChat());
+        QCOMPARE(window.chatPanel()->studioChat(), window.studioChat());
+        QCOMPARE(window.chatPanel()->agentBox()->count(), 2);
         // The centre shows the selected agent in the graph editor.
         QCOMPARE(window.graphEditor()->graph().name, QStringLiteral("reminder"));
         QCOMPARE(window.graphEditor()->graph().nodes.size(), std::size_t(5));
@@ -212,14 +219,20 @@ private slots:
         if (!QFileInfo::exists(model))
             QSKIP("shared/models/stories260K.gguf is absent");
         ui::MainWindow window;
+        QVERIFY(window.openProject(ui::MainWindow::defaultProjectPath()));
+        QVERIFY(window.studioChat());
+        QVERIFY(!window.studioChat()->hasModel());
         QSignalSpy changed(&window, &ui::MainWindow::modelChanged);
         emit window.modelManager()->loadRequested(model, ui::EngineSettings{});
         QTRY_COMPARE(changed.count(), 1);
         QCOMPARE(changed.first().first().toString(), model);
         QVERIFY(window.engine());
+        // The agents' llm nodes use the loaded model.
+        QVERIFY(window.studioChat()->hasModel());
         emit window.modelManager()->unloadRequested();
         QCOMPARE(changed.count(), 2);
         QVERIFY(!window.engine());
+        QVERIFY(!window.studioChat()->hasModel());
         // A file that is not a model: a warning, no engine, the window lives on.
         QTemporaryDir dir;
         writeFile(dir.filePath(QStringLiteral("bad.gguf")), "not a model");
