@@ -1230,6 +1230,191 @@
         </message>
     </context>
     <context>
+        <name>outpost::ui::ChatClient</name>
+        <message>
+            <source>no project is open</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
+        <name>outpost::ui::ChatDelegate</name>
+        <message>
+            <source>awaiting approval</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>preparing</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>running</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>result</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>denied</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>error</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>TTFT %1 ms</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>%1 tok/s</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>%1 tokens</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>You</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Assistant</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>writing…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Tool: %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Arguments</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Result</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Error</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>The call was denied.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Approve</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Deny</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Copy</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Edit</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Regenerate</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
+        <name>outpost::ui::ChatPanel</name>
+        <message>
+            <source>Stopped.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>The agent was busy: the message was not answered.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Copy</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Edit and Resend</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Regenerate</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Agent:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Instance:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>instance name</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Open</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Resend</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Send</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Send the message (Enter; Shift+Enter for a new line)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Stop</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Stop the reply (Esc)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Answer the last message again</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Edit the message, then Resend (Esc to cancel)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Message the agent (Enter to send, Shift+Enter for a new line)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>This project has no agent without errors to chat with.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Open a project to chat with its agents.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>No model is loaded: agents whose llm nodes have no endpoint cannot answer (load one in Models).</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Copied.</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
         <name>outpost::ui::DiagnosticsModel</name>
         <message>
             <source>Error</source>
@@ -1462,6 +1647,14 @@
             <source>Add node</source>
             <translation type="unfinished" />
         </message>
+        <message>
+            <source>Run</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Send a test message to the agent and trace each node as it runs (%1)</source>
+            <translation type="unfinished" />
+        </message>
     </context>
     <context>
         <name>outpost::ui::GraphScene</name>
@@ -1508,11 +1701,11 @@
     <context>
         <name>outpost::ui::KvBlockMap</name>
         <message>
-            <source>KV blocks: one cell per block, coloured by the sequence holding it; cached and free blocks in grey</source>
+            <source>No KV cache</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <source>No KV cache</source>
+            <source>KV blocks: one cell per block, coloured by the sequence holding it; prefix blocks shared by several sequences in the text colour, cached blocks in grey, free blocks empty</source>
             <translation type="unfinished" />
         </message>
     </context>
@@ -1813,6 +2006,54 @@
         </message>
         <message>
             <source>KV Cache</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>&amp;Find Agent…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Find agent (%1)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>F&amp;ull Screen</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>&amp;Theme</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>&amp;System</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>&amp;Light</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>&amp;Dark</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>&amp;Keyboard Shortcuts</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Chat</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>KV-cache use and generation speed of the loaded model; click to show the KV Cache panel</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>KV %1/%2 blocks (%3%) · %4 MiB · %5 tokens/s</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>No agent matches "%1"</source>
             <translation type="unfinished" />
         </message>
     </context>
@@ -2177,6 +2418,25 @@
         </message>
     </context>
     <context>
+        <name>outpost::ui::ShortcutsDialog</name>
+        <message>
+            <source>Keyboard Shortcuts</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Filter by action or key</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Action</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Shortcut</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
         <name>outpost::ui::SqlConsole</name>
         <message>
             <source>Switch on write mode?</source>
@@ -2409,6 +2669,17 @@
         </message>
     </context>
     <context>
+        <name>outpost::ui::StudioChat</name>
+        <message>
+            <source>no agent class '%1' in this project (or it has errors)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>the chat connection is closed</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
         <name>outpost::ui::TimelineStrip</name>
         <message>
             <source>now</source>
@@ -2420,6 +2691,89 @@
                 <numerusform>+%n later</numerusform>
                 <numerusform>+%n later</numerusform>
             </translation>
+        </message>
+    </context>
+    <context>
+        <name>outpost::ui::TracePane</name>
+        <message>
+            <source>Stopped.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Reply: %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>A test message for the agent</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Run</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Send the test message and trace each node as it runs (the graph as the project was loaded)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Stop</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Node</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Type</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Time (ms)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Tokens</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Status</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Open a project whose agent has no errors to run it.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Running…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>The message could not be sent.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>running</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>done</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>error: %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>TTFT %1 ms · %2 tok/s</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>in</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>out</source>
+            <translation type="unfinished" />
         </message>
     </context>
 </TS>

@@ -1230,6 +1230,191 @@
         </message>
     </context>
     <context>
+        <name>outpost::ui::ChatClient</name>
+        <message>
+            <source>no project is open</source>
+            <translation>aucun projet n’est ouvert</translation>
+        </message>
+    </context>
+    <context>
+        <name>outpost::ui::ChatDelegate</name>
+        <message>
+            <source>awaiting approval</source>
+            <translation>en attente d’approbation</translation>
+        </message>
+        <message>
+            <source>preparing</source>
+            <translation>en préparation</translation>
+        </message>
+        <message>
+            <source>running</source>
+            <translation>en cours</translation>
+        </message>
+        <message>
+            <source>result</source>
+            <translation>résultat</translation>
+        </message>
+        <message>
+            <source>denied</source>
+            <translation>refusé</translation>
+        </message>
+        <message>
+            <source>error</source>
+            <translation>erreur</translation>
+        </message>
+        <message>
+            <source>TTFT %1 ms</source>
+            <translation>TTFT %1 ms</translation>
+        </message>
+        <message>
+            <source>%1 tok/s</source>
+            <translation>%1 jetons/s</translation>
+        </message>
+        <message>
+            <source>%1 tokens</source>
+            <translation>%1 jetons</translation>
+        </message>
+        <message>
+            <source>You</source>
+            <translation>Vous</translation>
+        </message>
+        <message>
+            <source>Assistant</source>
+            <translation>Assistant</translation>
+        </message>
+        <message>
+            <source>writing…</source>
+            <translation>rédaction…</translation>
+        </message>
+        <message>
+            <source>Tool: %1</source>
+            <translation>Outil : %1</translation>
+        </message>
+        <message>
+            <source>Arguments</source>
+            <translation>Arguments</translation>
+        </message>
+        <message>
+            <source>Result</source>
+            <translation>Résultat</translation>
+        </message>
+        <message>
+            <source>Error</source>
+            <translation>Erreur</translation>
+        </message>
+        <message>
+            <source>The call was denied.</source>
+            <translation>L’appel a été refusé.</translation>
+        </message>
+        <message>
+            <source>Approve</source>
+            <translation>Approuver</translation>
+        </message>
+        <message>
+            <source>Deny</source>
+            <translation>Refuser</translation>
+        </message>
+        <message>
+            <source>Copy</source>
+            <translation>Copier</translation>
+        </message>
+        <message>
+            <source>Edit</source>
+            <translation>Modifier</translation>
+        </message>
+        <message>
+            <source>Regenerate</source>
+            <translation>Régénérer</translation>
+        </message>
+    </context>
+    <context>
+        <name>outpost::ui::ChatPanel</name>
+        <message>
+            <source>Stopped.</source>
+            <translation>Arrêté.</translation>
+        </message>
+        <message>
+            <source>The agent was busy: the message was not answered.</source>
+            <translation>L’agent était occupé : le message est resté sans réponse.</translation>
+        </message>
+        <message>
+            <source>Copy</source>
+            <translation>Copier</translation>
+        </message>
+        <message>
+            <source>Edit and Resend</source>
+            <translation>Modifier et renvoyer</translation>
+        </message>
+        <message>
+            <source>Regenerate</source>
+            <translation>Régénérer</translation>
+        </message>
+        <message>
+            <source>Agent:</source>
+            <translation>Agent :</translation>
+        </message>
+        <message>
+            <source>Instance:</source>
+            <translation>Instance :</translation>
+        </message>
+        <message>
+            <source>instance name</source>
+            <translation>nom de l’instance</translation>
+        </message>
+        <message>
+            <source>Open</source>
+            <translation>Ouvrir</translation>
+        </message>
+        <message>
+            <source>Resend</source>
+            <translation>Renvoyer</translation>
+        </message>
+        <message>
+            <source>Send</source>
+            <translation>Envoyer</translation>
+        </message>
+        <message>
+            <source>Send the message (Enter; Shift+Enter for a new line)</source>
+            <translation>Envoyer le message (Entrée; Maj+Entrée pour une nouvelle ligne)</translation>
+        </message>
+        <message>
+            <source>Stop</source>
+            <translation>Arrêter</translation>
+        </message>
+        <message>
+            <source>Stop the reply (Esc)</source>
+            <translation>Arrêter la réponse (Échap)</translation>
+        </message>
+        <message>
+            <source>Answer the last message again</source>
+            <translation>Répondre de nouveau au dernier message</translation>
+        </message>
+        <message>
+            <source>Edit the message, then Resend (Esc to cancel)</source>
+            <translation>Modifiez le message, puis Renvoyer (Échap pour annuler)</translation>
+        </message>
+        <message>
+            <source>Message the agent (Enter to send, Shift+Enter for a new line)</source>
+            <translation>Écrire à l’agent (Entrée pour envoyer, Maj+Entrée pour une nouvelle ligne)</translation>
+        </message>
+        <message>
+            <source>This project has no agent without errors to chat with.</source>
+            <translation>Ce projet n’a aucun agent sans erreur avec qui clavarder.</translation>
+        </message>
+        <message>
+            <source>Open a project to chat with its agents.</source>
+            <translation>Ouvrez un projet pour clavarder avec ses agents.</translation>
+        </message>
+        <message>
+            <source>No model is loaded: agents whose llm nodes have no endpoint cannot answer (load one in Models).</source>
+            <translation>Aucun modèle n’est chargé : les agents dont les nœuds llm n’ont pas de point de terminaison ne peuvent pas répondre (chargez-en un dans Modèles).</translation>
+        </message>
+        <message>
+            <source>Copied.</source>
+            <translation>Copié.</translation>
+        </message>
+    </context>
+    <context>
         <name>outpost::ui::DiagnosticsModel</name>
         <message>
             <source>Error</source>
@@ -1462,6 +1647,14 @@
             <source>Add node</source>
             <translation>Ajouter un nœud</translation>
         </message>
+        <message>
+            <source>Run</source>
+            <translation>Exécuter</translation>
+        </message>
+        <message>
+            <source>Send a test message to the agent and trace each node as it runs (%1)</source>
+            <translation>Envoyer un message d’essai à l’agent et tracer chaque nœud pendant son exécution (%1)</translation>
+        </message>
     </context>
     <context>
         <name>outpost::ui::GraphScene</name>
@@ -1508,12 +1701,12 @@
     <context>
         <name>outpost::ui::KvBlockMap</name>
         <message>
-            <source>KV blocks: one cell per block, coloured by the sequence holding it; cached and free blocks in grey</source>
-            <translation>Blocs KV : une cellule par bloc, colorée selon la séquence qui le détient; blocs en cache et libres en gris</translation>
-        </message>
-        <message>
             <source>No KV cache</source>
             <translation>Aucun cache KV</translation>
+        </message>
+        <message>
+            <source>KV blocks: one cell per block, coloured by the sequence holding it; prefix blocks shared by several sequences in the text colour, cached blocks in grey, free blocks empty</source>
+            <translation>Blocs KV : une case par bloc, colorée selon la séquence qui le détient; blocs de préfixe partagés par plusieurs séquences dans la couleur du texte, blocs en cache en gris, blocs libres vides</translation>
         </message>
     </context>
     <context>
@@ -1814,6 +2007,54 @@
         <message>
             <source>KV Cache</source>
             <translation>Cache KV</translation>
+        </message>
+        <message>
+            <source>&amp;Find Agent…</source>
+            <translation>&amp;Trouver un agent…</translation>
+        </message>
+        <message>
+            <source>Find agent (%1)</source>
+            <translation>Trouver un agent (%1)</translation>
+        </message>
+        <message>
+            <source>F&amp;ull Screen</source>
+            <translation>&amp;Plein écran</translation>
+        </message>
+        <message>
+            <source>&amp;Theme</source>
+            <translation>&amp;Thème</translation>
+        </message>
+        <message>
+            <source>&amp;System</source>
+            <translation>&amp;Système</translation>
+        </message>
+        <message>
+            <source>&amp;Light</source>
+            <translation>&amp;Clair</translation>
+        </message>
+        <message>
+            <source>&amp;Dark</source>
+            <translation>&amp;Sombre</translation>
+        </message>
+        <message>
+            <source>&amp;Keyboard Shortcuts</source>
+            <translation>&amp;Raccourcis clavier</translation>
+        </message>
+        <message>
+            <source>Chat</source>
+            <translation>Clavardage</translation>
+        </message>
+        <message>
+            <source>KV-cache use and generation speed of the loaded model; click to show the KV Cache panel</source>
+            <translation>Utilisation du cache KV et vitesse de génération du modèle chargé; cliquez pour afficher le panneau Cache KV</translation>
+        </message>
+        <message>
+            <source>KV %1/%2 blocks (%3%) · %4 MiB · %5 tokens/s</source>
+            <translation>KV %1/%2 blocs (%3 %) · %4 Mio · %5 jetons/s</translation>
+        </message>
+        <message>
+            <source>No agent matches "%1"</source>
+            <translation>Aucun agent ne correspond à « %1 »</translation>
         </message>
     </context>
     <context>
@@ -2177,6 +2418,25 @@
         </message>
     </context>
     <context>
+        <name>outpost::ui::ShortcutsDialog</name>
+        <message>
+            <source>Keyboard Shortcuts</source>
+            <translation>Raccourcis clavier</translation>
+        </message>
+        <message>
+            <source>Filter by action or key</source>
+            <translation>Filtrer par action ou par touche</translation>
+        </message>
+        <message>
+            <source>Action</source>
+            <translation>Action</translation>
+        </message>
+        <message>
+            <source>Shortcut</source>
+            <translation>Raccourci</translation>
+        </message>
+    </context>
+    <context>
         <name>outpost::ui::SqlConsole</name>
         <message>
             <source>Switch on write mode?</source>
@@ -2409,6 +2669,17 @@
         </message>
     </context>
     <context>
+        <name>outpost::ui::StudioChat</name>
+        <message>
+            <source>no agent class '%1' in this project (or it has errors)</source>
+            <translation>aucune classe d’agent « %1 » dans ce projet (ou elle contient des erreurs)</translation>
+        </message>
+        <message>
+            <source>the chat connection is closed</source>
+            <translation>la connexion de clavardage est fermée</translation>
+        </message>
+    </context>
+    <context>
         <name>outpost::ui::TimelineStrip</name>
         <message>
             <source>now</source>
@@ -2420,6 +2691,89 @@
                 <numerusform>+%n plus tard</numerusform>
                 <numerusform>+%n plus tard</numerusform>
             </translation>
+        </message>
+    </context>
+    <context>
+        <name>outpost::ui::TracePane</name>
+        <message>
+            <source>Stopped.</source>
+            <translation>Arrêté.</translation>
+        </message>
+        <message>
+            <source>Reply: %1</source>
+            <translation>Réponse : %1</translation>
+        </message>
+        <message>
+            <source>A test message for the agent</source>
+            <translation>Un message d’essai pour l’agent</translation>
+        </message>
+        <message>
+            <source>Run</source>
+            <translation>Exécuter</translation>
+        </message>
+        <message>
+            <source>Send the test message and trace each node as it runs (the graph as the project was loaded)</source>
+            <translation>Envoyer le message d’essai et tracer chaque nœud pendant son exécution (le graphe tel que le projet a été chargé)</translation>
+        </message>
+        <message>
+            <source>Stop</source>
+            <translation>Arrêter</translation>
+        </message>
+        <message>
+            <source>Node</source>
+            <translation>Nœud</translation>
+        </message>
+        <message>
+            <source>Type</source>
+            <translation>Type</translation>
+        </message>
+        <message>
+            <source>Time (ms)</source>
+            <translation>Temps (ms)</translation>
+        </message>
+        <message>
+            <source>Tokens</source>
+            <translation>Jetons</translation>
+        </message>
+        <message>
+            <source>Status</source>
+            <translation>État</translation>
+        </message>
+        <message>
+            <source>Open a project whose agent has no errors to run it.</source>
+            <translation>Ouvrez un projet dont l’agent n’a pas d’erreur pour l’exécuter.</translation>
+        </message>
+        <message>
+            <source>Running…</source>
+            <translation>Exécution…</translation>
+        </message>
+        <message>
+            <source>The message could not be sent.</source>
+            <translation>Le message n’a pas pu être envoyé.</translation>
+        </message>
+        <message>
+            <source>running</source>
+            <translation>en cours</translation>
+        </message>
+        <message>
+            <source>done</source>
+            <translation>terminé</translation>
+        </message>
+        <message>
+            <source>error: %1</source>
+            <translation>erreur : %1</translation>
+        </message>
+        <message>
+            <source>TTFT %1 ms · %2 tok/s</source>
+            <translation>TTFT %1 ms · %2 jetons/s</translation>
+        </message>
+        <message>
+            <source>in</source>
+            <translation>entrée</translation>
+        </message>
+        <message>
+            <source>out</source>
+            <translation>sortie</translation>
         </message>
     </context>
 </TS>
