@@ -8,7 +8,10 @@
 //     SQLite (synchronous=FULL, group commit): wrk with 8 and 64 connections,
 //     requests/s, p50/p99; the counter is checked against wrk's count.
 // The clients run on their own thread so the server thread is not shared.
-// Usage: bench_serve [--quick] [--http-only] [--sync-normal]
+//     With --workerd PATH (Cloudflare's runtime, e.g. from `npm install
+//     workerd` outside the repository), the same counter as a SQLite-backed
+//     Durable Object runs side by side under the same wrk load.
+// Usage: bench_serve [--quick] [--http-only] [--sync-normal] [--workerd PATH]
 //   --sync-normal: synchronous=NORMAL (WAL; survives a process crash, not a
 //   power loss), to separate the gateway's own cost from the fsync's.
 #include "core/actor/actor_runtime.h"
@@ -18,12 +21,18 @@
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QEventLoop>
+#include <QDir>
 #include <QFile>
+#include <QHostAddress>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QNetworkRequest>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QThread>
+#include <QTcpServer>
 #include <QTimer>
 #include <QWebSocket>
 
@@ -200,6 +209,171 @@ double parseLatencyMs(const QString& text)
     return m.captured(2) == QLatin1String("us") ? v / 1000.0 : m.captured(2) == QLatin1String("s") ? v * 1000.0 : v;
 }
 
+
+struct WrkResult {
+    double rps = 0;
+    double p50Ms = -1, p99Ms = -1, maxMs = -1;
+    long long requests = -1;
+    long long errors = 0;
+    QString raw;
+};
+
+// wrk with 2 threads, `conns` connections, POST to `url` for `seconds`.
+WrkResult runWrk(const QString& wrk, const QString& lua, const QString& url, int conns, int seconds)
+{
+    QProcess p;
+    p.setProcessChannelMode(QProcess::MergedChannels);
+    QEventLoop loop;
+    QObject::connect(&p, &QProcess::finished, &loop, &QEventLoop::quit);
+    p.start(wrk, {QStringLiteral("-t2"), QStringLiteral("-c%1").arg(conns), QStringLiteral("-d%1s").arg(seconds),
+                  QStringLiteral("--latency"), QStringLiteral("-s"), lua, url});
+    loop.exec();
+    WrkResult r;
+    r.raw = QString::fromUtf8(p.readAll());
+    auto grab = [&](const char* pattern) { return QRegularExpression(QString::fromLatin1(pattern)).match(r.raw); };
+    if (auto m = grab("Requests/sec:\\s+([0-9.]+)"); m.hasMatch())
+        r.rps = m.captured(1).toDouble();
+    if (auto m = grab("([0-9]+) requests in"); m.hasMatch())
+        r.requests = m.captured(1).toLongLong();
+    if (auto m = grab("\\n\\s+50%\\s+(\\S+)"); m.hasMatch())
+        r.p50Ms = parseLatencyMs(m.captured(1));
+    if (auto m = grab("\\n\\s+99%\\s+(\\S+)"); m.hasMatch())
+        r.p99Ms = parseLatencyMs(m.captured(1));
+    // "Latency   avg   stdev   max   +/- stdev": the slowest request shows
+    // whether any connection waited (was starved) far longer than the rest.
+    if (auto m = grab("Latency\\s+\\S+\\s+\\S+\\s+(\\S+)"); m.hasMatch())
+        r.maxMs = parseLatencyMs(m.captured(1));
+    if (auto m = grab("Non-2xx or 3xx responses: ([0-9]+)"); m.hasMatch())
+        r.errors = m.captured(1).toLongLong();
+    return r;
+}
+
+void printWrk(const char* server, int conns, const WrkResult& r, long long counted)
+{
+    std::printf("HTTP counter, %-7s %2d connections: %6.0f requests/s, p50 %.2f ms, p99 %.2f ms, max %.1f ms; %lld answered, "
+                "counter +%lld%s%s\n",
+                server, conns, r.rps, r.p50Ms, r.p99Ms, r.maxMs, r.requests, counted,
+                counted >= r.requests ? " (none lost)" : " (LOST UPDATES)",
+                r.errors ? qPrintable(QStringLiteral(", %1 errors").arg(r.errors)) : "");
+    if (r.rps <= 0)
+        std::printf("%s\n", qPrintable(r.raw));
+}
+
+QString optionValue(const QStringList& args, const QString& name)
+{
+    const int i = args.indexOf(name);
+    return i >= 0 && i + 1 < args.size() ? args[i + 1] : QString();
+}
+
+// Cloudflare's runtime with the equivalent Durable Object: every request
+// increments a counter row in the object's SQLite storage (on disk).
+struct Workerd {
+    QProcess process;
+    quint16 port = 0;
+    QString version;
+
+    QString url(const QString& path) const { return QStringLiteral("http://127.0.0.1:%1/%2").arg(port).arg(path); }
+
+    QString start(const QString& binary, const QString& folder)
+    {
+        QProcess v;
+        v.start(binary, {QStringLiteral("--version")});
+        if (!v.waitForFinished(10000) || v.exitCode() != 0)
+            return QStringLiteral("%1 does not run").arg(binary);
+        version = QString::fromUtf8(v.readAllStandardOutput()).trimmed();
+        {
+            QTcpServer probe; // a free port
+            if (!probe.listen(QHostAddress::LocalHost, 0))
+                return QStringLiteral("no free port");
+            port = probe.serverPort();
+        }
+        QDir().mkpath(folder + QStringLiteral("/do"));
+        QFile worker(folder + QStringLiteral("/worker.js"));
+        QFile config(folder + QStringLiteral("/config.capnp"));
+        if (!worker.open(QIODevice::WriteOnly) || !config.open(QIODevice::WriteOnly))
+            return QStringLiteral("cannot write into %1").arg(folder);
+        worker.write(R"js(import { DurableObject } from "cloudflare:workers";
+export class Counter extends DurableObject {
+  constructor(ctx, env) {
+    super(ctx, env);
+    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS counter (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)");
+    ctx.storage.sql.exec("INSERT OR IGNORE INTO counter VALUES (1, 0)");
+  }
+  async fetch(request) {
+    if (new URL(request.url).pathname.endsWith("/count"))
+      return new Response(String(this.ctx.storage.sql.exec("SELECT n FROM counter WHERE id = 1").one().n));
+    const n = this.ctx.storage.sql.exec("UPDATE counter SET n = n + 1 WHERE id = 1 RETURNING n").one().n;
+    return new Response(JSON.stringify({ n }), { headers: { "content-type": "application/json" } });
+  }
+}
+export default {
+  fetch(request, env) { return env.COUNTER.get(env.COUNTER.idFromName("counter")).fetch(request); }
+};
+)js");
+        config.write(QStringLiteral(R"capnp(using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [
+    (name = "main", worker = .worker),
+    (name = "do-disk", disk = (path = "%1/do", writable = true)),
+  ],
+  sockets = [ (name = "http", address = "127.0.0.1:%2", http = (), service = "main") ],
+);
+const worker :Workerd.Worker = (
+  modules = [ (name = "worker", esModule = embed "worker.js") ],
+  compatibilityDate = "2025-04-01",
+  bindings = [ (name = "COUNTER", durableObjectNamespace = "Counter") ],
+  durableObjectNamespaces = [ (className = "Counter", uniqueKey = "outpost-bench-counter", enableSql = true) ],
+  durableObjectStorage = (localDisk = "do-disk"),
+);
+)capnp").arg(folder).arg(port).toUtf8());
+        worker.close();
+        config.close();
+        process.setProcessChannelMode(QProcess::MergedChannels);
+        process.setWorkingDirectory(folder);
+        process.start(binary, {QStringLiteral("serve"), config.fileName()});
+        if (!process.waitForStarted(10000))
+            return QStringLiteral("cannot start %1").arg(binary);
+        // Ready when the counter answers (bounded: 20 s).
+        QElapsedTimer t;
+        t.start();
+        while (t.elapsed() < 20000) {
+            if (count() >= 0)
+                return {};
+            if (process.state() != QProcess::Running)
+                return QStringLiteral("it exited: %1").arg(QString::fromUtf8(process.readAll()).trimmed());
+            QThread::msleep(50);
+        }
+        return QStringLiteral("it did not answer within 20 s");
+    }
+
+    // The counter's value, or -1 when workerd does not answer.
+    long long count()
+    {
+        QNetworkAccessManager net;
+        QNetworkRequest request(QUrl(url(QStringLiteral("count"))));
+        request.setTransferTimeout(5000);
+        std::unique_ptr<QNetworkReply> reply(net.get(request));
+        QEventLoop loop;
+        QObject::connect(reply.get(), &QNetworkReply::finished, &loop, &QEventLoop::quit);
+        loop.exec();
+        if (reply->error() != QNetworkReply::NoError)
+            return -1;
+        bool ok = false;
+        const long long n = reply->readAll().trimmed().toLongLong(&ok);
+        return ok ? n : -1;
+    }
+
+    ~Workerd()
+    {
+        if (process.state() == QProcess::Running) {
+            process.terminate();
+            if (!process.waitForFinished(5000))
+                process.kill();
+            process.waitForFinished(2000);
+        }
+    }
+};
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -258,36 +432,40 @@ int main(int argc, char** argv)
     lua.write("wrk.method = \"POST\"\n");
     lua.close();
     const auto counterId = actor::ActorId::fromName("Bench", "counter").value();
-    auto counter = [&]() -> long long {
+    auto outpostCount = [&]() -> long long {
         auto r = runtime.call(counterId, actor::Json{{"op", "http"}, {"method", "GET"}, {"path", "count"}});
         return r ? std::stoll(r->value("body", std::string("0"))) : -1;
     };
+    const QString outpostUrl = QStringLiteral("http://127.0.0.1:%1/agents/bench/counter/incr").arg(port);
+
+    // workerd, when given: the same counter as a SQLite-backed Durable Object.
+    std::unique_ptr<Workerd> workerd;
+    if (const QString path = optionValue(app.arguments(), QStringLiteral("--workerd")); !path.isEmpty()) {
+        workerd = std::make_unique<Workerd>();
+        if (const QString error = workerd->start(path, dir.filePath(QStringLiteral("workerd"))); !error.isEmpty()) {
+            std::printf("workerd: not run (%s)\n", qPrintable(error));
+            workerd.reset();
+        } else {
+            std::printf("workerd: %s, port %u (one Durable Object, SQLite storage on disk)\n", qPrintable(workerd->version),
+                        unsigned(workerd->port));
+        }
+    }
+    const int seconds = quick ? 2 : 5;
     for (int conns : {8, 64}) {
-        const long long before = counter();
-        QProcess p;
-        p.setProcessChannelMode(QProcess::MergedChannels);
-        QEventLoop loop;
-        QObject::connect(&p, &QProcess::finished, &loop, &QEventLoop::quit);
-        p.start(wrk, {QStringLiteral("-t2"), QStringLiteral("-c%1").arg(conns), QStringLiteral("-d%1s").arg(quick ? 2 : 5),
-                      QStringLiteral("--latency"), QStringLiteral("-s"), lua.fileName(),
-                      QStringLiteral("http://127.0.0.1:%1/agents/bench/counter/incr").arg(port)});
-        loop.exec();
-        const QString out = QString::fromUtf8(p.readAll());
-        const auto rps = QRegularExpression(QStringLiteral("Requests/sec:\\s+([0-9.]+)")).match(out);
-        const auto total = QRegularExpression(QStringLiteral("([0-9]+) requests in")).match(out);
-        const auto p50 = QRegularExpression(QStringLiteral("\\n\\s+50%\\s+(\\S+)")).match(out);
-        const auto p99 = QRegularExpression(QStringLiteral("\\n\\s+99%\\s+(\\S+)")).match(out);
-        const auto errors = QRegularExpression(QStringLiteral("Non-2xx or 3xx responses: ([0-9]+)")).match(out);
-        const long long after = counter();
-        const long long done = total.hasMatch() ? total.captured(1).toLongLong() : -1;
-        std::printf("HTTP counter, %d connections: %.0f requests/s, p50 %.2f ms, p99 %.2f ms; %lld answered, counter +%lld%s%s\n", conns,
-                    rps.hasMatch() ? rps.captured(1).toDouble() : 0.0, p50.hasMatch() ? parseLatencyMs(p50.captured(1)) : -1.0,
-                    p99.hasMatch() ? parseLatencyMs(p99.captured(1)) : -1.0, done, after - before,
-                    (after - before) >= done ? " (none lost)" : " (LOST UPDATES)",
-                    errors.hasMatch() ? qPrintable(QStringLiteral(", %1 errors").arg(errors.captured(1))) : "");
+        const long long before = outpostCount();
+        const WrkResult ours = runWrk(wrk, lua.fileName(), outpostUrl, conns, seconds);
+        const long long after = outpostCount();
+        printWrk("outpost", conns, ours, after - before);
+        if (workerd) {
+            const long long wBefore = workerd->count();
+            const WrkResult theirs = runWrk(wrk, lua.fileName(), workerd->url(QStringLiteral("incr")), conns, seconds);
+            const long long wAfter = workerd->count();
+            printWrk("workerd", conns, theirs, wAfter - wBefore);
+            if (theirs.rps > 0 && theirs.p99Ms > 0)
+                std::printf("  outpost / workerd, %d connections: %.1fx requests/s, p99 %.2fx lower\n", conns, ours.rps / theirs.rps,
+                            theirs.p99Ms / std::max(ours.p99Ms, 1e-3));
+        }
         std::fflush(stdout);
-        if (!rps.hasMatch())
-            std::printf("%s\n", qPrintable(out));
     }
     return 0;
 }
