@@ -231,13 +231,27 @@ struct ChatService::Turn {
     OJson stepMetrics; // ttftMs/tokensPerSecond of the llm step that just ended
 };
 
+// Work that waits for the instance's running turn: a chat request (with the
+// connection and request id it answers, so a request that is superseded or
+// cleared still gets its done frame), a tool answer or a scheduled run.
+struct Waiting {
+    std::function<void()> run;
+    std::string conn;
+    std::string requestId; // chat requests only
+};
+
 struct ChatService::Instance {
     actor::ActorId id;
     std::shared_ptr<const AgentGraph> graph;
     std::unique_ptr<Turn> turn;
-    std::deque<std::function<void()>> waiting;
+    std::deque<Waiting> waiting;
     QTimer* debounce = nullptr;
-    std::function<void()> debounced;
+    Waiting debounced;
+    // A tool answer queued behind the running turn: the id its continuation
+    // will stream under, announced to probes as cf_agent_stream_pending, and
+    // the probes (connection -> probeId) to tell when it starts or does not.
+    std::string pendingContinuation;
+    std::map<std::string, OJson> pendingProbes;
 };
 
 struct ChatService::Impl {
@@ -363,8 +377,35 @@ struct ChatService::Impl {
         while (!inst.turn && !inst.waiting.empty()) {
             auto next = std::move(inst.waiting.front());
             inst.waiting.pop_front();
-            next();
+            next.run();
         }
+    }
+
+    // Ends a chat request that will not run (superseded, dropped, cleared):
+    // its client gets the done frame with outcome "skipped".
+    void skip(const Waiting& w)
+    {
+        if (w.requestId.empty())
+            return;
+        OJson done = OJson::object();
+        done["body"] = "";
+        done["done"] = true;
+        done["id"] = w.requestId;
+        done["type"] = "cf_agent_use_chat_response";
+        done["outcome"] = "skipped";
+        sendTo(w.conn, dump(done));
+    }
+    // Removes the waiting chat requests (tool answers and scheduled runs stay).
+    void supersedeRequests(Instance& inst)
+    {
+        std::deque<Waiting> kept;
+        for (auto& w : inst.waiting) {
+            if (w.requestId.empty())
+                kept.push_back(std::move(w));
+            else
+                skip(w);
+        }
+        inst.waiting.swap(kept);
     }
 
     // ---- frames ----------------------------------------------------------------------
@@ -432,21 +473,21 @@ struct ChatService::Impl {
             }
         }
         OJson messages = body["messages"];
-        auto start = [this, &inst, conn, rid, messages] { startTurn(inst, conn, rid, messages); };
+        Waiting start{[this, &inst, conn, rid, messages] { startTurn(inst, conn, rid, messages); }, conn, rid};
         const bool busy = inst.turn != nullptr;
         switch (options.concurrency) {
         case ChatConcurrency::Queue:
-            inst.waiting.push_back(start);
+            inst.waiting.push_back(std::move(start));
             break;
         case ChatConcurrency::Merge:
             // The client sends its whole history each time: the newest
             // waiting request holds everything the older ones did.
-            inst.waiting.clear();
-            inst.waiting.push_back(start);
+            supersedeRequests(inst);
+            inst.waiting.push_back(std::move(start));
             break;
         case ChatConcurrency::Latest:
-            inst.waiting.clear();
-            inst.waiting.push_back(start);
+            supersedeRequests(inst);
+            inst.waiting.push_back(std::move(start));
             if (busy)
                 cancelTurn(*inst.turn);
             break;
@@ -461,7 +502,7 @@ struct ChatService::Impl {
                 sendTo(conn, dump(done));
                 return;
             }
-            inst.waiting.push_back(start);
+            inst.waiting.push_back(std::move(start));
             break;
         case ChatConcurrency::Debounce:
             if (!inst.debounce) {
@@ -469,13 +510,15 @@ struct ChatService::Impl {
                 inst.debounce->setSingleShot(true);
                 Instance* ip = &inst;
                 QObject::connect(inst.debounce, &QTimer::timeout, q, [this, ip] {
-                    if (ip->debounced)
+                    if (ip->debounced.run)
                         ip->waiting.push_back(std::move(ip->debounced));
                     ip->debounced = {};
                     runNext(*ip);
                 });
             }
-            inst.debounced = start;
+            if (inst.debounced.run)
+                skip(inst.debounced);
+            inst.debounced = std::move(start);
             inst.debounce->start(options.debounceMs);
             return;
         }
@@ -500,7 +543,12 @@ struct ChatService::Impl {
 
     void onClear(Instance& inst, const std::string& conn)
     {
+        for (const auto& w : inst.waiting)
+            skip(w);
         inst.waiting.clear();
+        if (inst.debounced.run)
+            skip(inst.debounced);
+        inst.debounced = {};
         if (inst.turn)
             cancelTurn(*inst.turn, /*persist=*/false);
         auto st = withStore(inst.id, [&](actor::ActorContext&, storage::ActorStorage& db, AgentInstance*) { return chat::clearMessages(db); });
@@ -520,11 +568,26 @@ struct ChatService::Impl {
     void onResumeRequest(Instance& inst, const std::string& conn, const OJson& f)
     {
         const OJson probe = f.contains("probeId") ? f["probeId"] : OJson("");
+        if (!inst.pendingContinuation.empty()) {
+            // A tool answer waits behind the running turn: its continuation
+            // is accepted, not streaming yet; cf_agent_stream_resuming follows.
+            sendTo(conn, dump(obj({{"type", "cf_agent_stream_pending"}, {"id", inst.pendingContinuation}, {"probeId", probe}})));
+            inst.pendingProbes[conn] = probe;
+            return;
+        }
         if (inst.turn && !inst.turn->ended) {
             sendTo(conn, dump(obj({{"type", "cf_agent_stream_resuming"}, {"id", inst.turn->id}, {"probeId", probe}})));
             return;
         }
         sendTo(conn, dump(obj({{"type", "cf_agent_stream_resume_none"}, {"reason", "idle"}, {"probeId", probe}})));
+    }
+
+    void endPendingProbes(Instance& inst)
+    {
+        inst.pendingContinuation.clear();
+        for (const auto& [conn, probe] : inst.pendingProbes)
+            sendTo(conn, dump(obj({{"type", "cf_agent_stream_resume_none"}, {"reason", "idle"}, {"probeId", probe}})));
+        inst.pendingProbes.clear();
     }
 
     void onResumeAck(Instance& inst, const std::string& conn, const std::string& id)
@@ -1565,7 +1628,15 @@ struct ChatService::Impl {
         }
         if (inst.turn) {
             // The running turn finishes first; the answer waits its turn.
-            inst.waiting.push_back([this, &inst, conn, f, approval] { onToolAnswer(inst, conn, f, approval); });
+            if (inst.pendingContinuation.empty())
+                inst.pendingContinuation = nanoid(21);
+            inst.waiting.push_back({[this, &inst, conn, f, approval] {
+                                        onToolAnswer(inst, conn, f, approval);
+                                        // No continuation came of it (refused, or other calls still wait): probes hear so.
+                                        if (!inst.turn)
+                                            endPendingProbes(inst);
+                                    },
+                                    conn, {}});
             return;
         }
         const std::string callId = f["toolCallId"].get<std::string>();
@@ -1645,8 +1716,14 @@ struct ChatService::Impl {
     void continueRun(Instance& inst, const std::string& conn, const OJson& messages, const OJson& assistant, const std::string& callId,
                      const std::optional<OJson>& run, bool execute)
     {
-        inst.turn = newTurn(inst, nanoid(21), conn, true);
+        std::string id = inst.pendingContinuation.empty() ? nanoid(21) : std::move(inst.pendingContinuation);
+        inst.pendingContinuation.clear();
+        inst.turn = newTurn(inst, id, conn, true);
         Turn& t = *inst.turn;
+        // Probes told "pending" learn that it streams now (they ACK to join).
+        for (const auto& [probeConn, probe] : inst.pendingProbes)
+            sendTo(probeConn, dump(obj({{"type", "cf_agent_stream_resuming"}, {"id", id}})));
+        inst.pendingProbes.clear();
         t.assistant = assistant;
         for (const auto& m : messages)
             if (m.value("id", "") != assistant.value("id", ""))
@@ -1711,7 +1788,7 @@ struct ChatService::Impl {
         Instance* inst = instance(id);
         if (!inst)
             return;
-        inst->waiting.push_back([this, inst, payload] {
+        inst->waiting.push_back({[this, inst, payload] {
             const std::string text = payload.is_object() && payload.contains("message") && payload["message"].is_string()
                                          ? payload["message"].get<std::string>()
                                          : dump(payload);
@@ -1736,7 +1813,7 @@ struct ChatService::Impl {
             t.assistant = obj({{"id", mid}, {"role", "assistant"}, {"parts", OJson::array()}});
             chunk(t, obj({{"type", "start"}, {"messageId", mid}}));
             advance(t);
-        });
+        }, {}, {}});
         runNext(*inst);
     }
 };

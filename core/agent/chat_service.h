@@ -7,7 +7,10 @@
 // _response stream, cf_agent_chat_messages, cf_agent_chat_clear,
 // cf_agent_chat_request_cancel, cf_agent_tool_approval,
 // cf_agent_tool_result, cf_agent_stream_resume_request/_ack and the
-// _resuming/_none answers, cf_agent_message_updated.
+// _resuming/_none/_pending answers, cf_agent_message_updated. A tool answer
+// that arrives while another turn runs waits for it; a probe meanwhile gets
+// cf_agent_stream_pending with the continuation's id, then
+// cf_agent_stream_resuming when it starts (or _none if nothing came of it).
 //
 // Where things live:
 // - The transcript, pending tool calls and the trace are in the instance's
@@ -63,11 +66,15 @@
 
 namespace outpost::core::agent {
 
+// What happens to chat requests that arrive while one runs. A request that
+// does not run always ends: its client gets the done frame with outcome
+// "skipped" (or "aborted" when it was cancelled while running). Tool answers
+// and scheduled runs are never dropped by a policy.
 enum class ChatConcurrency {
     Queue,    // run requests one after another (default)
-    Latest,   // a new request cancels the running one
+    Latest,   // a new request cancels the running one and skips the waiting ones
     Merge,    // while one runs, keep only the newest waiting request
-    Drop,     // refuse requests while one runs (outcome "skipped")
+    Drop,     // refuse requests while one runs
     Debounce, // wait debounceMs of quiet; only the last request runs
 };
 // "queue", "latest", "merge", "drop", "debounce"; nullopt for anything else.

@@ -710,6 +710,97 @@ private slots:
             QVERIFY(a.find(isDone("r17")) < a.find(isDone("r18")));
             QCOMPARE(QString::fromStdString(streamText(a.bodies("r17"))), QStringLiteral("w1 w2 w3 w4 w5 w6 w7 w8 "));
         }
+        {
+            // merge: of the requests sent while one runs, only the newest
+            // runs; the others end at once with outcome "skipped".
+            QTemporaryDir dir;
+            agent::ChatOptions options;
+            options.concurrency = agent::ChatConcurrency::Merge;
+            Server server(dir.path(), model.url(), options);
+            Client a;
+            QVERIFY(a.open(server.ws("c16", "a")));
+            a.send(chatRequest("r19", "u-19", "SLOW one"));
+            QVERIFY(a.waitFor([](const OJson& f) { return f.value("body", std::string()).find("w1 ") != std::string::npos; }));
+            a.send(chatRequest("r20", "u-20", "first"));
+            a.send(chatRequest("r21", "u-21", "second"));
+            QVERIFY(a.waitFor(isDone("r20")));
+            QCOMPARE(a.got[a.find(isDone("r20"))]["outcome"], "skipped");
+            QVERIFY(a.waitFor(isDone("r21")));
+            QVERIFY(a.find(isDone("r19")) < a.find(isDone("r21")));
+            QCOMPARE(QString::fromStdString(streamText(a.bodies("r21"))), QStringLiteral("Hello from the scripted model."));
+            QVERIFY(a.bodies("r20").isEmpty());
+        }
+        {
+            // latest: every older request ends (none is left hanging).
+            QTemporaryDir dir;
+            agent::ChatOptions options;
+            options.concurrency = agent::ChatConcurrency::Latest;
+            Server server(dir.path(), model.url(), options);
+            Client a;
+            QVERIFY(a.open(server.ws("c17", "a")));
+            a.send(chatRequest("r22", "u-22", "SLOW one"));
+            a.send(chatRequest("r23", "u-23", "SLOW two"));
+            a.send(chatRequest("r24", "u-24", "hello"));
+            QVERIFY(a.waitFor(isDone("r24")));
+            QVERIFY(a.waitFor(isDone("r23")));
+            // Skipped while queued, or aborted if it had started already.
+            const OJson outcome = a.got[a.find(isDone("r23"))]["outcome"];
+            QVERIFY2(outcome == "skipped" || outcome == "aborted", outcome.dump().c_str());
+            QCOMPARE(QString::fromStdString(streamText(a.bodies("r24"))), QStringLiteral("Hello from the scripted model."));
+        }
+        {
+            // debounce: a burst becomes one turn, for its last request.
+            QTemporaryDir dir;
+            agent::ChatOptions options;
+            options.concurrency = agent::ChatConcurrency::Debounce;
+            options.debounceMs = 50;
+            Server server(dir.path(), model.url(), options);
+            Client a;
+            QVERIFY(a.open(server.ws("c18", "a")));
+            const auto before = model.requests.size();
+            a.send(chatRequest("r25", "u-25", "one"));
+            a.send(chatRequest("r26", "u-26", "two"));
+            a.send(chatRequest("r27", "u-27", "three"));
+            QVERIFY(a.waitFor(isDone("r27")));
+            QCOMPARE(a.got[a.find(isDone("r25"))]["outcome"], "skipped");
+            QCOMPARE(a.got[a.find(isDone("r26"))]["outcome"], "skipped");
+            QCOMPARE(a.got[a.find(isDone("r27"))].contains("outcome"), false);
+            QCOMPARE(model.requests.size() - before, 1);
+            QCOMPARE(model.requests.last()["messages"].back()["content"], "three");
+        }
+    }
+
+    // A tool answer that arrives while another turn runs waits for it; the
+    // client's probe hears cf_agent_stream_pending with the continuation's
+    // id, then cf_agent_stream_resuming when it starts (as the Agents SDK).
+    void queuedToolAnswerIsAnnouncedAsPending()
+    {
+        QTemporaryDir dir;
+        ScriptedModel model;
+        Server server(dir.path(), model.url());
+        Client a;
+        QVERIFY(a.open(server.ws("c19", "a")));
+        a.send(chatRequest("r28", "u-28", "TOOL what time is it"));
+        QVERIFY(a.waitFor(isDone("r28")));
+        a.send(chatRequest("r29", "u-29", "SLOW meanwhile"));
+        QVERIFY(a.waitFor([](const OJson& f) { return f.value("body", std::string()).find("w1 ") != std::string::npos; }));
+        a.send({{"type", "cf_agent_tool_approval"}, {"toolCallId", "call_1"}, {"approved", true}, {"autoContinue", true}});
+        a.send({{"type", "cf_agent_stream_resume_request"}, {"probeId", "p19"}});
+        QVERIFY(a.waitFor(isType("cf_agent_stream_pending")));
+        const OJson pending = a.got[a.find(isType("cf_agent_stream_pending"))];
+        QCOMPARE(pending["probeId"], "p19");
+        const std::string cid = pending["id"].get<std::string>();
+        QCOMPARE(cid.size(), 21u);
+        QVERIFY(a.find(isDone("r29")) < 0); // still running
+        auto resuming = [cid](const OJson& f) { return f.value("type", "") == "cf_agent_stream_resuming" && f.value("id", "") == cid; };
+        QVERIFY(a.waitFor(resuming));
+        QVERIFY(a.find(isDone("r29")) >= 0 && a.find(isDone("r29")) < a.find(resuming));
+        a.send({{"type", "cf_agent_stream_resume_ack"}, {"id", cid}});
+        QVERIFY(a.waitFor(isDone(cid)));
+        QVERIFY2(streamText(a.bodies(cid)).rfind("The tool returned: {", 0) == 0, streamText(a.bodies(cid)).c_str());
+        // Later probes: nothing pending, nothing running.
+        a.send({{"type", "cf_agent_stream_resume_request"}, {"probeId", "p20"}});
+        QVERIFY(a.waitFor([](const OJson& f) { return f.value("type", "") == "cf_agent_stream_resume_none" && f.value("probeId", "") == "p20"; }));
     }
 
     void memoryNodesRecallEarlierTurns()
