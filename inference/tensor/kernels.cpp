@@ -453,6 +453,8 @@ KernelTable merged(const KernelTable& base, const KernelTable& fast)
     if (fast.dotPackedQ8) t.dotPackedQ8 = fast.dotPackedQ8;
     if (fast.dotPackedQ4K) t.dotPackedQ4K = fast.dotPackedQ4K;
     if (fast.dotPackedQ8G) t.dotPackedQ8G = fast.dotPackedQ8G;
+    if (fast.tileQ8G) t.tileQ8G = fast.tileQ8G;
+    if (fast.tileQ4K) t.tileQ4K = fast.tileQ4K;
     if (fast.dotHalfF32Rows) t.dotHalfF32Rows = fast.dotHalfF32Rows;
     if (fast.axpyHalfF32Rows) t.axpyHalfF32Rows = fast.axpyHalfF32Rows;
     return t;
@@ -797,11 +799,75 @@ void packQ4_KGroup(const void* src, std::size_t srcRowBytes, std::int64_t rows, 
 
 namespace {
 
-// gemm() over packed groups of 16 rows with a group kernel; `fits` says
+constexpr int kTileInputs = 16;
+
+// Storage of one TileView (see kernels_internal.h), reused by each thread.
+struct TileBuffer {
+    detail::AlignedVector<std::int8_t> q;
+    detail::AlignedVector<std::int32_t> ints;
+    detail::AlignedVector<float> d;
+};
+
+// Inputs v[0, count) (count <= 16) in the tile kernels' form, padded with
+// zero inputs to whole quads.
+TileView buildTile(bool q4k, const PreparedView* v, int count, TileBuffer& buf)
+{
+    TileView tv;
+    tv.n = v[0].n;
+    tv.quads = (count + 3) / 4;
+    const auto n = static_cast<std::size_t>(tv.n);
+    const auto quads = static_cast<std::size_t>(tv.quads);
+    const std::size_t blocks = q4k ? n / QK_K : n / QK;
+    buf.q.resize(quads * n * 16);
+    buf.d.resize(quads * blocks * 16);
+    buf.ints.resize(quads * blocks * 16 * (q4k ? 4 : 1));
+    for (std::size_t Q = 0; Q < quads; ++Q) {
+        for (std::size_t i = 0; i < 4; ++i) {
+            const std::size_t k = 4 * Q + i;
+            const PreparedView* x = k < static_cast<std::size_t>(count) ? &v[k] : nullptr;
+            std::int8_t* dq = buf.q.data() + Q * n * 16 + 16 * i;
+            for (std::size_t st = 0; st < n / 4; ++st) {
+                std::uint32_t four = 0;
+                if (x)
+                    std::memcpy(&four, x->q + 4 * st, 4);
+                for (int r = 0; r < 4; ++r)
+                    std::memcpy(dq + st * 64 + 4 * r, &four, 4);
+            }
+            for (std::size_t b = 0; b < blocks; ++b) {
+                const float d = x ? x->d[b] : 0.0f;
+                for (std::size_t r = 0; r < 4; ++r)
+                    buf.d[(Q * blocks + b) * 16 + 4 * i + r] = d;
+                if (!q4k) {
+                    const std::int32_t c = x ? x->corr[b] : 0;
+                    for (std::size_t r = 0; r < 4; ++r)
+                        buf.ints[(Q * blocks + b) * 16 + 4 * i + r] = c;
+                    continue;
+                }
+                for (std::size_t p = 0; p < 4; ++p) {
+                    std::int32_t pair = 0;
+                    if (x)
+                        std::memcpy(&pair, x->sums32 + 8 * b + 2 * p, 4);
+                    for (std::size_t r = 0; r < 4; ++r)
+                        buf.ints[((Q * blocks + b) * 4 + p) * 16 + 4 * i + r] = pair;
+                }
+            }
+        }
+    }
+    tv.q = buf.q.data();
+    tv.d = buf.d.data();
+    if (q4k)
+        tv.sums = buf.ints.data();
+    else
+        tv.corr = buf.ints.data();
+    return tv;
+}
+
+// gemm() over packed groups of 16 rows with a group kernel (and its tile
+// form, for 4 inputs or more, when the variant has one); `fits` says
 // whether an input can be used with these weights.
 template<typename Fits>
-void gemmGroups(PackedGroupFn fn, std::size_t groupBytes, const void* weights, std::size_t groupStrideBytes, std::int64_t r0,
-                std::int64_t r1, std::span<const PreparedInput> inputs, float* out, std::size_t outStride, Fits fits)
+void gemmGroups(PackedGroupFn fn, PackedTileFn tile, bool q4k, std::size_t groupBytes, const void* weights, std::size_t groupStrideBytes,
+                std::int64_t r0, std::int64_t r1, std::span<const PreparedInput> inputs, float* out, std::size_t outStride, Fits fits)
 {
     if (r1 <= r0 || inputs.empty())
         return;
@@ -822,6 +888,34 @@ void gemmGroups(PackedGroupFn fn, std::size_t groupBytes, const void* weights, s
     allViews.resize(inputs.size());
     for (std::size_t b = 0; b < inputs.size(); ++b)
         allViews[b] = KernelAccess::view(inputs[b]);
+    if (tile && inputs.size() >= 4) {
+        thread_local std::vector<TileBuffer> buffers;
+        thread_local std::vector<TileView> tiles;
+        const std::size_t count = (inputs.size() + kTileInputs - 1) / kTileInputs;
+        if (buffers.size() < count)
+            buffers.resize(count);
+        tiles.resize(count);
+        for (std::size_t t = 0; t < count; ++t) {
+            const std::size_t b0 = t * kTileInputs;
+            tiles[t] = buildTile(q4k, allViews.data() + b0, static_cast<int>(std::min<std::size_t>(kTileInputs, inputs.size() - b0)), buffers[t]);
+        }
+        for (std::int64_t g = r0 / G; g * G < r1; ++g) {
+            const std::int64_t gr0 = g * G;
+            const std::int64_t lo = std::max(r0, gr0), hi = std::min(r1, gr0 + G);
+            for (std::size_t t = 0; t < count; ++t) {
+                const std::size_t b0 = t * kTileInputs;
+                const int nx = static_cast<int>(std::min<std::size_t>(kTileInputs, inputs.size() - b0));
+                alignas(64) float res[kTileInputs * G];
+                const bool prefetch = t == 0 && (g + 1) * G < r1;
+                tile(base + static_cast<std::size_t>(g) * groupStrideBytes, tiles[t], res,
+                     prefetch ? base + static_cast<std::size_t>(g + 1) * groupStrideBytes : nullptr);
+                for (int k = 0; k < nx; ++k)
+                    std::memcpy(out + (b0 + static_cast<std::size_t>(k)) * outStride + static_cast<std::size_t>(lo), res + k * G + (lo - gr0),
+                                static_cast<std::size_t>(hi - lo) * sizeof(float));
+            }
+        }
+        return;
+    }
     // One group (16 rows, under 20 KiB for rows of 2048 Q4_K values) stays
     // in L1 while the inputs pass over it eight at a time.
     for (std::int64_t g = r0 / G; g * G < r1; ++g) {
@@ -847,7 +941,7 @@ void gemmGroups(PackedGroupFn fn, std::size_t groupBytes, const void* weights, s
 void gemmPackedQ4K(const void* weights, std::size_t groupStrideBytes, std::int64_t r0, std::int64_t r1,
                    std::span<const PreparedInput> inputs, float* out, std::size_t outStride)
 {
-    gemmGroups(activeTable().dotPackedQ4K, packedQ4KGroupBytes(inputs.empty() ? 0 : inputs[0].size()), weights, groupStrideBytes, r0, r1,
+    gemmGroups(activeTable().dotPackedQ4K, activeTable().tileQ4K, true, packedQ4KGroupBytes(inputs.empty() ? 0 : inputs[0].size()), weights, groupStrideBytes, r0, r1,
                inputs, out, outStride, [](const PreparedInput& in) { return in.weightType() == TensorType::Q4_K; });
 }
 
@@ -890,7 +984,7 @@ void packQ8_0Group(const void* src, std::size_t srcRowBytes, std::int64_t rows, 
 void gemmPackedQ8Groups(const void* weights, std::size_t groupStrideBytes, std::int64_t r0, std::int64_t r1,
                         std::span<const PreparedInput> inputs, float* out, std::size_t outStride)
 {
-    gemmGroups(activeTable().dotPackedQ8G, packedQ8GroupBytes(inputs.empty() ? 0 : inputs[0].size()), weights, groupStrideBytes, r0, r1,
+    gemmGroups(activeTable().dotPackedQ8G, activeTable().tileQ8G, false, packedQ8GroupBytes(inputs.empty() ? 0 : inputs[0].size()), weights, groupStrideBytes, r0, r1,
                inputs, out, outStride,
                [](const PreparedInput& in) { return in.weightType() == TensorType::Q8_0 && KernelAccess::view(in).corr != nullptr; });
 }

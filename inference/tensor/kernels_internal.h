@@ -97,6 +97,31 @@ constexpr int kQ4KMaxInputs = 8;
 constexpr int kQ8GroupRows = 16;
 constexpr std::size_t kQ8BlockBytes = 32 + 8 * 64;
 
+// Tile kernels (AVX-512): 16 rows x up to 16 inputs in registers. The
+// inputs go in "quads" of 4, each 4-value step of a quad one 64-byte vector
+// whose 128-bit lane i is input i's 4 bytes repeated 4 times; the weights'
+// 16-byte run of 4 rows x 4 values is repeated over the 4 lanes (a 128-bit
+// broadcast). One dot instruction then covers 4 rows x 4 inputs, and each
+// loaded vector feeds 4 of them: no 32-bit broadcast per instruction, which
+// is what bounds the kernels above. Every (row, input) pair goes through the
+// same integer sums and float operations in the same order as in the kernels
+// above, so results are bit-identical to theirs.
+struct TileView {
+    std::int64_t n = 0;
+    int quads = 0;
+    // [quad][n / 4][64]: step s of the quad.
+    const std::int8_t* q = nullptr;
+    // Q8_0: [quad][n / 32][16]: lane 4i + r = input i's -128 * block sum / scale.
+    const std::int32_t* corr = nullptr;
+    const float* d = nullptr;
+    // Q4_K: [quad][n / 256][16] input scales and [quad][n / 256][4][16]
+    // (lane 4i + r = input i's sums of 32 of sub-blocks 2p, 2p+1 as an
+    // int16 pair).
+    const std::int32_t* sums = nullptr;
+};
+// results[k * 16 + r] = dot(row r of the group, input k) for k < 4 * quads.
+using PackedTileFn = void (*)(const void* group, const TileView& x, float* results, const void* next);
+
 // One dot kernel: results[b] = dot(row, xs[b]) for b < nx (nx in 1..4).
 using DotFn = void (*)(const void* row, const PreparedView* xs, int nx, float* results);
 
@@ -125,6 +150,9 @@ struct KernelTable {
     // Packed Q8_0 groups against nx (1..8) inputs prepared for Q8_0;
     // nullptr where the variant has no 8-bit dot instruction.
     PackedGroupFn dotPackedQ8G = nullptr;
+    // Tile forms of the two (nullptr: use the group kernels).
+    PackedTileFn tileQ8G = nullptr;
+    PackedTileFn tileQ4K = nullptr;
     void (*dotHalfF32Rows)(const std::uint16_t*, std::size_t, int, const float*, std::int64_t, float*) = nullptr;
     void (*axpyHalfF32Rows)(const float*, const std::uint16_t*, std::size_t, int, float*, std::int64_t) = nullptr;
 };
