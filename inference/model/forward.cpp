@@ -81,29 +81,31 @@ struct ForwardPass {
     // Prepared inputs for activation rows x[0..n) of `cols` floats against
     // weights of `type`; reused across matmuls that read the same activations
     // (Q, K and V) until invalidate().
-    std::vector<PreparedInput>& prepared(TensorType type, const float* x, std::int64_t cols)
+    Workspace::PreparedSet& prepared(TensorType type, const float* x, std::int64_t cols)
     {
         for (std::size_t i = 0; i < ws.preparedUsed; ++i)
             if (ws.prepared[i].type == type)
-                return ws.prepared[i].inputs;
+                return ws.prepared[i];
         if (ws.preparedUsed == ws.prepared.size())
-            ws.prepared.push_back({type, {}});
+            ws.prepared.push_back({type, {}, {}, 0});
         auto& set = ws.prepared[ws.preparedUsed++];
         set.type = type;
+        set.tilesCount = 0;
         set.inputs.resize(static_cast<std::size_t>(n));
         const std::size_t grain = std::max<std::size_t>(1, kMinPieceWork / static_cast<std::size_t>(cols));
         pool.parallelFor(static_cast<std::size_t>(n), grain, [&](std::size_t b, std::size_t e) {
             for (std::size_t i = b; i < e; ++i)
                 prepareInput(type, x + i * static_cast<std::size_t>(cols), cols, set.inputs[i]);
         });
-        return set.inputs;
+        return set;
     }
     void invalidate() { ws.preparedUsed = 0; }
 
     // y[b][r] = W[r] . x[b] for b in [0, count), r in [0, W.rows).
     void matmul(const WeightView& w, const float* x, std::size_t count, float* y)
     {
-        auto& inputs = prepared(w.type, x, w.cols);
+        auto& set = prepared(w.type, x, w.cols);
+        auto& inputs = set.inputs;
         const auto rows = static_cast<std::size_t>(w.rows);
         // Packed groups when the CPU has their kernel (decided per call, the
         // same for every batch size, so batching never changes results).
@@ -117,13 +119,20 @@ struct ForwardPass {
             const std::size_t groups = (rows + groupRows - 1) / groupRows;
             const std::size_t gGrain = std::max<std::size_t>(1, kMinPieceBytes / (w.packedGroupBytes * count));
             const std::span<const PreparedInput> in(inputs.data(), count);
+            // The batch in the tile kernels' form, once for every thread
+            // and for the matmuls that share these inputs (Q, K, V).
+            if (set.tilesCount != count) {
+                prepareTiles(w.type, in, set.tiles);
+                set.tilesCount = count;
+            }
+            const PreparedTiles* tiles = set.tiles.empty() ? nullptr : &set.tiles;
             pool.parallelFor(groups, gGrain, [&](std::size_t g0, std::size_t g1) {
                 const auto r0 = static_cast<std::int64_t>(g0 * groupRows);
                 const auto r1 = static_cast<std::int64_t>(std::min(rows, g1 * groupRows));
                 if (q4k)
-                    gemmPackedQ4K(w.packed, w.packedGroupBytes, r0, r1, in, y, rows);
+                    gemmPackedQ4K(w.packed, w.packedGroupBytes, r0, r1, in, y, rows, tiles);
                 else
-                    gemmPackedQ8Groups(w.packed, w.packedGroupBytes, r0, r1, in, y, rows);
+                    gemmPackedQ8Groups(w.packed, w.packedGroupBytes, r0, r1, in, y, rows, tiles);
             });
             return;
         }

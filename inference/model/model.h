@@ -100,6 +100,8 @@ private:
     struct PreparedSet {
         TensorType type;
         std::vector<PreparedInput> inputs;
+        PreparedTiles tiles;          // of the first tilesCount inputs, when built
+        std::size_t tilesCount = 0;
     };
     std::vector<float> x, xn, q, k, v, attn, gate, up, proj, rope;
     std::vector<PreparedSet> prepared;

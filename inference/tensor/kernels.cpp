@@ -47,6 +47,17 @@ struct KernelAccess {
         return v;
     }
 
+    // The built tiles of `p` when they were made for these inputs' type,
+    // size and count; otherwise null (the caller builds its own).
+    static const std::vector<PreparedTiles::Tile>* tiles(const PreparedTiles& p, TensorType type, std::span<const PreparedInput> inputs)
+    {
+        if (p.m_count == 0 || p.m_type != type || p.m_count != inputs.size() || p.m_n != inputs[0].size())
+            return nullptr;
+        return &p.m_tiles;
+    }
+
+    using Tile = PreparedTiles::Tile;
+
     enum class Form { None, Float, Q8Blocks, Q8K };
     static Form formOf(TensorType t)
     {
@@ -801,12 +812,7 @@ namespace {
 
 constexpr int kTileInputs = 16;
 
-// Storage of one TileView (see kernels_internal.h), reused by each thread.
-struct TileBuffer {
-    detail::AlignedVector<std::int8_t> q;
-    detail::AlignedVector<std::int32_t> ints;
-    detail::AlignedVector<float> d;
-};
+using TileBuffer = KernelAccess::Tile;
 
 // Inputs v[0, count) (count <= 16) in the tile kernels' form, padded with
 // zero inputs to whole quads.
@@ -853,6 +859,7 @@ TileView buildTile(bool q4k, const PreparedView* v, int count, TileBuffer& buf)
             }
         }
     }
+    buf.quads = tv.quads;
     tv.q = buf.q.data();
     tv.d = buf.d.data();
     if (q4k)
@@ -862,12 +869,24 @@ TileView buildTile(bool q4k, const PreparedView* v, int count, TileBuffer& buf)
     return tv;
 }
 
+TileView viewOf(bool q4k, std::int64_t n, const TileBuffer& buf)
+{
+    TileView tv;
+    tv.n = n;
+    tv.quads = buf.quads;
+    tv.q = buf.q.data();
+    tv.d = buf.d.data();
+    (q4k ? tv.sums : tv.corr) = buf.ints.data();
+    return tv;
+}
+
 // gemm() over packed groups of 16 rows with a group kernel (and its tile
 // form, for 4 inputs or more, when the variant has one); `fits` says
 // whether an input can be used with these weights.
 template<typename Fits>
 void gemmGroups(PackedGroupFn fn, PackedTileFn tile, bool q4k, std::size_t groupBytes, const void* weights, std::size_t groupStrideBytes,
-                std::int64_t r0, std::int64_t r1, std::span<const PreparedInput> inputs, float* out, std::size_t outStride, Fits fits)
+                std::int64_t r0, std::int64_t r1, std::span<const PreparedInput> inputs, float* out, std::size_t outStride,
+                const PreparedTiles* prepared, Fits fits)
 {
     if (r1 <= r0 || inputs.empty())
         return;
@@ -895,9 +914,13 @@ void gemmGroups(PackedGroupFn fn, PackedTileFn tile, bool q4k, std::size_t group
         if (buffers.size() < count)
             buffers.resize(count);
         tiles.resize(count);
+        const auto* shared = prepared ? KernelAccess::tiles(*prepared, q4k ? TensorType::Q4_K : TensorType::Q8_0, inputs) : nullptr;
         for (std::size_t t = 0; t < count; ++t) {
             const std::size_t b0 = t * kTileInputs;
-            tiles[t] = buildTile(q4k, allViews.data() + b0, static_cast<int>(std::min<std::size_t>(kTileInputs, inputs.size() - b0)), buffers[t]);
+            if (shared)
+                tiles[t] = viewOf(q4k, inputs[0].size(), (*shared)[t]);
+            else
+                tiles[t] = buildTile(q4k, allViews.data() + b0, static_cast<int>(std::min<std::size_t>(kTileInputs, inputs.size() - b0)), buffers[t]);
         }
         for (std::int64_t g = r0 / G; g * G < r1; ++g) {
             const std::int64_t gr0 = g * G;
@@ -939,10 +962,35 @@ void gemmGroups(PackedGroupFn fn, PackedTileFn tile, bool q4k, std::size_t group
 } // namespace
 
 void gemmPackedQ4K(const void* weights, std::size_t groupStrideBytes, std::int64_t r0, std::int64_t r1,
-                   std::span<const PreparedInput> inputs, float* out, std::size_t outStride)
+                   std::span<const PreparedInput> inputs, float* out, std::size_t outStride, const PreparedTiles* tiles)
 {
     gemmGroups(activeTable().dotPackedQ4K, activeTable().tileQ4K, true, packedQ4KGroupBytes(inputs.empty() ? 0 : inputs[0].size()), weights, groupStrideBytes, r0, r1,
-               inputs, out, outStride, [](const PreparedInput& in) { return in.weightType() == TensorType::Q4_K; });
+               inputs, out, outStride, tiles, [](const PreparedInput& in) { return in.weightType() == TensorType::Q4_K; });
+}
+
+void prepareTiles(TensorType weightType, std::span<const PreparedInput> inputs, PreparedTiles& out)
+{
+    out.m_count = 0;
+    const bool q4k = weightType == TensorType::Q4_K;
+    const PackedTileFn fn = q4k ? activeTable().tileQ4K : weightType == TensorType::Q8_0 ? activeTable().tileQ8G : nullptr;
+    if (!fn || inputs.size() < 4)
+        return;
+    for (const auto& in : inputs)
+        if (in.empty() || in.weightType() != weightType || in.size() != inputs[0].size() || (!q4k && !KernelAccess::view(in).corr))
+            return;
+    const std::size_t count = (inputs.size() + kTileInputs - 1) / kTileInputs;
+    out.m_tiles.resize(count);
+    PreparedView views[kTileInputs];
+    for (std::size_t t = 0; t < count; ++t) {
+        const std::size_t b0 = t * kTileInputs;
+        const int nx = static_cast<int>(std::min<std::size_t>(kTileInputs, inputs.size() - b0));
+        for (int k = 0; k < nx; ++k)
+            views[k] = KernelAccess::view(inputs[b0 + static_cast<std::size_t>(k)]);
+        buildTile(q4k, views, nx, out.m_tiles[t]);
+    }
+    out.m_type = weightType;
+    out.m_n = inputs[0].size();
+    out.m_count = inputs.size();
 }
 
 bool packedQ8GroupsAvailable()
@@ -982,10 +1030,10 @@ void packQ8_0Group(const void* src, std::size_t srcRowBytes, std::int64_t rows, 
 }
 
 void gemmPackedQ8Groups(const void* weights, std::size_t groupStrideBytes, std::int64_t r0, std::int64_t r1,
-                        std::span<const PreparedInput> inputs, float* out, std::size_t outStride)
+                        std::span<const PreparedInput> inputs, float* out, std::size_t outStride, const PreparedTiles* tiles)
 {
     gemmGroups(activeTable().dotPackedQ8G, activeTable().tileQ8G, false, packedQ8GroupBytes(inputs.empty() ? 0 : inputs[0].size()), weights, groupStrideBytes, r0, r1,
-               inputs, out, outStride,
+               inputs, out, outStride, tiles,
                [](const PreparedInput& in) { return in.weightType() == TensorType::Q8_0 && KernelAccess::view(in).corr != nullptr; });
 }
 

@@ -185,6 +185,40 @@ void packQ8_0Row(const void* src, void* dst, std::int64_t cols);
 void gemmPackedQ8(const void* weights, std::size_t rowStrideBytes, std::int64_t r0, std::int64_t r1,
                   std::span<const PreparedInput> inputs, float* out, std::size_t outStride);
 
+// ---- inputs of a batch for the packed tile kernels ----------------------------
+
+// Four inputs or more, prepared for Q4_K or Q8_0, in the form the AVX-512
+// tile kernels of the packed groups read (each input's 8-bit values spread
+// so that one loaded vector serves 4 rows x 4 inputs). Built once per
+// matmul and shared by every thread that computes a part of its rows;
+// without it each gemmPacked*() call builds its own copy. Read-only once
+// built, so many threads may use one object at once.
+class PreparedTiles {
+public:
+    PreparedTiles() = default;
+    bool empty() const { return m_count == 0; }
+
+private:
+    friend void prepareTiles(TensorType, std::span<const PreparedInput>, PreparedTiles&);
+    friend struct KernelAccess;
+    struct Tile {
+        detail::AlignedVector<std::int8_t> q;
+        detail::AlignedVector<std::int32_t> ints;
+        detail::AlignedVector<float> d;
+        int quads = 0;
+    };
+    TensorType m_type = TensorType::F32;
+    std::int64_t m_n = 0;
+    std::size_t m_count = 0;
+    std::vector<Tile> m_tiles;
+};
+
+// Builds `out` from `inputs` when the active variant has the tile kernel of
+// `weightType`'s packed groups and there are 4 inputs or more; otherwise
+// leaves it empty (the gemm then uses its group kernels). `inputs` must be
+// the same objects, unchanged, when the tiles are used.
+void prepareTiles(TensorType weightType, std::span<const PreparedInput> inputs, PreparedTiles& out);
+
 // ---- packed Q4_K weights (batches) ----------------------------------------------
 
 // Q4_K matrices whose rows hold a multiple of 256 values can be repacked in
@@ -215,8 +249,9 @@ void packQ4_KGroup(const void* src, std::size_t srcRowBytes, std::int64_t rows, 
 // out[b * outStride + r] = dot(row r, inputs[b]). Inputs prepared for
 // TensorType::Q4_K, all of the same size. Writes NaN when the packed kernel
 // is unavailable, an input does not fit, or the stride is too small.
+// `tiles` (optional) is prepareTiles() of these inputs.
 void gemmPackedQ4K(const void* weights, std::size_t groupStrideBytes, std::int64_t r0, std::int64_t r1,
-                   std::span<const PreparedInput> inputs, float* out, std::size_t outStride);
+                   std::span<const PreparedInput> inputs, float* out, std::size_t outStride, const PreparedTiles* tiles = nullptr);
 
 // ---- packed Q8_0 groups (batches) -----------------------------------------------
 
@@ -239,7 +274,7 @@ void packQ8_0Group(const void* src, std::size_t srcRowBytes, std::int64_t rows, 
 // gemm() over packed Q8_0 groups, as gemmPackedQ4K(); inputs prepared for
 // TensorType::Q8_0.
 void gemmPackedQ8Groups(const void* weights, std::size_t groupStrideBytes, std::int64_t r0, std::int64_t r1,
-                        std::span<const PreparedInput> inputs, float* out, std::size_t outStride);
+                        std::span<const PreparedInput> inputs, float* out, std::size_t outStride, const PreparedTiles* tiles = nullptr);
 
 // ---- float helpers (attention, norms) ------------------------------------------
 

@@ -209,7 +209,8 @@ struct PackedApi {
     bool (*available)();
     std::size_t (*groupBytes)(std::int64_t);
     void (*pack)(const void*, std::size_t, std::int64_t, std::int64_t, void*);
-    void (*gemm)(const void*, std::size_t, std::int64_t, std::int64_t, std::span<const PreparedInput>, float*, std::size_t);
+    void (*gemm)(const void*, std::size_t, std::int64_t, std::int64_t, std::span<const PreparedInput>, float*, std::size_t,
+                 const PreparedTiles*);
     std::vector<int> cols;
 };
 
@@ -260,7 +261,20 @@ void checkPackedGroups(const PackedApi& api)
                 const std::size_t stride = static_cast<std::size_t>(rows) + 3;
                 std::vector<float> ref(stride * B, -12345.0f), got(stride * B, -12345.0f);
                 gemm(T, w.data(), rb, 0, rows, in, ref.data(), stride);
-                api.gemm(packed.data(), gb, 0, rows, in, got.data(), stride);
+                api.gemm(packed.data(), gb, 0, rows, in, got.data(), stride, nullptr);
+                // Tiles built once (as the forward pass shares them between
+                // threads) give the same bits; tiles of other inputs are
+                // ignored, not misused.
+                PreparedTiles tiles;
+                prepareTiles(T, in, tiles);
+                std::vector<float> viaTiles(stride * B, -12345.0f);
+                api.gemm(packed.data(), gb, 0, rows, in, viaTiles.data(), stride, &tiles);
+                QVERIFY(viaTiles == got);
+                viaTiles.assign(stride * B, -12345.0f);
+                api.gemm(packed.data(), gb, 0, rows, std::span<const PreparedInput>(in.data(), 6), viaTiles.data(), stride, &tiles);
+                for (std::size_t b = 0; b < 6; ++b)
+                    for (std::size_t r = 0; r < static_cast<std::size_t>(rows); ++r)
+                        QVERIFY(viaTiles[b * stride + r] == got[b * stride + r]);
                 const QString where = QString("%1 cols %2 rows %3").arg(kernelIsaName(isa)).arg(cols).arg(rows);
                 for (int b = 0; b < B; ++b) {
                     for (int r = 0; r < rows; ++r) {
@@ -281,7 +295,7 @@ void checkPackedGroups(const PackedApi& api)
                 for (int b : {0, 1, 9}) {
                     std::vector<float> alone(stride, -7.0f);
                     api.gemm(packed.data(), gb, r0, r1, std::span<const PreparedInput>(&in[static_cast<std::size_t>(b)], 1),
-                                  alone.data(), stride);
+                                  alone.data(), stride, nullptr);
                     for (std::int64_t r = 0; r < static_cast<std::int64_t>(stride); ++r) {
                         const float expect = (r >= r0 && r < r1) ? got[static_cast<std::size_t>(b) * stride + static_cast<std::size_t>(r)] : -7.0f;
                         QVERIFY2(alone[static_cast<std::size_t>(r)] == expect, qPrintable(where + QString(" alone: input %1 row %2").arg(b).arg(r)));
@@ -298,16 +312,16 @@ void checkPackedGroups(const PackedApi& api)
     std::vector<PreparedInput> in{prepareInput(T, x.data(), 256)};
     std::vector<std::uint8_t> junk(api.groupBytes(256), 0);
     float out[3] = {0, 0, 0};
-    api.gemm(junk.data(), junk.size(), 0, 3, in, out, 3);
+    api.gemm(junk.data(), junk.size(), 0, 3, in, out, 3, nullptr);
     QVERIFY(std::isnan(out[0]) && std::isnan(out[2]));
     QVERIFY(setKernelIsa(bestKernelIsa()).ok());
     if (api.available()) {
         std::vector<PreparedInput> wrong{prepareInput(T == TensorType::Q8_0 ? TensorType::Q4_K : TensorType::Q8_0, x.data(), 256)};
         out[0] = 0;
-        api.gemm(junk.data(), junk.size(), 0, 3, wrong, out, 3);
+        api.gemm(junk.data(), junk.size(), 0, 3, wrong, out, 3, nullptr);
         QVERIFY(std::isnan(out[0]));
         out[0] = 0;
-        api.gemm(junk.data(), junk.size() - 1, 0, 3, in, out, 3);
+        api.gemm(junk.data(), junk.size() - 1, 0, 3, in, out, 3, nullptr);
         QVERIFY(std::isnan(out[0]));
     }
 }
