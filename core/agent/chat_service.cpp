@@ -672,7 +672,14 @@ struct ChatService::Impl {
 
     void startTurn(Instance& inst, const std::string& conn, const std::string& rid, const OJson& clientMessages)
     {
-        auto st = withStore(inst.id, [&](actor::ActorContext& ctx, storage::ActorStorage& db, AgentInstance*) {
+        auto st = withStore(inst.id, [&](actor::ActorContext& ctx, storage::ActorStorage& db, AgentInstance*) -> actor::Status {
+            // A list that ends at a stored message regenerates or edits from
+            // there (the AI SDK's regenerate, or sendMessage with messageId):
+            // what was stored after it goes, as the client dropped it too.
+            if (!clientMessages.empty() && clientMessages.back().contains("id") && clientMessages.back()["id"].is_string()) {
+                if (auto cut = chat::truncateAfter(db, clientMessages.back()["id"].get<std::string>()); !cut)
+                    return actor::Error{cut.error()};
+            }
             return chat::upsertMessages(db, clientMessages, options.maxPersistedMessages, ctx.nowMs());
         });
         if (!st) {

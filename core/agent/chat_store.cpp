@@ -5,6 +5,7 @@
 #include <QCryptographicHash>
 
 #include <algorithm>
+#include <set>
 
 namespace outpost::core::agent::chat {
 
@@ -193,6 +194,41 @@ Status clearMessages(storage::ActorStorage& db)
     if (!r)
         return Error{"cannot clear the chat: " + r.error()};
     return {};
+}
+
+Result<bool> truncateAfter(storage::ActorStorage& db, const std::string& messageId)
+{
+    auto at = db.exec("SELECT seq FROM cf_agents_session_messages WHERE session_id = '' AND id = ?", messageId);
+    if (!at)
+        return Error{"cannot read cf_agents_session_messages: " + at.error()};
+    if (at->rows.empty())
+        return false;
+    auto later = db.exec("DELETE FROM cf_agents_session_messages WHERE session_id = '' AND seq > ? RETURNING id", at->rows[0][0]);
+    if (!later)
+        return Error{"cannot drop the messages after '" + messageId + "': " + later.error()};
+    if (later->rows.empty())
+        return false;
+    // Tool calls of dropped messages no longer wait for an answer.
+    auto kept = loadMessages(db);
+    if (!kept)
+        return Error{kept.error()};
+    std::set<std::string> calls;
+    for (const auto& m : *kept)
+        if (m.contains("parts") && m["parts"].is_array())
+            for (const auto& part : m["parts"])
+                if (part.is_object() && part.contains("toolCallId") && part["toolCallId"].is_string())
+                    calls.insert(part["toolCallId"].get<std::string>());
+    auto pending = db.exec("SELECT tool_call_id FROM outpost_chat_pending");
+    if (!pending)
+        return Error{"cannot read the pending tool calls: " + pending.error()};
+    for (const auto& row : pending->rows) {
+        const auto* id = std::get_if<std::string>(&row[0]);
+        if (id && !calls.count(*id)) {
+            if (auto st = deletePending(db, *id); !st)
+                return Error{st.error()};
+        }
+    }
+    return true;
 }
 
 Status savePending(storage::ActorStorage& db, const std::string& toolCallId, const OJson& run)

@@ -47,6 +47,12 @@ Status upsertMessages(storage::ActorStorage& db, const OJson& messages, std::siz
 
 Status clearMessages(storage::ActorStorage& db);
 
+// Drops the messages stored after `messageId` (a client that regenerates a
+// reply or edits a message resends the transcript up to it), and the
+// pending tool calls of the dropped messages. Returns whether anything was
+// dropped; false when `messageId` is not stored.
+Result<bool> truncateAfter(storage::ActorStorage& db, const std::string& messageId);
+
 // Makes a UIMessage fit in `limit` bytes of JSON: first tool outputs are
 // replaced by a short preview (largest first), then text parts are cut
 // (largest first), each marked as compacted. A message that fits is returned

@@ -152,7 +152,6 @@ bool ChatClient::regenerate()
         regenerated = m_model.at(user + 1).ui.value("id", std::string());
     setActive({});
     m_model.truncate(user + 1);
-    sendFrame({{"type", "cf_agent_chat_clear"}});
     return request(m_model.uiMessages(user + 1), "regenerate-message", regenerated);
 }
 
@@ -166,7 +165,6 @@ bool ChatClient::editAndResend(int row, const QString& text)
     m_model.noteChanged(row);
     m_model.flush();
     m_model.truncate(row + 1);
-    sendFrame({{"type", "cf_agent_chat_clear"}});
     return request(m_model.uiMessages(row + 1), "submit-message");
 }
 

@@ -10,9 +10,9 @@
 //   editAndResend a user message changed, the messages after it dropped, resent
 //   answerTool   cf_agent_tool_approval {toolCallId, approved, autoContinue}
 //                then cf_agent_stream_resume_request to follow the continuation
-// The service upserts the messages a request carries and keeps the others,
-// so regenerate and edit first send cf_agent_chat_clear: the instance's
-// transcript becomes exactly the trimmed list the request carries.
+// The service upserts the messages a request carries; a list that ends at a
+// stored message drops what was stored after it, so regenerate and edit
+// leave the instance's transcript exactly as the trimmed list.
 //
 // Invariant: at most one stream is followed (activeStream()); its chunks
 // edit the last assistant message in place; a transcript frame from the

@@ -770,6 +770,43 @@ private slots:
         }
     }
 
+    // Regenerate and edit (the AI SDK resends the transcript up to a stored
+    // message): what was stored after that message is dropped, not kept
+    // beside the new answer.
+    void regenerateAndEditReplaceTheTail()
+    {
+        QTemporaryDir dir;
+        ScriptedModel model;
+        Server server(dir.path(), model.url());
+        Client a;
+        QVERIFY(a.open(server.ws("c20", "a")));
+        a.send(chatRequest("r30", "u-30", "hello"));
+        QVERIFY(a.waitFor(isDone("r30")));
+        OJson messages = server.messages("c20");
+        QCOMPARE(messages.size(), 2u);
+        const std::string firstAnswer = messages[1]["id"].get<std::string>();
+        // Regenerate: the same list again.
+        OJson again = chatRequest("r31", "u-30", "hello");
+        a.send(again);
+        QVERIFY(a.waitFor(isDone("r31")));
+        messages = server.messages("c20");
+        QCOMPARE(messages.size(), 2u);
+        QVERIFY(messages[1]["id"].get<std::string>() != firstAnswer);
+        // Edit: the same message id, new words.
+        a.send(chatRequest("r32", "u-30", "TOOL edited"));
+        QVERIFY(a.waitFor(isDone("r32")));
+        messages = server.messages("c20");
+        QCOMPARE(messages.size(), 2u);
+        QCOMPARE(messages[0]["parts"][0]["text"], "TOOL edited");
+        QCOMPARE(messages[1]["parts"].back()["state"], "approval-requested");
+        // Regenerating past the waiting tool call drops it: approving it now is refused.
+        a.send(chatRequest("r33", "u-30", "hello again"));
+        QVERIFY(a.waitFor(isDone("r33")));
+        a.send({{"type", "cf_agent_tool_approval"}, {"toolCallId", "call_1"}, {"approved", true}});
+        QVERIFY(a.waitFor(isType("cf_agent_chat_error")));
+        QCOMPARE(server.messages("c20").size(), 2u);
+    }
+
     // A tool answer that arrives while another turn runs waits for it; the
     // client's probe hears cf_agent_stream_pending with the continuation's
     // id, then cf_agent_stream_resuming when it starts (as the Agents SDK).
