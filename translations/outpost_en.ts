@@ -2667,6 +2667,60 @@
             <source>%1 rows loaded · counting…</source>
             <translation type="unfinished" />
         </message>
+        <message>
+            <source>Run / node</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Type</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Started</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Time (ms)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Tokens</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Error</source>
+            <translation type="unfinished" />
+        </message>
+        <message numerus="yes">
+            <source>%n node(s)</source>
+            <translation>
+                <numerusform>%n node</numerusform>
+                <numerusform>%n nodes</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n error(s)</source>
+            <translation>
+                <numerusform>%n error</numerusform>
+                <numerusform>%n errors</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Select a node of the run to see its inputs and outputs.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Inputs</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Outputs</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Traces</source>
+            <translation type="unfinished" />
+        </message>
     </context>
     <context>
         <name>outpost::ui::StudioChat</name>

@@ -2667,6 +2667,60 @@
             <source>%1 rows loaded · counting…</source>
             <translation>%1 lignes chargées · décompte en cours…</translation>
         </message>
+        <message>
+            <source>Run / node</source>
+            <translation>Exécution / nœud</translation>
+        </message>
+        <message>
+            <source>Type</source>
+            <translation>Type</translation>
+        </message>
+        <message>
+            <source>Started</source>
+            <translation>Début</translation>
+        </message>
+        <message>
+            <source>Time (ms)</source>
+            <translation>Temps (ms)</translation>
+        </message>
+        <message>
+            <source>Tokens</source>
+            <translation>Jetons</translation>
+        </message>
+        <message>
+            <source>Error</source>
+            <translation>Erreur</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n node(s)</source>
+            <translation>
+                <numerusform>%n nœud</numerusform>
+                <numerusform>%n nœuds</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n error(s)</source>
+            <translation>
+                <numerusform>%n erreur</numerusform>
+                <numerusform>%n erreurs</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Select a node of the run to see its inputs and outputs.</source>
+            <translation>Sélectionnez un nœud de l’exécution pour voir ses entrées et ses sorties.</translation>
+        </message>
+        <message>
+            <source>Inputs</source>
+            <translation>Entrées</translation>
+        </message>
+        <message>
+            <source>Outputs</source>
+            <translation>Sorties</translation>
+        </message>
+        <message>
+            <source>Traces</source>
+            <translation>Traces</translation>
+        </message>
     </context>
     <context>
         <name>outpost::ui::StudioChat</name>

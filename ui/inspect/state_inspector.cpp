@@ -68,6 +68,7 @@ StateInspector::StateInspector(QWidget* parent)
       m_instances(new QStandardItemModel(this)),
       m_schedules(new QStandardItemModel(this)),
       m_queue(new QStandardItemModel(this)),
+      m_traces(new QStandardItemModel(this)),
       m_tableModel(new LazyTableModel(this)),
       m_watcher(new QFileSystemWatcher(this)),
       m_refreshTimer(new QTimer(this)),
@@ -167,6 +168,23 @@ StateInspector::StateInspector(QWidget* parent)
     schedulesLayout->addWidget(m_queueLabel);
     schedulesLayout->addWidget(m_queueView, 2);
     m_tabs->addTab(schedulesPage, QString());
+
+    m_traceView = new QTreeView(this);
+    m_traceView->setModel(m_traces);
+    m_traceView->setAlternatingRowColors(true);
+    m_traceView->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_traceView->setUniformRowHeights(true);
+    m_traceDetail = new QPlainTextEdit(this);
+    m_traceDetail->setReadOnly(true);
+    m_traceDetail->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    connect(m_traceView->selectionModel(), &QItemSelectionModel::currentChanged, this, &StateInspector::showTraceDetail);
+    auto* tracesSplit = new QSplitter(Qt::Vertical, this);
+    tracesSplit->addWidget(m_traceView);
+    tracesSplit->addWidget(m_traceDetail);
+    tracesSplit->setStretchFactor(0, 3);
+    tracesSplit->setStretchFactor(1, 1);
+    tracesSplit->setChildrenCollapsible(false);
+    m_tabs->addTab(tracesSplit, QString());
 
     m_console = new SqlConsole(this);
     connect(m_console, &SqlConsole::databaseWritten, this, &StateInspector::reload);
@@ -320,6 +338,7 @@ void StateInspector::reload()
     loadSchema();
     loadState();
     loadSchedules();
+    loadTraces();
     updateHeader();
     watch();
     emit reloaded();
@@ -504,6 +523,95 @@ void StateInspector::loadSchedules()
     m_queueView->resizeColumnsToContents();
 }
 
+void StateInspector::loadTraces()
+{
+    // Keep the selection across a live refresh: the same run and step.
+    QString keepRun, keepStep;
+    if (const QModelIndex cur = m_traceView->currentIndex(); cur.isValid()) {
+        const QModelIndex first = cur.siblingAtColumn(0);
+        keepRun = (first.parent().isValid() ? first.parent() : first).data(Qt::UserRole).toString();
+        keepStep = first.parent().isValid() ? first.data(Qt::UserRole).toString() : QString();
+    }
+    m_traces->clear();
+    m_traces->setHorizontalHeaderLabels({tr("Run / node"), tr("Type"), tr("Started"), tr("Time (ms)"), tr("Tokens"), tr("Error")});
+    m_traceDetail->clear();
+    if (m_dbPath.isEmpty() || !m_openError.isEmpty())
+        return;
+    auto db = InspectDatabase::open(m_dbPath, InspectDatabase::Mode::ReadOnly, nullptr);
+    if (!db || !db->hasTable(QStringLiteral("outpost_trace")))
+        return;
+    const auto runs = db->query(QStringLiteral("SELECT run_id, MIN(started_at), MAX(ended_at), COUNT(*), SUM(tokens),"
+                                               " SUM(error IS NOT NULL AND error != '') FROM outpost_trace"
+                                               " GROUP BY run_id ORDER BY MIN(started_at) DESC LIMIT ?"),
+                                {kMaxTraceRuns});
+    QModelIndex select;
+    for (const auto& run : runs.rows) {
+        const QString runId = run.value(0).toString();
+        const qint64 started = run.value(1).toLongLong();
+        const int errors = run.value(5).toInt();
+        QList<QStandardItem*> top = {item(runId), item(tr("%n node(s)", nullptr, run.value(3).toInt())), item(formatTime(started)),
+                                     item(QString::number(run.value(2).toLongLong() - started)), item(run.value(4).toString()),
+                                     item(errors ? tr("%n error(s)", nullptr, errors) : QString())};
+        top[0]->setData(runId, Qt::UserRole);
+        const auto steps = db->query(QStringLiteral("SELECT step, node_id, node_type, started_at, ended_at, tokens, error, inputs, outputs"
+                                                    " FROM outpost_trace WHERE run_id = ? ORDER BY step"),
+                                     {runId});
+        for (const auto& st : steps.rows) {
+            QList<QStandardItem*> row = {item(st.value(1).toString()), item(st.value(2).toString()),
+                                         item(formatTime(st.value(3).toLongLong())),
+                                         item(QString::number(st.value(4).toLongLong() - st.value(3).toLongLong())),
+                                         item(st.value(5).toLongLong() ? st.value(5).toString() : QString()), item(st.value(6).toString())};
+            row[0]->setData(st.value(0).toString(), Qt::UserRole);
+            row[0]->setData(st.value(7).toString(), Qt::UserRole + 1); // inputs
+            row[0]->setData(st.value(8).toString(), Qt::UserRole + 2); // outputs
+            if (!st.value(6).toString().isEmpty()) {
+                QFont bold = font();
+                bold.setBold(true);
+                row[0]->setFont(bold);
+                row[5]->setFont(bold);
+            }
+            top[0]->appendRow(row);
+        }
+        m_traces->appendRow(top);
+        if (runId == keepRun) {
+            select = top[0]->index();
+            for (int i = 0; i < top[0]->rowCount(); ++i)
+                if (top[0]->child(i)->data(Qt::UserRole).toString() == keepStep)
+                    select = top[0]->child(i)->index();
+        }
+    }
+    for (int c = 1; c < m_traces->columnCount(); ++c)
+        m_traceView->resizeColumnToContents(c);
+    m_traceView->setColumnWidth(0, std::max(m_traceView->columnWidth(0), 220));
+    if (select.isValid()) {
+        m_traceView->expand(select.parent().isValid() ? select.parent() : select);
+        m_traceView->setCurrentIndex(select);
+    } else if (m_traces->rowCount() > 0) {
+        m_traceView->expand(m_traces->index(0, 0)); // the newest run
+    }
+}
+
+void StateInspector::showTraceDetail()
+{
+    const QModelIndex cur = m_traceView->currentIndex().siblingAtColumn(0);
+    if (!cur.isValid() || !cur.parent().isValid()) {
+        m_traceDetail->setPlainText(cur.isValid() ? tr("Select a node of the run to see its inputs and outputs.") : QString());
+        return;
+    }
+    auto pretty = [](const QString& raw) {
+        if (raw.isEmpty())
+            return QString();
+        try {
+            return QString::fromStdString(nlohmann::json::parse(raw.toStdString()).dump(2));
+        } catch (const std::exception&) {
+            return raw;
+        }
+    };
+    m_traceDetail->setPlainText(tr("Inputs") + QStringLiteral("\n") + pretty(cur.data(Qt::UserRole + 1).toString())
+                                + QStringLiteral("\n\n") + tr("Outputs") + QStringLiteral("\n")
+                                + pretty(cur.data(Qt::UserRole + 2).toString()));
+}
+
 void StateInspector::updateHeader()
 {
     if (m_dbPath.isEmpty()) {
@@ -537,6 +645,7 @@ void StateInspector::retranslate()
     m_tabs->setTabText(SchemaTab, tr("Schema"));
     m_tabs->setTabText(StateTab, tr("State"));
     m_tabs->setTabText(SchedulesTab, tr("Schedules"));
+    m_tabs->setTabText(TracesTab, tr("Traces"));
     m_tabs->setTabText(ConsoleTab, tr("SQL Console"));
     m_schedulesLabel->setText(tr("Schedules (%1)").arg(m_schedules->rowCount()));
     m_queueLabel->setText(tr("Queued jobs (%1)").arg(m_queue->rowCount()));

@@ -2,7 +2,9 @@
 // The state inspector: the agent instances of a project (one SQLite file
 // each under state/<class>/<id>.sqlite) and, for the selected instance, its
 // tables (paged, see LazyTableModel), schema, agent state JSON, schedules
-// and queued jobs, and a SQL console (read-only unless switched on).
+// and queued jobs, the traces of its graph runs (outpost_trace: the newest
+// runs, each node with its time, tokens, error, inputs and outputs), and a
+// SQL console (read-only unless switched on).
 //
 // Every connection it opens is its own, read-only (except the console in
 // write mode). It watches the database and its -wal file and reloads what it
@@ -42,7 +44,9 @@ public:
         ClassNameRole,               // QString
         InstanceHexRole,             // QString: the id's 32 hex digits (instances only)
     };
-    enum Tab { TablesTab, SchemaTab, StateTab, SchedulesTab, ConsoleTab };
+    enum Tab { TablesTab, SchemaTab, StateTab, SchedulesTab, TracesTab, ConsoleTab };
+    // Runs shown in the Traces tab, newest first.
+    static constexpr int kMaxTraceRuns = 200;
 
     explicit StateInspector(QWidget* parent = nullptr);
     ~StateInspector() override;
@@ -66,6 +70,11 @@ public:
     QPlainTextEdit* stateText() const { return m_stateText; }
     QStandardItemModel* scheduleModel() const { return m_schedules; }
     QStandardItemModel* queueModel() const { return m_queue; }
+    // Top level: runs; children: their nodes in order (inputs and outputs in
+    // the detail pane when one is selected).
+    QStandardItemModel* traceModel() const { return m_traces; }
+    QTreeView* traceView() const { return m_traceView; }
+    QPlainTextEdit* traceDetail() const { return m_traceDetail; }
     SqlConsole* console() const { return m_console; }
     QTabWidget* tabs() const { return m_tabs; }
 
@@ -88,6 +97,8 @@ private:
     void loadSchema();
     void loadState();
     void loadSchedules();
+    void loadTraces();
+    void showTraceDetail();
     void loadTables();
     void updateTableFooter();
     void updateHeader();
@@ -102,6 +113,7 @@ private:
     QStandardItemModel* m_instances;
     QStandardItemModel* m_schedules;
     QStandardItemModel* m_queue;
+    QStandardItemModel* m_traces;
     LazyTableModel* m_tableModel;
     QFileSystemWatcher* m_watcher;
     QTimer* m_refreshTimer;
@@ -123,6 +135,8 @@ private:
     QTableView* m_scheduleView = nullptr;
     QLabel* m_queueLabel = nullptr;
     QTableView* m_queueView = nullptr;
+    QTreeView* m_traceView = nullptr;
+    QPlainTextEdit* m_traceDetail = nullptr;
     SqlConsole* m_console = nullptr;
 };
 

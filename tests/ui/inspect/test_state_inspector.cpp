@@ -3,6 +3,8 @@
 // instance of a real ActorRuntime (tables, schema, state, schedules, refresh
 // when the actor commits).
 #include "core/actor/actor_runtime.h"
+#include "core/agent/chat_store.h"
+#include "core/storage/actor_storage.h"
 #include "ui/inspect/lazy_table_model.h"
 #include "ui/inspect/sql_console.h"
 #include "ui/inspect/state_inspector.h"
@@ -280,6 +282,56 @@ private slots:
         console.run(QStringLiteral("SELECT count(*) FROM pairs"));
         QVERIFY(done.wait(20000));
         QCOMPARE(console.resultModel()->index(0, 0).data(Qt::EditRole).toLongLong(), 600);
+    }
+
+    // The Traces tab: the graph runs recorded in outpost_trace, newest
+    // first, each node with its time, tokens and error; a node's inputs and
+    // outputs in the detail pane.
+    void showsTraces()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("state/Agent/0123456789abcdef0123456789abcdef.sqlite"));
+        {
+            auto db = core::storage::ActorStorage::open(path.toStdString());
+            QVERIFY(db.ok());
+            QVERIFY(core::agent::chat::ensureTables(**db).ok());
+            using Row = core::agent::chat::TraceRow;
+            QVERIFY(core::agent::chat::appendTrace(**db, "run-old",
+                                                   {Row{"in", "input", 1000, 1001, {{"message", "hi"}}, {{"message", "hi"}}, 0, ""},
+                                                    Row{"model", "llm", 1001, 1251, {{"prompt", "hi"}}, {{"text", "hello"}}, 12, ""}})
+                        .ok());
+            QVERIFY(core::agent::chat::appendTrace(**db, "run-new",
+                                                   {Row{"in", "input", 5000, 5000, {{"message", "TOOL"}}, {{"message", "TOOL"}}, 0, ""},
+                                                    Row{"model", "llm", 5000, 5040, {{"prompt", "TOOL"}}, nullptr, 3, "endpoint refused"}})
+                        .ok());
+        }
+        ui::StateInspector inspector;
+        QAbstractItemModelTester tester(inspector.traceModel());
+        QVERIFY(inspector.openInstance(path));
+        QStandardItemModel* m = inspector.traceModel();
+        QCOMPARE(m->rowCount(), 2);
+        QCOMPARE(m->item(0, 0)->text(), QStringLiteral("run-new")); // newest first
+        QCOMPARE(m->item(1, 0)->text(), QStringLiteral("run-old"));
+        QCOMPARE(m->item(1, 0)->rowCount(), 2);
+        QCOMPARE(m->item(1, 3)->text(), QStringLiteral("251"));      // run time, ms
+        QCOMPARE(m->item(1, 4)->text(), QStringLiteral("12"));       // tokens
+        QCOMPARE(m->item(1, 0)->child(1, 0)->text(), QStringLiteral("model"));
+        QCOMPARE(m->item(1, 0)->child(1, 3)->text(), QStringLiteral("250"));
+        QCOMPARE(m->item(0, 0)->child(1, 5)->text(), QStringLiteral("endpoint refused"));
+        QVERIFY(!m->item(0, 5)->text().isEmpty()); // the run says it has an error
+        QVERIFY(m->item(1, 5)->text().isEmpty());
+        // Selecting a node shows its inputs and outputs.
+        inspector.traceView()->setCurrentIndex(m->item(1, 0)->child(1, 0)->index());
+        const QString detail = inspector.traceDetail()->toPlainText();
+        QVERIFY2(detail.contains(QStringLiteral("\"prompt\": \"hi\"")) && detail.contains(QStringLiteral("\"text\": \"hello\"")),
+                 qPrintable(detail));
+        // A reload keeps the selected node.
+        inspector.reload();
+        QCOMPARE(inspector.traceView()->currentIndex().siblingAtColumn(0).data().toString(), QStringLiteral("model"));
+        QCOMPARE(inspector.traceView()->currentIndex().parent().data().toString(), QStringLiteral("run-old"));
+        inspector.tabs()->setCurrentIndex(ui::StateInspector::TracesTab);
+        inspector.resize(1000, 600);
+        screenshot(&inspector, QStringLiteral("state_inspector_traces.png"));
     }
 
     void inspectsALiveInstance()
