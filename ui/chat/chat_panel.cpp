@@ -11,6 +11,7 @@
 #include <QClipboard>
 #include <QComboBox>
 #include <QEvent>
+#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QKeyEvent>
 #include <QLabel>
@@ -51,16 +52,17 @@ void ChatPanel::build()
 {
     m_agentLabel = new QLabel(this);
     m_agent = new QComboBox(this);
-    m_agent->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     m_instanceLabel = new QLabel(this);
     m_instance = new QLineEdit(kDefaultInstance, this);
     m_open = new QPushButton(this);
-    auto* top = new QHBoxLayout;
-    top->addWidget(m_agentLabel);
-    top->addWidget(m_agent);
-    top->addWidget(m_instanceLabel);
-    top->addWidget(m_instance, 1);
-    top->addWidget(m_open);
+    // Two rows, so a narrow dock still shows the whole instance name.
+    auto* top = new QGridLayout;
+    top->addWidget(m_agentLabel, 0, 0);
+    top->addWidget(m_agent, 0, 1, 1, 2);
+    top->addWidget(m_instanceLabel, 1, 0);
+    top->addWidget(m_instance, 1, 1);
+    top->addWidget(m_open, 1, 2);
+    top->setColumnStretch(1, 1);
 
     m_view = new QListView(this);
     m_view->setModel(m_client->model());

@@ -17,6 +17,7 @@
 #include <QLabel>
 #include <QMenu>
 #include <QMimeData>
+#include <QResizeEvent>
 #include <QSplitter>
 #include <QToolBar>
 #include <QUndoStack>
@@ -232,6 +233,20 @@ void GraphEditor::retranslate()
     }
     m_palette->setToolTip(tr("Drag a node onto the canvas, or double-click it"));
     updateStatus();
+}
+
+void GraphEditor::resizeEvent(QResizeEvent* event)
+{
+    QWidget::resizeEvent(event);
+    // The canvas gets what the palette and the property panel leave, the
+    // first time the editor has a real width (sizes given before that are
+    // scaled to the first width, which squeezes the canvas in a narrow window).
+    if (!m_splitterSized && width() > 400) {
+        m_splitterSized = true;
+        const int side = m_palette->minimumWidth() + 20;
+        const int props = m_properties->minimumWidth() + 20;
+        m_splitter->setSizes({side, std::max(200, m_splitter->width() - side - props), props});
+    }
 }
 
 void GraphEditor::changeEvent(QEvent* event)

@@ -105,6 +105,7 @@ signals:
 
 protected:
     void changeEvent(QEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
 
 private:
     void createActions();
@@ -115,6 +116,7 @@ private:
     void addNodeAt(const QString& type, QPointF scenePos);
     void showContextMenu(QPoint viewportPos);
 
+    bool m_splitterSized = false; // the side panels got their widths once
     GraphDocument* m_document;
     GraphScene* m_scene;
     GraphView* m_view;

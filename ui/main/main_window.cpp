@@ -34,6 +34,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QScrollArea>
+#include <QScreen>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QStatusBar>
@@ -122,7 +123,14 @@ MainWindow::MainWindow(QWidget* parent)
         action->setChecked(action->data().toString() == themeKey(theme));
 
     retranslate();
-    resize(1200, 760);
+    // A first start fills most of the screen: the graph editor, the side
+    // docks and the Chat panel all want width. Saved geometry wins below.
+    if (const QScreen* screen = QGuiApplication::primaryScreen()) {
+        const QSize avail = screen->availableSize();
+        resize(std::max(1200, avail.width() * 85 / 100), std::max(760, avail.height() * 85 / 100));
+    } else {
+        resize(1200, 760);
+    }
     restoreGeometry(settings.value(QLatin1String(kGeometryKey)).toByteArray());
     restoreState(settings.value(QLatin1String(kStateKey)).toByteArray(), kStateVersion);
     showProject();
@@ -319,7 +327,7 @@ void MainWindow::createDocks()
     m_viewMenu->addMenu(m_themeMenu);
     // The graph editor gets most of the window; the docks start compact.
     resizeDocks({m_agentsDock, m_manifestDock}, {420, 260}, Qt::Vertical);
-    resizeDocks({m_agentsDock}, {280}, Qt::Horizontal);
+    resizeDocks({m_agentsDock, m_chatDock}, {240, 340}, Qt::Horizontal);
     resizeDocks({m_problemsDock}, {200}, Qt::Vertical);
 }
 
