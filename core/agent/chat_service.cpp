@@ -1324,7 +1324,8 @@ struct ChatService::Impl {
         if (t.stepFirstTextMs > 0) {
             // Endpoints that send no usage: one text delta is about one token.
             const int tokens = outcome.completionTokens > 0 ? outcome.completionTokens : t.stepDeltas;
-            const std::int64_t decode = std::max<std::int64_t>(1, nowUs() - t.stepFirstTextUs);
+            // The model's own clock when it has one: tokens may arrive here in bursts.
+            const std::int64_t decode = std::max<std::int64_t>(1, outcome.decodeUs > 0 ? outcome.decodeUs : nowUs() - t.stepFirstTextUs);
             t.completionTokens += tokens;
             t.decodeUs += decode;
             t.stepMetrics = obj({{"ttftMs", t.stepFirstTextMs - t.stepStartedMs},

@@ -54,6 +54,10 @@ struct ChatOutcome {
     std::string error;
     int promptTokens = 0;
     int completionTokens = 0;
+    // Microseconds from the first generated token to the last, measured
+    // where they are generated (0: unknown, e.g. a remote endpoint). Tokens
+    // can reach the listener in bursts, so its own clock would overstate speed.
+    std::int64_t decodeUs = 0;
 };
 
 struct ChatEvents {

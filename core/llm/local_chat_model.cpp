@@ -11,6 +11,7 @@
 #include <QPointer>
 #include <QTimer>
 
+#include <chrono>
 #include <optional>
 
 namespace outpost::core::llm {
@@ -75,17 +76,25 @@ private:
             if (!relay->target)
                 return;
             auto* stream = static_cast<LocalStream*>(relay->target);
-            QMetaObject::invokeMethod(stream, [stream, ev] { stream->onToken(ev); }, Qt::QueuedConnection);
+            const std::int64_t at = std::chrono::duration_cast<std::chrono::microseconds>(
+                                        std::chrono::steady_clock::now().time_since_epoch())
+                                        .count();
+            QMetaObject::invokeMethod(stream, [stream, ev, at] { stream->onToken(ev, at); }, Qt::QueuedConnection);
         };
         m_handle = m_engine->submit(std::move(request));
     }
 
-    void onToken(const inference::TokenEvent& ev)
+    // `atUs`: when the engine produced the event (steady clock).
+    void onToken(const inference::TokenEvent& ev, std::int64_t atUs)
     {
         if (m_done)
             return;
-        if (ev.token >= 0)
+        if (ev.token >= 0) {
             ++m_outcome.completionTokens;
+            if (m_firstTokenUs == 0)
+                m_firstTokenUs = atUs;
+            m_outcome.decodeUs = atUs - m_firstTokenUs;
+        }
         if (m_deciding) {
             m_decision += ev.text;
             if (ev.final)
@@ -156,6 +165,7 @@ private:
     inference::GenerationRequest m_reply;
     std::vector<std::string> m_toolNames;
     std::string m_decision;
+    std::int64_t m_firstTokenUs = 0;
     inference::RequestHandle m_handle;
     bool m_deciding = false;
     bool m_cancelled = false;
