@@ -23,6 +23,8 @@
 #include <QUndoStack>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace outpost::ui {
 
 GraphEditor::GraphEditor(QWidget* parent) : QWidget(parent)
@@ -244,7 +246,7 @@ void GraphEditor::resizeEvent(QResizeEvent* event)
     if (!m_splitterSized && width() > 400) {
         m_splitterSized = true;
         const int side = m_palette->minimumWidth() + 20;
-        const int props = m_properties->minimumWidth() + 20;
+        const int props = std::max(300, m_properties->minimumWidth());
         m_splitter->setSizes({side, std::max(200, m_splitter->width() - side - props), props});
     }
 }

@@ -16,6 +16,7 @@
 #include "ui/graph/graph_items.h"
 #include "ui/graph/graph_scene.h"
 #include "ui/graph/trace_pane.h"
+#include "ui/main/theme.h"
 
 #include <QAbstractItemModelTester>
 #include <QClipboard>
@@ -92,31 +93,12 @@ struct Fixture {
     }
 };
 
-QPalette darkPalette()
-{
-    QPalette p;
-    p.setColor(QPalette::Window, QColor(37, 39, 43));
-    p.setColor(QPalette::WindowText, QColor(228, 230, 235));
-    p.setColor(QPalette::Base, QColor(28, 30, 34));
-    p.setColor(QPalette::AlternateBase, QColor(48, 52, 60));
-    p.setColor(QPalette::Text, QColor(228, 230, 235));
-    p.setColor(QPalette::Button, QColor(48, 51, 56));
-    p.setColor(QPalette::ButtonText, QColor(228, 230, 235));
-    p.setColor(QPalette::Highlight, QColor(80, 140, 240));
-    p.setColor(QPalette::HighlightedText, Qt::white);
-    p.setColor(QPalette::Link, QColor(120, 170, 255));
-    p.setColor(QPalette::PlaceholderText, QColor(150, 153, 160));
-    p.setColor(QPalette::Disabled, QPalette::Text, QColor(120, 123, 130));
-    p.setColor(QPalette::Disabled, QPalette::ButtonText, QColor(120, 123, 130));
-    return p;
-}
-
 void saveShots(ui::ChatPanel& panel, const QString& name)
 {
     const QString dir = QDir::current().filePath(QStringLiteral("screenshots"));
     QDir().mkpath(dir);
     for (const bool dark : {false, true}) {
-        panel.setPalette(dark ? darkPalette() : QApplication::style()->standardPalette());
+        panel.setPalette(dark ? ui::darkPalette() : QApplication::style()->standardPalette());
         panel.delegate()->clearCache();
         panel.view()->doItemsLayout();
         panel.view()->scrollToBottom();

@@ -14,6 +14,7 @@
 #include "ui/graph/graph_view.h"
 #include "ui/graph/node_palette.h"
 #include "ui/graph/property_panel.h"
+#include "ui/main/theme.h"
 
 #include <QCheckBox>
 #include <QClipboard>
@@ -85,30 +86,6 @@ QPointF portPos(ui::GraphScene* scene, const std::string& node, const std::strin
         return {};
     ui::PortItem* p = item->port(port, output);
     return p ? p->anchor() : QPointF();
-}
-
-QPalette darkPalette()
-{
-    QPalette p;
-    p.setColor(QPalette::Window, QColor(37, 39, 43));
-    p.setColor(QPalette::WindowText, QColor(228, 230, 235));
-    p.setColor(QPalette::Base, QColor(28, 30, 34));
-    p.setColor(QPalette::AlternateBase, QColor(40, 42, 47));
-    p.setColor(QPalette::Text, QColor(228, 230, 235));
-    p.setColor(QPalette::Button, QColor(48, 51, 56));
-    p.setColor(QPalette::ButtonText, QColor(228, 230, 235));
-    p.setColor(QPalette::Highlight, QColor(80, 140, 240));
-    p.setColor(QPalette::HighlightedText, Qt::white);
-    p.setColor(QPalette::Mid, QColor(70, 73, 80));
-    p.setColor(QPalette::Dark, QColor(20, 21, 24));
-    p.setColor(QPalette::Light, QColor(70, 73, 80));
-    p.setColor(QPalette::ToolTipBase, QColor(48, 51, 56));
-    p.setColor(QPalette::ToolTipText, QColor(228, 230, 235));
-    p.setColor(QPalette::PlaceholderText, QColor(150, 153, 160));
-    p.setColor(QPalette::Disabled, QPalette::Text, QColor(120, 123, 130));
-    p.setColor(QPalette::Disabled, QPalette::WindowText, QColor(120, 123, 130));
-    p.setColor(QPalette::Disabled, QPalette::ButtonText, QColor(120, 123, 130));
-    return p;
 }
 
 } // namespace
@@ -675,7 +652,7 @@ private slots:
         QDir().mkpath(dir);
         const QPalette light = QApplication::style()->standardPalette();
         for (const bool dark : {false, true}) {
-            QApplication::setPalette(dark ? darkPalette() : light);
+            QApplication::setPalette(dark ? ui::darkPalette() : light);
             ui::GraphEditor editor;
             editor.resize(1280, 720);
             editor.setAgent(sampleGraph(QStringLiteral("assistant"), m_dir), QStringLiteral("agents/assistant.agent.json"));
