@@ -33,18 +33,11 @@ constexpr std::size_t kMinPieceWork = 16384;
 
 void rmsNorm(const float* x, const float* w, float* out, int n, float eps)
 {
-    double sum = 0.0;
-    for (int i = 0; i < n; ++i)
-        sum += static_cast<double>(x[i] * x[i]);
+    const double sum = sumSquaresRow(x, n);
     const float mean = static_cast<float>(sum / n);
     const float scale = 1.0f / std::sqrt(mean + eps);
     for (int i = 0; i < n; ++i)
         out[i] = (x[i] * scale) * w[i];
-}
-
-float silu(float x)
-{
-    return x / (1.0f + std::exp(-x));
 }
 
 // Every half-precision value as a float (256 KiB, exact): the attention of
@@ -59,6 +52,18 @@ const float* halfTable()
         return t;
     }();
     return table.data();
+}
+
+// Asks for `rows` rows of `bytes` each, `stride` bytes apart, to be brought
+// into the caches: the attention reads each KV block once per step, from
+// memory (a batch's cache is larger than the caches), and the hardware
+// prefetcher does not cross into the next block, which lies anywhere.
+void prefetchRows(const void* first, int rows, std::size_t bytes, std::size_t stride)
+{
+    const auto* p = static_cast<const char*>(first);
+    for (int r = 0; r < rows; ++r, p += stride)
+        for (std::size_t o = 0; o < bytes; o += 64)
+            __builtin_prefetch(p + o, 0, 3);
 }
 
 // Heads up to this wide read value rows through halfTable() instead of a
@@ -189,7 +194,6 @@ struct ForwardPass {
         const int hd = c.headDim;
         const int group = c.heads / c.kvHeads;
         const int blockTokens = cache.config().blockTokens;
-        const float* h2f = halfTable();
         const std::size_t kvDim = static_cast<std::size_t>(c.kvDim());
         const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
         const std::size_t qDim = static_cast<std::size_t>(c.qDim());
@@ -222,8 +226,8 @@ struct ForwardPass {
                 half.resize(uhd);
             if (probHalf.size() < span)
                 probHalf.resize(span);
-            if (vacc.size() < uhd)
-                vacc.resize(uhd);
+            if (vacc.size() < pc * uhd)
+                vacc.resize(pc * uhd);
             for (std::size_t item = begin; item < end; ++item) {
                 const int t = static_cast<int>(item / static_cast<std::size_t>(chunks));
                 const int h0 = static_cast<int>(item % static_cast<std::size_t>(chunks)) * perChunk;
@@ -241,9 +245,20 @@ struct ForwardPass {
                     floatToHalfRow(q, half.data(), hd);
                     halfToFloatRow(half.data(), qrows.data() + static_cast<std::size_t>(h - h0) * uhd, hd);
                 }
+                // The bytes of a block row this chunk of heads reads.
+                const std::size_t spanFirst = kvOffset(h0), spanBytes = (kvOffset(h1 - 1) + uhd - spanFirst) * 2;
+                auto prefetchBlock = [&](const void* plane, int count) {
+                    prefetchRows(static_cast<const std::uint16_t*>(plane) + spanFirst, count, spanBytes, kvDim * 2);
+                };
                 for (int j0 = 0; j0 < positions; j0 += blockTokens) {
                     const int block = table.blocks[static_cast<std::size_t>(j0 / blockTokens)];
                     const auto* rows = static_cast<const std::uint16_t*>(cache.key(block, layer, 0));
+                    // The next block's keys, or else the first values.
+                    if (j0 + blockTokens < positions)
+                        prefetchBlock(cache.key(table.blocks[static_cast<std::size_t>(j0 / blockTokens) + 1], layer, 0),
+                                      std::min(blockTokens, positions - j0 - blockTokens));
+                    else
+                        prefetchBlock(cache.value(table.blocks[0], layer, 0), std::min(blockTokens, positions));
                     for (int h = h0; h < h1; ++h)
                         dotHalfF32Rows(rows + kvOffset(h), kvDim, std::min(blockTokens, positions - j0),
                                        qrows.data() + static_cast<std::size_t>(h - h0) * uhd, hd, headScores(h) + j0);
@@ -256,12 +271,7 @@ struct ForwardPass {
                         sc[j] = sj;
                         maxScore = std::max(maxScore, sj);
                     }
-                    double sum = 0.0;
-                    for (int j = 0; j < positions; ++j) {
-                        const float e = std::exp(sc[j] - maxScore);
-                        sc[j] = e;
-                        sum += static_cast<double>(e);
-                    }
+                    const double sum = expShiftedRow(sc, positions, maxScore);
                     const float inv = static_cast<float>(1.0 / sum);
                     for (int j = 0; j < positions; ++j)
                         sc[j] *= inv;
@@ -272,25 +282,30 @@ struct ForwardPass {
                 }
                 if (((positions + 31) / 32) * 32 < kShortHalfDot) {
                     // Short spans: products of halves summed in double (see attention()).
+                    // Per head and element the sums run over positions in
+                    // order, as there; blocks are visited once for all heads.
+                    std::fill(vacc.begin(), vacc.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(h1 - h0) * uhd), 0.0);
+                    for (int j0 = 0; j0 < positions; j0 += blockTokens) {
+                        const int block = table.blocks[static_cast<std::size_t>(j0 / blockTokens)];
+                        const auto* rows = static_cast<const std::uint16_t*>(cache.value(block, layer, 0));
+                        for (int h = h0; h < h1; ++h)
+                            axpyHalfRowsF64(headScores(h) + j0, rows + kvOffset(h), kvDim, std::min(blockTokens, positions - j0),
+                                            vacc.data() + static_cast<std::size_t>(h - h0) * uhd, hd);
+                    }
                     for (int h = h0; h < h1; ++h) {
-                        const float* sc = headScores(h);
-                        std::fill(vacc.begin(), vacc.begin() + hd, 0.0);
-                        for (int j = 0; j < positions; ++j) {
-                            const float p = sc[j];
-                            const int block = table.blocks[static_cast<std::size_t>(j / blockTokens)];
-                            const auto* v = static_cast<const std::uint16_t*>(cache.value(block, layer, j % blockTokens)) + kvOffset(h);
-                            for (int d = 0; d < hd; ++d)
-                                vacc[static_cast<std::size_t>(d)] += static_cast<double>(p * h2f[v[d]]);
-                        }
                         float* out = ws.attn.data() + static_cast<std::size_t>(t) * qDim + static_cast<std::size_t>(h) * uhd;
+                        const double* acc = vacc.data() + static_cast<std::size_t>(h - h0) * uhd;
                         for (int d = 0; d < hd; ++d)
-                            out[d] = static_cast<float>(vacc[static_cast<std::size_t>(d)]);
+                            out[d] = static_cast<float>(acc[d]);
                     }
                     continue;
                 }
                 for (int j0 = 0; j0 < positions; j0 += blockTokens) {
                     const int block = table.blocks[static_cast<std::size_t>(j0 / blockTokens)];
                     const auto* rows = static_cast<const std::uint16_t*>(cache.value(block, layer, 0));
+                    if (j0 + blockTokens < positions)
+                        prefetchBlock(cache.value(table.blocks[static_cast<std::size_t>(j0 / blockTokens) + 1], layer, 0),
+                                      std::min(blockTokens, positions - j0 - blockTokens));
                     for (int h = h0; h < h1; ++h)
                         axpyHalfF32Rows(headScores(h) + j0, rows + kvOffset(h), kvDim, std::min(blockTokens, positions - j0),
                                         ws.attn.data() + static_cast<std::size_t>(t) * qDim + static_cast<std::size_t>(h) * uhd, hd);
@@ -394,12 +409,7 @@ struct ForwardPass {
                     scores[static_cast<std::size_t>(j)] = s;
                     maxScore = std::max(maxScore, s);
                 }
-                double sum = 0.0;
-                for (int j = 0; j < positions; ++j) {
-                    const float e = std::exp(scores[static_cast<std::size_t>(j)] - maxScore);
-                    scores[static_cast<std::size_t>(j)] = e;
-                    sum += static_cast<double>(e);
-                }
+                const double sum = expShiftedRow(scores.data(), positions, maxScore);
                 const float inv = static_cast<float>(1.0 / sum);
                 for (int j = 0; j < positions; ++j)
                     scores[static_cast<std::size_t>(j)] *= inv;
@@ -419,12 +429,10 @@ struct ForwardPass {
                     if (vacc.size() < static_cast<std::size_t>(hd))
                         vacc.resize(static_cast<std::size_t>(hd));
                     std::fill(vacc.begin(), vacc.begin() + hd, 0.0);
-                    for (int j = 0; j < positions; ++j) {
-                        const float p = scores[static_cast<std::size_t>(j)];
-                        const int block = table.blocks[static_cast<std::size_t>(j / blockTokens)];
-                        const auto* v = static_cast<const std::uint16_t*>(cache.value(block, layer, j % blockTokens)) + kvOffset;
-                        for (int d = 0; d < hd; ++d)
-                            vacc[static_cast<std::size_t>(d)] += static_cast<double>(p * h2f[v[d]]);
+                    for (int j0 = 0; j0 < positions; j0 += blockTokens) {
+                        const int block = table.blocks[static_cast<std::size_t>(j0 / blockTokens)];
+                        const auto* rows = static_cast<const std::uint16_t*>(cache.value(block, layer, 0)) + kvOffset;
+                        axpyHalfRowsF64(scores.data() + j0, rows, kvDim, std::min(blockTokens, positions - j0), vacc.data(), hd);
                     }
                     for (int d = 0; d < hd; ++d)
                         out[d] = static_cast<float>(vacc[static_cast<std::size_t>(d)]);
@@ -507,12 +515,7 @@ struct ForwardPass {
                 scores[static_cast<std::size_t>(j)] = s;
                 maxScore = std::max(maxScore, s);
             }
-            double sum = 0.0;
-            for (int j = 0; j < positions; ++j) {
-                const float e = std::exp(scores[static_cast<std::size_t>(j)] - maxScore);
-                scores[static_cast<std::size_t>(j)] = e;
-                sum += static_cast<double>(e);
-            }
+            const double sum = expShiftedRow(scores.data(), positions, maxScore);
             const float inv = static_cast<float>(1.0 / sum);
             float* out = ws.attn.data() + static_cast<std::size_t>(t) * qDim + static_cast<std::size_t>(h) * static_cast<std::size_t>(hd);
             std::fill(out, out + hd, 0.0f);
@@ -612,8 +615,7 @@ struct ForwardPass {
             invalidate();
             matmul(L.gate, ws.xn.data(), N, ws.gate.data());
             matmul(L.up, ws.xn.data(), N, ws.up.data());
-            for (std::size_t i = 0; i < N * F; ++i)
-                ws.gate[i] = silu(ws.gate[i]) * ws.up[i];
+            siluMulRow(ws.gate.data(), ws.up.data(), static_cast<std::int64_t>(N * F));
             invalidate();
             matmul(L.down, ws.gate.data(), N, ws.proj.data());
             for (std::size_t i = 0; i < N * E; ++i)

@@ -389,6 +389,39 @@ void quantizeQ8Scalar(const float* x, std::int64_t n, int block, std::int8_t* q,
     }
 }
 
+// The reference forms of the softmax, SwiGLU and norm helpers (libm's exp,
+// sums in order).
+double expShiftedRowScalar(float* x, std::int64_t n, float shift)
+{
+    double sum = 0.0;
+    for (std::int64_t i = 0; i < n; ++i) {
+        x[i] = std::exp(x[i] - shift);
+        sum += static_cast<double>(x[i]);
+    }
+    return sum;
+}
+
+void siluMulRowScalar(float* g, const float* u, std::int64_t n)
+{
+    for (std::int64_t i = 0; i < n; ++i)
+        g[i] = (g[i] / (1.0f + std::exp(-g[i]))) * u[i];
+}
+
+double sumSquaresRowScalar(const float* x, std::int64_t n)
+{
+    double sum = 0.0;
+    for (std::int64_t i = 0; i < n; ++i)
+        sum += static_cast<double>(x[i] * x[i]);
+    return sum;
+}
+
+void axpyHalfRowsF64Scalar(const float* a, const std::uint16_t* rows, std::size_t stride, int count, double* y, std::int64_t n)
+{
+    for (int i = 0; i < count; ++i)
+        for (std::int64_t d = 0; d < n; ++d)
+            y[d] += static_cast<double>(a[i] * fp16ToFp32(rows[static_cast<std::size_t>(i) * stride + static_cast<std::size_t>(d)]));
+}
+
 KernelTable makeScalarTable()
 {
     KernelTable t;
@@ -412,6 +445,10 @@ KernelTable makeScalarTable()
     t.axpyF32 = axpyF32Scalar;
     t.axpyHalfF32 = axpyHalfF32Scalar;
     t.quantizeQ8 = quantizeQ8Scalar;
+    t.expShiftedRow = expShiftedRowScalar;
+    t.siluMulRow = siluMulRowScalar;
+    t.sumSquaresRow = sumSquaresRowScalar;
+    t.axpyHalfRowsF64 = axpyHalfRowsF64Scalar;
     return t;
 }
 
@@ -468,6 +505,10 @@ KernelTable merged(const KernelTable& base, const KernelTable& fast)
     if (fast.tileQ4K) t.tileQ4K = fast.tileQ4K;
     if (fast.dotHalfF32Rows) t.dotHalfF32Rows = fast.dotHalfF32Rows;
     if (fast.axpyHalfF32Rows) t.axpyHalfF32Rows = fast.axpyHalfF32Rows;
+    if (fast.expShiftedRow) t.expShiftedRow = fast.expShiftedRow;
+    if (fast.siluMulRow) t.siluMulRow = fast.siluMulRow;
+    if (fast.sumSquaresRow) t.sumSquaresRow = fast.sumSquaresRow;
+    if (fast.axpyHalfRowsF64) t.axpyHalfRowsF64 = fast.axpyHalfRowsF64;
     return t;
 }
 
@@ -1085,6 +1126,28 @@ void axpyHalfF32Rows(const float* a, const std::uint16_t* rows, std::size_t stri
     }
     for (int i = 0; i < count; ++i)
         t.axpyHalfF32(a[i], rows + static_cast<std::size_t>(i) * stride, y, n);
+}
+
+double expShiftedRow(float* x, std::int64_t n, float shift)
+{
+    return n > 0 ? activeTable().expShiftedRow(x, n, shift) : 0.0;
+}
+
+void siluMulRow(float* gate, const float* up, std::int64_t n)
+{
+    if (n > 0)
+        activeTable().siluMulRow(gate, up, n);
+}
+
+double sumSquaresRow(const float* x, std::int64_t n)
+{
+    return n > 0 ? activeTable().sumSquaresRow(x, n) : 0.0;
+}
+
+void axpyHalfRowsF64(const float* a, const std::uint16_t* rows, std::size_t stride, int count, double* y, std::int64_t n)
+{
+    if (n > 0 && count > 0)
+        activeTable().axpyHalfRowsF64(a, rows, stride, count, y, n);
 }
 
 } // namespace outpost::inference

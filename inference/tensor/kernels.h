@@ -293,5 +293,22 @@ void axpyHalfF32(float a, const std::uint16_t* x, float* y, std::int64_t n);
 // to one axpyHalfF32 call per row.
 void dotHalfF32Rows(const std::uint16_t* rows, std::size_t stride, int count, const float* x, std::int64_t n, float* out);
 void axpyHalfF32Rows(const float* a, const std::uint16_t* rows, std::size_t stride, int count, float* y, std::int64_t n);
+// y[d] += double(a[i] * half(row i)[d]) for rows i = 0, 1, ... in order:
+// attention sums over short spans in double, with results identical in
+// every SIMD variant.
+void axpyHalfRowsF64(const float* a, const std::uint16_t* rows, std::size_t stride, int count, double* y, std::int64_t n);
+
+// ---- softmax, SwiGLU, norms -----------------------------------------------------
+
+// x[i] = exp(x[i] - shift) for i < n; returns the sum of the new x[i] in
+// double (summation order unspecified). The SIMD variants' exp is within
+// about 1 ulp of libm's (the scalar variant is libm's); results above the
+// largest float are +inf, below 2.6e-38 may be 0, NaN stays NaN.
+double expShiftedRow(float* x, std::int64_t n, float shift);
+// gate[i] = gate[i] / (1 + exp(-gate[i])) * up[i] (SiLU-gated feed-forward),
+// with expShiftedRow()'s exp.
+void siluMulRow(float* gate, const float* up, std::int64_t n);
+// The sum of float(x[i] * x[i]) in double (summation order unspecified).
+double sumSquaresRow(const float* x, std::int64_t n);
 
 } // namespace outpost::inference

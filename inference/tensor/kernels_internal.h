@@ -155,6 +155,11 @@ struct KernelTable {
     PackedTileFn tileQ4K = nullptr;
     void (*dotHalfF32Rows)(const std::uint16_t*, std::size_t, int, const float*, std::int64_t, float*) = nullptr;
     void (*axpyHalfF32Rows)(const float*, const std::uint16_t*, std::size_t, int, float*, std::int64_t) = nullptr;
+    // Softmax, SwiGLU and norm helpers (see kernels.h for what they promise).
+    double (*expShiftedRow)(float*, std::int64_t, float) = nullptr;
+    void (*siluMulRow)(float*, const float*, std::int64_t) = nullptr;
+    double (*sumSquaresRow)(const float*, std::int64_t) = nullptr;
+    void (*axpyHalfRowsF64)(const float*, const std::uint16_t*, std::size_t, int, double*, std::int64_t) = nullptr;
 };
 
 const KernelTable& scalarKernels();

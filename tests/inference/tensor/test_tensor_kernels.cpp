@@ -759,6 +759,70 @@ private slots:
         QVERIFY(setKernelIsa(bestKernelIsa()).ok());
     }
 
+    // exp within 2 ulp of libm (edges: overflow to inf, underflow to 0,
+    // NaN kept), the sum it returns, SwiGLU, sums of squares, and the
+    // double-precision value sums identical to their scalar loop.
+    void softmaxAndNormHelpers()
+    {
+        std::mt19937 rng(47);
+        for (KernelIsa isa : runnableIsas()) {
+            QVERIFY(setKernelIsa(isa).ok());
+            const QString name = kernelIsaName(isa);
+            for (int n : {1, 7, 8, 9, 31, 100}) {
+                auto x = randomFloats(rng, static_cast<std::size_t>(n), -30.0f, 30.0f);
+                const float shift = 3.5f;
+                const auto x0 = x;
+                const double sum = expShiftedRow(x.data(), n, shift);
+                double ref = 0;
+                for (int i = 0; i < n; ++i) {
+                    const double e = std::exp(static_cast<double>(x0[static_cast<std::size_t>(i)] - shift));
+                    ref += e;
+                    QVERIFY2(std::fabs(x[static_cast<std::size_t>(i)] - e) <= 2.5e-7 * e,
+                             qPrintable(QString("%1 exp(%2)").arg(name).arg(x0[static_cast<std::size_t>(i)] - shift)));
+                }
+                QVERIFY2(std::fabs(sum - ref) <= 1e-6 * ref, qPrintable(name + " exp sum"));
+
+                auto g = randomFloats(rng, static_cast<std::size_t>(n), -12.0f, 12.0f);
+                const auto u = randomFloats(rng, static_cast<std::size_t>(n));
+                const auto g0 = g;
+                siluMulRow(g.data(), u.data(), n);
+                for (int i = 0; i < n; ++i) {
+                    const double gi = g0[static_cast<std::size_t>(i)], want = gi / (1.0 + std::exp(-gi)) * u[static_cast<std::size_t>(i)];
+                    QVERIFY2(std::fabs(g[static_cast<std::size_t>(i)] - want) <= 1e-6 * std::fabs(want) + 1e-30, qPrintable(name + " silu"));
+                }
+                double sq = 0;
+                for (float v : x0)
+                    sq += static_cast<double>(v * v);
+                QVERIFY2(std::fabs(sumSquaresRow(x0.data(), n) - sq) <= 1e-12 * sq, qPrintable(name + " sum of squares"));
+            }
+            float edge[] = {100.0f, 88.8f, -100.0f, -90.0f, std::numeric_limits<float>::infinity(),
+                            -std::numeric_limits<float>::infinity(), std::numeric_limits<float>::quiet_NaN(), 0.0f, 88.0f};
+            expShiftedRow(edge, 9, 0.0f);
+            QVERIFY2(std::isinf(edge[0]) && std::isinf(edge[1]) && std::isinf(edge[4]), qPrintable(name + " overflow"));
+            QVERIFY2(edge[2] >= 0.0f && edge[2] < 1e-37f && edge[3] >= 0.0f && edge[3] < 1e-37f && edge[5] == 0.0f, qPrintable(name + " underflow"));
+            QVERIFY2(std::isnan(edge[6]) && edge[7] == 1.0f, qPrintable(name + " NaN / exp(0)"));
+            QVERIFY2(std::fabs(edge[8] - 1.6516363e38f) <= 3e-7f * 1.6516363e38f, qPrintable(name + " exp(88)"));
+
+            for (int n : {64, 36}) {
+                for (int count : {1, 5, 16}) {
+                    const std::size_t stride = static_cast<std::size_t>(n) * 2 + 8;
+                    const auto rf = randomFloats(rng, stride * static_cast<std::size_t>(count), -2.0f, 2.0f);
+                    std::vector<std::uint16_t> rows(rf.size());
+                    floatToHalfRow(rf.data(), rows.data(), static_cast<std::int64_t>(rf.size()));
+                    const auto a = randomFloats(rng, static_cast<std::size_t>(count));
+                    std::vector<double> y(static_cast<std::size_t>(n), 0.25), yRef = y;
+                    axpyHalfRowsF64(a.data(), rows.data(), stride, count, y.data(), n);
+                    for (int i = 0; i < count; ++i)
+                        for (int d = 0; d < n; ++d)
+                            yRef[static_cast<std::size_t>(d)] += static_cast<double>(
+                                a[static_cast<std::size_t>(i)] * halfToFloat(rows[static_cast<std::size_t>(i) * stride + static_cast<std::size_t>(d)]));
+                    QVERIFY2(y == yRef, qPrintable(QString("%1 double axpy n %2 count %3").arg(name).arg(n).arg(count)));
+                }
+            }
+        }
+        QVERIFY(setKernelIsa(bestKernelIsa()).ok());
+    }
+
     // Kernels share nothing mutable: threads splitting the rows of one gemm
     // (as the model's pool does) get exactly the single-threaded result.
     void gemmSplitAcrossThreads()
