@@ -21,12 +21,16 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QScrollBar>
+#include <QSettings>
 #include <QVBoxLayout>
 
 namespace outpost::ui {
 
 namespace {
 const QString kDefaultInstance = QStringLiteral("studio");
+// Settings: the agent class and instance the panel opened last.
+const char* const kLastAgentKey = "chat/lastAgent";
+const char* const kLastInstanceKey = "chat/lastInstance";
 }
 
 ChatPanel::ChatPanel(QWidget* parent) : QWidget(parent), m_client(new ChatClient(this))
@@ -189,7 +193,15 @@ void ChatPanel::setChat(StudioChat* chat)
         for (const QString& cls : chat->classNames())
             m_agent->addItem(cls);
     if (chat && m_agent->count() > 0) {
-        if (const QString why = openInstance(m_agent->itemText(0), m_instance->text().trimmed().isEmpty() ? kDefaultInstance : m_instance->text().trimmed());
+        // The class and instance last opened, when this project still has that class.
+        const QSettings settings;
+        const QString lastClass = settings.value(QLatin1String(kLastAgentKey)).toString();
+        const QString lastInstance = settings.value(QLatin1String(kLastInstanceKey)).toString();
+        const bool known = m_agent->findText(lastClass) >= 0;
+        QString instance = m_instance->text().trimmed();
+        if (known && !lastInstance.isEmpty())
+            instance = lastInstance;
+        if (const QString why = openInstance(known ? lastClass : m_agent->itemText(0), instance.isEmpty() ? kDefaultInstance : instance);
             !why.isEmpty())
             setStatus(why, true);
     } else {
@@ -226,6 +238,9 @@ QString ChatPanel::openInstance(const QString& className, const QString& name)
         return tr("Open a project to chat with its agents.");
     const QString why = m_client->open(m_chat, className, name.isEmpty() ? kDefaultInstance : name);
     if (why.isEmpty()) {
+        QSettings settings;
+        settings.setValue(QLatin1String(kLastAgentKey), className);
+        settings.setValue(QLatin1String(kLastInstanceKey), name.isEmpty() ? kDefaultInstance : name);
         if (m_agent->currentText() != className)
             m_agent->setCurrentText(className);
         if (m_instance->text().trimmed() != name && !name.isEmpty())

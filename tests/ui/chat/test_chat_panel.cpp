@@ -20,6 +20,7 @@
 
 #include <QAbstractItemModelTester>
 #include <QClipboard>
+#include <QComboBox>
 #include <QDir>
 #include <QFile>
 #include <QLabel>
@@ -170,10 +171,12 @@ private slots:
         QVERIFY(QTest::qWaitFor([&] { return !panel.client()->isBusy(); }, 10000));
         QCOMPARE(m->rowCount(), 2);
 
-        // A second panel on the same instance sees the saved transcript.
+        // A second panel opens the class and instance opened last (kept in
+        // the settings) and sees the saved transcript.
         ui::ChatPanel other;
         other.setChat(fx.chat.get());
-        QVERIFY(other.openInstance(QStringLiteral("echo"), QStringLiteral("t1")).isEmpty());
+        QCOMPARE(other.agentBox()->currentText(), QStringLiteral("echo"));
+        QCOMPARE(other.instanceEdit()->text(), QStringLiteral("t1"));
         QCOMPARE(other.model()->rowCount(), 2);
         QCOMPARE(text(other.model(), 0), QStringLiteral("edited"));
 
