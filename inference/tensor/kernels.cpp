@@ -872,13 +872,13 @@ TileView buildTile(bool q4k, const PreparedView* v, int count, TileBuffer& buf)
         for (std::size_t i = 0; i < 4; ++i) {
             const std::size_t k = 4 * Q + i;
             const PreparedView* x = k < static_cast<std::size_t>(count) ? &v[k] : nullptr;
-            std::int8_t* dq = buf.q.data() + Q * n * 16 + 16 * i;
+            std::int8_t* dq = buf.q.data() + Q * 64 + 16 * i;
             for (std::size_t st = 0; st < n / 4; ++st) {
                 std::uint32_t four = 0;
                 if (x)
                     std::memcpy(&four, x->q + 4 * st, 4);
                 for (int r = 0; r < 4; ++r)
-                    std::memcpy(dq + st * 64 + 4 * r, &four, 4);
+                    std::memcpy(dq + st * quads * 64 + 4 * r, &four, 4);
             }
             for (std::size_t b = 0; b < blocks; ++b) {
                 const float d = x ? x->d[b] : 0.0f;

@@ -109,7 +109,8 @@ constexpr std::size_t kQ8BlockBytes = 32 + 8 * 64;
 struct TileView {
     std::int64_t n = 0;
     int quads = 0;
-    // [quad][n / 4][64]: step s of the quad.
+    // [n / 4][quad][64]: step s of each quad, the quads of a step side by
+    // side (one pointer and constant offsets reach all of a step's inputs).
     const std::int8_t* q = nullptr;
     // Q8_0: [quad][n / 32][16]: lane 4i + r = input i's -128 * block sum / scale.
     const std::int32_t* corr = nullptr;
