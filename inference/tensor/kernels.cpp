@@ -868,18 +868,24 @@ TileView buildTile(bool q4k, const PreparedView* v, int count, TileBuffer& buf)
     buf.q.resize(quads * n * 16);
     buf.d.resize(quads * blocks * 16);
     buf.ints.resize(quads * blocks * 16 * (q4k ? 4 : 1));
+    // The quants, written in order: per step, each input's 4 bytes 4 times.
+    {
+        const std::size_t lanes = quads * 4;
+        std::int8_t* dq = buf.q.data();
+        for (std::size_t st = 0; st < n / 4; ++st) {
+            for (std::size_t k = 0; k < lanes; ++k, dq += 16) {
+                std::uint32_t four[4] = {};
+                if (k < static_cast<std::size_t>(count))
+                    std::memcpy(&four[0], v[k].q + 4 * st, 4);
+                four[1] = four[2] = four[3] = four[0];
+                std::memcpy(dq, four, 16);
+            }
+        }
+    }
     for (std::size_t Q = 0; Q < quads; ++Q) {
         for (std::size_t i = 0; i < 4; ++i) {
             const std::size_t k = 4 * Q + i;
             const PreparedView* x = k < static_cast<std::size_t>(count) ? &v[k] : nullptr;
-            std::int8_t* dq = buf.q.data() + Q * 64 + 16 * i;
-            for (std::size_t st = 0; st < n / 4; ++st) {
-                std::uint32_t four = 0;
-                if (x)
-                    std::memcpy(&four, x->q + 4 * st, 4);
-                for (int r = 0; r < 4; ++r)
-                    std::memcpy(dq + st * quads * 64 + 4 * r, &four, 4);
-            }
             for (std::size_t b = 0; b < blocks; ++b) {
                 const float d = x ? x->d[b] : 0.0f;
                 for (std::size_t r = 0; r < 4; ++r)
@@ -969,10 +975,16 @@ void gemmGroups(PackedGroupFn fn, PackedTileFn tile, bool q4k, std::size_t group
             for (std::size_t t = 0; t < count; ++t) {
                 const std::size_t b0 = t * kTileInputs;
                 const int nx = static_cast<int>(std::min<std::size_t>(kTileInputs, inputs.size() - b0));
-                alignas(64) float res[kTileInputs * G];
                 const bool prefetch = t == 0 && (g + 1) * G < r1;
-                tile(base + static_cast<std::size_t>(g) * groupStrideBytes, tiles[t], res,
-                     prefetch ? base + static_cast<std::size_t>(g + 1) * groupStrideBytes : nullptr);
+                const void* next = prefetch ? base + static_cast<std::size_t>(g + 1) * groupStrideBytes : nullptr;
+                if (lo == gr0 && hi == gr0 + G && nx == 4 * tiles[t].quads) {
+                    // Whole group, whole quads: straight into the output rows.
+                    tile(base + static_cast<std::size_t>(g) * groupStrideBytes, tiles[t], out + b0 * outStride + static_cast<std::size_t>(gr0),
+                         outStride, next);
+                    continue;
+                }
+                alignas(64) float res[kTileInputs * G];
+                tile(base + static_cast<std::size_t>(g) * groupStrideBytes, tiles[t], res, G, next);
                 for (int k = 0; k < nx; ++k)
                     std::memcpy(out + (b0 + static_cast<std::size_t>(k)) * outStride + static_cast<std::size_t>(lo), res + k * G + (lo - gr0),
                                 static_cast<std::size_t>(hi - lo) * sizeof(float));

@@ -120,8 +120,10 @@ struct TileView {
     // int16 pair).
     const std::int32_t* sums = nullptr;
 };
-// results[k * 16 + r] = dot(row r of the group, input k) for k < 4 * quads.
-using PackedTileFn = void (*)(const void* group, const TileView& x, float* results, const void* next);
+// results[k * stride + r] = dot(row r of the group, input k) for
+// k < 4 * quads (stride >= 16; the caller's output rows when the group and
+// the inputs fill them, so results need no copy).
+using PackedTileFn = void (*)(const void* group, const TileView& x, float* results, std::size_t stride, const void* next);
 
 // One dot kernel: results[b] = dot(row, xs[b]) for b < nx (nx in 1..4).
 using DotFn = void (*)(const void* row, const PreparedView* xs, int nx, float* results);
