@@ -28,8 +28,12 @@ constexpr std::size_t kMinPieceBytes = 16384;
 // llama.cpp's F16 dot sums rows shorter than its SIMD step (64) that way, and
 // matching it keeps logits of small-head models within 1e-4 of its own.
 constexpr int kShortHalfDot = 64;
-// Work items (multiply-adds) per attention or preparation piece at least.
+// Work items (multiply-adds) per attention or element-wise piece at least.
 constexpr std::size_t kMinPieceWork = 16384;
+// Activation values per piece of input preparation at least (quantising a
+// value costs several operations: a 16-token batch of 768-wide rows is
+// worth splitting, which kMinPieceWork would not do).
+constexpr std::size_t kMinPrepareValues = 4096;
 
 void rmsNorm(const float* x, const float* w, float* out, int n, float eps)
 {
@@ -107,7 +111,7 @@ struct ForwardPass {
         set.type = type;
         set.tilesCount = 0;
         set.inputs.resize(static_cast<std::size_t>(n));
-        const std::size_t grain = std::max<std::size_t>(1, kMinPieceWork / static_cast<std::size_t>(cols));
+        const std::size_t grain = std::max<std::size_t>(1, kMinPrepareValues / static_cast<std::size_t>(cols));
         pool.parallelFor(static_cast<std::size_t>(n), grain, [&](std::size_t b, std::size_t e) {
             for (std::size_t i = b; i < e; ++i)
                 prepareInput(type, x + i * static_cast<std::size_t>(cols), cols, set.inputs[i]);
@@ -645,7 +649,10 @@ struct ForwardPass {
             invalidate();
             matmul(L.gate, ws.xn.data(), N, ws.gate.data());
             matmul(L.up, ws.xn.data(), N, ws.up.data());
-            siluMulRow(ws.gate.data(), ws.up.data(), static_cast<std::int64_t>(N * F));
+            // Element-wise, so the split never changes a result.
+            pool.parallelFor(N, std::max<std::size_t>(1, kMinPieceWork / F), [&](std::size_t b, std::size_t e) {
+                siluMulRow(ws.gate.data() + b * F, ws.up.data() + b * F, static_cast<std::int64_t>((e - b) * F));
+            });
             invalidate();
             matmul(L.down, ws.gate.data(), N, ws.proj.data());
             for (std::size_t i = 0; i < N * E; ++i)
