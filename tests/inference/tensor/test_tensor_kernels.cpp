@@ -275,6 +275,27 @@ void checkPackedGroups(const PackedApi& api)
                 for (std::size_t b = 0; b < 6; ++b)
                     for (std::size_t r = 0; r < static_cast<std::size_t>(rows); ++r)
                         QVERIFY(viaTiles[b * stride + r] == got[b * stride + r]);
+                {
+                    // Sixteen inputs fill whole quads, so whole groups go
+                    // straight into the output rows: each input still gets
+                    // its bits alone, and nothing past the rows is written.
+                    std::vector<PreparedInput> in16 = in;
+                    while (in16.size() < 16) {
+                        const auto x = randomFloats(rng, static_cast<std::size_t>(cols), -2.0f, 2.0f);
+                        in16.push_back(prepareInput(T, x.data(), cols));
+                    }
+                    PreparedTiles tiles16;
+                    prepareTiles(T, in16, tiles16);
+                    std::vector<float> all(stride * 16, -12345.0f);
+                    api.gemm(packed.data(), gb, 0, rows, in16, all.data(), stride, &tiles16);
+                    for (std::size_t b = 0; b < 16; ++b) {
+                        std::vector<float> alone(stride, -12345.0f);
+                        api.gemm(packed.data(), gb, 0, rows, std::span<const PreparedInput>(&in16[b], 1), alone.data(), stride, nullptr);
+                        for (std::size_t r = 0; r < stride; ++r)
+                            QVERIFY2(all[b * stride + r] == alone[r],
+                                     qPrintable(QString("%1 cols %2 rows %3: 16 inputs, input %4 row %5").arg(kernelIsaName(isa)).arg(cols).arg(rows).arg(b).arg(r)));
+                    }
+                }
                 const QString where = QString("%1 cols %2 rows %3").arg(kernelIsaName(isa)).arg(cols).arg(rows);
                 for (int b = 0; b < B; ++b) {
                     for (int r = 0; r < rows; ++r) {
