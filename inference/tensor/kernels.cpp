@@ -30,8 +30,6 @@ struct KernelAccess {
             v.d = p.m_f.data();
             v.dsum = p.m_f.data() + p.m_n / QK;
             v.bsums = p.m_sums.data() + p.m_n / 16;
-            if (!p.m_qi.empty())
-                v.qi = p.m_qi.data();
             if (!p.m_corr.empty())
                 v.corr = p.m_corr.data();
             break;
@@ -498,7 +496,6 @@ KernelTable merged(const KernelTable& base, const KernelTable& fast)
     if (fast.axpyF32) t.axpyF32 = fast.axpyF32;
     if (fast.axpyHalfF32) t.axpyHalfF32 = fast.axpyHalfF32;
     if (fast.quantizeQ8) t.quantizeQ8 = fast.quantizeQ8;
-    if (fast.dotPackedQ8) t.dotPackedQ8 = fast.dotPackedQ8;
     if (fast.dotPackedQ4K) t.dotPackedQ4K = fast.dotPackedQ4K;
     if (fast.dotPackedQ8G) t.dotPackedQ8G = fast.dotPackedQ8G;
     if (fast.tileQ8G) t.tileQ8G = fast.tileQ8G;
@@ -602,7 +599,6 @@ void prepareInput(TensorType weightType, const float* x, std::int64_t n, Prepare
         if (!k)
             for (std::size_t i = 0; i < nb; ++i)
                 out.m_f[nb + i] = out.m_f[i] * static_cast<float>(sums32[i]);
-        out.m_qi.clear();
         out.m_corr.clear();
         if (weightType == TensorType::Q8_0) {
             // Packed weights store quants + 128: each block's dot then needs
@@ -610,15 +606,6 @@ void prepareInput(TensorType weightType, const float* x, std::int64_t n, Prepare
             out.m_corr.resize(nb);
             for (std::size_t i = 0; i < nb; ++i)
                 out.m_corr[i] = -128 * static_cast<std::int32_t>(sums32[i]);
-        }
-        if (weightType == TensorType::Q8_0 && count % 256 == 0) {
-            // The packed rows' layout: group g, step k, block l, byte j.
-            out.m_qi.resize(count);
-            for (std::size_t g = 0; g < nb / kPackGroup; ++g)
-                for (std::size_t step = 0; step < 8; ++step)
-                    for (std::size_t l = 0; l < kPackGroup; ++l)
-                        std::memcpy(out.m_qi.data() + g * 256 + step * 32 + l * 4,
-                                    out.m_q.data() + (g * kPackGroup + l) * QK + step * 4, 4);
         }
         break;
     }
@@ -710,74 +697,6 @@ void gemm(TensorType type, const void* weights, std::size_t rowStrideBytes, std:
     // weight block once for four inputs), then the rows of the tile. Each
     // row streams from memory once whatever B is, and the four inputs in
     // use stay in L1 while the tile's rows pass over them.
-    const std::int64_t rowTile = std::clamp<std::int64_t>(
-        static_cast<std::int64_t>(16384 / std::max<std::size_t>(rowStrideBytes, 1)), 1, 64);
-    for (std::int64_t rt = r0; rt < r1; rt += rowTile) {
-        const std::int64_t rtEnd = std::min(r1, rt + rowTile);
-        for (std::size_t g0 = 0; g0 < inputs.size(); g0 += kGroup) {
-            const int nx = static_cast<int>(std::min(kGroup, inputs.size() - g0));
-            PreparedView views[kGroup];
-            for (int k = 0; k < nx; ++k)
-                views[k] = KernelAccess::view(inputs[g0 + static_cast<std::size_t>(k)]);
-            for (std::int64_t r = rt; r < rtEnd; ++r) {
-                float res[kGroup];
-                fn(base + static_cast<std::size_t>(r) * rowStrideBytes, views, nx, res);
-                for (int k = 0; k < nx; ++k)
-                    out[(g0 + static_cast<std::size_t>(k)) * outStride + static_cast<std::size_t>(r)] = res[k];
-            }
-        }
-    }
-}
-
-bool packedQ8Available()
-{
-    return activeTable().dotPackedQ8 != nullptr;
-}
-
-std::size_t packedQ8RowBytes(std::int64_t cols)
-{
-    if (cols <= 0 || cols % 256 != 0)
-        return 0;
-    return static_cast<std::size_t>(cols / 256) * kPackGroupBytes;
-}
-
-void packQ8_0Row(const void* src, void* dst, std::int64_t cols)
-{
-    if (packedQ8RowBytes(cols) == 0)
-        return;
-    const auto* blocks = static_cast<const BlockQ8_0*>(src);
-    auto* out = static_cast<std::uint8_t*>(dst);
-    for (std::int64_t g = 0; g < cols / 256; ++g) {
-        std::uint8_t* grp = out + static_cast<std::size_t>(g) * kPackGroupBytes;
-        for (int l = 0; l < kPackGroup; ++l)
-            std::memcpy(grp + 2 * l, &blocks[g * kPackGroup + l].d, 2);
-        for (int step = 0; step < 8; ++step)
-            for (int l = 0; l < kPackGroup; ++l)
-                for (int j = 0; j < 4; ++j)
-                    grp[16 + step * 32 + l * 4 + j]
-                        = static_cast<std::uint8_t>(blocks[g * kPackGroup + l].qs[step * 4 + j] + 128);
-    }
-}
-
-void gemmPackedQ8(const void* weights, std::size_t rowStrideBytes, std::int64_t r0, std::int64_t r1,
-                  std::span<const PreparedInput> inputs, float* out, std::size_t outStride)
-{
-    if (r1 <= r0 || inputs.empty())
-        return;
-    const PackedGemmFn fn = activeTable().dotPackedQ8;
-    bool valid = fn != nullptr;
-    for (const auto& in : inputs)
-        valid = valid && !in.empty() && in.weightType() == TensorType::Q8_0 && in.size() == inputs[0].size()
-            && KernelAccess::view(in).qi != nullptr && rowStrideBytes >= packedQ8RowBytes(in.size());
-    if (!valid) {
-        for (std::size_t b = 0; b < inputs.size(); ++b)
-            for (std::int64_t r = r0; r < r1; ++r)
-                out[b * outStride + static_cast<std::size_t>(r)] = kNaN;
-        return;
-    }
-    const auto* base = static_cast<const std::uint8_t*>(weights);
-    constexpr std::size_t kGroup = 4;
-    // Rows in tiles that stay in L1 while four inputs at a time pass.
     const std::int64_t rowTile = std::clamp<std::int64_t>(
         static_cast<std::int64_t>(16384 / std::max<std::size_t>(rowStrideBytes, 1)), 1, 64);
     for (std::int64_t rt = r0; rt < r1; rt += rowTile) {

@@ -136,8 +136,7 @@ private:
     detail::AlignedVector<float> m_f;            // floats (F32/F16/BF16) or per-block scales
     detail::AlignedVector<std::int8_t> m_q;      // 8-bit quants
     detail::AlignedVector<std::int16_t> m_sums;  // per-group sums of m_q
-    detail::AlignedVector<std::int8_t> m_qi;     // Q8_0, n % 256 == 0: m_q interleaved for packed rows
-    detail::AlignedVector<std::int32_t> m_corr;  // and -128 * each block's sum
+    detail::AlignedVector<std::int32_t> m_corr;  // Q8_0: -128 * each block's sum (packed groups)
 };
 
 // Prepares x[0..n) for dot products with rows of `weightType` (n a multiple
@@ -161,29 +160,6 @@ float dotRow(TensorType weightType, const void* row, const PreparedInput& x);
 void gemm(TensorType type, const void* weights, std::size_t rowStrideBytes,
           std::int64_t r0, std::int64_t r1, std::span<const PreparedInput> inputs,
           float* out, std::size_t outStride);
-
-// ---- packed Q8_0 weights (batches) ----------------------------------------------
-
-// Q8_0 rows of a multiple of 256 values can be repacked so that one 8-bit
-// dot instruction covers 8 blocks at once and each block's scale is applied
-// once per 8 blocks instead of once per block: several times less work per
-// input, which is what batched decoding is bound by. The packed row has the
-// size of the Q8_0 row. Results differ from gemm()'s only in float rounding
-// order, and an input's results never depend on the other inputs.
-
-// True when the active SIMD variant has the packed kernel (8-bit dot
-// instructions: AVX-512 VNNI or AVX-VNNI); otherwise use gemm() on the
-// original rows.
-bool packedQ8Available();
-// Bytes of a packed row of `cols` values; 0 when cols is not a positive
-// multiple of 256.
-std::size_t packedQ8RowBytes(std::int64_t cols);
-// Repacks one Q8_0 row of `cols` values (packedQ8RowBytes(cols) != 0).
-void packQ8_0Row(const void* src, void* dst, std::int64_t cols);
-// gemm() for packed rows; inputs prepared for TensorType::Q8_0. Writes NaN
-// when the packed kernel is unavailable or an input does not fit.
-void gemmPackedQ8(const void* weights, std::size_t rowStrideBytes, std::int64_t r0, std::int64_t r1,
-                  std::span<const PreparedInput> inputs, float* out, std::size_t outStride);
 
 // ---- inputs of a batch for the packed tile kernels ----------------------------
 
@@ -257,9 +233,8 @@ void gemmPackedQ4K(const void* weights, std::size_t groupStrideBytes, std::int64
 
 // The same interleaving for Q8_0 rows of any multiple of 32 values: groups of
 // 16 rows, the same size as the original rows, nothing to decode per block
-// (quants are stored + 128 for the unsigned side of the 8-bit dot). Replaces
-// the packed rows above in the forward pass: up to 8 inputs per weight read
-// and one scale multiply per block for 16 rows. Same guarantees as the
+// (quants are stored + 128 for the unsigned side of the 8-bit dot): up to 8
+// inputs per weight read and one scale multiply per block for 16 rows. Same guarantees as the
 // packed Q4_K groups (groups of packedQ4KGroupRows() rows).
 
 // True when the active SIMD variant has the kernel (8-bit dot instructions:

@@ -52,20 +52,9 @@ struct PreparedView {
     const float* dsum = nullptr;
     const std::int16_t* bsums = nullptr;
     const std::int16_t* sums32 = nullptr;
-    // Q8_0 inputs whose n is a multiple of 256, for packed weights: qi holds
-    // the quants interleaved as the packed rows are (groups of 8 blocks, step
-    // k = bytes 4k..4k+3 of each block), corr = -128 * the sum of each block.
-    const std::int8_t* qi = nullptr;
+    // Q8_0 inputs, for packed groups: -128 * the sum of each block.
     const std::int32_t* corr = nullptr;
 };
-
-// Packed Q8_0 rows ("Q8_0x8"): per group of 8 blocks, 8 half scales (16
-// bytes) then 8 steps of 32 bytes, step k holding bytes 4k..4k+3 of each of
-// the 8 blocks plus 128 (as unsigned bytes). 272 bytes per 256 values, the
-// size of Q8_0.
-constexpr int kPackGroup = 8;
-constexpr std::size_t kPackGroupBytes = 16 + 8 * 32;
-using PackedGemmFn = void (*)(const void* row, const PreparedView* xs, int nx, float* results);
 
 // Packed Q4_K groups ("Q4_Kx16"): 16 rows interleaved so that one 8-bit dot
 // instruction covers 4 values of each of 16 rows against 4 values of one
@@ -144,9 +133,6 @@ struct KernelTable {
     // per block, block a multiple of 32), and the n/16 sums of 16 q. Every
     // variant gives bit-identical output.
     void (*quantizeQ8)(const float* x, std::int64_t n, int block, std::int8_t* q, float* d, std::int16_t* sums16) = nullptr;
-    // Dot products of one packed Q8_0 row with nx (1..4) inputs; nullptr
-    // where the variant has no 8-bit dot instruction (packing is not used).
-    PackedGemmFn dotPackedQ8 = nullptr;
     // Packed Q4_K groups against nx (1..8) inputs prepared for Q4_K; nullptr
     // where the variant has no kernel (scalar).
     PackedGroupFn dotPackedQ4K = nullptr;

@@ -247,42 +247,6 @@ private slots:
         }
     }
 
-    // Packed Q8_0 rows: the same dot products as the Q8_0 rows (up to float
-    // rounding order), bit-identical for an input alone or among others.
-    void packedQ8MatchesGemm()
-    {
-        if (!packedQ8Available())
-            QSKIP("this CPU has no 8-bit dot instructions: packed Q8_0 rows are not used");
-        const std::int64_t cols = 768, rows = 40;
-        std::mt19937 rng(9);
-        std::uniform_real_distribution<float> uni(-1.0f, 1.0f);
-        const std::size_t rb = *rowBytes(TensorType::Q8_0, cols);
-        std::vector<std::uint8_t> w(rb * rows), packed(packedQ8RowBytes(cols) * rows);
-        std::vector<float> row(static_cast<std::size_t>(cols));
-        for (std::int64_t r = 0; r < rows; ++r) {
-            for (auto& v : row)
-                v = uni(rng);
-            quantizeRow(TensorType::Q8_0, row.data(), w.data() + r * rb, cols);
-            packQ8_0Row(w.data() + r * rb, packed.data() + r * packedQ8RowBytes(cols), cols);
-        }
-        std::vector<PreparedInput> inputs(7);
-        for (auto& in : inputs) {
-            for (auto& v : row)
-                v = uni(rng) * 3.0f;
-            prepareInput(TensorType::Q8_0, row.data(), cols, in);
-        }
-        std::vector<float> want(7 * rows), got(7 * rows), one(rows);
-        gemm(TensorType::Q8_0, w.data(), rb, 0, rows, inputs, want.data(), rows);
-        gemmPackedQ8(packed.data(), packedQ8RowBytes(cols), 0, rows, inputs, got.data(), rows);
-        for (std::size_t i = 0; i < got.size(); ++i)
-            QVERIFY2(std::abs(got[i] - want[i]) <= 1e-4f * (1.0f + std::abs(want[i])), qPrintable(QString::number(i)));
-        for (std::size_t b = 0; b < inputs.size(); ++b) {
-            gemmPackedQ8(packed.data(), packedQ8RowBytes(cols), 0, rows, std::span(&inputs[b], 1), one.data(), rows);
-            for (std::int64_t r = 0; r < rows; ++r)
-                QCOMPARE(one[std::size_t(r)], got[b * rows + std::size_t(r)]);
-        }
-    }
-
     // A cached system prompt is shared: the second request computes only
     // its own tail, and the blocks stay cached (not used) afterwards.
     void prefixCacheSharesBlocks()
