@@ -78,14 +78,36 @@ bool Sampler::filter(std::span<const float> logits, std::span<const std::int32_t
         error = "sampler: vocabulary too large";
         return false;
     }
+    const auto& c = m_config;
+    const bool penalties =
+        c.penaltyWindow != 0 && (c.repeatPenalty != 1.0f || c.frequencyPenalty != 0.0f || c.presencePenalty != 0.0f);
+    if (c.temperature <= 0.0f && !penalties) {
+        // Greedy without penalties: the first maximum straight over the
+        // logits (NaN never compares greater, so it counts as -infinity),
+        // without copying the vocabulary: this runs once per sequence and
+        // step, outside the parallel part of a batched step.
+        std::size_t best = 0;
+        float bestLogit = kNegInf;
+        for (std::size_t i = 0; i < n; ++i) {
+            if (logits[i] > bestLogit) {
+                bestLogit = logits[i];
+                best = i;
+            }
+        }
+        if (std::isinf(bestLogit)) {
+            error = bestLogit < 0 ? "sampler: no finite logit" : "sampler: a logit is +infinity";
+            return false;
+        }
+        greedyToken = static_cast<std::int32_t>(best);
+        return true;
+    }
     m_logits.assign(logits.begin(), logits.end());
     for (float& l : m_logits)
         if (std::isnan(l))
             l = kNegInf;
 
     // 1. Penalties: count each token of the window once, then adjust it once.
-    const auto& c = m_config;
-    if (c.penaltyWindow != 0 && (c.repeatPenalty != 1.0f || c.frequencyPenalty != 0.0f || c.presencePenalty != 0.0f)) {
+    if (penalties) {
         const std::size_t take = c.penaltyWindow < 0 ? history.size()
                                                      : std::min(history.size(), static_cast<std::size_t>(c.penaltyWindow));
         m_window.assign(history.end() - static_cast<std::ptrdiff_t>(take), history.end());

@@ -454,6 +454,23 @@ void TestSampler::badInput()
         QCOMPARE(s.sample(withNan).value(), 1);
     const std::vector<float> posInf = {0.0f, inf};
     QVERIFY(!s.sample(posInf).ok());
+
+    // The same for greedy decoding (its own path without penalties), and
+    // with a penalty (the general path): NaN never wins, ties go to the
+    // lowest id, no finite logit or +infinity is an error.
+    for (float repeat : {1.0f, 1.3f}) {
+        auto gc = plain();
+        gc.temperature = 0.0f;
+        gc.repeatPenalty = repeat;
+        auto g = make(gc);
+        QCOMPARE(g.sample(withNan).value(), 1);
+        const std::vector<float> ties = {std::nanf(""), 2.0f, -1.0f, 2.0f};
+        QCOMPARE(g.sample(ties).value(), 1);
+        QVERIFY(!g.sample(allInf).ok());
+        QVERIFY(!g.sample(posInf).ok());
+        const std::vector<float> onlyNan = {std::nanf(""), std::nanf("")};
+        QVERIFY(!g.sample(onlyNan).ok());
+    }
 }
 
 QTEST_GUILESS_MAIN(TestSampler)
