@@ -1560,23 +1560,23 @@
             <translation type="unfinished" />
         </message>
         <message>
-            <source>Select all</source>
+            <source>Select All</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <source>Zoom in</source>
+            <source>Zoom In</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <source>Zoom out</source>
+            <source>Zoom Out</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <source>Actual size</source>
+            <source>Actual Size</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <source>Fit to view</source>
+            <source>Fit to View</source>
             <translation type="unfinished" />
         </message>
         <message>

@@ -1560,23 +1560,23 @@
             <translation>Supprimer</translation>
         </message>
         <message>
-            <source>Select all</source>
+            <source>Select All</source>
             <translation>Tout sélectionner</translation>
         </message>
         <message>
-            <source>Zoom in</source>
+            <source>Zoom In</source>
             <translation>Zoom avant</translation>
         </message>
         <message>
-            <source>Zoom out</source>
+            <source>Zoom Out</source>
             <translation>Zoom arrière</translation>
         </message>
         <message>
-            <source>Actual size</source>
+            <source>Actual Size</source>
             <translation>Taille réelle</translation>
         </message>
         <message>
-            <source>Fit to view</source>
+            <source>Fit to View</source>
             <translation>Ajuster à la vue</translation>
         </message>
         <message>

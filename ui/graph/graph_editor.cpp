@@ -221,11 +221,11 @@ void GraphEditor::retranslate()
     m_copy->setText(tr("Copy"));
     m_paste->setText(tr("Paste"));
     m_delete->setText(tr("Delete"));
-    m_selectAll->setText(tr("Select all"));
-    m_zoomIn->setText(tr("Zoom in"));
-    m_zoomOut->setText(tr("Zoom out"));
-    m_resetZoom->setText(tr("Actual size"));
-    m_fit->setText(tr("Fit to view"));
+    m_selectAll->setText(tr("Select All"));
+    m_zoomIn->setText(tr("Zoom In"));
+    m_zoomOut->setText(tr("Zoom Out"));
+    m_resetZoom->setText(tr("Actual Size"));
+    m_fit->setText(tr("Fit to View"));
     m_arrange->setText(tr("Arrange"));
     m_arrange->setToolTip(tr("Lay the nodes out left to right, following the edges"));
     m_save->setText(tr("Save"));
