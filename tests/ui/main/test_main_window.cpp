@@ -463,7 +463,7 @@ private slots:
         QVERIFY(has(QStringLiteral("File/Reload Project"), QKeySequence::Refresh));
         QVERIFY(has(QStringLiteral("Edit/Find Agent…"), QKeySequence::Find));
         QVERIFY(has(QStringLiteral("Edit/Undo"), QKeySequence::Undo));
-        QVERIFY(has(QStringLiteral("Edit/Zoom in"), QKeySequence::ZoomIn));
+        QVERIFY(has(QStringLiteral("Edit/Zoom In"), QKeySequence::ZoomIn));
         QVERIFY(has(QStringLiteral("File/Quit"), QKeySequence(Qt::CTRL | Qt::Key_Q)));
         QVERIFY(has(QStringLiteral("View/Agents"), QKeySequence(Qt::ALT | Qt::Key_1)));
         QVERIFY(has(QStringLiteral("View/KV Cache"), QKeySequence(Qt::ALT | Qt::Key_8)));
