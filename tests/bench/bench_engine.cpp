@@ -209,24 +209,13 @@ int main(int argc, char** argv)
 
     std::filesystem::path tempDir;
     if (!synthetic.empty()) {
-        std::optional<TensorType> type;
-        for (std::uint32_t t = 0; t < 64 && !type; ++t)
-            if (auto info = tensorTypeInfo(t); info && info->name == synthetic && kernelSupports(info->type))
-                type = info->type;
-        if (!type) {
+        // The same model in both benches: dim 768, 12 layers.
+        const auto benchSpec = outpost::test::benchSyntheticSpec(synthetic);
+        if (!benchSpec) {
             std::fprintf(stderr, "bench_engine: unknown or unsupported type '%s'\n", synthetic.c_str());
             return 2;
         }
-        // The same model as bench_generate --synthetic: dim 768, 12 layers.
-        outpost::test::SyntheticSpec spec;
-        spec.type = *type;
-        spec.embd = 768;
-        spec.layers = 12;
-        spec.heads = 12;
-        spec.kvHeads = 12;
-        spec.ffn = 2048;
-        spec.vocab = 32000;
-        spec.context = 2048;
+        const outpost::test::SyntheticSpec& spec = *benchSpec;
         if (savePath.empty()) {
             tempDir = std::filesystem::temp_directory_path() / ("bench_engine-" + std::to_string(::getpid()));
             std::filesystem::create_directories(tempDir);

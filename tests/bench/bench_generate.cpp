@@ -84,23 +84,13 @@ int main(int argc, char** argv)
 
     std::filesystem::path tempDir;
     if (!synthetic.empty()) {
-        std::optional<TensorType> type;
-        for (std::uint32_t t = 0; t < 64 && !type; ++t)
-            if (auto info = tensorTypeInfo(t); info && info->name == synthetic && kernelSupports(info->type))
-                type = info->type;
-        if (!type) {
+        // The same model in both benches: dim 768, 12 layers.
+        const auto benchSpec = outpost::test::benchSyntheticSpec(synthetic);
+        if (!benchSpec) {
             std::fprintf(stderr, "bench_generate: unknown or unsupported type '%s'\n", synthetic.c_str());
             return 2;
         }
-        outpost::test::SyntheticSpec spec;
-        spec.type = *type;
-        spec.embd = 768;
-        spec.layers = 12;
-        spec.heads = 12;
-        spec.kvHeads = 12;
-        spec.ffn = 2048;
-        spec.vocab = 32000;
-        spec.context = 2048;
+        const outpost::test::SyntheticSpec& spec = *benchSpec;
         if (savePath.empty()) {
             tempDir = std::filesystem::temp_directory_path() / ("bench_generate-" + std::to_string(::getpid()));
             std::filesystem::create_directories(tempDir);

@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -135,6 +136,31 @@ inline inference::gguf::GgufWriter makeSyntheticModel(const SyntheticSpec& s)
         matrix(b + "ffn_down.weight", s.ffn, s.embd, s.type);
     }
     return w;
+}
+
+// The benches' synthetic model (bench_generate --synthetic, bench_engine
+// --synthetic): a dim-768, 12-layer llama with a 32,000-token vocabulary,
+// every weight matrix in the type named `typeName` (as tensorTypeInfo names
+// it, e.g. "Q8_0"). Nullopt when no type has that name or the kernels do
+// not support it.
+inline std::optional<SyntheticSpec> benchSyntheticSpec(const std::string& typeName)
+{
+    for (std::uint32_t t = 0; t < 64; ++t) {
+        auto info = inference::tensorTypeInfo(t);
+        if (!info || info->name != typeName || !inference::kernelSupports(info->type))
+            continue;
+        SyntheticSpec spec;
+        spec.type = info->type;
+        spec.embd = 768;
+        spec.layers = 12;
+        spec.heads = 12;
+        spec.kvHeads = 12;
+        spec.ffn = 2048;
+        spec.vocab = 32000;
+        spec.context = 2048;
+        return spec;
+    }
+    return std::nullopt;
 }
 
 } // namespace outpost::test
