@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <string>
 
 namespace outpost::inference::sampling {
@@ -20,6 +21,26 @@ std::uint64_t splitmix64(std::uint64_t& x)
 std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
 constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+
+// The first maximum (the lowest id among ties): its index in `best`, its
+// logit returned. NaN never compares greater, so it counts as -infinity.
+// An infinite result (no finite logit, or a +infinity) sets `error`.
+std::optional<float> firstMax(std::span<const float> logits, std::size_t& best, std::string& error)
+{
+    best = 0;
+    float bestLogit = kNegInf;
+    for (std::size_t i = 0; i < logits.size(); ++i) {
+        if (logits[i] > bestLogit) {
+            bestLogit = logits[i];
+            best = i;
+        }
+    }
+    if (std::isinf(bestLogit)) {
+        error = bestLogit < 0 ? "sampler: no finite logit" : "sampler: a logit is +infinity";
+        return std::nullopt;
+    }
+    return bestLogit;
+}
 
 } // namespace
 
@@ -82,22 +103,12 @@ bool Sampler::filter(std::span<const float> logits, std::span<const std::int32_t
     const bool penalties =
         c.penaltyWindow != 0 && (c.repeatPenalty != 1.0f || c.frequencyPenalty != 0.0f || c.presencePenalty != 0.0f);
     if (c.temperature <= 0.0f && !penalties) {
-        // Greedy without penalties: the first maximum straight over the
-        // logits (NaN never compares greater, so it counts as -infinity),
-        // without copying the vocabulary: this runs once per sequence and
-        // step, outside the parallel part of a batched step.
+        // Greedy without penalties: straight over the logits, without
+        // copying the vocabulary: this runs once per sequence and step,
+        // outside the parallel part of a batched step.
         std::size_t best = 0;
-        float bestLogit = kNegInf;
-        for (std::size_t i = 0; i < n; ++i) {
-            if (logits[i] > bestLogit) {
-                bestLogit = logits[i];
-                best = i;
-            }
-        }
-        if (std::isinf(bestLogit)) {
-            error = bestLogit < 0 ? "sampler: no finite logit" : "sampler: a logit is +infinity";
+        if (!firstMax(logits, best, error))
             return false;
-        }
         greedyToken = static_cast<std::int32_t>(best);
         return true;
     }
@@ -129,16 +140,11 @@ bool Sampler::filter(std::span<const float> logits, std::span<const std::int32_t
         }
     }
 
-    // The first maximum is the lowest id among ties.
     std::size_t best = 0;
-    for (std::size_t i = 1; i < n; ++i)
-        if (m_logits[i] > m_logits[best])
-            best = i;
-    const float maxLogitF = m_logits[best];
-    if (std::isinf(maxLogitF)) {
-        error = maxLogitF < 0 ? "sampler: no finite logit" : "sampler: a logit is +infinity";
+    const auto top = firstMax(m_logits, best, error);
+    if (!top)
         return false;
-    }
+    const float maxLogitF = *top;
 
     // 2. Greedy.
     if (c.temperature <= 0.0f) {
