@@ -164,6 +164,19 @@ OJson responseFrame(const std::string& body, const std::string& id, std::optiona
     return f;
 }
 
+// The last frame of a response stream (keys in the reference server's order).
+OJson doneFrame(const std::string& id, const char* outcome = nullptr)
+{
+    OJson f = OJson::object();
+    f["body"] = "";
+    f["done"] = true;
+    f["id"] = id;
+    f["type"] = "cf_agent_use_chat_response";
+    if (outcome)
+        f["outcome"] = outcome;
+    return f;
+}
+
 } // namespace
 
 std::optional<ChatConcurrency> parseChatConcurrency(const std::string& text)
@@ -385,15 +398,8 @@ struct ChatService::Impl {
     // its client gets the done frame with outcome "skipped".
     void skip(const Waiting& w)
     {
-        if (w.requestId.empty())
-            return;
-        OJson done = OJson::object();
-        done["body"] = "";
-        done["done"] = true;
-        done["id"] = w.requestId;
-        done["type"] = "cf_agent_use_chat_response";
-        done["outcome"] = "skipped";
-        sendTo(w.conn, dump(done));
+        if (!w.requestId.empty())
+            sendTo(w.conn, dump(doneFrame(w.requestId, "skipped")));
     }
     // Removes the waiting chat requests (tool answers and scheduled runs stay).
     void supersedeRequests(Instance& inst)
@@ -493,13 +499,7 @@ struct ChatService::Impl {
             break;
         case ChatConcurrency::Drop:
             if (busy) {
-                OJson done = OJson::object();
-                done["body"] = "";
-                done["done"] = true;
-                done["id"] = rid;
-                done["type"] = "cf_agent_use_chat_response";
-                done["outcome"] = "skipped";
-                sendTo(conn, dump(done));
+                skip(start);
                 return;
             }
             inst.waiting.push_back(std::move(start));
@@ -595,12 +595,7 @@ struct ChatService::Impl {
         if (!inst.turn || inst.turn->id != id || inst.turn->ended) {
             // The stream ended between the offer and the ACK: end it for
             // the client too (the transcript has the message).
-            OJson done = OJson::object();
-            done["body"] = "";
-            done["done"] = true;
-            done["id"] = id;
-            done["type"] = "cf_agent_use_chat_response";
-            sendTo(conn, dump(done));
+            sendTo(conn, dump(doneFrame(id)));
             return;
         }
         Turn& t = *inst.turn;
@@ -1536,13 +1531,7 @@ struct ChatService::Impl {
             const std::string frame = dump(obj({{"messages", *messages}, {"type", "cf_agent_chat_messages"}}));
             sendAll(*t.inst, frame, t.continuation ? std::string() : t.requester);
         }
-        OJson done = OJson::object();
-        done["body"] = "";
-        done["done"] = true;
-        done["id"] = t.id;
-        done["type"] = "cf_agent_use_chat_response";
-        if (outcome)
-            done["outcome"] = outcome;
+        OJson done = doneFrame(t.id, outcome);
         if (t.continuation)
             done["continuation"] = true;
         else
