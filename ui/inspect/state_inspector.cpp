@@ -14,6 +14,7 @@
 #include <QFileSystemWatcher>
 #include <QFontDatabase>
 #include <QHBoxLayout>
+#include <QHash>
 #include <QHeaderView>
 #include <QLabel>
 #include <QListWidget>
@@ -544,7 +545,12 @@ void StateInspector::loadTraces()
                                                " SUM(error IS NOT NULL AND error != '') FROM outpost_trace"
                                                " GROUP BY run_id ORDER BY MIN(started_at) DESC LIMIT ?"),
                                 {kMaxTraceRuns});
-    QModelIndex select;
+    // Every node of those runs in one query (this reloads on each commit).
+    const auto steps = db->query(QStringLiteral("SELECT run_id, step, node_id, node_type, started_at, ended_at, tokens, error, inputs,"
+                                                " outputs FROM outpost_trace WHERE run_id IN (SELECT run_id FROM outpost_trace"
+                                                " GROUP BY run_id ORDER BY MIN(started_at) DESC LIMIT ?) ORDER BY run_id, step"),
+                                 {kMaxTraceRuns});
+    QHash<QString, QStandardItem*> runItems;
     for (const auto& run : runs.rows) {
         const QString runId = run.value(0).toString();
         const qint64 started = run.value(1).toLongLong();
@@ -553,32 +559,34 @@ void StateInspector::loadTraces()
                                      item(QString::number(run.value(2).toLongLong() - started)), item(run.value(4).toString()),
                                      item(errors ? tr("%n error(s)", nullptr, errors) : QString())};
         top[0]->setData(runId, Qt::UserRole);
-        const auto steps = db->query(QStringLiteral("SELECT step, node_id, node_type, started_at, ended_at, tokens, error, inputs, outputs"
-                                                    " FROM outpost_trace WHERE run_id = ? ORDER BY step"),
-                                     {runId});
-        for (const auto& st : steps.rows) {
-            QList<QStandardItem*> row = {item(st.value(1).toString()), item(st.value(2).toString()),
-                                         item(formatTime(st.value(3).toLongLong())),
-                                         item(QString::number(st.value(4).toLongLong() - st.value(3).toLongLong())),
-                                         item(st.value(5).toLongLong() ? st.value(5).toString() : QString()), item(st.value(6).toString())};
-            row[0]->setData(st.value(0).toString(), Qt::UserRole);
-            row[0]->setData(st.value(7).toString(), Qt::UserRole + 1); // inputs
-            row[0]->setData(st.value(8).toString(), Qt::UserRole + 2); // outputs
-            if (!st.value(6).toString().isEmpty()) {
-                QFont bold = font();
-                bold.setBold(true);
-                row[0]->setFont(bold);
-                row[5]->setFont(bold);
-            }
-            top[0]->appendRow(row);
-        }
+        runItems.insert(runId, top[0]);
         m_traces->appendRow(top);
-        if (runId == keepRun) {
-            select = top[0]->index();
-            for (int i = 0; i < top[0]->rowCount(); ++i)
-                if (top[0]->child(i)->data(Qt::UserRole).toString() == keepStep)
-                    select = top[0]->child(i)->index();
+    }
+    QFont bold = font();
+    bold.setBold(true);
+    for (const auto& st : steps.rows) {
+        QStandardItem* run = runItems.value(st.value(0).toString());
+        if (!run)
+            continue;
+        QList<QStandardItem*> row = {item(st.value(2).toString()), item(st.value(3).toString()),
+                                     item(formatTime(st.value(4).toLongLong())),
+                                     item(QString::number(st.value(5).toLongLong() - st.value(4).toLongLong())),
+                                     item(st.value(6).toLongLong() ? st.value(6).toString() : QString()), item(st.value(7).toString())};
+        row[0]->setData(st.value(1).toString(), Qt::UserRole);
+        row[0]->setData(st.value(8).toString(), Qt::UserRole + 1); // inputs
+        row[0]->setData(st.value(9).toString(), Qt::UserRole + 2); // outputs
+        if (!st.value(7).toString().isEmpty()) {
+            row[0]->setFont(bold);
+            row[5]->setFont(bold);
         }
+        run->appendRow(row);
+    }
+    QModelIndex select;
+    if (QStandardItem* run = runItems.value(keepRun)) {
+        select = run->index();
+        for (int i = 0; i < run->rowCount(); ++i)
+            if (run->child(i)->data(Qt::UserRole).toString() == keepStep)
+                select = run->child(i)->index();
     }
     for (int c = 1; c < m_traces->columnCount(); ++c)
         m_traceView->resizeColumnToContents(c);
