@@ -509,15 +509,29 @@ KernelTable merged(const KernelTable& base, const KernelTable& fast)
     return t;
 }
 
+// Each variant's table is built the first time that variant is active, and
+// a variant is only ever active where the CPU runs it: the function that
+// builds a variant's table is compiled with that variant's flags, so even
+// filling the table may use its instructions (GCC stores the AVX-512 table
+// with 512-bit moves), and calling it on a CPU without them is SIGILL.
+const KernelTable& avx2Table()
+{
+    static const KernelTable t = merged(scalarKernels(), avx2Kernels());
+    return t;
+}
+
 const KernelTable& activeTable()
 {
-    static const KernelTable avx2 = merged(scalarKernels(), avx2Kernels());
-    static const KernelTable avxvnni = merged(avx2, avxVnniKernels());
-    static const KernelTable avx512 = merged(avx2, avx512Kernels());
     switch (static_cast<KernelIsa>(activeIsaSlot().load(std::memory_order_relaxed))) {
-    case KernelIsa::Avx512: return avx512;
-    case KernelIsa::AvxVnni: return avxvnni;
-    case KernelIsa::Avx2: return avx2;
+    case KernelIsa::Avx512: {
+        static const KernelTable t = merged(avx2Table(), avx512Kernels());
+        return t;
+    }
+    case KernelIsa::AvxVnni: {
+        static const KernelTable t = merged(avx2Table(), avxVnniKernels());
+        return t;
+    }
+    case KernelIsa::Avx2: return avx2Table();
     case KernelIsa::Scalar: break;
     }
     return scalarKernels();
