@@ -5,7 +5,9 @@
 // Figures: GB/s of weight bytes read per second (the decode bound: one
 // matrix pass per token), GFLOP/s (2 * rows * cols * B per pass) and the
 // speed-up over the scalar kernels. Several copies of the matrix are cycled
-// so that it never sits in cache (each pass streams from memory).
+// so that it never sits in cache (each pass streams from memory). Q4_K and
+// Q8_0 also show the packed groups of 16 rows the forward pass uses for
+// them where the variant has their kernel.
 //
 //   bench_kernels [TYPE ...] [--rows N] [--cols N] [--min-ms N]
 #include "inference/backend/cpu/cpu_features.h"
@@ -45,6 +47,70 @@ double cpuMs()
     timespec ts{};
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) * 1e-6;
+}
+
+constexpr int B_SIZES[] = {1, 4, 16};
+
+// The packed groups the engine's batched matmuls use (Q4_K, Q8_0 where the
+// active variant has their kernel): the same matrices repacked 16 rows to a
+// group, B inputs per pass as the forward pass calls them (the tile form
+// built once per pass, as for Q, K and V). "x scalar" compares with the
+// scalar gemm on the original rows.
+void benchPacked(TensorType t, const Options& opt, const std::vector<std::vector<std::uint8_t>>& mats, std::size_t rowBytes,
+                 const int (&sizes)[3], std::map<int, double>& scalarMs)
+{
+    const bool q4k = t == TensorType::Q4_K && packedQ4KAvailable();
+    const bool q8 = t == TensorType::Q8_0 && packedQ8GroupsAvailable();
+    if (!q4k && !q8)
+        return;
+    const std::int64_t G = packedQ4KGroupRows();
+    const std::size_t groupBytes = q4k ? packedQ4KGroupBytes(opt.cols) : packedQ8GroupBytes(opt.cols);
+    const std::int64_t groups = (opt.rows + G - 1) / G;
+    std::vector<std::vector<std::uint8_t>> packed(mats.size(), std::vector<std::uint8_t>(groupBytes * static_cast<std::size_t>(groups)));
+    for (std::size_t c = 0; c < mats.size(); ++c)
+        for (std::int64_t g = 0; g < groups; ++g) {
+            const auto* src = mats[c].data() + rowBytes * static_cast<std::size_t>(g * G);
+            auto* dst = packed[c].data() + groupBytes * static_cast<std::size_t>(g);
+            if (q4k)
+                packQ4_KGroup(src, rowBytes, std::min(G, opt.rows - g * G), opt.cols, dst);
+            else
+                packQ8_0Group(src, rowBytes, std::min(G, opt.rows - g * G), opt.cols, dst);
+        }
+    std::mt19937 rng(2);
+    std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+    std::vector<float> src(static_cast<std::size_t>(opt.cols));
+    for (int B : sizes) {
+        std::vector<PreparedInput> inputs(static_cast<std::size_t>(B));
+        for (auto& in : inputs) {
+            for (auto& v : src)
+                v = dist(rng);
+            prepareInput(t, src.data(), opt.cols, in);
+        }
+        std::vector<float> out(static_cast<std::size_t>(opt.rows * B));
+        PreparedTiles tiles;
+        auto pass = [&](std::size_t copy) {
+            prepareTiles(t, inputs, tiles);
+            if (q4k)
+                gemmPackedQ4K(packed[copy].data(), groupBytes, 0, opt.rows, inputs, out.data(), static_cast<std::size_t>(opt.rows), &tiles);
+            else
+                gemmPackedQ8Groups(packed[copy].data(), groupBytes, 0, opt.rows, inputs, out.data(), static_cast<std::size_t>(opt.rows), &tiles);
+        };
+        pass(0);
+        int passes = 0;
+        const double t0 = cpuMs();
+        double elapsed = 0;
+        do {
+            pass(static_cast<std::size_t>(passes) % packed.size());
+            ++passes;
+            elapsed = cpuMs() - t0;
+        } while (elapsed < opt.minMs);
+        const double ms = elapsed / passes;
+        const double gbs = static_cast<double>(groupBytes) * static_cast<double>(groups) / (ms * 1e6);
+        const double gflops = 2.0 * static_cast<double>(opt.rows) * static_cast<double>(opt.cols) * B / (ms * 1e6);
+        std::printf("%-5s %-8s %3d %10.3f %9.2f %10.2f %9.2f  packed groups\n", std::string(tensorTypeInfo(t)->name).c_str(),
+                    kernelIsaName(activeKernelIsa()), B, ms, gbs, gflops, scalarMs[B] / ms);
+        std::fflush(stdout);
+    }
 }
 
 } // namespace
@@ -126,7 +192,7 @@ int main(int argc, char** argv)
                 std::printf("%-5s %-8s prepareInput: %.2f us per input\n", std::string(tensorTypeInfo(t)->name).c_str(),
                             kernelIsaName(isa), (cpuMs() - t0) * 1e3 / reps);
             }
-            for (int B : {1, 4, 16}) {
+            for (int B : B_SIZES) {
                 std::vector<PreparedInput> inputs(static_cast<std::size_t>(B));
                 for (auto& in : inputs) {
                     for (auto& v : src)
@@ -154,6 +220,7 @@ int main(int argc, char** argv)
                             kernelIsaName(isa), B, ms, gbs, gflops, scalarMs[B] / ms);
                 std::fflush(stdout);
             }
+            benchPacked(t, opt, mats, *rb, B_SIZES, scalarMs);
         }
     }
     (void)setKernelIsa(bestKernelIsa());
