@@ -237,8 +237,9 @@ void gemmPackedQ4K(const void* weights, std::size_t groupStrideBytes, std::int64
 // inputs per weight read and one scale multiply per block for 16 rows. Same guarantees as the
 // packed Q4_K groups (groups of packedQ4KGroupRows() rows).
 
-// True when the active SIMD variant has the kernel (8-bit dot instructions:
-// AVX-512 VNNI or AVX-VNNI).
+// True when the active SIMD variant has the kernel (every x86 SIMD variant:
+// with an 8-bit dot instruction, AVX-512 VNNI or AVX-VNNI, or on plain AVX2
+// with |q| times x given q's sign; the scalar one does not).
 bool packedQ8GroupsAvailable();
 // Bytes of one packed group of rows of `cols` values; 0 when cols is not a
 // positive multiple of 32.

@@ -137,7 +137,7 @@ struct KernelTable {
     // where the variant has no kernel (scalar).
     PackedGroupFn dotPackedQ4K = nullptr;
     // Packed Q8_0 groups against nx (1..8) inputs prepared for Q8_0;
-    // nullptr where the variant has no 8-bit dot instruction.
+    // nullptr where the variant has no kernel (scalar).
     PackedGroupFn dotPackedQ8G = nullptr;
     // Tile forms of the two (nullptr: use the group kernels).
     PackedTileFn tileQ8G = nullptr;

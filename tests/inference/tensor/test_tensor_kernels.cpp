@@ -235,7 +235,10 @@ void checkPackedGroups(const PackedApi& api)
                     if (r == 2) // an all-positive row: every Q4_K min term non-zero
                         for (auto& v : src)
                             v = std::fabs(v) + 0.5f;
-                    const auto q = quantized(T, src);
+                    auto q = quantized(T, src);
+                    if (T == TensorType::Q8_0 && r == 3) // the extremes, -128 included (which the 8-bit sign trick must keep)
+                        for (std::size_t i = 0; i < static_cast<std::size_t>(cols); ++i)
+                            q[i / 32 * 34 + 2 + i % 32] = static_cast<std::uint8_t>(i % 3 == 0 ? -128 : i % 3 == 1 ? 127 : -127);
                     w.insert(w.end(), q.begin(), q.end());
                     dequantizeRow(T, q.data(), wf.data() + static_cast<std::size_t>(r) * static_cast<std::size_t>(cols), cols);
                 }
