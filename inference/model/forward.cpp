@@ -419,8 +419,33 @@ struct ForwardPass {
                         dotHalfF32Rows(rows, kvDim, std::min(blockTokens, positions - j0), q, hd, scores.data() + j0);
                     }
                 }
+                const bool shortDots = f16 && hd < kShortHalfDot;
+                if (shortDots) {
+                    // Short heads: products of two halves are exact in
+                    // float and a row is summed in double, as the reference
+                    // does. A block's rows four at a time, so that the four
+                    // sums' add latencies overlap (each row's sum is the
+                    // same operations in the same order as alone).
+                    for (int j0 = 0; j0 < positions; j0 += blockTokens) {
+                        const int block = table.blocks[static_cast<std::size_t>(j0 / blockTokens)];
+                        const auto* rows = static_cast<const std::uint16_t*>(cache.key(block, layer, 0)) + kvOffset;
+                        const int count = std::min(blockTokens, positions - j0);
+                        for (int r0 = 0; r0 < count; r0 += 4) {
+                            const int m = std::min(4, count - r0);
+                            const std::uint16_t* k[4];
+                            for (int i = 0; i < 4; ++i)
+                                k[i] = rows + static_cast<std::size_t>(r0 + std::min(i, m - 1)) * kvDim;
+                            double acc[4] = {0.0, 0.0, 0.0, 0.0};
+                            for (int d = 0; d < hd; ++d)
+                                for (int i = 0; i < 4; ++i)
+                                    acc[i] += static_cast<double>(h2f[k[i][d]] * q[d]);
+                            for (int i = 0; i < m; ++i)
+                                scores[static_cast<std::size_t>(j0 + r0 + i)] = static_cast<float>(acc[i]);
+                        }
+                    }
+                }
                 for (int j = 0; j < positions; ++j) {
-                    if (blockDots) {
+                    if (blockDots || shortDots) {
                         const float s = scores[static_cast<std::size_t>(j)] * scale;
                         scores[static_cast<std::size_t>(j)] = s;
                         maxScore = std::max(maxScore, s);
@@ -429,19 +454,10 @@ struct ForwardPass {
                     const int block = table.blocks[static_cast<std::size_t>(j / blockTokens)];
                     const void* key = cache.key(block, layer, j % blockTokens);
                     float s;
-                    if (!f16) {
+                    if (!f16)
                         s = dotF32(static_cast<const float*>(key) + kvOffset, q, hd);
-                    } else if (hd < kShortHalfDot) {
-                        // Products of two halves are exact in float; short
-                        // rows are summed in double, as the reference does.
-                        const std::uint16_t* k = static_cast<const std::uint16_t*>(key) + kvOffset;
-                        double acc = 0.0;
-                        for (int d = 0; d < hd; ++d)
-                            acc += static_cast<double>(h2f[k[d]] * q[d]);
-                        s = static_cast<float>(acc);
-                    } else {
+                    else
                         s = dotHalfF32(static_cast<const std::uint16_t*>(key) + kvOffset, q, hd);
-                    }
                     s *= scale;
                     scores[static_cast<std::size_t>(j)] = s;
                     maxScore = std::max(maxScore, s);
@@ -480,12 +496,16 @@ struct ForwardPass {
                     // aliasing with the output), values come from the table.
                     // Same operations in the same order as below.
                     float acc[kTableRow] = {};
-                    for (int j = 0; j < positions; ++j) {
-                        const float p = scores[static_cast<std::size_t>(j)];
-                        const int block = table.blocks[static_cast<std::size_t>(j / blockTokens)];
-                        const std::uint16_t* vh = static_cast<const std::uint16_t*>(cache.value(block, layer, j % blockTokens)) + kvOffset;
-                        for (int d = 0; d < hd; ++d)
-                            acc[d] += p * h2f[vh[d]];
+                    for (int j0 = 0; j0 < positions; j0 += blockTokens) {
+                        const int block = table.blocks[static_cast<std::size_t>(j0 / blockTokens)];
+                        const auto* rows = static_cast<const std::uint16_t*>(cache.value(block, layer, 0)) + kvOffset;
+                        const int count = std::min(blockTokens, positions - j0);
+                        for (int r = 0; r < count; ++r) {
+                            const float p = scores[static_cast<std::size_t>(j0 + r)];
+                            const std::uint16_t* vh = rows + static_cast<std::size_t>(r) * kvDim;
+                            for (int d = 0; d < hd; ++d)
+                                acc[d] += p * h2f[vh[d]];
+                        }
                     }
                     std::copy(acc, acc + hd, out);
                     continue;
