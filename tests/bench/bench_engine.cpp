@@ -15,8 +15,9 @@
 //   4. KV bytes per token as the engine reports them, against the model's
 //      layout (layers x 2 x kv width x element size).
 // With --llama-bench / --llama-batched-bench the same figures come from
-// llama.cpp (llama-bench -n N; llama-batched-bench -npp 16 -ntg N -npl 1,C)
-// and ratios are printed. Nothing here builds llama.cpp.
+// llama.cpp (llama-bench -n N; llama-batched-bench -npp 16 -ntg N -npl 1,C),
+// each of its runs right after one of ours, and ratios are printed (also
+// the median of each pair's ratio). Nothing here builds llama.cpp.
 #include "inference/engine.h"
 #include "inference/model/model.h"
 #include "inference/tensor/kernels.h"
@@ -274,18 +275,75 @@ int main(int argc, char** argv)
     // Warm-up (page in the weights).
     runBatch(engine, {randomTokens(rng, 16, vocab)}, 8);
 
+    // llama.cpp's runs alternate with ours (the engine sleeps meanwhile), so
+    // that both see the same moments of a noisy machine; each pair also
+    // gives a ratio of its own.
+    // llama-bench -n N: tokens/s, and CPU time per token as the difference
+    // between a run of N tokens and one of N/4 (same load and warm-up), so
+    // model loading cancels out. A negative difference means the machine's
+    // load swamped the measurement: that run is left out of the CPU figure.
+    Stat tg, llamaCpu;
+    bool llamaFailed = llamaBench.empty();
+    auto llamaSingle = [&] {
+        auto run = [&](int n, double& cpu) {
+            const std::string cmd = "'" + llamaBench + "' -m '" + path + "' -p 0 -n " + std::to_string(n) + " -t "
+                + std::to_string(threads) + " -r 1 -o jsonl 2>/dev/null";
+            return jsonNumber(runCommand(cmd, cpu), "avg_ts");
+        };
+        double cFull = 0, cQuarter = 0;
+        const double ts = run(genTokens, cFull);
+        run(genTokens / 4, cQuarter);
+        if (ts <= 0) {
+            llamaFailed = true;
+            return 0.0;
+        }
+        tg.v.push_back(ts);
+        if (cFull > cQuarter)
+            llamaCpu.v.push_back((cFull - cQuarter) * 1000.0 / (genTokens - genTokens / 4));
+        return ts;
+    };
+    // llama-batched-bench -npp 16 -ntg N -npl 1,C: S_TG of 1 and C sequences.
+    Stat one, many;
+    bool batchedFailed = llamaBatched.empty();
+    auto llamaMany = [&] {
+        double c = 0;
+        const std::string cmd = "'" + llamaBatched + "' -m '" + path + "' -c " + std::to_string((16 + genTokens) * concurrency + 64)
+            + " -b 2048 -ub 512 -npp 16 -ntg " + std::to_string(genTokens) + " -npl 1," + std::to_string(concurrency) + " -t "
+            + std::to_string(threads) + " --output-format jsonl 2>/dev/null";
+        const auto out = runCommand(cmd, c);
+        double result = 0;
+        std::size_t pos = 0;
+        while (pos < out.size()) {
+            const auto end = out.find('\n', pos);
+            const std::string line = out.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+            pos = end == std::string::npos ? out.size() : end + 1;
+            if (line.find("speed_tg") == std::string::npos)
+                continue;
+            const int pl = static_cast<int>(jsonNumber(line, "pl"));
+            const double v = jsonNumber(line, "speed_tg");
+            (pl == 1 ? one : many).v.push_back(v);
+            if (pl != 1)
+                result = v;
+        }
+        batchedFailed = batchedFailed || result <= 0;
+        return result;
+    };
+
     // 1. single stream.
-    Stat single, singleCpu;
+    Stat single, singleCpu, pairedSingle;
     for (int r = 0; r < repeat; ++r) {
         const auto b = runBatch(engine, {randomTokens(rng, 16, vocab)}, genTokens);
         single.v.push_back(b.aggregate);
         singleCpu.v.push_back(b.cpuPerToken * 1000.0);
+        if (!llamaFailed)
+            if (const double ts = llamaSingle(); ts > 0)
+                pairedSingle.v.push_back(b.aggregate / ts);
     }
     std::printf("single stream:   %9.1f tok/s best, %9.1f median  (%.3f ms CPU/token, all threads)\n", single.best(),
                 single.median(), singleCpu.least());
 
     // 2. concurrent.
-    Stat agg, aggCpu;
+    Stat agg, aggCpu, pairedMany;
     for (int r = 0; r < repeat; ++r) {
         std::vector<std::vector<std::int32_t>> prompts;
         for (int i = 0; i < concurrency; ++i)
@@ -293,6 +351,9 @@ int main(int argc, char** argv)
         const auto b = runBatch(engine, prompts, genTokens);
         agg.v.push_back(b.aggregate);
         aggCpu.v.push_back(b.cpuPerToken * 1000.0);
+        if (!batchedFailed)
+            if (const double ts = llamaMany(); ts > 0)
+                pairedMany.v.push_back(b.aggregate / ts);
     }
     std::printf("%2d concurrent:   %9.1f tok/s best, %9.1f median  (%.3f ms CPU/token) = %.2fx single stream\n", concurrency,
                 agg.best(), agg.median(), aggCpu.least(), single.best() > 0 ? agg.best() / single.best() : 0);
@@ -323,61 +384,24 @@ int main(int argc, char** argv)
 
     // llama.cpp side by side.
     if (!llamaBench.empty()) {
-        // CPU time per token: the difference between a run of N tokens and
-        // one of N/4 (same load and warm-up), so model loading cancels out.
-        Stat tg, cpuPerToken;
-        for (int r = 0; r < repeat; ++r) {
-            auto run = [&](int n, double& cpu) {
-                const std::string cmd = "'" + llamaBench + "' -m '" + path + "' -p 0 -n " + std::to_string(n) + " -t "
-                    + std::to_string(threads) + " -r 1 -o jsonl 2>/dev/null";
-                return jsonNumber(runCommand(cmd, cpu), "avg_ts");
-            };
-            double cFull = 0, cQuarter = 0;
-            const double ts = run(genTokens, cFull);
-            run(genTokens / 4, cQuarter);
-            if (ts <= 0) {
-                std::printf("llama-bench: no result\n");
-                break;
-            }
-            tg.v.push_back(ts);
-            // A negative difference means the machine's load swamped the
-            // measurement: leave that run out of the CPU figure.
-            if (cFull > cQuarter)
-                cpuPerToken.v.push_back((cFull - cQuarter) * 1000.0 / (genTokens - genTokens / 4));
-        }
-        if (!tg.v.empty()) {
+        if (tg.v.empty()) {
+            std::printf("llama-bench: no result\n");
+        } else {
             std::printf("llama-bench tg%d: %9.1f tok/s best, %9.1f median  (%.3f ms CPU/token)\n", genTokens, tg.best(), tg.median(),
-                        cpuPerToken.least());
-            std::printf("ratio single stream (outpost / llama.cpp): best %.2fx, median %.2fx; by CPU time per token %.2fx\n",
-                        single.best() / tg.best(), single.median() / tg.median(),
-                        cpuPerToken.v.empty() ? 0.0 : cpuPerToken.least() / singleCpu.least());
+                        llamaCpu.least());
+            std::printf("ratio single stream (outpost / llama.cpp): best %.2fx, median %.2fx, paired runs' median %.2fx; by CPU "
+                        "time per token %.2fx\n",
+                        single.best() / tg.best(), single.median() / tg.median(), pairedSingle.median(),
+                        llamaCpu.v.empty() ? 0.0 : llamaCpu.least() / singleCpu.least());
         }
     }
     if (!llamaBatched.empty()) {
-        Stat one, many;
-        for (int r = 0; r < repeat; ++r) {
-            double c = 0;
-            const std::string cmd = "'" + llamaBatched + "' -m '" + path + "' -c " + std::to_string((16 + genTokens) * concurrency + 64)
-                + " -b 2048 -ub 512 -npp 16 -ntg " + std::to_string(genTokens) + " -npl 1," + std::to_string(concurrency) + " -t "
-                + std::to_string(threads) + " --output-format jsonl 2>/dev/null";
-            const auto out = runCommand(cmd, c);
-            std::size_t pos = 0;
-            while (pos < out.size()) {
-                const auto end = out.find('\n', pos);
-                const std::string line = out.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
-                pos = end == std::string::npos ? out.size() : end + 1;
-                if (line.find("speed_tg") == std::string::npos)
-                    continue;
-                const int pl = static_cast<int>(jsonNumber(line, "pl"));
-                (pl == 1 ? one : many).v.push_back(jsonNumber(line, "speed_tg"));
-            }
-        }
         if (many.v.empty()) {
             std::printf("llama-batched-bench: no result\n");
         } else {
             std::printf("llama-batched-bench S_TG: 1 seq %9.1f tok/s, %d seqs %9.1f tok/s (best)\n", one.best(), concurrency, many.best());
-            std::printf("ratio %d concurrent (outpost / llama.cpp): best %.2fx, median %.2fx\n", concurrency, agg.best() / many.best(),
-                        agg.median() / many.median());
+            std::printf("ratio %d concurrent (outpost / llama.cpp): best %.2fx, median %.2fx, paired runs' median %.2fx\n", concurrency,
+                        agg.best() / many.best(), agg.median() / many.median(), pairedMany.median());
         }
     }
     cleanup();

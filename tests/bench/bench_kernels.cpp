@@ -49,7 +49,50 @@ double cpuMs()
     return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) * 1e-6;
 }
 
-constexpr int B_SIZES[] = {1, 4, 16};
+// Input counts per pass: one stream, a few, a full batch.
+constexpr int kBatchSizes[] = {1, 4, 16};
+
+// B activation vectors of random values, prepared for weights of type t.
+std::vector<PreparedInput> randomInputs(TensorType t, int B, std::int64_t cols, std::mt19937& rng)
+{
+    std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+    std::vector<float> src(static_cast<std::size_t>(cols));
+    std::vector<PreparedInput> inputs(static_cast<std::size_t>(B));
+    for (auto& in : inputs) {
+        for (auto& v : src)
+            v = dist(rng);
+        prepareInput(t, src.data(), cols, in);
+    }
+    return inputs;
+}
+
+// Milliseconds of thread CPU time per pass: pass(0) once to warm up, then
+// pass(0), pass(1), ... (the caller cycles its matrix copies) until minMs.
+template<typename F>
+double msPerPass(double minMs, F&& pass)
+{
+    pass(0);
+    int passes = 0;
+    const double t0 = cpuMs();
+    double elapsed = 0;
+    do {
+        pass(passes);
+        ++passes;
+        elapsed = cpuMs() - t0;
+    } while (elapsed < minMs);
+    return elapsed / passes;
+}
+
+// One row of the table: weight bytes read per second and multiply-adds.
+void printRow(TensorType t, KernelIsa isa, int B, const Options& opt, double ms, std::size_t weightBytes, double scalarMs,
+              const char* note)
+{
+    const double gbs = static_cast<double>(weightBytes) / (ms * 1e6);
+    const double gflops = 2.0 * static_cast<double>(opt.rows) * static_cast<double>(opt.cols) * B / (ms * 1e6);
+    std::printf("%-5s %-8s %3d %10.3f %9.2f %10.2f %9.2f%s\n", std::string(tensorTypeInfo(t)->name).c_str(), kernelIsaName(isa), B, ms,
+                gbs, gflops, scalarMs / ms, note);
+    std::fflush(stdout);
+}
 
 // The packed groups the engine's batched matmuls use (Q4_K, Q8_0 where the
 // active variant has their kernel): the same matrices repacked 16 rows to a
@@ -57,7 +100,7 @@ constexpr int B_SIZES[] = {1, 4, 16};
 // built once per pass, as for Q, K and V). "x scalar" compares with the
 // scalar gemm on the original rows.
 void benchPacked(TensorType t, const Options& opt, const std::vector<std::vector<std::uint8_t>>& mats, std::size_t rowBytes,
-                 const int (&sizes)[3], std::map<int, double>& scalarMs)
+                 std::map<int, double>& scalarMs)
 {
     const bool q4k = t == TensorType::Q4_K && packedQ4KAvailable();
     const bool q8 = t == TensorType::Q8_0 && packedQ8GroupsAvailable();
@@ -77,39 +120,19 @@ void benchPacked(TensorType t, const Options& opt, const std::vector<std::vector
                 packQ8_0Group(src, rowBytes, std::min(G, opt.rows - g * G), opt.cols, dst);
         }
     std::mt19937 rng(2);
-    std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-    std::vector<float> src(static_cast<std::size_t>(opt.cols));
-    for (int B : sizes) {
-        std::vector<PreparedInput> inputs(static_cast<std::size_t>(B));
-        for (auto& in : inputs) {
-            for (auto& v : src)
-                v = dist(rng);
-            prepareInput(t, src.data(), opt.cols, in);
-        }
+    for (int B : kBatchSizes) {
+        const auto inputs = randomInputs(t, B, opt.cols, rng);
         std::vector<float> out(static_cast<std::size_t>(opt.rows * B));
         PreparedTiles tiles;
-        auto pass = [&](std::size_t copy) {
+        const double ms = msPerPass(opt.minMs, [&](int pass) {
+            const auto* w = packed[static_cast<std::size_t>(pass) % packed.size()].data();
             prepareTiles(t, inputs, tiles);
             if (q4k)
-                gemmPackedQ4K(packed[copy].data(), groupBytes, 0, opt.rows, inputs, out.data(), static_cast<std::size_t>(opt.rows), &tiles);
+                gemmPackedQ4K(w, groupBytes, 0, opt.rows, inputs, out.data(), static_cast<std::size_t>(opt.rows), &tiles);
             else
-                gemmPackedQ8Groups(packed[copy].data(), groupBytes, 0, opt.rows, inputs, out.data(), static_cast<std::size_t>(opt.rows), &tiles);
-        };
-        pass(0);
-        int passes = 0;
-        const double t0 = cpuMs();
-        double elapsed = 0;
-        do {
-            pass(static_cast<std::size_t>(passes) % packed.size());
-            ++passes;
-            elapsed = cpuMs() - t0;
-        } while (elapsed < opt.minMs);
-        const double ms = elapsed / passes;
-        const double gbs = static_cast<double>(groupBytes) * static_cast<double>(groups) / (ms * 1e6);
-        const double gflops = 2.0 * static_cast<double>(opt.rows) * static_cast<double>(opt.cols) * B / (ms * 1e6);
-        std::printf("%-5s %-8s %3d %10.3f %9.2f %10.2f %9.2f  packed groups\n", std::string(tensorTypeInfo(t)->name).c_str(),
-                    kernelIsaName(activeKernelIsa()), B, ms, gbs, gflops, scalarMs[B] / ms);
-        std::fflush(stdout);
+                gemmPackedQ8Groups(w, groupBytes, 0, opt.rows, inputs, out.data(), static_cast<std::size_t>(opt.rows), &tiles);
+        });
+        printRow(t, activeKernelIsa(), B, opt, ms, groupBytes * static_cast<std::size_t>(groups), scalarMs[B], "  packed groups");
     }
 }
 
@@ -192,35 +215,18 @@ int main(int argc, char** argv)
                 std::printf("%-5s %-8s prepareInput: %.2f us per input\n", std::string(tensorTypeInfo(t)->name).c_str(),
                             kernelIsaName(isa), (cpuMs() - t0) * 1e3 / reps);
             }
-            for (int B : B_SIZES) {
-                std::vector<PreparedInput> inputs(static_cast<std::size_t>(B));
-                for (auto& in : inputs) {
-                    for (auto& v : src)
-                        v = dist(rng);
-                    prepareInput(t, src.data(), opt.cols, in);
-                }
+            for (int B : kBatchSizes) {
+                const auto inputs = randomInputs(t, B, opt.cols, rng);
                 std::vector<float> out(static_cast<std::size_t>(opt.rows * B));
-                // Warm-up pass, then passes until minMs has elapsed.
-                gemm(t, mats[0].data(), *rb, 0, opt.rows, inputs, out.data(), static_cast<std::size_t>(opt.rows));
-                int passes = 0;
-                const double t0 = cpuMs();
-                double elapsed = 0;
-                do {
-                    gemm(t, mats[static_cast<std::size_t>(passes) % copies].data(), *rb, 0, opt.rows, inputs, out.data(),
+                const double ms = msPerPass(isa == KernelIsa::Scalar ? opt.minMs / 3 : opt.minMs, [&](int pass) {
+                    gemm(t, mats[static_cast<std::size_t>(pass) % copies].data(), *rb, 0, opt.rows, inputs, out.data(),
                          static_cast<std::size_t>(opt.rows));
-                    ++passes;
-                    elapsed = cpuMs() - t0;
-                } while (elapsed < (isa == KernelIsa::Scalar ? opt.minMs / 3 : opt.minMs));
-                const double ms = elapsed / passes;
-                const double gbs = static_cast<double>(matBytes) / (ms * 1e6);
-                const double gflops = 2.0 * static_cast<double>(opt.rows) * static_cast<double>(opt.cols) * B / (ms * 1e6);
+                });
                 if (isa == KernelIsa::Scalar)
                     scalarMs[B] = ms;
-                std::printf("%-5s %-8s %3d %10.3f %9.2f %10.2f %9.2f\n", std::string(tensorTypeInfo(t)->name).c_str(),
-                            kernelIsaName(isa), B, ms, gbs, gflops, scalarMs[B] / ms);
-                std::fflush(stdout);
+                printRow(t, isa, B, opt, ms, matBytes, scalarMs[B], "");
             }
-            benchPacked(t, opt, mats, *rb, B_SIZES, scalarMs);
+            benchPacked(t, opt, mats, *rb, scalarMs);
         }
     }
     (void)setKernelIsa(bestKernelIsa());
