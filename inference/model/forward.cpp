@@ -357,11 +357,14 @@ struct ForwardPass {
             attentionF16Wide(layer);
             return;
         }
+        if (cache.config().type == kv::KvType::Q8_0) {
+            attentionQ8(layer);
+            return;
+        }
         const int hd = c.headDim;
         const int group = c.heads / c.kvHeads;
         const int blockTokens = cache.config().blockTokens;
         const bool f16 = cache.config().type == kv::KvType::F16;
-        const bool q8 = cache.config().type == kv::KvType::Q8_0;
         const float* h2f = halfTable();
         const std::size_t kvDim = static_cast<std::size_t>(c.kvDim());
         const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
@@ -391,10 +394,6 @@ struct ForwardPass {
                 vrow.resize(static_cast<std::size_t>(hd));
                 qrow.resize(static_cast<std::size_t>(hd));
                 half.resize(static_cast<std::size_t>(hd));
-            }
-            if (q8) {
-                attentionQ8(layer, begin, end, scores);
-                return;
             }
             for (std::size_t item = begin; item < end; ++item) {
                 const int t = static_cast<int>(item / static_cast<std::size_t>(c.heads));
@@ -535,53 +534,92 @@ struct ForwardPass {
         });
     }
 
-    // One head's slice [offset, offset + hd) of a Q8_0 row, as floats. The
-    // slice may start inside a block of 32 (heads narrower than a block).
-    static const float* q8Head(const void* row, std::size_t offset, int hd, float* tmp)
-    {
-        const std::size_t first = offset / 32, last = (offset + static_cast<std::size_t>(hd) - 1) / 32;
-        dequantizeRow(TensorType::Q8_0, static_cast<const std::uint8_t*>(row) + first * 34, tmp,
-                      static_cast<std::int64_t>((last - first + 1) * 32));
-        return tmp + (offset - first * 32);
-    }
-
-    // Attention over a Q8_0 cache: keys and values are decoded per head
-    // slice and used in float (the query is not rounded).
-    void attentionQ8(int layer, std::size_t begin, std::size_t end, std::vector<float>& scores)
+    // Attention over a Q8_0 cache: keys and values are decoded to float and
+    // used as they are (the query is not rounded). Like attentionF16Wide, an
+    // item is one token and a chunk of its heads, and each cached row is
+    // decoded once for the whole chunk (the slice of whole blocks covering
+    // its heads), instead of once per head with a pass over the rows each.
+    // Every head's arithmetic is the same calls on the same values in the
+    // same order whatever the chunking.
+    void attentionQ8(int layer)
     {
         const int hd = c.headDim;
         const int group = c.heads / c.kvHeads;
         const int blockTokens = cache.config().blockTokens;
         const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
         const std::size_t qDim = static_cast<std::size_t>(c.qDim());
-        thread_local std::vector<float> tmp;
-        tmp.resize(static_cast<std::size_t>(hd) + 64);
-        for (std::size_t item = begin; item < end; ++item) {
-            const int t = static_cast<int>(item / static_cast<std::size_t>(c.heads));
-            const int h = static_cast<int>(item % static_cast<std::size_t>(c.heads));
-            const auto& bt = batch[static_cast<std::size_t>(t)];
-            const kv::BlockTable& table = *tables[static_cast<std::size_t>(bt.seq)];
-            const float* q = ws.q.data() + static_cast<std::size_t>(t) * qDim + static_cast<std::size_t>(h) * static_cast<std::size_t>(hd);
-            const std::size_t kvOffset = static_cast<std::size_t>(h / group) * static_cast<std::size_t>(hd);
-            const int positions = bt.pos + 1;
-            float maxScore = -std::numeric_limits<float>::infinity();
-            for (int j = 0; j < positions; ++j) {
-                const int block = table.blocks[static_cast<std::size_t>(j / blockTokens)];
-                const float* k = q8Head(cache.key(block, layer, j % blockTokens), kvOffset, hd, tmp.data());
-                const float s = dotF32(k, q, hd) * scale;
-                scores[static_cast<std::size_t>(j)] = s;
-                maxScore = std::max(maxScore, s);
-            }
-            const double sum = expShiftedRow(scores.data(), positions, maxScore);
-            const float inv = static_cast<float>(1.0 / sum);
-            float* out = ws.attn.data() + static_cast<std::size_t>(t) * qDim + static_cast<std::size_t>(h) * static_cast<std::size_t>(hd);
-            std::fill(out, out + hd, 0.0f);
-            for (int j = 0; j < positions; ++j) {
-                const int block = table.blocks[static_cast<std::size_t>(j / blockTokens)];
-                const float* v = q8Head(cache.value(block, layer, j % blockTokens), kvOffset, hd, tmp.data());
-                axpyF32(scores[static_cast<std::size_t>(j)] * inv, v, out, hd);
-            }
+        const auto uhd = static_cast<std::size_t>(hd);
+        constexpr std::size_t kBlockBytes = 34; // a Q8_0 block of 32 values
+        int maxPos = 0;
+        std::size_t totalPositions = 0;
+        for (const auto& bt : batch) {
+            maxPos = std::max(maxPos, bt.pos);
+            totalPositions += static_cast<std::size_t>(bt.pos) + 1;
         }
+        const int chunks = std::clamp((2 * pool.size() + n - 1) / n, 1, c.heads);
+        const int perChunk = (c.heads + chunks - 1) / chunks;
+        const std::size_t work = static_cast<std::size_t>(n) * static_cast<std::size_t>(chunks);
+        const std::size_t perItem = std::max<std::size_t>(1, totalPositions / static_cast<std::size_t>(n)) * uhd * 2
+            * static_cast<std::size_t>(perChunk);
+        const std::size_t grain = std::max<std::size_t>(1, kMinPieceWork / perItem);
+        const std::size_t span = static_cast<std::size_t>(maxPos) + 1;
+
+        pool.parallelFor(work, grain, [&](std::size_t begin, std::size_t end) {
+            thread_local std::vector<float> scores, row, maxes;
+            const auto pc = static_cast<std::size_t>(perChunk);
+            if (scores.size() < pc * span)
+                scores.resize(pc * span);
+            if (maxes.size() < pc)
+                maxes.resize(pc);
+            for (std::size_t item = begin; item < end; ++item) {
+                const int t = static_cast<int>(item / static_cast<std::size_t>(chunks));
+                const int h0 = static_cast<int>(item % static_cast<std::size_t>(chunks)) * perChunk;
+                const int h1 = std::min(c.heads, h0 + perChunk);
+                if (h0 >= h1)
+                    continue;
+                const auto& bt = batch[static_cast<std::size_t>(t)];
+                const kv::BlockTable& table = *tables[static_cast<std::size_t>(bt.seq)];
+                const int positions = bt.pos + 1;
+                auto kvOffset = [&](int h) { return static_cast<std::size_t>(h / group) * uhd; };
+                // Whole blocks [first, last] of a row cover the chunk's heads
+                // (heads narrower than a block may start inside one).
+                const std::size_t first = kvOffset(h0) / 32, last = (kvOffset(h1 - 1) + uhd - 1) / 32;
+                const std::size_t sliceValues = (last - first + 1) * 32;
+                if (row.size() < sliceValues)
+                    row.resize(sliceValues);
+                auto headScores = [&](int h) { return scores.data() + static_cast<std::size_t>(h - h0) * span; };
+                auto headRow = [&](int h) { return row.data() + (kvOffset(h) - first * 32); };
+                auto decode = [&](const void* r) {
+                    dequantizeRow(TensorType::Q8_0, static_cast<const std::uint8_t*>(r) + first * kBlockBytes, row.data(),
+                                  static_cast<std::int64_t>(sliceValues));
+                };
+                std::fill(maxes.begin(), maxes.begin() + static_cast<std::ptrdiff_t>(h1 - h0), -std::numeric_limits<float>::infinity());
+                for (int j = 0; j < positions; ++j) {
+                    decode(cache.key(table.blocks[static_cast<std::size_t>(j / blockTokens)], layer, j % blockTokens));
+                    for (int h = h0; h < h1; ++h) {
+                        const float* q = ws.q.data() + static_cast<std::size_t>(t) * qDim + static_cast<std::size_t>(h) * uhd;
+                        const float s = dotF32(headRow(h), q, hd) * scale;
+                        headScores(h)[j] = s;
+                        maxes[static_cast<std::size_t>(h - h0)] = std::max(maxes[static_cast<std::size_t>(h - h0)], s);
+                    }
+                }
+                for (int h = h0; h < h1; ++h) {
+                    float* sc = headScores(h);
+                    const double sum = expShiftedRow(sc, positions, maxes[static_cast<std::size_t>(h - h0)]);
+                    // The weights times 1 / sum, kept in maxes' slot.
+                    maxes[static_cast<std::size_t>(h - h0)] = static_cast<float>(1.0 / sum);
+                    float* out = ws.attn.data() + static_cast<std::size_t>(t) * qDim + static_cast<std::size_t>(h) * uhd;
+                    std::fill(out, out + hd, 0.0f);
+                }
+                for (int j = 0; j < positions; ++j) {
+                    decode(cache.value(table.blocks[static_cast<std::size_t>(j / blockTokens)], layer, j % blockTokens));
+                    for (int h = h0; h < h1; ++h) {
+                        float* out = ws.attn.data() + static_cast<std::size_t>(t) * qDim + static_cast<std::size_t>(h) * uhd;
+                        axpyF32(headScores(h)[j] * maxes[static_cast<std::size_t>(h - h0)], headRow(h), out, hd);
+                    }
+                }
+            }
+        });
     }
 
     void storeKv(int layer)
