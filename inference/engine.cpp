@@ -204,7 +204,8 @@ struct Engine::Impl {
     void emitToken(Seq& s, std::int32_t token, bool eogToken);
     void finish(Seq& s, FinishReason reason, std::string error = {});
     void refreshStats(int stepSequences, int stepTokens, int generatedNow);
-    void refreshCounts(std::uint64_t finishedId);
+    void refreshCounts();
+    void refreshKv(EngineStats& s);
     void refreshOwners(EngineStats& s);
     std::vector<std::int32_t> ownersScratch;  // engine thread only: reused by refreshOwners()
     Result<std::vector<std::int32_t>> promptOf(const GenerationRequest& r) const;
@@ -440,12 +441,21 @@ EngineStats Engine::stats() const
     return m_impl->snapshot;
 }
 
-// The cheap part of refreshStats() after one request finished: block and
-// queue counts, and that request gone from the per-sequence list.
-void Engine::Impl::refreshCounts(std::uint64_t finishedId)
+// The cheap part of refreshStats() after one request finished: the KV
+// cache's state as it is now (blocks, sequences, owners) and the queue
+// counts. The other sequences are read again too: the step that finished
+// this one may have given them blocks since the last refreshStats(), and
+// owners and sequences must agree.
+void Engine::Impl::refreshCounts()
 {
     std::lock_guard lock(statsMutex);
-    auto& s = snapshot;
+    refreshKv(snapshot);
+}
+
+// Everything of `s` that describes the KV cache and the queues now. Under
+// statsMutex.
+void Engine::Impl::refreshKv(EngineStats& s)
+{
     s.kvBlocksUsed = blocks->used();
     s.kvBlocksCached = blocks->cached();
     s.kvBlocksFree = blocks->free();
@@ -453,7 +463,9 @@ void Engine::Impl::refreshCounts(std::uint64_t finishedId)
     s.prefixMisses = blocks->misses;
     s.evictions = blocks->evictions;
     s.preemptions = sched->preemptions();
-    std::erase_if(s.sequences, [&](const SequenceKv& q) { return q.request == finishedId; });
+    s.sequences.clear();
+    for (const auto& [id, seq] : active)
+        s.sequences.push_back({id, static_cast<int>(seq->seq.table.blocks.size()), seq->seq.computed, seq->seq.running});
     refreshOwners(s);
     s.requestsRunning = static_cast<int>(sched->running().size());
     std::lock_guard intakeLock(mutex);
@@ -508,25 +520,10 @@ void Engine::Impl::refreshStats(int stepSequences, int stepTokens, int generated
     auto& s = snapshot;
     const auto kvs = cache->stats();
     s.kvBlocksTotal = blocks->capacity();
-    s.kvBlocksUsed = blocks->used();
-    s.kvBlocksCached = blocks->cached();
-    s.kvBlocksFree = blocks->free();
     s.kvBlockTokens = kvs.blockTokens;
     s.kvBytesPerToken = kvs.bytesPerToken;
     s.kvBytesTotal = kvs.bytesTotal;
-    s.prefixHits = blocks->hits;
-    s.prefixMisses = blocks->misses;
-    s.evictions = blocks->evictions;
-    s.preemptions = sched->preemptions();
-    s.sequences.clear();
-    for (const auto& [id, seq] : active)
-        s.sequences.push_back({id, static_cast<int>(seq->seq.table.blocks.size()), seq->seq.computed, seq->seq.running});
-    refreshOwners(s);
-    s.requestsRunning = static_cast<int>(sched->running().size());
-    {
-        std::lock_guard intakeLock(mutex);
-        s.requestsQueued = static_cast<int>(sched->waiting().size() + incoming.size());
-    }
+    refreshKv(s);
     if (stepSequences > 0) {
         ++s.steps;
         s.lastStepSequences = stepSequences;
@@ -569,7 +566,7 @@ void Engine::Impl::finish(Seq& s, FinishReason reason, std::string error)
     const auto id = s.seq.id;
     active.erase(id);  // destroys s
     // Waiters see the blocks already back in the stats.
-    refreshCounts(id);
+    refreshCounts();
     {
         std::lock_guard lock(state->mutex);
         state->result = std::move(result);
