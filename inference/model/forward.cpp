@@ -361,6 +361,7 @@ struct ForwardPass {
             attentionQ8(layer);
             return;
         }
+        // Here: an F32 cache, or an F16 one with heads under kShortHalfDot.
         const int hd = c.headDim;
         const int group = c.heads / c.kvHeads;
         const int blockTokens = cache.config().blockTokens;
@@ -409,22 +410,13 @@ struct ForwardPass {
                 const std::size_t kvOffset = static_cast<std::size_t>(h / group) * static_cast<std::size_t>(hd);
                 const int positions = bt.pos + 1;
                 float maxScore = -std::numeric_limits<float>::infinity();
-                const bool blockDots = f16 && hd >= kShortHalfDot;
-                if (blockDots) {
-                    // Wide heads: one call per KV block (the same dots).
-                    for (int j0 = 0; j0 < positions; j0 += blockTokens) {
-                        const int block = table.blocks[static_cast<std::size_t>(j0 / blockTokens)];
-                        const auto* rows = static_cast<const std::uint16_t*>(cache.key(block, layer, 0)) + kvOffset;
-                        dotHalfF32Rows(rows, kvDim, std::min(blockTokens, positions - j0), q, hd, scores.data() + j0);
-                    }
-                }
-                const bool shortDots = f16 && hd < kShortHalfDot;
-                if (shortDots) {
-                    // Short heads: products of two halves are exact in
-                    // float and a row is summed in double, as the reference
-                    // does. A block's rows four at a time, so that the four
-                    // sums' add latencies overlap (each row's sum is the
-                    // same operations in the same order as alone).
+                if (f16) {
+                    // Short heads (wider ones take attentionF16Wide): products
+                    // of two halves are exact in float and a row is summed in
+                    // double, as the reference does. A block's rows four at a
+                    // time, so that the four sums' add latencies overlap
+                    // (each row's sum is the same operations in the same
+                    // order as alone).
                     for (int j0 = 0; j0 < positions; j0 += blockTokens) {
                         const int block = table.blocks[static_cast<std::size_t>(j0 / blockTokens)];
                         const auto* rows = static_cast<const std::uint16_t*>(cache.key(block, layer, 0)) + kvOffset;
@@ -444,19 +436,11 @@ struct ForwardPass {
                     }
                 }
                 for (int j = 0; j < positions; ++j) {
-                    if (blockDots || shortDots) {
-                        const float s = scores[static_cast<std::size_t>(j)] * scale;
-                        scores[static_cast<std::size_t>(j)] = s;
-                        maxScore = std::max(maxScore, s);
-                        continue;
+                    float s = scores[static_cast<std::size_t>(j)];
+                    if (!f16) {
+                        const int block = table.blocks[static_cast<std::size_t>(j / blockTokens)];
+                        s = dotF32(static_cast<const float*>(cache.key(block, layer, j % blockTokens)) + kvOffset, q, hd);
                     }
-                    const int block = table.blocks[static_cast<std::size_t>(j / blockTokens)];
-                    const void* key = cache.key(block, layer, j % blockTokens);
-                    float s;
-                    if (!f16)
-                        s = dotF32(static_cast<const float*>(key) + kvOffset, q, hd);
-                    else
-                        s = dotHalfF32(static_cast<const std::uint16_t*>(key) + kvOffset, q, hd);
                     s *= scale;
                     scores[static_cast<std::size_t>(j)] = s;
                     maxScore = std::max(maxScore, s);
