@@ -199,6 +199,49 @@ struct ForwardPass {
         }
     }
 
+    // How the chunked attention paths split their work: an item is one
+    // token and a chunk of its heads, with enough items for every thread (a
+    // single sequence splits its heads); `span` positions of scores per head.
+    struct HeadChunks {
+        int chunks = 1, perChunk = 1;
+        std::size_t work = 0, grain = 1, span = 1;
+    };
+    HeadChunks headChunks() const
+    {
+        int maxPos = 0;
+        std::size_t totalPositions = 0;
+        for (const auto& bt : batch) {
+            maxPos = std::max(maxPos, bt.pos);
+            totalPositions += static_cast<std::size_t>(bt.pos) + 1;
+        }
+        HeadChunks hc;
+        hc.chunks = std::clamp((2 * pool.size() + n - 1) / n, 1, c.heads);
+        hc.perChunk = (c.heads + hc.chunks - 1) / hc.chunks;
+        hc.work = static_cast<std::size_t>(n) * static_cast<std::size_t>(hc.chunks);
+        const std::size_t perItem = std::max<std::size_t>(1, totalPositions / static_cast<std::size_t>(n))
+            * static_cast<std::size_t>(c.headDim) * 2 * static_cast<std::size_t>(hc.perChunk);
+        hc.grain = std::max<std::size_t>(1, kMinPieceWork / perItem);
+        hc.span = static_cast<std::size_t>(maxPos) + 1;
+        return hc;
+    }
+    // Item i of a split: its token, heads [h0, h1) (empty past the last
+    // head), the token's block table and the positions it attends to.
+    struct ChunkItem {
+        int t = 0, h0 = 0, h1 = 0, positions = 0;
+        const kv::BlockTable* table = nullptr;
+    };
+    ChunkItem chunkItem(const HeadChunks& split, std::size_t item) const
+    {
+        ChunkItem it;
+        it.t = static_cast<int>(item / static_cast<std::size_t>(split.chunks));
+        it.h0 = static_cast<int>(item % static_cast<std::size_t>(split.chunks)) * split.perChunk;
+        it.h1 = std::min(c.heads, it.h0 + split.perChunk);
+        const auto& bt = batch[static_cast<std::size_t>(it.t)];
+        it.table = tables[static_cast<std::size_t>(bt.seq)];
+        it.positions = bt.pos + 1;
+        return it;
+    }
+
     // Attention over an F16 cache with heads of kShortHalfDot values or
     // more, for a chunk of heads of one token at a time: each KV block's
     // rows are visited once for all heads of the chunk (block-outer order),
@@ -215,22 +258,11 @@ struct ForwardPass {
         const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
         const std::size_t qDim = static_cast<std::size_t>(c.qDim());
         const auto uhd = static_cast<std::size_t>(hd);
-        int maxPos = 0;
-        std::size_t totalPositions = 0;
-        for (const auto& bt : batch) {
-            maxPos = std::max(maxPos, bt.pos);
-            totalPositions += static_cast<std::size_t>(bt.pos) + 1;
-        }
-        // Enough items for every thread (a single sequence splits its heads).
-        const int chunks = std::clamp((2 * pool.size() + n - 1) / n, 1, c.heads);
-        const int perChunk = (c.heads + chunks - 1) / chunks;
-        const std::size_t work = static_cast<std::size_t>(n) * static_cast<std::size_t>(chunks);
-        const std::size_t perItem = std::max<std::size_t>(1, totalPositions / static_cast<std::size_t>(n)) * uhd * 2
-            * static_cast<std::size_t>(perChunk);
-        const std::size_t grain = std::max<std::size_t>(1, kMinPieceWork / perItem);
-        const std::size_t span = static_cast<std::size_t>(maxPos) + 1;
+        const HeadChunks split = headChunks();
+        const int chunks = split.chunks, perChunk = split.perChunk;
+        const std::size_t span = split.span;
 
-        pool.parallelFor(work, grain, [&](std::size_t begin, std::size_t end) {
+        pool.parallelFor(split.work, split.grain, [&](std::size_t begin, std::size_t end) {
             thread_local std::vector<float> scores, qrows;
             thread_local std::vector<std::uint16_t> half, probHalf;
             thread_local std::vector<double> vacc;
@@ -246,14 +278,11 @@ struct ForwardPass {
             if (vacc.size() < pc * uhd)
                 vacc.resize(pc * uhd);
             for (std::size_t item = begin; item < end; ++item) {
-                const int t = static_cast<int>(item / static_cast<std::size_t>(chunks));
-                const int h0 = static_cast<int>(item % static_cast<std::size_t>(chunks)) * perChunk;
-                const int h1 = std::min(c.heads, h0 + perChunk);
-                if (h0 >= h1)
+                const ChunkItem it = chunkItem(split, item);
+                if (it.h0 >= it.h1)
                     continue;
-                const auto& bt = batch[static_cast<std::size_t>(t)];
-                const kv::BlockTable& table = *tables[static_cast<std::size_t>(bt.seq)];
-                const int positions = bt.pos + 1;
+                const int t = it.t, h0 = it.h0, h1 = it.h1, positions = it.positions;
+                const kv::BlockTable& table = *it.table;
                 if (item + 1 < end) {
                     // Everything the next item reads, into L2 while this
                     // one computes: one core's misses to L1 alone cannot
@@ -534,21 +563,11 @@ struct ForwardPass {
         const std::size_t qDim = static_cast<std::size_t>(c.qDim());
         const auto uhd = static_cast<std::size_t>(hd);
         constexpr std::size_t kBlockBytes = 34; // a Q8_0 block of 32 values
-        int maxPos = 0;
-        std::size_t totalPositions = 0;
-        for (const auto& bt : batch) {
-            maxPos = std::max(maxPos, bt.pos);
-            totalPositions += static_cast<std::size_t>(bt.pos) + 1;
-        }
-        const int chunks = std::clamp((2 * pool.size() + n - 1) / n, 1, c.heads);
-        const int perChunk = (c.heads + chunks - 1) / chunks;
-        const std::size_t work = static_cast<std::size_t>(n) * static_cast<std::size_t>(chunks);
-        const std::size_t perItem = std::max<std::size_t>(1, totalPositions / static_cast<std::size_t>(n)) * uhd * 2
-            * static_cast<std::size_t>(perChunk);
-        const std::size_t grain = std::max<std::size_t>(1, kMinPieceWork / perItem);
-        const std::size_t span = static_cast<std::size_t>(maxPos) + 1;
+        const HeadChunks split = headChunks();
+        const int perChunk = split.perChunk;
+        const std::size_t span = split.span;
 
-        pool.parallelFor(work, grain, [&](std::size_t begin, std::size_t end) {
+        pool.parallelFor(split.work, split.grain, [&](std::size_t begin, std::size_t end) {
             thread_local std::vector<float> scores, row, maxes;
             const auto pc = static_cast<std::size_t>(perChunk);
             if (scores.size() < pc * span)
@@ -556,14 +575,11 @@ struct ForwardPass {
             if (maxes.size() < pc)
                 maxes.resize(pc);
             for (std::size_t item = begin; item < end; ++item) {
-                const int t = static_cast<int>(item / static_cast<std::size_t>(chunks));
-                const int h0 = static_cast<int>(item % static_cast<std::size_t>(chunks)) * perChunk;
-                const int h1 = std::min(c.heads, h0 + perChunk);
-                if (h0 >= h1)
+                const ChunkItem it = chunkItem(split, item);
+                if (it.h0 >= it.h1)
                     continue;
-                const auto& bt = batch[static_cast<std::size_t>(t)];
-                const kv::BlockTable& table = *tables[static_cast<std::size_t>(bt.seq)];
-                const int positions = bt.pos + 1;
+                const int t = it.t, h0 = it.h0, h1 = it.h1, positions = it.positions;
+                const kv::BlockTable& table = *it.table;
                 auto kvOffset = [&](int h) { return static_cast<std::size_t>(h / group) * uhd; };
                 // Whole blocks [first, last] of a row cover the chunk's heads
                 // (heads narrower than a block may start inside one).
