@@ -131,13 +131,11 @@ struct ForwardPass {
         const auto rows = static_cast<std::size_t>(w.rows);
         // Packed groups when the CPU has their kernel (decided per call, the
         // same for every batch size, so batching never changes results).
-        const bool q4k = w.type == TensorType::Q4_K && packedQ4KAvailable();
-        const bool q8 = w.type == TensorType::Q8_0 && packedQ8GroupsAvailable();
-        if (w.packed && (q4k || q8)) {
+        if (w.packed && packedGroupsAvailable(w.type)) {
             // Threads split the row groups, so each group's weights are read
             // (and decoded) once per step for every input; the cut depends
             // only on the sizes, never on which inputs share the call.
-            const auto groupRows = static_cast<std::size_t>(packedQ4KGroupRows());
+            const auto groupRows = static_cast<std::size_t>(packedGroupRows());
             const std::size_t groups = (rows + groupRows - 1) / groupRows;
             const std::size_t gGrain = std::max<std::size_t>(1, kMinPieceBytes / (w.packedGroupBytes * count));
             const std::span<const PreparedInput> in(inputs.data(), count);
@@ -151,10 +149,7 @@ struct ForwardPass {
             pool.parallelFor(groups, gGrain, [&](std::size_t g0, std::size_t g1) {
                 const auto r0 = static_cast<std::int64_t>(g0 * groupRows);
                 const auto r1 = static_cast<std::int64_t>(std::min(rows, g1 * groupRows));
-                if (q4k)
-                    gemmPackedQ4K(w.packed, w.packedGroupBytes, r0, r1, in, y, rows, tiles);
-                else
-                    gemmPackedQ8Groups(w.packed, w.packedGroupBytes, r0, r1, in, y, rows, tiles);
+                gemmPacked(w.type, w.packed, w.packedGroupBytes, r0, r1, in, y, rows, tiles);
             });
             return;
         }

@@ -345,14 +345,12 @@ void releasePages(const std::byte* p, std::size_t bytes)
 void Model::packWeights()
 {
     auto pack = [&](WeightView& w) {
-        const bool q4k = w.type == TensorType::Q4_K && packedQ4KAvailable();
-        const bool q8 = w.type == TensorType::Q8_0 && packedQ8GroupsAvailable();
-        if ((!q4k && !q8) || !w.data || w.rows <= 0)
+        if (!packedGroupsAvailable(w.type) || !w.data || w.rows <= 0)
             return;
-        const std::size_t gb = q4k ? packedQ4KGroupBytes(w.cols) : packedQ8GroupBytes(w.cols);
+        const std::size_t gb = packedGroupBytes(w.type, w.cols);
         if (gb == 0)
             return;
-        const std::int64_t groupRows = packedQ4KGroupRows();
+        const std::int64_t groupRows = packedGroupRows();
         const auto groups = static_cast<std::size_t>((w.rows + groupRows - 1) / groupRows);
         auto copy = std::unique_ptr<std::byte[]>(new (std::nothrow) std::byte[gb * groups]);
         if (!copy)
@@ -360,11 +358,7 @@ void Model::packWeights()
         for (std::size_t g = 0; g < groups; ++g) {
             const std::int64_t r0 = static_cast<std::int64_t>(g) * groupRows;
             const std::byte* src = w.data + static_cast<std::size_t>(r0) * w.rowBytes;
-            const std::int64_t n = std::min(groupRows, w.rows - r0);
-            if (q4k)
-                packQ4_KGroup(src, w.rowBytes, n, w.cols, copy.get() + g * gb);
-            else
-                packQ8_0Group(src, w.rowBytes, n, w.cols, copy.get() + g * gb);
+            packGroup(w.type, src, w.rowBytes, std::min(groupRows, w.rows - r0), w.cols, copy.get() + g * gb);
         }
         w.packed = copy.get();
         w.packedGroupBytes = gb;

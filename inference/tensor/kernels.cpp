@@ -498,6 +498,7 @@ KernelTable merged(const KernelTable& base, const KernelTable& fast)
     if (fast.quantizeQ8) t.quantizeQ8 = fast.quantizeQ8;
     if (fast.dotPackedQ4K) t.dotPackedQ4K = fast.dotPackedQ4K;
     if (fast.dotPackedQ8G) t.dotPackedQ8G = fast.dotPackedQ8G;
+    if (fast.dotPackedQ6K) t.dotPackedQ6K = fast.dotPackedQ6K;
     if (fast.tileQ8G) t.tileQ8G = fast.tileQ8G;
     if (fast.tileQ4K) t.tileQ4K = fast.tileQ4K;
     if (fast.dotHalfF32Rows) t.dotHalfF32Rows = fast.dotHalfF32Rows;
@@ -730,29 +731,15 @@ void gemm(TensorType type, const void* weights, std::size_t rowStrideBytes, std:
     }
 }
 
-bool packedQ4KAvailable()
-{
-    return activeTable().dotPackedQ4K != nullptr;
-}
+namespace {
 
-std::int64_t packedQ4KGroupRows()
-{
-    return kQ4KGroupRows;
-}
+constexpr std::int64_t kGroupRows = kQ4KGroupRows;
+static_assert(kQ4KGroupRows == kQ8GroupRows);
 
-std::size_t packedQ4KGroupBytes(std::int64_t cols)
+// The three packers: rows [0, rows) of the original matrix into one group
+// of `bytes` (checked by packGroup()).
+void packQ4K(const void* src, std::size_t srcRowBytes, std::int64_t rows, std::int64_t cols, std::uint8_t* out, std::size_t bytes)
 {
-    if (cols <= 0 || cols % QK_K != 0)
-        return 0;
-    return static_cast<std::size_t>(cols / QK_K) * kQ4KSuperBytes;
-}
-
-void packQ4_KGroup(const void* src, std::size_t srcRowBytes, std::int64_t rows, std::int64_t cols, void* dst)
-{
-    const std::size_t bytes = packedQ4KGroupBytes(cols);
-    if (bytes == 0 || rows < 1 || rows > kQ4KGroupRows)
-        return;
-    auto* out = static_cast<std::uint8_t*>(dst);
     std::memset(out, 0, bytes);
     for (std::int64_t r = 0; r < rows; ++r) {
         const auto* blocks = reinterpret_cast<const BlockQ4_K*>(static_cast<const std::uint8_t*>(src) + static_cast<std::size_t>(r) * srcRowBytes);
@@ -782,7 +769,64 @@ void packQ4_KGroup(const void* src, std::size_t srcRowBytes, std::int64_t rows, 
     }
 }
 
-namespace {
+void packQ8(const void* src, std::size_t srcRowBytes, std::int64_t rows, std::int64_t cols, std::uint8_t* out, std::size_t)
+{
+    // Rows past `rows`: scale 0 and quants 0 (stored 128), so results 0.
+    for (std::int64_t b = 0; b < cols / QK; ++b) {
+        std::uint8_t* blk = out + static_cast<std::size_t>(b) * kQ8BlockBytes;
+        std::memset(blk, 0, 32);
+        std::memset(blk + 32, 128, kQ8BlockBytes - 32);
+    }
+    for (std::int64_t r = 0; r < rows; ++r) {
+        const auto* blocks = reinterpret_cast<const BlockQ8_0*>(static_cast<const std::uint8_t*>(src) + static_cast<std::size_t>(r) * srcRowBytes);
+        for (std::int64_t b = 0; b < cols / QK; ++b) {
+            std::uint8_t* blk = out + static_cast<std::size_t>(b) * kQ8BlockBytes;
+            std::memcpy(blk + 2 * r, &blocks[b].d, 2);
+            for (int st = 0; st < 8; ++st)
+                for (int t = 0; t < 4; ++t)
+                    blk[32 + 64 * st + 4 * r + t] = static_cast<std::uint8_t>(blocks[b].qs[4 * st + t] + 128);
+        }
+    }
+}
+
+void packQ6K(const void* src, std::size_t srcRowBytes, std::int64_t rows, std::int64_t cols, std::uint8_t* out, std::size_t bytes)
+{
+    // Rows past `rows`: d 0, so results 0.
+    std::memset(out, 0, bytes);
+    for (std::int64_t r = 0; r < rows; ++r) {
+        const auto* blocks = reinterpret_cast<const BlockQ6_K*>(static_cast<const std::uint8_t*>(src) + static_cast<std::size_t>(r) * srcRowBytes);
+        const auto h = static_cast<std::size_t>(r / 8), rr = static_cast<std::size_t>(r % 8);
+        for (std::int64_t i = 0; i < cols / QK_K; ++i) {
+            const BlockQ6_K& b = blocks[i];
+            std::uint8_t* sb = out + static_cast<std::size_t>(i) * kQ6KSuperBytes;
+            std::memcpy(sb + 2 * r, &b.d, 2);
+            for (int s = 0; s < 16; ++s)
+                sb[kQ6KOffScales + 32 * (s / 2) + 2 * r + (s % 2)] = static_cast<std::uint8_t>(b.scales[s]);
+            // ggml's level v (0..255): each 128 values take 64 bytes of ql
+            // (low nibbles then high nibbles of 32-byte runs) and 32 of qh
+            // (2 bits per 32-value quarter).
+            auto level = [&](int v) {
+                const int half = v / 128, quarter = (v % 128) / 32, l = v % 32;
+                const std::uint8_t low = b.ql[64 * half + 32 * (quarter % 2) + l];
+                const int lo4 = quarter < 2 ? low & 0x0F : low >> 4;
+                const int hi2 = (b.qh[32 * half + l] >> (2 * quarter)) & 3;
+                return lo4 | (hi2 << 4);
+            };
+            for (int j = 0; j < 8; ++j) {
+                std::uint8_t* unit = sb + kQ6KOffUnits + kQ6KUnitBytes * static_cast<std::size_t>(j);
+                for (int st = 0; st < 8; ++st)
+                    for (int t = 0; t < 4; ++t) {
+                        const int v = level(32 * j + 4 * st + t);
+                        // Low nibble: chunk st / 2, the step's nibble st % 2.
+                        unit[64 * (st / 2) + 4 * r + t] |= static_cast<std::uint8_t>((v & 0x0F) << (4 * (st % 2)));
+                        // Top bits: this half's vector st / 4, field st % 4.
+                        unit[kQ6KUnitHigh + 64 * h + 32 * static_cast<std::size_t>(st / 4) + 4 * rr + static_cast<std::size_t>(t)]
+                            |= static_cast<std::uint8_t>((v >> 4) << (2 * (st % 4)));
+                    }
+            }
+        }
+    }
+}
 
 constexpr int kTileInputs = 16;
 
@@ -879,8 +923,7 @@ void gemmGroups(PackedGroupFn fn, PackedTileFn tile, bool q4k, std::size_t group
                 out[b * outStride + static_cast<std::size_t>(r)] = kNaN;
         return;
     }
-    constexpr std::int64_t G = kQ4KGroupRows;
-    static_assert(kQ4KGroupRows == kQ8GroupRows);
+    constexpr std::int64_t G = kGroupRows;
     const auto* base = static_cast<const std::uint8_t*>(weights);
     // The inputs' views once per call (a few dozen groups share them).
     thread_local std::vector<PreparedView> allViews;
@@ -947,13 +990,6 @@ void gemmGroups(PackedGroupFn fn, PackedTileFn tile, bool q4k, std::size_t group
 
 } // namespace
 
-void gemmPackedQ4K(const void* weights, std::size_t groupStrideBytes, std::int64_t r0, std::int64_t r1,
-                   std::span<const PreparedInput> inputs, float* out, std::size_t outStride, const PreparedTiles* tiles)
-{
-    gemmGroups(activeTable().dotPackedQ4K, activeTable().tileQ4K, true, packedQ4KGroupBytes(inputs.empty() ? 0 : inputs[0].size()), weights, groupStrideBytes, r0, r1,
-               inputs, out, outStride, tiles, [](const PreparedInput& in) { return in.weightType() == TensorType::Q4_K; });
-}
-
 void prepareTiles(TensorType weightType, std::span<const PreparedInput> inputs, PreparedTiles& out)
 {
     out.m_count = 0;
@@ -979,48 +1015,66 @@ void prepareTiles(TensorType weightType, std::span<const PreparedInput> inputs, 
     out.m_count = inputs.size();
 }
 
-bool packedQ8GroupsAvailable()
+namespace {
+
+// The packed form of `type`: its group kernel (in the active variant) and
+// tile kernel, its block, its packer and the bytes per block of 16 rows.
+struct PackedForm {
+    PackedGroupFn group = nullptr;
+    PackedTileFn tile = nullptr;
+    std::int64_t block = 0;
+    std::size_t blockBytes = 0;
+    void (*pack)(const void*, std::size_t, std::int64_t, std::int64_t, std::uint8_t*, std::size_t) = nullptr;
+};
+
+PackedForm packedForm(TensorType type)
 {
-    return activeTable().dotPackedQ8G != nullptr;
+    const KernelTable& t = activeTable();
+    switch (type) {
+    case TensorType::Q4_K: return {t.dotPackedQ4K, t.tileQ4K, QK_K, kQ4KSuperBytes, packQ4K};
+    case TensorType::Q6_K: return {t.dotPackedQ6K, nullptr, QK_K, kQ6KSuperBytes, packQ6K};
+    case TensorType::Q8_0: return {t.dotPackedQ8G, t.tileQ8G, QK, kQ8BlockBytes, packQ8};
+    default: return {};
+    }
 }
 
-std::size_t packedQ8GroupBytes(std::int64_t cols)
+} // namespace
+
+bool packedGroupsAvailable(TensorType type)
 {
-    if (cols <= 0 || cols % QK != 0)
+    return packedForm(type).group != nullptr;
+}
+
+std::int64_t packedGroupRows()
+{
+    return kGroupRows;
+}
+
+std::size_t packedGroupBytes(TensorType type, std::int64_t cols)
+{
+    const PackedForm f = packedForm(type);
+    if (f.block == 0 || cols <= 0 || cols % f.block != 0)
         return 0;
-    return static_cast<std::size_t>(cols / QK) * kQ8BlockBytes;
+    return static_cast<std::size_t>(cols / f.block) * f.blockBytes;
 }
 
-void packQ8_0Group(const void* src, std::size_t srcRowBytes, std::int64_t rows, std::int64_t cols, void* dst)
+void packGroup(TensorType type, const void* src, std::size_t srcRowBytes, std::int64_t rows, std::int64_t cols, void* dst)
 {
-    const std::size_t bytes = packedQ8GroupBytes(cols);
-    if (bytes == 0 || rows < 1 || rows > kQ8GroupRows)
+    const std::size_t bytes = packedGroupBytes(type, cols);
+    if (bytes == 0 || rows < 1 || rows > kGroupRows)
         return;
-    auto* out = static_cast<std::uint8_t*>(dst);
-    // Rows past `rows`: scale 0 and quants 0 (stored 128), so results 0.
-    for (std::int64_t b = 0; b < cols / QK; ++b) {
-        std::uint8_t* blk = out + static_cast<std::size_t>(b) * kQ8BlockBytes;
-        std::memset(blk, 0, 32);
-        std::memset(blk + 32, 128, kQ8BlockBytes - 32);
-    }
-    for (std::int64_t r = 0; r < rows; ++r) {
-        const auto* blocks = reinterpret_cast<const BlockQ8_0*>(static_cast<const std::uint8_t*>(src) + static_cast<std::size_t>(r) * srcRowBytes);
-        for (std::int64_t b = 0; b < cols / QK; ++b) {
-            std::uint8_t* blk = out + static_cast<std::size_t>(b) * kQ8BlockBytes;
-            std::memcpy(blk + 2 * r, &blocks[b].d, 2);
-            for (int st = 0; st < 8; ++st)
-                for (int t = 0; t < 4; ++t)
-                    blk[32 + 64 * st + 4 * r + t] = static_cast<std::uint8_t>(blocks[b].qs[4 * st + t] + 128);
-        }
-    }
+    packedForm(type).pack(src, srcRowBytes, rows, cols, static_cast<std::uint8_t*>(dst), bytes);
 }
 
-void gemmPackedQ8Groups(const void* weights, std::size_t groupStrideBytes, std::int64_t r0, std::int64_t r1,
-                        std::span<const PreparedInput> inputs, float* out, std::size_t outStride, const PreparedTiles* tiles)
+void gemmPacked(TensorType type, const void* weights, std::size_t groupStrideBytes, std::int64_t r0, std::int64_t r1,
+                std::span<const PreparedInput> inputs, float* out, std::size_t outStride, const PreparedTiles* tiles)
 {
-    gemmGroups(activeTable().dotPackedQ8G, activeTable().tileQ8G, false, packedQ8GroupBytes(inputs.empty() ? 0 : inputs[0].size()), weights, groupStrideBytes, r0, r1,
-               inputs, out, outStride, tiles,
-               [](const PreparedInput& in) { return in.weightType() == TensorType::Q8_0 && KernelAccess::view(in).corr != nullptr; });
+    const PackedForm f = packedForm(type);
+    gemmGroups(f.group, f.tile, type == TensorType::Q4_K, packedGroupBytes(type, inputs.empty() ? 0 : inputs[0].size()), weights,
+               groupStrideBytes, r0, r1, inputs, out, outStride, tiles, [type](const PreparedInput& in) {
+                   // Q8_0 groups need the inputs' block sums (corr).
+                   return in.weightType() == type && (type != TensorType::Q8_0 || KernelAccess::view(in).corr != nullptr);
+               });
 }
 
 float dotF32(const float* a, const float* b, std::int64_t n)

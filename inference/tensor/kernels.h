@@ -195,62 +195,42 @@ private:
 // the same objects, unchanged, when the tiles are used.
 void prepareTiles(TensorType weightType, std::span<const PreparedInput> inputs, PreparedTiles& out);
 
-// ---- packed Q4_K weights (batches) ----------------------------------------------
+// ---- packed weights (batches) ---------------------------------------------------
 
-// Q4_K matrices whose rows hold a multiple of 256 values can be repacked in
-// groups of 16 rows interleaved, so that one 8-bit dot instruction covers 4
-// values of 16 rows and every block scale is applied once for 16 rows: the
-// weights are decoded once per call for up to 8 inputs and the work left per
-// input is several times smaller than gemm()'s on the original rows (and
-// smaller even for one input). A packed group is 2.8% larger than its 16
-// original rows. Results differ from gemm()'s only in float rounding order,
-// and an input's results never depend on the other inputs of the call, their
-// number, or the row range asked for.
+// Q4_K, Q6_K and Q8_0 matrices whose rows hold whole blocks can be repacked
+// in groups of 16 rows interleaved, so that one 8-bit multiply instruction
+// covers 4 values of 8 or 16 rows and every block scale is applied once for
+// all rows of a group in one vector operation: the weights are decoded once
+// per call for up to 8 inputs, and the work left per input is several times
+// smaller than gemm()'s on the original rows (and smaller even for one
+// input). Q6_K and Q8_0 groups are the size of their 16 original rows, Q4_K
+// groups 2.8% larger. Results differ from gemm()'s only in float rounding
+// order, and an input's results never depend on the other inputs of the
+// call, their number, or the row range asked for.
 
-// True when the active SIMD variant has the packed kernel (every x86 SIMD
-// variant; the scalar one does not: use gemm() on the original rows).
-bool packedQ4KAvailable();
+// True when the active SIMD variant has the packed kernel of `type` (every
+// x86 SIMD variant has Q4_K, Q6_K and Q8_0; the scalar one none: use gemm()
+// on the original rows).
+bool packedGroupsAvailable(TensorType type);
 // Rows per packed group (16).
-std::int64_t packedQ4KGroupRows();
-// Bytes of one packed group of rows of `cols` values; 0 when cols is not a
-// positive multiple of 256.
-std::size_t packedQ4KGroupBytes(std::int64_t cols);
-// Packs rows [0, rows) of a Q4_K matrix (row r at src + r * srcRowBytes,
+std::int64_t packedGroupRows();
+// Bytes of one packed group of rows of `cols` values; 0 when `type` has no
+// packed form or cols is not a positive multiple of its block (256 for the
+// K-quants, 32 for Q8_0).
+std::size_t packedGroupBytes(TensorType type, std::int64_t cols);
+// Packs rows [0, rows) of a `type` matrix (row r at src + r * srcRowBytes,
 // `cols` values each, rows in 1..16) into one group at dst
-// (packedQ4KGroupBytes(cols) bytes); rows past `rows` are zero. Does nothing
-// when cols or rows are out of range.
-void packQ4_KGroup(const void* src, std::size_t srcRowBytes, std::int64_t rows, std::int64_t cols, void* dst);
+// (packedGroupBytes(type, cols) bytes); rows past `rows` give results 0.
+// Does nothing when the type, cols or rows are out of range.
+void packGroup(TensorType type, const void* src, std::size_t srcRowBytes, std::int64_t rows, std::int64_t cols, void* dst);
 // gemm() over packed groups: group g (rows 16g .. 16g+15) starts at
 // weights + g * groupStrideBytes; for rows r in [r0, r1) and every input b,
 // out[b * outStride + r] = dot(row r, inputs[b]). Inputs prepared for
-// TensorType::Q4_K, all of the same size. Writes NaN when the packed kernel
-// is unavailable, an input does not fit, or the stride is too small.
-// `tiles` (optional) is prepareTiles() of these inputs.
-void gemmPackedQ4K(const void* weights, std::size_t groupStrideBytes, std::int64_t r0, std::int64_t r1,
-                   std::span<const PreparedInput> inputs, float* out, std::size_t outStride, const PreparedTiles* tiles = nullptr);
-
-// ---- packed Q8_0 groups (batches) -----------------------------------------------
-
-// The same interleaving for Q8_0 rows of any multiple of 32 values: groups of
-// 16 rows, the same size as the original rows, nothing to decode per block
-// (quants are stored + 128 for the unsigned side of the 8-bit dot): up to 8
-// inputs per weight read and one scale multiply per block for 16 rows. Same guarantees as the
-// packed Q4_K groups (groups of packedQ4KGroupRows() rows).
-
-// True when the active SIMD variant has the kernel (every x86 SIMD variant:
-// with an 8-bit dot instruction, AVX-512 VNNI or AVX-VNNI, or on plain AVX2
-// with |q| times x given q's sign; the scalar one does not).
-bool packedQ8GroupsAvailable();
-// Bytes of one packed group of rows of `cols` values; 0 when cols is not a
-// positive multiple of 32.
-std::size_t packedQ8GroupBytes(std::int64_t cols);
-// Packs rows [0, rows) (rows in 1..16) of a Q8_0 matrix into one group at
-// dst; rows past `rows` give 0. Does nothing when cols or rows are out of range.
-void packQ8_0Group(const void* src, std::size_t srcRowBytes, std::int64_t rows, std::int64_t cols, void* dst);
-// gemm() over packed Q8_0 groups, as gemmPackedQ4K(); inputs prepared for
-// TensorType::Q8_0.
-void gemmPackedQ8Groups(const void* weights, std::size_t groupStrideBytes, std::int64_t r0, std::int64_t r1,
-                        std::span<const PreparedInput> inputs, float* out, std::size_t outStride, const PreparedTiles* tiles = nullptr);
+// `type`, all of the same size. Writes NaN when the packed kernel is
+// unavailable, an input does not fit, or the stride is too small. `tiles`
+// (optional) is prepareTiles() of these inputs.
+void gemmPacked(TensorType type, const void* weights, std::size_t groupStrideBytes, std::int64_t r0, std::int64_t r1,
+                std::span<const PreparedInput> inputs, float* out, std::size_t outStride, const PreparedTiles* tiles = nullptr);
 
 // ---- float helpers (attention, norms) ------------------------------------------
 

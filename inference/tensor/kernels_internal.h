@@ -86,6 +86,25 @@ constexpr int kQ4KMaxInputs = 8;
 constexpr int kQ8GroupRows = 16;
 constexpr std::size_t kQ8BlockBytes = 32 + 8 * 64;
 
+// Packed Q6_K groups ("Q6_Kx16"): 16 rows interleaved as the Q4_K groups,
+// in the 210 bytes per row and super-block of the original rows. Per
+// super-block of 256 columns:
+//   [0, 32)      the 16 rows' d (half floats)
+//   [32, 288)    8-bit scales, [pair j][row r][e] = scale of sub-block 2j+e
+//                (sub-blocks of 16 values)
+//   [288, 3360)  32 values at a time, unit j (0..7) at 288 + 384j:
+//     [0, 256)   the levels' low 4 bits as the Q4_K groups' levels
+//                (chunk c at 64c, byte 4r + t = low(r, 32j + 8c + t) |
+//                low(r, 32j + 8c + 4 + t) << 4)
+//     [256, 384) their top 2 bits: rows 8h .. 8h+7 at 256 + 64h, steps
+//                4v .. 4v+3 at + 32v, byte 4r' + t bits 2k, 2k+1 = top(8h +
+//                r', 32j + 4(4v + k) + t)
+// Levels are ggml's (0..63, the value being d * scale * (level - 32)).
+// Rows past the matrix's end in its last group are zero (results 0).
+constexpr std::size_t kQ6KSuperBytes = 3360;
+constexpr std::size_t kQ6KOffScales = 32, kQ6KOffUnits = 288, kQ6KUnitBytes = 384, kQ6KUnitHigh = 256;
+static_assert(kQ6KSuperBytes == 16 * sizeof(BlockQ6_K) && kQ6KOffUnits + 8 * kQ6KUnitBytes == kQ6KSuperBytes);
+
 // Tile kernels (AVX-512): 16 rows x up to 16 inputs in registers. The
 // inputs go in "quads" of 4, each 4-value step of a quad one 64-byte vector
 // whose 128-bit lane i is input i's 4 bytes repeated 4 times; the weights'
@@ -139,6 +158,8 @@ struct KernelTable {
     // Packed Q8_0 groups against nx (1..8) inputs prepared for Q8_0;
     // nullptr where the variant has no kernel (scalar).
     PackedGroupFn dotPackedQ8G = nullptr;
+    // Packed Q6_K groups against nx (1..8) inputs prepared for Q6_K.
+    PackedGroupFn dotPackedQ6K = nullptr;
     // Tile forms of the two (nullptr: use the group kernels).
     PackedTileFn tileQ8G = nullptr;
     PackedTileFn tileQ4K = nullptr;

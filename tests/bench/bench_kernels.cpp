@@ -5,9 +5,9 @@
 // Figures: GB/s of weight bytes read per second (the decode bound: one
 // matrix pass per token), GFLOP/s (2 * rows * cols * B per pass) and the
 // speed-up over the scalar kernels. Several copies of the matrix are cycled
-// so that it never sits in cache (each pass streams from memory). Q4_K and
-// Q8_0 also show the packed groups of 16 rows the forward pass uses for
-// them where the variant has their kernel.
+// so that it never sits in cache (each pass streams from memory). Q4_K,
+// Q6_K and Q8_0 also show the packed groups of 16 rows the forward pass
+// uses for them where the variant has their kernel.
 //
 //   bench_kernels [TYPE ...] [--rows N] [--cols N] [--min-ms N]
 #include "inference/backend/cpu/cpu_features.h"
@@ -94,7 +94,7 @@ void printRow(TensorType t, KernelIsa isa, int B, const Options& opt, double ms,
     std::fflush(stdout);
 }
 
-// The packed groups the engine's batched matmuls use (Q4_K, Q8_0 where the
+// The packed groups the engine's matmuls use (Q4_K, Q6_K, Q8_0 where the
 // active variant has their kernel): the same matrices repacked 16 rows to a
 // group, B inputs per pass as the forward pass calls them (the tile form
 // built once per pass, as for Q, K and V). "x scalar" compares with the
@@ -102,22 +102,17 @@ void printRow(TensorType t, KernelIsa isa, int B, const Options& opt, double ms,
 void benchPacked(TensorType t, const Options& opt, const std::vector<std::vector<std::uint8_t>>& mats, std::size_t rowBytes,
                  std::map<int, double>& scalarMs)
 {
-    const bool q4k = t == TensorType::Q4_K && packedQ4KAvailable();
-    const bool q8 = t == TensorType::Q8_0 && packedQ8GroupsAvailable();
-    if (!q4k && !q8)
+    const std::size_t groupBytes = packedGroupBytes(t, opt.cols);
+    if (!packedGroupsAvailable(t) || groupBytes == 0)
         return;
-    const std::int64_t G = packedQ4KGroupRows();
-    const std::size_t groupBytes = q4k ? packedQ4KGroupBytes(opt.cols) : packedQ8GroupBytes(opt.cols);
+    const std::int64_t G = packedGroupRows();
     const std::int64_t groups = (opt.rows + G - 1) / G;
     std::vector<std::vector<std::uint8_t>> packed(mats.size(), std::vector<std::uint8_t>(groupBytes * static_cast<std::size_t>(groups)));
     for (std::size_t c = 0; c < mats.size(); ++c)
         for (std::int64_t g = 0; g < groups; ++g) {
             const auto* src = mats[c].data() + rowBytes * static_cast<std::size_t>(g * G);
             auto* dst = packed[c].data() + groupBytes * static_cast<std::size_t>(g);
-            if (q4k)
-                packQ4_KGroup(src, rowBytes, std::min(G, opt.rows - g * G), opt.cols, dst);
-            else
-                packQ8_0Group(src, rowBytes, std::min(G, opt.rows - g * G), opt.cols, dst);
+            packGroup(t, src, rowBytes, std::min(G, opt.rows - g * G), opt.cols, dst);
         }
     std::mt19937 rng(2);
     for (int B : kBatchSizes) {
@@ -127,10 +122,7 @@ void benchPacked(TensorType t, const Options& opt, const std::vector<std::vector
         const double ms = msPerPass(opt.minMs, [&](int pass) {
             const auto* w = packed[static_cast<std::size_t>(pass) % packed.size()].data();
             prepareTiles(t, inputs, tiles);
-            if (q4k)
-                gemmPackedQ4K(w, groupBytes, 0, opt.rows, inputs, out.data(), static_cast<std::size_t>(opt.rows), &tiles);
-            else
-                gemmPackedQ8Groups(w, groupBytes, 0, opt.rows, inputs, out.data(), static_cast<std::size_t>(opt.rows), &tiles);
+            gemmPacked(t, w, groupBytes, 0, opt.rows, inputs, out.data(), static_cast<std::size_t>(opt.rows), &tiles);
         });
         printRow(t, activeKernelIsa(), B, opt, ms, groupBytes * static_cast<std::size_t>(groups), scalarMs[B], "  packed groups");
     }

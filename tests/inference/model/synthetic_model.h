@@ -28,6 +28,9 @@ struct SyntheticSpec {
     bool ropeFreqs = false;     // a rope_freqs.weight tensor (Llama 3 scaling)
     bool llama3Metadata = false;// llama.rope.scaling.type = llama3 keys instead
     bool tiedOutput = false;    // no output.weight
+    // llama.cpp's Q4_K_M mix on top of type Q4_K: output.weight, and
+    // attn_v / ffn_down of the layers it gives more bits, in Q6_K.
+    bool q4kmMix = false;
     float ropeBase = 10000.0f;
     unsigned seed = 1;
 };
@@ -92,6 +95,11 @@ inline inference::gguf::GgufWriter makeSyntheticModel(const SyntheticSpec& s)
             x = uni(rng) * scale;
         return v;
     };
+    // llama.cpp's "use more bits" layers: the first and last eighth, and
+    // every third one between them.
+    auto moreBits = [&](int l) {
+        return s.q4kmMix && (l < s.layers / 8 || l >= 7 * s.layers / 8 || (l - s.layers / 8) % 3 == 2);
+    };
     auto matrix = [&](const std::string& name, int cols, int rows, TensorType type) {
         const auto values = random(static_cast<std::size_t>(cols) * static_cast<std::size_t>(rows), 1.7f / std::sqrt(float(cols)));
         (void)w.addTensor(name, {std::uint64_t(cols), std::uint64_t(rows)}, type, encodeRows(type, values, cols));
@@ -110,7 +118,7 @@ inline inference::gguf::GgufWriter makeSyntheticModel(const SyntheticSpec& s)
     }
     vector("output_norm.weight", s.embd, 1.0f, 0.2f);
     if (!s.tiedOutput)
-        matrix("output.weight", s.embd, s.vocab, s.type);
+        matrix("output.weight", s.embd, s.vocab, s.q4kmMix ? TensorType::Q6_K : s.type);
     if (s.ropeFreqs) {
         std::vector<float> f(static_cast<std::size_t>(headDim / 2));
         for (std::size_t i = 0; i < f.size(); ++i)
@@ -123,7 +131,7 @@ inline inference::gguf::GgufWriter makeSyntheticModel(const SyntheticSpec& s)
         vector(b + "attn_norm.weight", s.embd, 1.0f, 0.2f);
         matrix(b + "attn_q.weight", s.embd, s.heads * headDim, s.type);
         matrix(b + "attn_k.weight", s.embd, s.kvHeads * headDim, s.type);
-        matrix(b + "attn_v.weight", s.embd, s.kvHeads * headDim, s.type);
+        matrix(b + "attn_v.weight", s.embd, s.kvHeads * headDim, moreBits(l) ? TensorType::Q6_K : s.type);
         if (s.bias) {
             vector(b + "attn_q.bias", s.heads * headDim, 0.0f, 0.5f);
             vector(b + "attn_k.bias", s.kvHeads * headDim, 0.0f, 0.5f);
@@ -133,7 +141,7 @@ inline inference::gguf::GgufWriter makeSyntheticModel(const SyntheticSpec& s)
         vector(b + "ffn_norm.weight", s.embd, 1.0f, 0.2f);
         matrix(b + "ffn_gate.weight", s.embd, s.ffn, s.type);
         matrix(b + "ffn_up.weight", s.embd, s.ffn, s.type);
-        matrix(b + "ffn_down.weight", s.ffn, s.embd, s.type);
+        matrix(b + "ffn_down.weight", s.ffn, s.embd, moreBits(l) ? TensorType::Q6_K : s.type);
     }
     return w;
 }
@@ -141,10 +149,17 @@ inline inference::gguf::GgufWriter makeSyntheticModel(const SyntheticSpec& s)
 // The benches' synthetic model (bench_generate --synthetic, bench_engine
 // --synthetic): a dim-768, 12-layer llama with a 32,000-token vocabulary,
 // every weight matrix in the type named `typeName` (as tensorTypeInfo names
-// it, e.g. "Q8_0"). Nullopt when no type has that name or the kernels do
-// not support it.
+// it, e.g. "Q8_0"), or "Q4_K_M" (Q4_K with llama.cpp's Q6_K tensors, as
+// real Q4_K_M files are). Nullopt when no type has that name or the kernels
+// do not support it.
 inline std::optional<SyntheticSpec> benchSyntheticSpec(const std::string& typeName)
 {
+    if (typeName == "Q4_K_M") {
+        auto spec = benchSyntheticSpec("Q4_K");
+        if (spec)
+            spec->q4kmMix = true;
+        return spec;
+    }
     for (std::uint32_t t = 0; t < 64; ++t) {
         auto info = inference::tensorTypeInfo(t);
         if (!info || info->name != typeName || !inference::kernelSupports(info->type))

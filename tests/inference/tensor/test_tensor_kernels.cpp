@@ -200,32 +200,21 @@ double dotTolerance(TensorType t, const std::vector<float>& w, const std::vector
     return quantErr * 1.001 + 2e-5 * absWX + 1e-6;
 }
 
-// Packed groups (Q4_K, Q8_0) against gemm() on the original rows, in
+// Packed groups (Q4_K, Q6_K, Q8_0) against gemm() on the original rows, in
 // every variant that has the packed kernel: odd row counts (a partial
 // last group), odd row ranges, 1..11 inputs (the 8-input kernel and a
 // tail). Each input's results are bit-identical alone and in a batch.
-struct PackedApi {
-    TensorType type;
-    bool (*available)();
-    std::size_t (*groupBytes)(std::int64_t);
-    void (*pack)(const void*, std::size_t, std::int64_t, std::int64_t, void*);
-    void (*gemm)(const void*, std::size_t, std::int64_t, std::int64_t, std::span<const PreparedInput>, float*, std::size_t,
-                 const PreparedTiles*);
-    std::vector<int> cols;
-};
-
-void checkPackedGroups(const PackedApi& api)
+void checkPackedGroups(TensorType T, std::initializer_list<int> colCounts)
 {
     std::mt19937 rng(77);
-    const std::int64_t G = packedQ4KGroupRows();
-    const TensorType T = api.type;
+    const std::int64_t G = packedGroupRows();
     int tested = 0;
     for (KernelIsa isa : runnableIsas()) {
         QVERIFY(setKernelIsa(isa).ok());
-        if (!api.available())
+        if (!packedGroupsAvailable(T))
             continue;
         ++tested;
-        for (int cols : api.cols) {
+        for (int cols : colCounts) {
             for (int rows : {1, 5, 16, 17, 35}) {
                 const std::size_t rb = *rowBytes(T, static_cast<std::uint64_t>(cols));
                 std::vector<std::uint8_t> w;
@@ -239,14 +228,24 @@ void checkPackedGroups(const PackedApi& api)
                     if (T == TensorType::Q8_0 && r == 3) // the extremes, -128 included (which the 8-bit sign trick must keep)
                         for (std::size_t i = 0; i < static_cast<std::size_t>(cols); ++i)
                             q[i / 32 * 34 + 2 + i % 32] = static_cast<std::uint8_t>(i % 3 == 0 ? -128 : i % 3 == 1 ? 127 : -127);
+                    if (T == TensorType::Q6_K && (r == 3 || r == 4)) {
+                        // Every level 63 (row 3) or 0 (row 4) under scales of
+                        // -128 and 127: the largest 16-bit step sums and
+                        // 32-bit totals the kernel may meet.
+                        for (std::size_t i = 0; i < q.size(); i += 210) {
+                            std::fill(q.begin() + static_cast<std::ptrdiff_t>(i), q.begin() + static_cast<std::ptrdiff_t>(i + 192), r == 3 ? 0xFF : 0x00);
+                            for (int sb = 0; sb < 16; ++sb)
+                                q[i + 192 + static_cast<std::size_t>(sb)] = static_cast<std::uint8_t>(sb % 2 ? 127 : -128);
+                        }
+                    }
                     w.insert(w.end(), q.begin(), q.end());
                     dequantizeRow(T, q.data(), wf.data() + static_cast<std::size_t>(r) * static_cast<std::size_t>(cols), cols);
                 }
-                const std::size_t gb = api.groupBytes(cols);
+                const std::size_t gb = packedGroupBytes(T, cols);
                 const std::int64_t groups = (rows + G - 1) / G;
                 std::vector<std::uint8_t> packed(gb * static_cast<std::size_t>(groups), 0xcd);
                 for (std::int64_t g = 0; g < groups; ++g)
-                    api.pack(w.data() + static_cast<std::size_t>(g * G) * rb, rb, std::min<std::int64_t>(G, rows - g * G), cols,
+                    packGroup(T, w.data() + static_cast<std::size_t>(g * G) * rb, rb, std::min<std::int64_t>(G, rows - g * G), cols,
                                   packed.data() + static_cast<std::size_t>(g) * gb);
                 const int B = 11;
                 std::vector<std::vector<float>> xs;
@@ -258,23 +257,26 @@ void checkPackedGroups(const PackedApi& api)
                             x[i] = 40.0f;
                     if (b == 2)
                         std::fill(x.begin(), x.end(), 0.0f);
+                    if (b == 3) // every 8-bit value 127 or -127
+                        for (std::size_t i = 0; i < x.size(); ++i)
+                            x[i] = i % 16 < 8 ? 1.5f : -1.5f;
                     in.push_back(prepareInput(T, x.data(), cols));
                     xs.push_back(std::move(x));
                 }
                 const std::size_t stride = static_cast<std::size_t>(rows) + 3;
                 std::vector<float> ref(stride * B, -12345.0f), got(stride * B, -12345.0f);
                 gemm(T, w.data(), rb, 0, rows, in, ref.data(), stride);
-                api.gemm(packed.data(), gb, 0, rows, in, got.data(), stride, nullptr);
+                gemmPacked(T, packed.data(), gb, 0, rows, in, got.data(), stride, nullptr);
                 // Tiles built once (as the forward pass shares them between
                 // threads) give the same bits; tiles of other inputs are
                 // ignored, not misused.
                 PreparedTiles tiles;
                 prepareTiles(T, in, tiles);
                 std::vector<float> viaTiles(stride * B, -12345.0f);
-                api.gemm(packed.data(), gb, 0, rows, in, viaTiles.data(), stride, &tiles);
+                gemmPacked(T, packed.data(), gb, 0, rows, in, viaTiles.data(), stride, &tiles);
                 QVERIFY(viaTiles == got);
                 viaTiles.assign(stride * B, -12345.0f);
-                api.gemm(packed.data(), gb, 0, rows, std::span<const PreparedInput>(in.data(), 6), viaTiles.data(), stride, &tiles);
+                gemmPacked(T, packed.data(), gb, 0, rows, std::span<const PreparedInput>(in.data(), 6), viaTiles.data(), stride, &tiles);
                 for (std::size_t b = 0; b < 6; ++b)
                     for (std::size_t r = 0; r < static_cast<std::size_t>(rows); ++r)
                         QVERIFY(viaTiles[b * stride + r] == got[b * stride + r]);
@@ -290,10 +292,10 @@ void checkPackedGroups(const PackedApi& api)
                     PreparedTiles tiles16;
                     prepareTiles(T, in16, tiles16);
                     std::vector<float> all(stride * 16, -12345.0f);
-                    api.gemm(packed.data(), gb, 0, rows, in16, all.data(), stride, &tiles16);
+                    gemmPacked(T, packed.data(), gb, 0, rows, in16, all.data(), stride, &tiles16);
                     for (std::size_t b = 0; b < 16; ++b) {
                         std::vector<float> alone(stride, -12345.0f);
-                        api.gemm(packed.data(), gb, 0, rows, std::span<const PreparedInput>(&in16[b], 1), alone.data(), stride, nullptr);
+                        gemmPacked(T, packed.data(), gb, 0, rows, std::span<const PreparedInput>(&in16[b], 1), alone.data(), stride, nullptr);
                         for (std::size_t r = 0; r < stride; ++r)
                             QVERIFY2(all[b * stride + r] == alone[r],
                                      qPrintable(QString("%1 cols %2 rows %3: 16 inputs, input %4 row %5").arg(kernelIsaName(isa)).arg(cols).arg(rows).arg(b).arg(r)));
@@ -318,7 +320,7 @@ void checkPackedGroups(const PackedApi& api)
                 const std::int64_t r0 = rows > 3 ? 3 : 0, r1 = rows > 3 ? rows - 1 : rows;
                 for (int b : {0, 1, 9}) {
                     std::vector<float> alone(stride, -7.0f);
-                    api.gemm(packed.data(), gb, r0, r1, std::span<const PreparedInput>(&in[static_cast<std::size_t>(b)], 1),
+                    gemmPacked(T, packed.data(), gb, r0, r1, std::span<const PreparedInput>(&in[static_cast<std::size_t>(b)], 1),
                                   alone.data(), stride, nullptr);
                     for (std::int64_t r = 0; r < static_cast<std::int64_t>(stride); ++r) {
                         const float expect = (r >= r0 && r < r1) ? got[static_cast<std::size_t>(b) * stride + static_cast<std::size_t>(r)] : -7.0f;
@@ -329,23 +331,25 @@ void checkPackedGroups(const PackedApi& api)
         }
     }
     qInfo("%s: variants with the packed kernel: %d", nameOf(T).c_str(), tested);
+    // Every SIMD variant has it: only a scalar-only CPU tests none.
+    QVERIFY(tested > 0 || runnableIsas().size() == 1);
     // Without the kernel (scalar) or with a misfit input: NaN, no crash.
     QVERIFY(setKernelIsa(KernelIsa::Scalar).ok());
-    QVERIFY(!api.available());
+    QVERIFY(!packedGroupsAvailable(T));
     std::vector<float> x(256, 1.0f);
     std::vector<PreparedInput> in{prepareInput(T, x.data(), 256)};
-    std::vector<std::uint8_t> junk(api.groupBytes(256), 0);
+    std::vector<std::uint8_t> junk(packedGroupBytes(T, 256), 0);
     float out[3] = {0, 0, 0};
-    api.gemm(junk.data(), junk.size(), 0, 3, in, out, 3, nullptr);
+    gemmPacked(T, junk.data(), junk.size(), 0, 3, in, out, 3, nullptr);
     QVERIFY(std::isnan(out[0]) && std::isnan(out[2]));
     QVERIFY(setKernelIsa(bestKernelIsa()).ok());
-    if (api.available()) {
+    if (packedGroupsAvailable(T)) {
         std::vector<PreparedInput> wrong{prepareInput(T == TensorType::Q8_0 ? TensorType::Q4_K : TensorType::Q8_0, x.data(), 256)};
         out[0] = 0;
-        api.gemm(junk.data(), junk.size(), 0, 3, wrong, out, 3, nullptr);
+        gemmPacked(T, junk.data(), junk.size(), 0, 3, wrong, out, 3, nullptr);
         QVERIFY(std::isnan(out[0]));
         out[0] = 0;
-        api.gemm(junk.data(), junk.size() - 1, 0, 3, in, out, 3, nullptr);
+        gemmPacked(T, junk.data(), junk.size() - 1, 0, 3, in, out, 3, nullptr);
         QVERIFY(std::isnan(out[0]));
     }
 }
@@ -588,6 +592,9 @@ private slots:
                             x[i] = 40.0f;
                     if (b == 2)
                         std::fill(x.begin(), x.end(), 0.0f);
+                    if (b == 3) // every 8-bit value 127 or -127
+                        for (std::size_t i = 0; i < x.size(); ++i)
+                            x[i] = i % 16 < 8 ? 1.5f : -1.5f;
                     xs.push_back(std::move(x));
                 }
                 for (KernelIsa isa : isas) {
@@ -946,17 +953,41 @@ private slots:
 
     void packedQ4KMatchesGemm()
     {
-        QCOMPARE(packedQ4KGroupRows(), std::int64_t(16));
-        QCOMPARE(packedQ4KGroupBytes(100), std::size_t(0));
-        QCOMPARE(packedQ4KGroupBytes(768), std::size_t(3 * 2368));
-        checkPackedGroups({TensorType::Q4_K, packedQ4KAvailable, packedQ4KGroupBytes, packQ4_KGroup, gemmPackedQ4K, {256, 768}});
+        QCOMPARE(packedGroupRows(), std::int64_t(16));
+        QCOMPARE(packedGroupBytes(TensorType::Q4_K, 100), std::size_t(0));
+        QCOMPARE(packedGroupBytes(TensorType::Q4_K, 768), std::size_t(3 * 2368));
+        checkPackedGroups(TensorType::Q4_K, {256, 768});
+    }
+
+    void packedQ6KMatchesGemm()
+    {
+        QCOMPARE(packedGroupBytes(TensorType::Q6_K, 100), std::size_t(0));
+        QCOMPARE(packedGroupBytes(TensorType::Q6_K, 512), std::size_t(2 * 16 * 210)); // the size of the 16 original rows
+        checkPackedGroups(TensorType::Q6_K, {256, 768});
     }
 
     void packedQ8GroupsMatchGemm()
     {
-        QCOMPARE(packedQ8GroupBytes(100), std::size_t(0));
-        QCOMPARE(packedQ8GroupBytes(96), std::size_t(3 * 16 * 34)); // the size of the 16 original rows
-        checkPackedGroups({TensorType::Q8_0, packedQ8GroupsAvailable, packedQ8GroupBytes, packQ8_0Group, gemmPackedQ8Groups, {32, 96, 768}});
+        QCOMPARE(packedGroupBytes(TensorType::Q8_0, 100), std::size_t(0));
+        QCOMPARE(packedGroupBytes(TensorType::Q8_0, 96), std::size_t(3 * 16 * 34)); // the size of the 16 original rows
+        checkPackedGroups(TensorType::Q8_0, {32, 96, 768});
+    }
+
+    // Types without a packed form: no bytes, nothing written, NaN results.
+    void packedFormOnlyForItsTypes()
+    {
+        for (TensorType t : {TensorType::F32, TensorType::F16, TensorType::Q4_0, TensorType::Q5_K, TensorType::Q2_K}) {
+            QVERIFY(!packedGroupsAvailable(t));
+            QCOMPARE(packedGroupBytes(t, 256), std::size_t(0));
+        }
+        std::vector<std::uint8_t> dst(64, 0xab);
+        std::vector<float> x(256, 1.0f);
+        packGroup(TensorType::Q5_K, x.data(), 176, 1, 256, dst.data());
+        QVERIFY(std::all_of(dst.begin(), dst.end(), [](std::uint8_t b) { return b == 0xab; }));
+        std::vector<PreparedInput> in{prepareInput(TensorType::Q5_K, x.data(), 256)};
+        float out[2] = {0, 0};
+        gemmPacked(TensorType::Q5_K, dst.data(), dst.size(), 0, 2, in, out, 2);
+        QVERIFY(std::isnan(out[0]) && std::isnan(out[1]));
     }
 
     // Broken preconditions give NaN or nothing, never a crash.
