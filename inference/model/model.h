@@ -63,7 +63,7 @@ struct WeightView {
     std::int64_t rows = 0;
     std::int64_t cols = 0;
     std::size_t rowBytes = 0;
-    // Q4_K, Q6_K and Q8_0 matrices: a packed copy in groups of 16 rows
+    // Q4_K, Q5_K, Q6_K and Q8_0 matrices: a packed copy in groups of 16 rows
     // (packGroup), each packedGroupBytes long, used
     // instead of `data` when the CPU has the kernel (null otherwise).
     const std::byte* packed = nullptr;

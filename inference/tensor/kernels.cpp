@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <type_traits>
 
 namespace outpost::inference {
 
@@ -498,6 +499,7 @@ KernelTable merged(const KernelTable& base, const KernelTable& fast)
     if (fast.quantizeQ8) t.quantizeQ8 = fast.quantizeQ8;
     if (fast.dotPackedQ4K) t.dotPackedQ4K = fast.dotPackedQ4K;
     if (fast.dotPackedQ8G) t.dotPackedQ8G = fast.dotPackedQ8G;
+    if (fast.dotPackedQ5K) t.dotPackedQ5K = fast.dotPackedQ5K;
     if (fast.dotPackedQ6K) t.dotPackedQ6K = fast.dotPackedQ6K;
     if (fast.tileQ8G) t.tileQ8G = fast.tileQ8G;
     if (fast.tileQ4K) t.tileQ4K = fast.tileQ4K;
@@ -736,16 +738,21 @@ namespace {
 constexpr std::int64_t kGroupRows = kQ4KGroupRows;
 static_assert(kQ4KGroupRows == kQ8GroupRows);
 
-// The three packers: rows [0, rows) of the original matrix into one group
+// The packers: rows [0, rows) of the original matrix into one group
 // of `bytes` (checked by packGroup()).
-void packQ4K(const void* src, std::size_t srcRowBytes, std::int64_t rows, std::int64_t cols, std::uint8_t* out, std::size_t bytes)
+// Q4_K and Q5_K (Block = BlockQ5_K): the same layout, Q5_K's fifth bits
+// after it.
+template<typename Block>
+void packQ45K(const void* src, std::size_t srcRowBytes, std::int64_t rows, std::int64_t cols, std::uint8_t* out, std::size_t bytes)
 {
+    constexpr bool five = std::is_same_v<Block, BlockQ5_K>;
+    const std::size_t superBytes = five ? kQ5KSuperBytes : kQ4KSuperBytes;
     std::memset(out, 0, bytes);
     for (std::int64_t r = 0; r < rows; ++r) {
-        const auto* blocks = reinterpret_cast<const BlockQ4_K*>(static_cast<const std::uint8_t*>(src) + static_cast<std::size_t>(r) * srcRowBytes);
+        const auto* blocks = reinterpret_cast<const Block*>(static_cast<const std::uint8_t*>(src) + static_cast<std::size_t>(r) * srcRowBytes);
         for (std::int64_t i = 0; i < cols / QK_K; ++i) {
-            const BlockQ4_K& b = blocks[i];
-            std::uint8_t* sb = out + static_cast<std::size_t>(i) * kQ4KSuperBytes;
+            const Block& b = blocks[i];
+            std::uint8_t* sb = out + static_cast<std::size_t>(i) * superBytes;
             std::memcpy(sb + 2 * r, &b.d, 2);
             std::memcpy(sb + kQ4KOffDmin + 2 * r, &b.dmin, 2);
             for (int j = 0; j < 8; ++j) {
@@ -755,7 +762,8 @@ void packQ4K(const void* src, std::size_t srcRowBytes, std::int64_t rows, std::i
                 sb[kQ4KOffMins + 32 * (j / 2) + 2 * r + (j % 2)] = m;
             }
             // Level v of sub-block j: ggml stores sub-blocks 2p and 2p+1 in
-            // the low and high nibbles of bytes 32p .. 32p+31.
+            // the low and high nibbles of bytes 32p .. 32p+31 (Q5_K: fifth
+            // bit j of byte v of qh).
             auto level = [&](int j, int v) {
                 const std::uint8_t byte = b.qs[32 * (j / 2) + v];
                 return static_cast<std::uint8_t>(j % 2 ? byte >> 4 : byte & 0x0F);
@@ -765,6 +773,16 @@ void packQ4K(const void* src, std::size_t srcRowBytes, std::int64_t rows, std::i
                     for (int t = 0; t < 4; ++t)
                         sb[kQ4KOffLevels + 256 * j + 64 * c + 4 * r + t]
                             = static_cast<std::uint8_t>(level(j, 8 * c + t) | (level(j, 8 * c + 4 + t) << 4));
+            if constexpr (five) {
+                const auto h = static_cast<std::size_t>(r / 8), rr = static_cast<std::size_t>(r % 8);
+                for (int j = 0; j < 8; ++j)
+                    for (int st = 0; st < 8; ++st)
+                        for (int t = 0; t < 4; ++t) {
+                            const int fifth = (b.qh[4 * st + t] >> j) & 1;
+                            sb[kQ5KOffHigh + 64 * static_cast<std::size_t>(j) + 32 * h + 4 * rr + static_cast<std::size_t>(t)]
+                                |= static_cast<std::uint8_t>(fifth << st);
+                        }
+            }
         }
     }
 }
@@ -1031,7 +1049,8 @@ PackedForm packedForm(TensorType type)
 {
     const KernelTable& t = activeTable();
     switch (type) {
-    case TensorType::Q4_K: return {t.dotPackedQ4K, t.tileQ4K, QK_K, kQ4KSuperBytes, packQ4K};
+    case TensorType::Q4_K: return {t.dotPackedQ4K, t.tileQ4K, QK_K, kQ4KSuperBytes, packQ45K<BlockQ4_K>};
+    case TensorType::Q5_K: return {t.dotPackedQ5K, nullptr, QK_K, kQ5KSuperBytes, packQ45K<BlockQ5_K>};
     case TensorType::Q6_K: return {t.dotPackedQ6K, nullptr, QK_K, kQ6KSuperBytes, packQ6K};
     case TensorType::Q8_0: return {t.dotPackedQ8G, t.tileQ8G, QK, kQ8BlockBytes, packQ8};
     default: return {};

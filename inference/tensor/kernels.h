@@ -197,19 +197,19 @@ void prepareTiles(TensorType weightType, std::span<const PreparedInput> inputs, 
 
 // ---- packed weights (batches) ---------------------------------------------------
 
-// Q4_K, Q6_K and Q8_0 matrices whose rows hold whole blocks can be repacked
+// Q4_K, Q5_K, Q6_K and Q8_0 matrices whose rows hold whole blocks can be repacked
 // in groups of 16 rows interleaved, so that one 8-bit multiply instruction
 // covers 4 values of 8 or 16 rows and every block scale is applied once for
 // all rows of a group in one vector operation: the weights are decoded once
 // per call for up to 8 inputs, and the work left per input is several times
 // smaller than gemm()'s on the original rows (and smaller even for one
 // input). Q6_K and Q8_0 groups are the size of their 16 original rows, Q4_K
-// groups 2.8% larger. Results differ from gemm()'s only in float rounding
+// and Q5_K groups 2.8% and 2.3% larger. Results differ from gemm()'s only in float rounding
 // order, and an input's results never depend on the other inputs of the
 // call, their number, or the row range asked for.
 
 // True when the active SIMD variant has the packed kernel of `type` (every
-// x86 SIMD variant has Q4_K, Q6_K and Q8_0; the scalar one none: use gemm()
+// x86 SIMD variant has Q4_K, Q5_K, Q6_K and Q8_0; the scalar one none: use gemm()
 // on the original rows).
 bool packedGroupsAvailable(TensorType type);
 // Rows per packed group (16).

@@ -68,9 +68,15 @@ struct PreparedView {
 //                at + 64c, byte 4r + t = level(r, 32j + 8c + t) in the low
 //                nibble and level(r, 32j + 8c + 4 + t) in the high nibble.
 // Rows past the matrix's end in its last group are zero (results 0).
+//
+// Packed Q5_K groups ("Q5_Kx16"): the Q4_K group's layout (levels' low 4
+// bits there) followed by the fifth bits:
+//   [2368, 2880) sub-block j at 2368 + 64j, rows 8h .. 8h+7 at + 32h, byte
+//                4r' + t bit st = fifth bit of level(8h + r', 32j + 4st + t)
 constexpr int kQ4KGroupRows = 16;
 constexpr std::size_t kQ4KSuperBytes = 2368;
 constexpr std::size_t kQ4KOffDmin = 32, kQ4KOffScales = 64, kQ4KOffMins = 192, kQ4KOffLevels = 320;
+constexpr std::size_t kQ5KSuperBytes = 2880, kQ5KOffHigh = 2368;
 // results[k * 16 + r] = dot(row r of the group, xs[k]) for k < nx (1..8).
 // `next` (may be null) is the group the caller computes next: the kernel
 // prefetches it while it computes, because the hardware prefetcher alone
@@ -158,7 +164,8 @@ struct KernelTable {
     // Packed Q8_0 groups against nx (1..8) inputs prepared for Q8_0;
     // nullptr where the variant has no kernel (scalar).
     PackedGroupFn dotPackedQ8G = nullptr;
-    // Packed Q6_K groups against nx (1..8) inputs prepared for Q6_K.
+    // Packed Q5_K / Q6_K groups against nx (1..8) inputs prepared for them.
+    PackedGroupFn dotPackedQ5K = nullptr;
     PackedGroupFn dotPackedQ6K = nullptr;
     // Tile forms of the two (nullptr: use the group kernels).
     PackedTileFn tileQ8G = nullptr;

@@ -2,11 +2,11 @@
 // pass, in tokens/s.
 //
 //   bench_generate FILE [--threads T] [--prompt-tokens P] [--gen-tokens N]
-//   bench_generate --synthetic F16|Q8_0|Q4_K|Q4_K_M [--save FILE] [--threads T] ...
+//   bench_generate --synthetic F16|Q8_0|Q4_K|Q4_K_M|Q5_K_M [--save FILE] [--threads T] ...
 // (--save keeps the synthetic model at FILE, to bench it again by name.)
 //
 // --synthetic writes a random llama (dim 768, 12 layers, 12 heads, ffn 2048,
-// vocab 32000; 134M parameters) in that type (Q4_K_M: Q4_K with
+// vocab 32000; 134M parameters) in that type (Q4_K_M, Q5_K_M: Q4_K, Q5_K with
 // llama.cpp's Q6_K tensors) to a temporary folder and measures it. Prompt tokens are random ids fed as one batch (chunks of
 // 512); generation is greedy, one token per step, through the paged cache.
 #include "inference/model/model.h"
@@ -33,7 +33,7 @@ namespace {
 int usage()
 {
     std::fprintf(stderr, "usage: bench_generate FILE|--synthetic TYPE [--threads T] [--prompt-tokens P] [--gen-tokens N] [--f32-kv] [--save FILE]\n"
-                         "  TYPE: F16, Q8_0, Q4_K (any type the kernels support) or Q4_K_M (Q4_K with Q6_K tensors)\n");
+                         "  TYPE: F16, Q8_0, Q4_K (any type the kernels support), Q4_K_M or Q5_K_M (with Q6_K tensors)\n");
     return 2;
 }
 

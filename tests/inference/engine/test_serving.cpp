@@ -196,6 +196,7 @@ private slots:
         QTest::addColumn<int>("type");
         QTest::newRow("Q8_0") << int(TensorType::Q8_0);
         QTest::newRow("Q4_K") << int(TensorType::Q4_K);
+        QTest::newRow("Q5_K") << int(TensorType::Q5_K);
         QTest::newRow("Q6_K") << int(TensorType::Q6_K);
         QTest::newRow("Q4_0") << int(TensorType::Q4_0);
         QTest::newRow("F16") << int(TensorType::F16);

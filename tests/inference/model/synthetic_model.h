@@ -28,9 +28,9 @@ struct SyntheticSpec {
     bool ropeFreqs = false;     // a rope_freqs.weight tensor (Llama 3 scaling)
     bool llama3Metadata = false;// llama.rope.scaling.type = llama3 keys instead
     bool tiedOutput = false;    // no output.weight
-    // llama.cpp's Q4_K_M mix on top of type Q4_K: output.weight, and
-    // attn_v / ffn_down of the layers it gives more bits, in Q6_K.
-    bool q4kmMix = false;
+    // llama.cpp's "_M" mix (Q4_K_M, Q5_K_M) on top of `type`: output.weight,
+    // and attn_v / ffn_down of the layers it gives more bits, in Q6_K.
+    bool mediumMix = false;
     float ropeBase = 10000.0f;
     unsigned seed = 1;
 };
@@ -98,7 +98,7 @@ inline inference::gguf::GgufWriter makeSyntheticModel(const SyntheticSpec& s)
     // llama.cpp's "use more bits" layers: the first and last eighth, and
     // every third one between them.
     auto moreBits = [&](int l) {
-        return s.q4kmMix && (l < s.layers / 8 || l >= 7 * s.layers / 8 || (l - s.layers / 8) % 3 == 2);
+        return s.mediumMix && (l < s.layers / 8 || l >= 7 * s.layers / 8 || (l - s.layers / 8) % 3 == 2);
     };
     auto matrix = [&](const std::string& name, int cols, int rows, TensorType type) {
         const auto values = random(static_cast<std::size_t>(cols) * static_cast<std::size_t>(rows), 1.7f / std::sqrt(float(cols)));
@@ -118,7 +118,7 @@ inline inference::gguf::GgufWriter makeSyntheticModel(const SyntheticSpec& s)
     }
     vector("output_norm.weight", s.embd, 1.0f, 0.2f);
     if (!s.tiedOutput)
-        matrix("output.weight", s.embd, s.vocab, s.q4kmMix ? TensorType::Q6_K : s.type);
+        matrix("output.weight", s.embd, s.vocab, s.mediumMix ? TensorType::Q6_K : s.type);
     if (s.ropeFreqs) {
         std::vector<float> f(static_cast<std::size_t>(headDim / 2));
         for (std::size_t i = 0; i < f.size(); ++i)
@@ -149,15 +149,15 @@ inline inference::gguf::GgufWriter makeSyntheticModel(const SyntheticSpec& s)
 // The benches' synthetic model (bench_generate --synthetic, bench_engine
 // --synthetic): a dim-768, 12-layer llama with a 32,000-token vocabulary,
 // every weight matrix in the type named `typeName` (as tensorTypeInfo names
-// it, e.g. "Q8_0"), or "Q4_K_M" (Q4_K with llama.cpp's Q6_K tensors, as
-// real Q4_K_M files are). Nullopt when no type has that name or the kernels
-// do not support it.
+// it, e.g. "Q8_0"), or "Q4_K_M" / "Q5_K_M" (Q4_K or Q5_K with llama.cpp's
+// Q6_K tensors, as real files of those names are). Nullopt when no type has
+// that name or the kernels do not support it.
 inline std::optional<SyntheticSpec> benchSyntheticSpec(const std::string& typeName)
 {
-    if (typeName == "Q4_K_M") {
-        auto spec = benchSyntheticSpec("Q4_K");
+    if (typeName == "Q4_K_M" || typeName == "Q5_K_M") {
+        auto spec = benchSyntheticSpec(typeName.substr(0, 4));
         if (spec)
-            spec->q4kmMix = true;
+            spec->mediumMix = true;
         return spec;
     }
     for (std::uint32_t t = 0; t < 64; ++t) {

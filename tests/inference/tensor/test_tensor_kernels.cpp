@@ -228,6 +228,15 @@ void checkPackedGroups(TensorType T, std::initializer_list<int> colCounts)
                     if (T == TensorType::Q8_0 && r == 3) // the extremes, -128 included (which the 8-bit sign trick must keep)
                         for (std::size_t i = 0; i < static_cast<std::size_t>(cols); ++i)
                             q[i / 32 * 34 + 2 + i % 32] = static_cast<std::uint8_t>(i % 3 == 0 ? -128 : i % 3 == 1 ? 127 : -127);
+                    if ((T == TensorType::Q4_K || T == TensorType::Q5_K) && r == 3) {
+                        // Every level at its top (15 or 31) and every 6-bit
+                        // scale and min 63: the largest 16-bit step sums.
+                        const std::size_t bb = T == TensorType::Q4_K ? 144 : 176;
+                        for (std::size_t i = 0; i < q.size(); i += bb) {
+                            std::fill(q.begin() + static_cast<std::ptrdiff_t>(i + 4), q.begin() + static_cast<std::ptrdiff_t>(i + 16), 0xFF);
+                            std::fill(q.begin() + static_cast<std::ptrdiff_t>(i + 16), q.begin() + static_cast<std::ptrdiff_t>(i + bb), 0xFF);
+                        }
+                    }
                     if (T == TensorType::Q6_K && (r == 3 || r == 4)) {
                         // Every level 63 (row 3) or 0 (row 4) under scales of
                         // -128 and 127: the largest 16-bit step sums and
@@ -257,9 +266,8 @@ void checkPackedGroups(TensorType T, std::initializer_list<int> colCounts)
                             x[i] = 40.0f;
                     if (b == 2)
                         std::fill(x.begin(), x.end(), 0.0f);
-                    if (b == 3) // every 8-bit value 127 or -127
-                        for (std::size_t i = 0; i < x.size(); ++i)
-                            x[i] = i % 16 < 8 ? 1.5f : -1.5f;
+                    if (b == 3) // every 8-bit value 127: the largest sums of products
+                        std::fill(x.begin(), x.end(), 1.5f);
                     in.push_back(prepareInput(T, x.data(), cols));
                     xs.push_back(std::move(x));
                 }
@@ -592,9 +600,8 @@ private slots:
                             x[i] = 40.0f;
                     if (b == 2)
                         std::fill(x.begin(), x.end(), 0.0f);
-                    if (b == 3) // every 8-bit value 127 or -127
-                        for (std::size_t i = 0; i < x.size(); ++i)
-                            x[i] = i % 16 < 8 ? 1.5f : -1.5f;
+                    if (b == 3) // every 8-bit value 127: the largest sums of products
+                        std::fill(x.begin(), x.end(), 1.5f);
                     xs.push_back(std::move(x));
                 }
                 for (KernelIsa isa : isas) {
@@ -959,6 +966,13 @@ private slots:
         checkPackedGroups(TensorType::Q4_K, {256, 768});
     }
 
+    void packedQ5KMatchesGemm()
+    {
+        QCOMPARE(packedGroupBytes(TensorType::Q5_K, 100), std::size_t(0));
+        QCOMPARE(packedGroupBytes(TensorType::Q5_K, 512), std::size_t(2 * 2880));
+        checkPackedGroups(TensorType::Q5_K, {256, 768});
+    }
+
     void packedQ6KMatchesGemm()
     {
         QCOMPARE(packedGroupBytes(TensorType::Q6_K, 100), std::size_t(0));
@@ -976,17 +990,17 @@ private slots:
     // Types without a packed form: no bytes, nothing written, NaN results.
     void packedFormOnlyForItsTypes()
     {
-        for (TensorType t : {TensorType::F32, TensorType::F16, TensorType::Q4_0, TensorType::Q5_K, TensorType::Q2_K}) {
+        for (TensorType t : {TensorType::F32, TensorType::F16, TensorType::Q4_0, TensorType::Q3_K, TensorType::Q2_K}) {
             QVERIFY(!packedGroupsAvailable(t));
             QCOMPARE(packedGroupBytes(t, 256), std::size_t(0));
         }
         std::vector<std::uint8_t> dst(64, 0xab);
         std::vector<float> x(256, 1.0f);
-        packGroup(TensorType::Q5_K, x.data(), 176, 1, 256, dst.data());
+        packGroup(TensorType::Q3_K, x.data(), 110, 1, 256, dst.data());
         QVERIFY(std::all_of(dst.begin(), dst.end(), [](std::uint8_t b) { return b == 0xab; }));
-        std::vector<PreparedInput> in{prepareInput(TensorType::Q5_K, x.data(), 256)};
+        std::vector<PreparedInput> in{prepareInput(TensorType::Q3_K, x.data(), 256)};
         float out[2] = {0, 0};
-        gemmPacked(TensorType::Q5_K, dst.data(), dst.size(), 0, 2, in, out, 2);
+        gemmPacked(TensorType::Q3_K, dst.data(), dst.size(), 0, 2, in, out, 2);
         QVERIFY(std::isnan(out[0]) && std::isnan(out[1]));
     }
 
