@@ -6,9 +6,10 @@
 // (--save keeps the synthetic model at FILE, to bench it again by name.)
 //
 // --synthetic writes a random llama (dim 768, 12 layers, 12 heads, ffn 2048,
-// vocab 32000; 134M parameters) in that type (Q4_K_M, Q5_K_M: Q4_K, Q5_K with
-// llama.cpp's Q6_K tensors) to a temporary folder and measures it. Prompt tokens are random ids fed as one batch (chunks of
-// 512); generation is greedy, one token per step, through the paged cache.
+// vocab 32000; 134M parameters) in that type (Q4_K_M, Q5_K_M: Q4_K, Q5_K
+// with llama.cpp's Q6_K tensors) to a temporary folder and measures it.
+// Prompt tokens are random ids fed as one batch (chunks of 512);
+// generation is greedy, one token per step, through the paged cache.
 #include "inference/model/model.h"
 #include "inference/runtime/thread_pool.h"
 #include "inference/tensor/kernels.h"
