@@ -542,6 +542,11 @@ const KernelTable& activeTable()
 
 } // namespace
 
+PreparedView kern::preparedView(const PreparedInput& input)
+{
+    return KernelAccess::view(input);
+}
+
 const KernelTable& kern::scalarKernels()
 {
     static const KernelTable t = makeScalarTable();

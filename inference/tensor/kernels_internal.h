@@ -184,6 +184,17 @@ const KernelTable& avx2Kernels();   // built with -mavx2 -mfma -mf16c
 const KernelTable& avxVnniKernels(); // built with AVX2, FMA, F16C and AVX-VNNI
 const KernelTable& avx512Kernels(); // built with AVX-512 F/BW/VL/VNNI
 
+} // namespace outpost::inference::kern
+
+namespace outpost::inference {
+class PreparedInput;
+}
+
+namespace outpost::inference::kern {
+
+// What a kernel sees of `input` (to call a table's kernels directly).
+PreparedView preparedView(const PreparedInput& input);
+
 // ---- scalar helpers (internal linkage, see the top of this file) -------------
 
 static inline float bitsToFloat(std::uint32_t u) { float f; std::memcpy(&f, &u, 4); return f; }

@@ -2,8 +2,10 @@
 // dequantisation of every supported type (checked against per-element
 // formulas written here from the documented ggml layouts, by byte offset),
 // quantisation error, and every SIMD variant's dot/gemm against a
-// double-precision oracle.
+// double-precision oracle; the AVX-VNNI variant's code (emulated on AVX2)
+// against the AVX2 one.
 #include "inference/tensor/kernels.h"
+#include "tests/inference/tensor/kernels_avxvnni_emulated.h"
 
 #include <QtTest/QtTest>
 
@@ -142,6 +144,20 @@ std::uint16_t randomFiniteHalf(std::mt19937& rng)
     if (((h >> 10) & 31) == 31)
         h = static_cast<std::uint16_t>(h & ~0x4000); // exponent 31 -> 15
     return h;
+}
+
+// Random bytes for `blocks` blocks of `t` (every level, scale and high
+// bit pattern), with block scales of moderate size so dots stay finite.
+std::vector<std::uint8_t> randomBlocks(std::mt19937& rng, TensorType t, int blocks)
+{
+    const std::uint16_t scales[] = {0x3c00, 0x2e66, 0xb400, 0x1800, 0x3555};  // 1, 0.1, -0.25, ~1.5e-3, ~0.33
+    std::vector<std::uint8_t> raw(static_cast<std::size_t>(bytesOf(t) * blocks));
+    for (auto& b : raw)
+        b = static_cast<std::uint8_t>(rng());
+    for (int i = 0; i < blocks; ++i)
+        for (int off : halfFields(t))
+            std::memcpy(raw.data() + i * bytesOf(t) + off, &scales[rng() % 5], 2);
+    return raw;
 }
 
 std::vector<float> randomFloats(std::mt19937& rng, std::size_t n, float lo = -1.0f, float hi = 1.0f)
@@ -985,6 +1001,87 @@ private slots:
         QCOMPARE(packedGroupBytes(TensorType::Q8_0, 100), std::size_t(0));
         QCOMPARE(packedGroupBytes(TensorType::Q8_0, 96), std::size_t(3 * 16 * 34)); // the size of the 16 original rows
         checkPackedGroups(TensorType::Q8_0, {32, 96, 768});
+    }
+
+    // The AVX-VNNI variant's kernels, built for AVX2 with exact stand-ins
+    // for vpdpbusd/vpdpwssd (its code paths otherwise run only on cores
+    // with AVX-VNNI), give the AVX2 kernels' bits: the same integer sums
+    // by other instructions, then the same float steps. Random blocks cover
+    // every level, scale and sign; inputs include all-127 and all-(-127).
+    void avxVnniFormMatchesAvx2()
+    {
+        const kern::KernelTable* vnni = outpost::test::emulatedAvxVnniKernels();
+        if (!vnni || !setKernelIsa(KernelIsa::Avx2).ok())
+            QSKIP("the CPU does not run AVX2 (or the compiler could not build the emulated kernels)");
+        const kern::KernelTable& avx2 = kern::avx2Kernels();
+        std::mt19937 rng(404);
+        const std::map<TensorType, int> index = {
+            {TensorType::F32, kern::kF32}, {TensorType::F16, kern::kF16}, {TensorType::BF16, kern::kBF16},
+            {TensorType::Q4_0, kern::kQ4_0}, {TensorType::Q4_1, kern::kQ4_1}, {TensorType::Q5_0, kern::kQ5_0},
+            {TensorType::Q5_1, kern::kQ5_1}, {TensorType::Q8_0, kern::kQ8_0}, {TensorType::Q2_K, kern::kQ2_K},
+            {TensorType::Q3_K, kern::kQ3_K}, {TensorType::Q4_K, kern::kQ4_K}, {TensorType::Q5_K, kern::kQ5_K},
+            {TensorType::Q6_K, kern::kQ6_K}};
+        auto inputsFor = [&](TensorType t, int n) {
+            std::vector<PreparedInput> in;
+            for (int k = 0; k < 8; ++k) {
+                auto x = randomFloats(rng, static_cast<std::size_t>(n), -2.0f, 2.0f);
+                if (k == 1 || k == 2)
+                    std::fill(x.begin(), x.end(), k == 1 ? 1.5f : -1.5f);
+                in.push_back(prepareInput(t, x.data(), n));
+            }
+            std::vector<kern::PreparedView> views;
+            for (const auto& p : in)
+                views.push_back(kern::preparedView(p));
+            return std::make_pair(std::move(in), std::move(views));
+        };
+        int compared = 0;
+        for (TensorType t : kTypes) {
+            const int ti = index.at(t);
+            if (!avx2.dot[ti] || !vnni->dot[ti] || blockOf(t) == 1)
+                continue;
+            const int n = 768;
+            const auto row = randomBlocks(rng, t, n / blockOf(t));
+            const auto [in, views] = inputsFor(t, n);
+            for (int nx = 1; nx <= 4; ++nx) {
+                float a[4], b[4];
+                avx2.dot[ti](row.data(), views.data(), nx, a);
+                vnni->dot[ti](row.data(), views.data(), nx, b);
+                for (int k = 0; k < nx; ++k)
+                    QVERIFY2(a[k] == b[k], qPrintable(QString("%1 dot, %2 inputs, input %3: %4 vs %5")
+                                                          .arg(nameOf(t).c_str()).arg(nx).arg(k).arg(a[k]).arg(b[k])));
+            }
+            ++compared;
+        }
+        // Packed groups: 16 random rows, 1..8 inputs.
+        const std::pair<TensorType, kern::PackedGroupFn kern::KernelTable::*> packed[] = {
+            {TensorType::Q4_K, &kern::KernelTable::dotPackedQ4K}, {TensorType::Q5_K, &kern::KernelTable::dotPackedQ5K},
+            {TensorType::Q6_K, &kern::KernelTable::dotPackedQ6K}, {TensorType::Q8_0, &kern::KernelTable::dotPackedQ8G}};
+        for (const auto& [t, fn] : packed) {
+            if (!(avx2.*fn) || !(vnni->*fn))
+                continue;
+            const int n = 512;
+            const std::size_t rb = *rowBytes(t, n);
+            std::vector<std::uint8_t> rows;
+            for (int r = 0; r < 16; ++r) {
+                const auto one = randomBlocks(rng, t, n / blockOf(t));
+                rows.insert(rows.end(), one.begin(), one.end());
+            }
+            std::vector<std::uint8_t> group(packedGroupBytes(t, n));
+            packGroup(t, rows.data(), rb, 16, n, group.data());
+            const auto [in, views] = inputsFor(t, n);
+            for (int nx = 1; nx <= 8; ++nx) {
+                float a[8 * 16], b[8 * 16];
+                (avx2.*fn)(group.data(), views.data(), nx, a, nullptr);
+                (vnni->*fn)(group.data(), views.data(), nx, b, nullptr);
+                for (int k = 0; k < 16 * nx; ++k)
+                    QVERIFY2(a[k] == b[k], qPrintable(QString("%1 packed, %2 inputs, input %3 row %4: %5 vs %6")
+                                                          .arg(nameOf(t).c_str()).arg(nx).arg(k / 16).arg(k % 16).arg(a[k]).arg(b[k])));
+            }
+            ++compared;
+        }
+        QVERIFY(setKernelIsa(bestKernelIsa()).ok());
+        qInfo("kernels compared: %d", compared);
+        QVERIFY(compared >= 10);
     }
 
     // Types without a packed form: no bytes, nothing written, NaN results.
