@@ -314,8 +314,9 @@ Result<std::unique_ptr<Model>> Model::fromFile(std::unique_ptr<gguf::GgufFile> f
 
 Model::~Model() = default;
 
-// Q4_K and Q8_0 matrices get a packed copy in groups of 16 interleaved rows
-// (Q8_0 the same size, Q4_K 2.8% larger) when this CPU has the kernel:
+// Q4_K, Q5_K, Q6_K and Q8_0 matrices get a packed copy in groups of 16
+// interleaved rows (Q6_K and Q8_0 the same size, Q4_K and Q5_K 2-3% larger)
+// when this CPU has the kernel:
 // batched decoding then reads and decodes each group once for up to 8
 // inputs, with several times less work per input (and less for one input
 // too). The mapped original is no longer read by the forward pass, so its

@@ -6,7 +6,7 @@
 // matrix pass per token), GFLOP/s (2 * rows * cols * B per pass) and the
 // speed-up over the scalar kernels. Several copies of the matrix are cycled
 // so that it never sits in cache (each pass streams from memory). Q4_K,
-// Q6_K and Q8_0 also show the packed groups of 16 rows the forward pass
+// Q5_K, Q6_K and Q8_0 also show the packed groups of 16 rows the forward pass
 // uses for them where the variant has their kernel.
 //
 //   bench_kernels [TYPE ...] [--rows N] [--cols N] [--min-ms N]
@@ -94,7 +94,7 @@ void printRow(TensorType t, KernelIsa isa, int B, const Options& opt, double ms,
     std::fflush(stdout);
 }
 
-// The packed groups the engine's matmuls use (Q4_K, Q6_K, Q8_0 where the
+// The packed groups the engine's matmuls use (Q4_K, Q5_K, Q6_K, Q8_0 where the
 // active variant has their kernel): the same matrices repacked 16 rows to a
 // group, B inputs per pass as the forward pass calls them (the tile form
 // built once per pass, as for Q, K and V). "x scalar" compares with the

@@ -216,7 +216,7 @@ double dotTolerance(TensorType t, const std::vector<float>& w, const std::vector
     return quantErr * 1.001 + 2e-5 * absWX + 1e-6;
 }
 
-// Packed groups (Q4_K, Q6_K, Q8_0) against gemm() on the original rows, in
+// Packed groups (Q4_K, Q5_K, Q6_K, Q8_0) against gemm() on the original rows, in
 // every variant that has the packed kernel: odd row counts (a partial
 // last group), odd row ranges, 1..11 inputs (the 8-input kernel and a
 // tail). Each input's results are bit-identical alone and in a batch.
