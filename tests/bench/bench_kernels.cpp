@@ -9,7 +9,11 @@
 // Q5_K, Q6_K and Q8_0 also show the packed groups of 16 rows the forward pass
 // uses for them where the variant has their kernel.
 //
-//   bench_kernels [TYPE ...] [--rows N] [--cols N] [--min-ms N]
+//   bench_kernels [TYPE ...] [--rows N] [--cols N] [--min-ms N] [--in-cache]
+//
+// --in-cache uses one copy of the matrix, so a small one (e.g. --rows 64
+// --cols 768) stays in cache and the figures are the kernels' compute
+// speed, steadier than memory on a shared machine.
 #include "inference/backend/cpu/cpu_features.h"
 #include "inference/tensor/kernels.h"
 
@@ -30,6 +34,7 @@ struct Options {
     std::int64_t rows = 4096;
     std::int64_t cols = 4096;
     double minMs = 300;
+    bool inCache = false;  // one copy of the matrix, reread every pass
     std::vector<TensorType> types;
 };
 
@@ -142,6 +147,10 @@ int main(int argc, char** argv)
             else opt.minMs = v;
             continue;
         }
+        if (a == "--in-cache") {
+            opt.inCache = true;
+            continue;
+        }
         bool found = false;
         for (TensorType t : kAll)
             if (tensorTypeInfo(t)->name == a) {
@@ -149,7 +158,7 @@ int main(int argc, char** argv)
                 found = true;
             }
         if (!found) {
-            std::fprintf(stderr, "bench_kernels: unknown argument '%s' (types: F32 F16 BF16 Q8_0 Q4_0 Q4_1 Q5_0 Q5_1 Q2_K Q3_K Q4_K Q5_K Q6_K; --rows N --cols N --min-ms N)\n", argv[i]);
+            std::fprintf(stderr, "bench_kernels: unknown argument '%s' (types: F32 F16 BF16 Q8_0 Q4_0 Q4_1 Q5_0 Q5_1 Q2_K Q3_K Q4_K Q5_K Q6_K; --rows N --cols N --min-ms N --in-cache)\n", argv[i]);
             return 2;
         }
     }
@@ -158,8 +167,9 @@ int main(int argc, char** argv)
 
     const auto& cpu = cpu::cpuFeatures();
     std::printf("CPU: %s [%s]\n", cpu.brand.c_str(), cpu.summary().c_str());
-    std::printf("matrix %lld x %lld, single thread; GB/s = weight bytes / thread CPU time\n\n",
-                static_cast<long long>(opt.rows), static_cast<long long>(opt.cols));
+    std::printf("matrix %lld x %lld, single thread; GB/s = weight bytes / thread CPU time%s\n\n",
+                static_cast<long long>(opt.rows), static_cast<long long>(opt.cols),
+                opt.inCache ? "; one copy, in cache when it fits (the kernels' compute speed)" : "");
     std::printf("%-5s %-8s %3s %10s %9s %10s %9s\n", "type", "variant", "B", "ms/pass", "GB/s", "GFLOP/s", "x scalar");
 
     std::vector<KernelIsa> isas = {KernelIsa::Scalar};
@@ -186,7 +196,7 @@ int main(int argc, char** argv)
                 v = dist(rng);
             quantizeRow(t, src.data(), proto.data() + *rb * static_cast<std::size_t>(r), opt.cols);
         }
-        const std::size_t copies = std::max<std::size_t>(2, (256u << 20) / matBytes + 1);
+        const std::size_t copies = opt.inCache ? 1 : std::max<std::size_t>(2, (256u << 20) / matBytes + 1);
         std::vector<std::vector<std::uint8_t>> mats(copies, std::vector<std::uint8_t>(matBytes));
         for (auto& m : mats)
             for (std::int64_t r = 0; r < opt.rows; ++r)
