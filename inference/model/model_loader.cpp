@@ -10,6 +10,9 @@
 #include <new>
 #include <numbers>
 #include <string_view>
+#include <system_error>
+#include <thread>
+#include <vector>
 
 #if defined(__linux__)
 #include <sys/mman.h>
@@ -345,6 +348,7 @@ void releasePages(const std::byte* p, std::size_t bytes)
 
 void Model::packWeights()
 {
+    const std::size_t workers = std::max(1u, std::thread::hardware_concurrency());
     auto pack = [&](WeightView& w) {
         if (!packedGroupsAvailable(w.type) || !w.data || w.rows <= 0)
             return;
@@ -356,11 +360,27 @@ void Model::packWeights()
         auto copy = std::unique_ptr<std::byte[]>(new (std::nothrow) std::byte[gb * groups]);
         if (!copy)
             return; // no memory for it: the original rows still work
-        for (std::size_t g = 0; g < groups; ++g) {
-            const std::int64_t r0 = static_cast<std::int64_t>(g) * groupRows;
-            const std::byte* src = w.data + static_cast<std::size_t>(r0) * w.rowBytes;
-            packGroup(w.type, src, w.rowBytes, std::min(groupRows, w.rows - r0), w.cols, copy.get() + g * gb);
+        // Groups are independent: packing runs on every core (a one-off
+        // burst at load; a 4 GiB model is several seconds on one).
+        auto packRange = [&](std::size_t g0, std::size_t g1) {
+            for (std::size_t g = g0; g < g1; ++g) {
+                const std::int64_t r0 = static_cast<std::int64_t>(g) * groupRows;
+                const std::byte* src = w.data + static_cast<std::size_t>(r0) * w.rowBytes;
+                packGroup(w.type, src, w.rowBytes, std::min(groupRows, w.rows - r0), w.cols, copy.get() + g * gb);
+            }
+        };
+        const std::size_t parts = std::min<std::size_t>(workers, groups);
+        std::vector<std::thread> helpers;
+        for (std::size_t p = 1; p < parts; ++p) {
+            try {
+                helpers.emplace_back(packRange, groups * p / parts, groups * (p + 1) / parts);
+            } catch (const std::system_error&) {
+                packRange(groups * p / parts, groups * (p + 1) / parts); // no thread to be had: here
+            }
         }
+        packRange(0, groups / parts);
+        for (auto& t : helpers)
+            t.join();
         w.packed = copy.get();
         w.packedGroupBytes = gb;
         m_packed.push_back(std::move(copy));

@@ -781,12 +781,12 @@ void packQ45K(const void* src, std::size_t srcRowBytes, std::int64_t rows, std::
             if constexpr (five) {
                 const auto h = static_cast<std::size_t>(r / 8), rr = static_cast<std::size_t>(r % 8);
                 for (int j = 0; j < 8; ++j)
-                    for (int st = 0; st < 8; ++st)
-                        for (int t = 0; t < 4; ++t) {
-                            const int fifth = (b.qh[4 * st + t] >> j) & 1;
-                            sb[kQ5KOffHigh + 64 * static_cast<std::size_t>(j) + 32 * h + 4 * rr + static_cast<std::size_t>(t)]
-                                |= static_cast<std::uint8_t>(fifth << st);
-                        }
+                    for (int t = 0; t < 4; ++t) {
+                        int bits = 0;
+                        for (int st = 0; st < 8; ++st)
+                            bits |= ((b.qh[4 * st + t] >> j) & 1) << st;
+                        sb[kQ5KOffHigh + 64 * static_cast<std::size_t>(j) + 32 * h + 4 * rr + static_cast<std::size_t>(t)] = static_cast<std::uint8_t>(bits);
+                    }
             }
         }
     }
@@ -825,26 +825,35 @@ void packQ6K(const void* src, std::size_t srcRowBytes, std::int64_t rows, std::i
             std::memcpy(sb + 2 * r, &b.d, 2);
             for (int s = 0; s < 16; ++s)
                 sb[kQ6KOffScales + 32 * (s / 2) + 2 * r + (s % 2)] = static_cast<std::uint8_t>(b.scales[s]);
-            // ggml's level v (0..255): each 128 values take 64 bytes of ql
-            // (low nibbles then high nibbles of 32-byte runs) and 32 of qh
-            // (2 bits per 32-value quarter).
-            auto level = [&](int v) {
-                const int half = v / 128, quarter = (v % 128) / 32, l = v % 32;
-                const std::uint8_t low = b.ql[64 * half + 32 * (quarter % 2) + l];
-                const int lo4 = quarter < 2 ? low & 0x0F : low >> 4;
-                const int hi2 = (b.qh[32 * half + l] >> (2 * quarter)) & 3;
-                return lo4 | (hi2 << 4);
-            };
+            // ggml's levels (0..63) in order: each 128 values take 64 bytes
+            // of ql (low nibbles, then high nibbles, of two 32-byte runs)
+            // and 32 of qh (2 bits per 32-value quarter).
+            std::uint8_t lv[QK_K];
+            for (int half = 0; half < 2; ++half) {
+                const std::uint8_t* ql = b.ql + 64 * half;
+                const std::uint8_t* qh = b.qh + 32 * half;
+                std::uint8_t* y = lv + 128 * half;
+                for (int l = 0; l < 32; ++l) {
+                    y[l] = static_cast<std::uint8_t>((ql[l] & 0x0F) | ((qh[l] & 3) << 4));
+                    y[l + 32] = static_cast<std::uint8_t>((ql[l + 32] & 0x0F) | (((qh[l] >> 2) & 3) << 4));
+                    y[l + 64] = static_cast<std::uint8_t>((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4));
+                    y[l + 96] = static_cast<std::uint8_t>((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4));
+                }
+            }
             for (int j = 0; j < 8; ++j) {
                 std::uint8_t* unit = sb + kQ6KOffUnits + kQ6KUnitBytes * static_cast<std::size_t>(j);
-                for (int st = 0; st < 8; ++st)
+                const std::uint8_t* v = lv + 32 * j;
+                // Low 4 bits: chunk c holds steps 2c (low nibble) and 2c+1.
+                for (int c = 0; c < 4; ++c)
+                    for (int t = 0; t < 4; ++t)
+                        unit[64 * c + 4 * r + t] = static_cast<std::uint8_t>((v[8 * c + t] & 0x0F) | ((v[8 * c + 4 + t] & 0x0F) << 4));
+                // Top 2 bits: this half's vector st / 4, field st % 4.
+                for (int vec = 0; vec < 2; ++vec)
                     for (int t = 0; t < 4; ++t) {
-                        const int v = level(32 * j + 4 * st + t);
-                        // Low nibble: chunk st / 2, the step's nibble st % 2.
-                        unit[64 * (st / 2) + 4 * r + t] |= static_cast<std::uint8_t>((v & 0x0F) << (4 * (st % 2)));
-                        // Top bits: this half's vector st / 4, field st % 4.
-                        unit[kQ6KUnitHigh + 64 * h + 32 * static_cast<std::size_t>(st / 4) + 4 * rr + static_cast<std::size_t>(t)]
-                            |= static_cast<std::uint8_t>((v >> 4) << (2 * (st % 4)));
+                        int top = 0;
+                        for (int k = 0; k < 4; ++k)
+                            top |= (v[4 * (4 * vec + k) + t] >> 4) << (2 * k);
+                        unit[kQ6KUnitHigh + 64 * h + 32 * static_cast<std::size_t>(vec) + 4 * rr + static_cast<std::size_t>(t)] = static_cast<std::uint8_t>(top);
                     }
             }
         }

@@ -110,7 +110,9 @@ int main(int argc, char** argv)
 
     int rc = 0;
     {
+        const auto loadStart = Clock::now();
         auto model = model::Model::load(path);
+        const double loadSeconds = seconds(loadStart, Clock::now());
         if (!model) {
             std::fprintf(stderr, "bench_generate: %s\n", model.error().c_str());
             rc = 1;
@@ -129,6 +131,7 @@ int main(int argc, char** argv)
             std::printf("model: %s (%s), %llu parameters, %.1f MiB, kernels %s, %d threads\n", path.c_str(),
                         c.architecture.c_str(), static_cast<unsigned long long>(c.parameters), weightBytes / 1048576.0,
                         kernelIsaName(activeKernelIsa()), pool.size());
+            std::printf("load:     %.3f s (mapping, checks, packing the weights on every core)\n", loadSeconds);
 
             kv::BlockTable table;
             kv::BlockTable* tables[] = {&table};
