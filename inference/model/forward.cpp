@@ -210,8 +210,9 @@ struct ForwardPass {
             totalPositions += static_cast<std::size_t>(bt.pos) + 1;
         }
         HeadChunks hc;
-        hc.chunks = std::clamp((2 * pool.size() + n - 1) / n, 1, c.heads);
-        hc.perChunk = (c.heads + hc.chunks - 1) / hc.chunks;
+        const int wanted = std::clamp((2 * pool.size() + n - 1) / n, 1, c.heads);
+        hc.perChunk = (c.heads + wanted - 1) / wanted;
+        hc.chunks = (c.heads + hc.perChunk - 1) / hc.perChunk; // none of them empty
         hc.work = static_cast<std::size_t>(n) * static_cast<std::size_t>(hc.chunks);
         const std::size_t perItem = std::max<std::size_t>(1, totalPositions / static_cast<std::size_t>(n))
             * static_cast<std::size_t>(c.headDim) * 2 * static_cast<std::size_t>(hc.perChunk);
@@ -219,8 +220,8 @@ struct ForwardPass {
         hc.span = static_cast<std::size_t>(maxPos) + 1;
         return hc;
     }
-    // Item i of a split: its token, heads [h0, h1) (empty past the last
-    // head), the token's block table and the positions it attends to.
+    // Item i of a split: its token, heads [h0, h1) (never empty), the
+    // token's block table and the positions it attends to.
     struct ChunkItem {
         int t = 0, h0 = 0, h1 = 0, positions = 0;
         const kv::BlockTable* table = nullptr;
@@ -274,8 +275,6 @@ struct ForwardPass {
                 vacc.resize(pc * uhd);
             for (std::size_t item = begin; item < end; ++item) {
                 const ChunkItem it = chunkItem(split, item);
-                if (it.h0 >= it.h1)
-                    continue;
                 const int t = it.t, h0 = it.h0, h1 = it.h1, positions = it.positions;
                 const kv::BlockTable& table = *it.table;
                 if (item + 1 < end) {
@@ -571,8 +570,6 @@ struct ForwardPass {
                 maxes.resize(pc);
             for (std::size_t item = begin; item < end; ++item) {
                 const ChunkItem it = chunkItem(split, item);
-                if (it.h0 >= it.h1)
-                    continue;
                 const int t = it.t, h0 = it.h0, h1 = it.h1, positions = it.positions;
                 const kv::BlockTable& table = *it.table;
                 auto kvOffset = [&](int h) { return static_cast<std::size_t>(h / group) * uhd; };
