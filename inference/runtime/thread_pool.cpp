@@ -1,5 +1,6 @@
 #include "inference/runtime/thread_pool.h"
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <string>
@@ -24,8 +25,20 @@ thread_local bool t_insideJob = false;
 // when the engine goes idle.
 constexpr int kSpinIterations = 20000;
 
+// The claim word: generation (32 bits), the job's part count (16) and its
+// next unclaimed part (16). The count lives in the same word as the
+// generation so that a participant compares a part against its own job's
+// count: read from elsewhere, it could be the next job's, already written
+// while the claim word still named the finished job, and a stale worker
+// then claimed (and ran) a part that job never had.
+constexpr std::uint32_t kMaxJobParts = 0xFFFF;
 std::uint32_t generationOf(std::uint64_t claim) { return static_cast<std::uint32_t>(claim >> 32); }
-std::uint32_t partOf(std::uint64_t claim) { return static_cast<std::uint32_t>(claim); }
+std::uint32_t countOf(std::uint64_t claim) { return static_cast<std::uint32_t>(claim >> 16) & 0xFFFF; }
+std::uint32_t partOf(std::uint64_t claim) { return static_cast<std::uint32_t>(claim) & 0xFFFF; }
+std::uint64_t claimWord(std::uint32_t gen, std::uint32_t count)
+{
+    return (static_cast<std::uint64_t>(gen) << 32) | (static_cast<std::uint64_t>(count) << 16);
+}
 
 } // namespace
 
@@ -60,9 +73,7 @@ ThreadPool::~ThreadPool()
     // A new generation with no parts wakes every worker, which then sees m_stop.
     {
         std::lock_guard lock(m_runMutex);
-        const std::uint32_t gen = generationOf(m_claim.load()) + 1;
-        m_parts.store(0);
-        m_claim.store(static_cast<std::uint64_t>(gen) << 32);
+        m_claim.store(claimWord(generationOf(m_claim.load()) + 1, 0));
     }
     wakeSleepers();
     for (auto& worker : m_workers)
@@ -81,13 +92,14 @@ void ThreadPool::drain(std::uint32_t gen)
 {
     std::uint64_t claim = m_claim.load(std::memory_order_acquire);
     for (;;) {
-        if (generationOf(claim) != gen || partOf(claim) >= static_cast<std::uint32_t>(m_parts.load(std::memory_order_relaxed)))
+        if (generationOf(claim) != gen || partOf(claim) >= countOf(claim))
             return;
         if (!m_claim.compare_exchange_weak(claim, claim + 1, std::memory_order_acq_rel, std::memory_order_acquire))
             continue;
-        // The claim succeeded under `gen`, and that job cannot finish before
-        // this part does, so m_call/m_ctx/m_parts are still this job's.
-        m_call(m_ctx, static_cast<int>(partOf(claim)), m_parts.load(std::memory_order_relaxed));
+        // The claim succeeded under `gen` for a part that job has, and the
+        // job cannot finish before this part does, so m_call, m_ctx, m_base
+        // and m_total are still this job's.
+        m_call(m_ctx, m_base + static_cast<int>(partOf(claim)), m_total);
         m_finished.fetch_add(1, std::memory_order_acq_rel);
         claim = m_claim.load(std::memory_order_acquire);
     }
@@ -103,24 +115,29 @@ void ThreadPool::runErased(int parts, void* ctx, Trampoline call)
     std::lock_guard lock(m_runMutex);
     m_ctx = ctx;
     m_call = call;
-    m_parts.store(parts, std::memory_order_relaxed);
-    m_finished.store(0, std::memory_order_relaxed);
-    const std::uint32_t gen = generationOf(m_claim.load()) + 1;
-    // Sequentially consistent store: publishes the job, and orders against
-    // the sleeper count read in wakeSleepers() (see workerLoop).
-    m_claim.store(static_cast<std::uint64_t>(gen) << 32);
-    wakeSleepers();
+    m_total = parts;
+    // More parts than a claim word counts run as several jobs in turn.
+    for (int base = 0; base < parts; base += static_cast<int>(kMaxJobParts)) {
+        const auto count = static_cast<std::uint32_t>(std::min<int>(parts - base, static_cast<int>(kMaxJobParts)));
+        m_base = base;
+        m_finished.store(0, std::memory_order_relaxed);
+        const std::uint32_t gen = generationOf(m_claim.load()) + 1;
+        // Sequentially consistent store: publishes the job, and orders
+        // against the sleeper count read in wakeSleepers() (see workerLoop).
+        m_claim.store(claimWord(gen, count));
+        wakeSleepers();
 
-    t_insideJob = true;
-    drain(gen);
-    t_insideJob = false;
+        t_insideJob = true;
+        drain(gen);
+        t_insideJob = false;
 
-    int spins = 0;
-    while (m_finished.load(std::memory_order_acquire) != parts) {
-        if (++spins < kSpinIterations)
-            OUTPOST_CPU_RELAX();
-        else
-            std::this_thread::yield();
+        int spins = 0;
+        while (m_finished.load(std::memory_order_acquire) != static_cast<int>(count)) {
+            if (++spins < kSpinIterations)
+                OUTPOST_CPU_RELAX();
+            else
+                std::this_thread::yield();
+        }
     }
 }
 

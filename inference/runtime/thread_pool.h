@@ -100,17 +100,20 @@ private:
     std::vector<std::thread> m_workers;
     std::mutex m_runMutex;                 // one job at a time
 
-    // The job. m_claim packs (generation << 32 | next part); a participant
-    // claims a part by compare-exchange, so a late worker still holding an
-    // old generation can never claim a part of a newer job. m_ctx, m_call and
-    // m_parts are written before the release store that starts a job and are
-    // stable until every part has finished (m_finished == m_parts).
+    // The job. m_claim packs (generation << 32 | part count << 16 | next
+    // part); a participant claims a part by compare-exchange against that
+    // word, so a late worker still holding an old generation can never
+    // claim a part of a newer job, nor one past its own job's count. m_ctx,
+    // m_call, m_base (the first part of this job, when runParts needs more
+    // jobs than one) and m_total are written before the store that starts a
+    // job and are stable until every part has finished.
     std::atomic<std::uint64_t> m_claim{0};
     std::atomic<int> m_finished{0};
     std::atomic<bool> m_stop{false};
     void* m_ctx = nullptr;
     Trampoline m_call = nullptr;
-    std::atomic<int> m_parts{0};
+    int m_base = 0;
+    int m_total = 0;
 
     std::mutex m_sleepMutex;               // guards sleeping, with m_wake
     std::condition_variable m_wake;

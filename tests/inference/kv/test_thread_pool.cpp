@@ -38,6 +38,43 @@ private slots:
         }
     }
 
+    // Jobs back to back whose part counts go up and down: a worker that
+    // still looks at the finished job must never claim a part against the
+    // next job's larger count (it ran a part twice, or out of its job, and
+    // the caller then waited forever for a count it had overshot).
+    void backToBackJobsOfChangingSize()
+    {
+        ThreadPool pool(4);  // more threads than this machine may have cores: workers get preempted anywhere
+        std::vector<std::atomic<int>> hits(64);
+        int wrong = 0;
+        for (int round = 0; round < 50000; ++round) {
+            const int parts = round % 2 ? 2 : 64;
+            for (int p = 0; p < parts; ++p)
+                hits[static_cast<std::size_t>(p)].store(0, std::memory_order_relaxed);
+            pool.runParts(parts, [&](int part, int count) {
+                if (count != parts || part >= parts)
+                    wrong = 1;  // racy on purpose: any write means failure
+                else
+                    hits[static_cast<std::size_t>(part)].fetch_add(1);
+            });
+            for (int p = 0; p < parts; ++p)
+                if (hits[static_cast<std::size_t>(p)].load() != 1)
+                    QFAIL(qPrintable(QString("round %1: part %2 of %3 ran %4 times").arg(round).arg(p).arg(parts).arg(hits[static_cast<std::size_t>(p)].load())));
+        }
+        QCOMPARE(wrong, 0);
+        // More parts than one job's claim word counts (65,535): still each once.
+        constexpr int kMany = 70000;
+        std::vector<std::atomic<int>> many(kMany);
+        pool.runParts(kMany, [&](int part, int count) {
+            if (count != kMany)
+                wrong = 1;
+            many[static_cast<std::size_t>(part)].fetch_add(1);
+        });
+        QCOMPARE(wrong, 0);
+        for (const auto& h : many)
+            QCOMPARE(h.load(), 1);
+    }
+
     // The caller claims parts too: a job completes even if no worker ever
     // gets to run (here the workers are kept busy by nothing, but the caller
     // alone must be able to finish, so a part that blocks until the caller
