@@ -8,6 +8,8 @@
 #include "inference/runtime/thread_pool.h"
 
 #include <algorithm>
+#include <array>
+#include <initializer_list>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -123,45 +125,79 @@ struct ForwardPass {
     }
     void invalidate() { ws.preparedUsed = 0; }
 
-    // y[b][r] = W[r] . x[b] for b in [0, count), r in [0, W.rows).
-    void matmul(const WeightView& w, const float* x, std::size_t count, float* y)
+    // One matrix product of a matmuls() call: y[b][r] = W[r] . x[b] for b in
+    // [0, count), r in [0, W.rows).
+    struct Product {
+        const WeightView& w;
+        float* y;
+    };
+
+    // The products of matrices that read the same activations (Q, K and V;
+    // gate and up) as one parallel job over all their rows: the threads
+    // meet once for all of them instead of once per matrix, and a thread
+    // done with its share of one matrix goes on with the next. Each piece
+    // of rows runs exactly as a single product would (packed groups whole,
+    // assigned by their first row), so neither the cut nor the company
+    // changes a result.
+    void matmuls(std::initializer_list<Product> products, const float* x, std::size_t count)
     {
-        auto& set = prepared(w.type, x, w.cols);
-        auto& inputs = set.inputs;
-        const auto rows = static_cast<std::size_t>(w.rows);
-        // Packed groups when the CPU has their kernel (decided per call, the
-        // same for every batch size, so batching never changes results).
-        if (w.packed && packedGroupsAvailable(w.type)) {
-            // Threads split the row groups, so each group's weights are read
-            // (and decoded) once per step for every input; the cut depends
-            // only on the sizes, never on which inputs share the call.
-            const auto groupRows = static_cast<std::size_t>(packedGroupRows());
-            const std::size_t groups = (rows + groupRows - 1) / groupRows;
-            const std::size_t gGrain = std::max<std::size_t>(1, kMinPieceBytes / (w.packedGroupBytes * count));
-            const std::span<const PreparedInput> in(inputs.data(), count);
-            // The batch in the tile kernels' form, once for every thread
-            // and for the matmuls that share these inputs (Q, K, V).
-            if (set.tilesCount != count) {
-                prepareTiles(w.type, in, set.tiles);
+        struct Part {
+            const WeightView* w;
+            float* y;
+            Workspace::PreparedSet* set;
+            bool packed;
+            std::size_t first;  // the first row of this matrix in the job's row space
+        };
+        // Prepare every input form first: prepared() may grow ws.prepared,
+        // which would leave earlier references dangling.
+        for (const auto& p : products)
+            prepared(p.w.type, x, p.w.cols);
+        std::array<Part, 3> parts{};
+        std::size_t nparts = 0, total = 0, bytesPerRow = 0;
+        for (const auto& p : products) {
+            auto& set = prepared(p.w.type, x, p.w.cols);
+            const bool packed = p.w.packed && packedGroupsAvailable(p.w.type);
+            if (packed && set.tilesCount != count) {
+                // The batch in the tile kernels' form, once for every thread
+                // and for the products that share these inputs.
+                prepareTiles(p.w.type, std::span<const PreparedInput>(set.inputs.data(), count), set.tiles);
                 set.tilesCount = count;
             }
-            const PreparedTiles* tiles = set.tiles.empty() ? nullptr : &set.tiles;
-            pool.parallelFor(groups, gGrain, [&](std::size_t g0, std::size_t g1) {
-                const auto r0 = static_cast<std::int64_t>(g0 * groupRows);
-                const auto r1 = static_cast<std::int64_t>(std::min(rows, g1 * groupRows));
-                gemmPacked(w.type, w.packed, w.packedGroupBytes, r0, r1, in, y, rows, tiles);
-            });
-            return;
+            parts.at(nparts++) = {&p.w, p.y, &set, packed, total};
+            total += static_cast<std::size_t>(p.w.rows);
+            bytesPerRow = std::max(bytesPerRow, p.w.rowBytes);
         }
-        const std::size_t grain = std::max<std::size_t>(1, kMinPieceBytes / (w.rowBytes * count));
-        pool.parallelFor(rows, grain, [&](std::size_t r0, std::size_t r1) {
-            for (std::size_t t0 = 0; t0 < count; t0 += kGemmTile) {
-                const std::size_t tn = std::min(kGemmTile, count - t0);
-                const std::span<const PreparedInput> in(inputs.data() + t0, tn);
-                gemm(w.type, w.data, w.rowBytes, static_cast<std::int64_t>(r0), static_cast<std::int64_t>(r1), in, y + t0 * rows, rows);
+        const auto groupRows = static_cast<std::size_t>(packedGroupRows());
+        // Pieces of whole groups' worth of rows at least, and of
+        // kMinPieceBytes of weights times inputs.
+        const std::size_t grain = std::max(groupRows, kMinPieceBytes / std::max<std::size_t>(1, bytesPerRow * count));
+        pool.parallelFor(total, grain, [&](std::size_t b, std::size_t e) {
+            for (std::size_t i = 0; i < nparts; ++i) {
+                const Part& p = parts[i];
+                const auto rows = static_cast<std::size_t>(p.w->rows);
+                if (e <= p.first || b >= p.first + rows)
+                    continue;
+                const std::size_t r0 = std::max(b, p.first) - p.first, r1 = std::min(e, p.first + rows) - p.first;
+                const std::span<const PreparedInput> in(p.set->inputs.data(), count);
+                if (p.packed) {
+                    // The groups whose first row lies in [r0, r1).
+                    const std::size_t g0 = (r0 + groupRows - 1) / groupRows, g1 = (r1 + groupRows - 1) / groupRows;
+                    if (g0 < g1)
+                        gemmPacked(p.w->type, p.w->packed, p.w->packedGroupBytes, static_cast<std::int64_t>(g0 * groupRows),
+                                   static_cast<std::int64_t>(std::min(rows, g1 * groupRows)), in, p.y, rows,
+                                   p.set->tiles.empty() ? nullptr : &p.set->tiles);
+                    continue;
+                }
+                for (std::size_t t0 = 0; t0 < count; t0 += kGemmTile) {
+                    const std::size_t tn = std::min(kGemmTile, count - t0);
+                    gemm(p.w->type, p.w->data, p.w->rowBytes, static_cast<std::int64_t>(r0), static_cast<std::int64_t>(r1),
+                         in.subspan(t0, tn), p.y + t0 * rows, rows);
+                }
             }
         });
     }
+
+    void matmul(const WeightView& w, const float* x, std::size_t count, float* y) { matmuls({{w, y}}, x, count); }
 
     // cos/sin of every rotated pair for every batch position.
     void ropeTables()
@@ -672,9 +708,7 @@ struct ForwardPass {
             for (std::size_t t = 0; t < N; ++t)
                 rmsNorm(ws.x.data() + t * E, L.attnNorm.data(), ws.xn.data() + t * E, c.embd, c.rmsEps);
             invalidate();
-            matmul(L.wq, ws.xn.data(), N, ws.q.data());
-            matmul(L.wk, ws.xn.data(), N, ws.k.data());
-            matmul(L.wv, ws.xn.data(), N, ws.v.data());
+            matmuls({{L.wq, ws.q.data()}, {L.wk, ws.k.data()}, {L.wv, ws.v.data()}}, ws.xn.data(), N);
             for (std::size_t t = 0; t < N; ++t) {
                 if (!L.bq.empty()) {
                     for (std::size_t i = 0; i < Q; ++i)
@@ -700,8 +734,7 @@ struct ForwardPass {
             for (std::size_t t = 0; t < N; ++t)
                 rmsNorm(ws.x.data() + t * E, L.ffnNorm.data(), ws.xn.data() + t * E, c.embd, c.rmsEps);
             invalidate();
-            matmul(L.gate, ws.xn.data(), N, ws.gate.data());
-            matmul(L.up, ws.xn.data(), N, ws.up.data());
+            matmuls({{L.gate, ws.gate.data()}, {L.up, ws.up.data()}}, ws.xn.data(), N);
             // Element-wise, so the split never changes a result.
             pool.parallelFor(N, std::max<std::size_t>(1, kMinPieceWork / F), [&](std::size_t b, std::size_t e) {
                 siluMulRow(ws.gate.data() + b * F, ws.up.data() + b * F, static_cast<std::int64_t>((e - b) * F));
