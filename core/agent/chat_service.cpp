@@ -56,6 +56,17 @@ std::int64_t nowUs()
 
 std::string dump(const OJson& j) { return protocol::dump(j); }
 
+// A string field of JSON a client sent (frames, stored messages): `fallback`
+// unless `j` is an object whose `key` holds a string. json::value() throws
+// on another type, and these run on the gateway's thread.
+std::string stringField(const OJson& j, const char* key, const std::string& fallback = {})
+{
+    if (j.is_object())
+        if (const auto it = j.find(key); it != j.end() && it->is_string())
+            return it->get<std::string>();
+    return fallback;
+}
+
 OJson obj(std::initializer_list<std::pair<const char*, OJson>> kv)
 {
     OJson j = OJson::object();
@@ -69,7 +80,7 @@ std::string textOf(const OJson& message)
     std::string out;
     if (message.is_object() && message.contains("parts") && message["parts"].is_array())
         for (const auto& p : message["parts"])
-            if (p.is_object() && p.value("type", "") == "text" && p.contains("text") && p["text"].is_string())
+            if (p.is_object() && stringField(p, "type") == "text" && p.contains("text") && p["text"].is_string())
                 out += p["text"].get<std::string>();
     if (out.empty() && message.is_object() && message.contains("content") && message["content"].is_string())
         out = message["content"].get<std::string>();
@@ -78,14 +89,14 @@ std::string textOf(const OJson& message)
 
 bool isToolPart(const OJson& p)
 {
-    return p.is_object() && p.contains("toolCallId") && p.value("type", "").rfind("tool-", 0) == 0;
+    return p.is_object() && p.contains("toolCallId") && p["toolCallId"].is_string() && stringField(p, "type").rfind("tool-", 0) == 0;
 }
 
 bool pendingPart(const OJson& p)
 {
     if (!isToolPart(p))
         return false;
-    const std::string st = p.value("state", "");
+    const std::string st = stringField(p, "state");
     return st == "approval-requested" || st == "input-available" || st == "input-streaming";
 }
 
@@ -95,7 +106,7 @@ void appendOpenAi(OJson& out, const OJson& message)
 {
     if (!message.is_object())
         return;
-    const std::string role = message.value("role", "user");
+    const std::string role = stringField(message, "role", "user");
     if (role != "assistant") {
         out.push_back(obj({{"role", role == "system" ? "system" : "user"}, {"content", textOf(message)}}));
         return;
@@ -121,23 +132,23 @@ void appendOpenAi(OJson& out, const OJson& message)
     for (const auto& p : message["parts"]) {
         if (!p.is_object())
             continue;
-        const std::string type = p.value("type", "");
+        const std::string type = stringField(p, "type");
         if (type == "step-start") {
             flush();
         } else if (type == "text" && p.contains("text") && p["text"].is_string()) {
             text += p["text"].get<std::string>();
         } else if (isToolPart(p)) {
-            const std::string state = p.value("state", "");
+            const std::string state = stringField(p, "state");
             std::string result;
             if (state == "output-available")
                 result = p.contains("output") ? (p["output"].is_string() ? p["output"].get<std::string>() : dump(p["output"])) : "null";
             else if (state == "output-denied")
                 result = kDenied;
             else if (state == "output-error")
-                result = "Error: " + p.value("errorText", std::string("the tool failed"));
+                result = "Error: " + stringField(p, "errorText", std::string("the tool failed"));
             else
                 continue;
-            const std::string name = p.value("toolName", type.substr(5));
+            const std::string name = stringField(p, "toolName", type.substr(5));
             const std::string args = p.contains("input") ? (p["input"].is_string() ? p["input"].get<std::string>() : dump(p["input"])) : "{}";
             calls.push_back(obj({{"id", p["toolCallId"]},
                                  {"type", "function"},
@@ -434,7 +445,7 @@ struct ChatService::Impl {
         const bool writes = type != "cf_agent_stream_resume_request" && type != "cf_agent_stream_resume_ack";
         if (readonly && writes) {
             if (type == "cf_agent_use_chat_request")
-                sendRequestError(conn, f.value("id", ""), std::string(protocol::kReadonly));
+                sendRequestError(conn, stringField(f, "id"), std::string(protocol::kReadonly));
             else
                 sendError(conn, std::string(protocol::kReadonly));
             return true;
@@ -446,13 +457,13 @@ struct ChatService::Impl {
         else if (type == "cf_agent_chat_clear")
             onClear(*inst, conn);
         else if (type == "cf_agent_chat_request_cancel")
-            onCancel(*inst, f.value("id", ""));
+            onCancel(*inst, stringField(f, "id"));
         else if (type == "cf_agent_tool_approval" || type == "cf_agent_tool_result")
             onToolAnswer(*inst, conn, f, type == "cf_agent_tool_approval");
         else if (type == "cf_agent_stream_resume_request")
             onResumeRequest(*inst, conn, f);
         else if (type == "cf_agent_stream_resume_ack")
-            onResumeAck(*inst, conn, f.value("id", ""));
+            onResumeAck(*inst, conn, stringField(f, "id"));
         return true;
     }
 
@@ -695,11 +706,11 @@ struct ChatService::Impl {
         Turn& t = *inst.turn;
         t.runId = rid;
         for (const auto& m : clientMessages)
-            if (m.value("role", "") == "user")
+            if (stringField(m, "role") == "user")
                 t.originIds = OJson::array({m["id"]});
         t.history = *all;
         for (auto it = t.history.rbegin(); it != t.history.rend(); ++it)
-            if (it->value("role", "") == "user") {
+            if (stringField(*it, "role") == "user") {
                 t.userText = textOf(*it);
                 break;
             }
@@ -1248,7 +1259,7 @@ struct ChatService::Impl {
         while (drop + 1 < convo.size() && total > budget)
             total -= llm::estimateTokens(dump(convo[drop++]));
         // A tool result must follow its call: never start at one.
-        while (drop < convo.size() && convo[drop].value("role", "") == "tool")
+        while (drop < convo.size() && stringField(convo[drop], "role") == "tool")
             ++drop;
         return drop < convo.size() ? drop : 0;
     }
@@ -1272,7 +1283,7 @@ struct ChatService::Impl {
                     --cut; // never inside a UTF-8 character
                 content = content.substr(0, cut) + "...";
             }
-            transcript += m.value("role", "user") + ": " + content + "\n";
+            transcript += stringField(m, "role", "user") + ": " + content + "\n";
         }
         llm::ChatRequest req;
         req.messages = OJson::array({obj({{"role", "system"},
@@ -1419,7 +1430,7 @@ struct ChatService::Impl {
             OJson* part = partFor(t, id);
             if (!part)
                 continue;
-            if (part->value("toolName", "") == "fetch") {
+            if (stringField(*part, "toolName") == "fetch") {
                 startFetch(t, id, [this, callIds, then](Turn& tt) { executeAll(tt, callIds, then); });
                 return;
             }
@@ -1500,7 +1511,7 @@ struct ChatService::Impl {
     void executeInto(Turn& t, OJson& part)
     {
         OJson result;
-        auto st = runTool(t, part.value("toolName", ""), part["input"], result);
+        auto st = runTool(t, stringField(part, "toolName"), part["input"], result);
         toolResult(t, part, st ? actor::Result<OJson>(std::move(result)) : actor::Result<OJson>(actor::Error{st.error()}));
     }
 
@@ -1597,7 +1608,7 @@ struct ChatService::Impl {
             auto s = std::move(t.stream);
             t.ended = true; // onDone (possibly synchronous) sees an ended turn
             s->cancel();
-            if (!t.stepText.empty() && (t.assistant["parts"].empty() || t.assistant["parts"].back().value("type", "") != "text"))
+            if (!t.stepText.empty() && (t.assistant["parts"].empty() || stringField(t.assistant["parts"].back(), "type") != "text"))
                 t.assistant["parts"].push_back(obj({{"type", "text"}, {"text", t.stepText}, {"state", "streaming"}}));
         }
         if (persist)
@@ -1670,11 +1681,11 @@ struct ChatService::Impl {
         }
         bool execute = false;
         if (approval) {
-            if (part->value("state", "") != "approval-requested") {
+            if (stringField(*part, "state") != "approval-requested") {
                 sendError(conn, "tool call '" + callId + "' does not need an approval");
                 return;
             }
-            OJson a = obj({{"id", (*part)["approval"].value("id", std::string())}, {"approved", f["approved"].get<bool>()}});
+            OJson a = obj({{"id", stringField((*part)["approval"], "id")}, {"approved", f["approved"].get<bool>()}});
             if (f["approved"].get<bool>()) {
                 (*part)["state"] = "approval-responded";
                 execute = true;
@@ -1683,9 +1694,9 @@ struct ChatService::Impl {
             }
             (*part)["approval"] = a;
         } else {
-            if (f.value("state", "") == "output-error") {
+            if (stringField(f, "state") == "output-error") {
                 (*part)["state"] = "output-error";
-                (*part)["errorText"] = f.value("errorText", std::string("the client tool failed"));
+                (*part)["errorText"] = stringField(f, "errorText", std::string("the client tool failed"));
             } else {
                 (*part)["state"] = "output-available";
                 (*part)["output"] = f.contains("output") ? f["output"] : OJson(nullptr);
@@ -1723,7 +1734,7 @@ struct ChatService::Impl {
         inst.pendingProbes.clear();
         t.assistant = assistant;
         for (const auto& m : messages)
-            if (m.value("id", "") != assistant.value("id", ""))
+            if (stringField(m, "id") != stringField(assistant, "id"))
                 t.history.push_back(m);
         std::string nodeId;
         if (run) {

@@ -564,6 +564,36 @@ private slots:
         QCOMPARE(QString::fromStdString(streamText(b.bodies("r7"))), QStringLiteral("Hello from the scripted model."));
     }
 
+    void wrongTypesInChatFramesAreRefused()
+    {
+        QTemporaryDir dir;
+        ScriptedModel model;
+        Server server(dir.path(), model.url());
+        Client a, ro;
+        QVERIFY(a.open(server.ws("c6t", "a")));
+        QVERIFY(ro.open(server.ws("c6t", "r") + "&ro=1"));
+        // Non-string ids.
+        a.send({{"type", "cf_agent_chat_request_cancel"}, {"id", 5}});
+        a.send({{"type", "cf_agent_stream_resume_ack"}, {"id", OJson::object()}});
+        ro.send({{"type", "cf_agent_use_chat_request"}, {"id", 5}});
+        QVERIFY(ro.waitFor([](const OJson& f) { return f.value("error", false); }));
+        // Stored parts of the wrong types, then what reads them back.
+        const OJson badParts = OJson::array({OJson{{"type", 5}, {"toolCallId", "c1"}},
+                                             OJson{{"type", "tool-clock"}, {"toolCallId", 7}, {"state", "input-available"}},
+                                             OJson{{"type", "tool-clock"}, {"toolCallId", "c2"}, {"state", 3}},
+                                             OJson{{"type", "tool-clock"}, {"toolCallId", "c3"}, {"state", "approval-requested"}, {"approval", 5},
+                                                   {"toolName", 9}}});
+        a.send({{"type", "cf_agent_chat_messages"}, {"messages", OJson::array({OJson{{"id", "m-bad"}, {"role", "assistant"}, {"parts", badParts}}})}});
+        QVERIFY(ro.waitFor(isType("cf_agent_chat_messages"))); // the transcript goes to the others
+        a.send({{"type", "cf_agent_tool_result"}, {"toolCallId", "c1"}, {"state", 5}, {"errorText", 5}, {"output", 1}});
+        a.send({{"type", "cf_agent_tool_approval"}, {"toolCallId", "c3"}, {"approved", false}});
+        QVERIFY(a.waitFor([](const OJson& f) { return f.value("type", "") == "cf_agent_message_updated"; }));
+        // A turn over that history still runs, for this client and the others.
+        a.send(chatRequest("r6t", "u-6t", "hello"));
+        QVERIFY(a.waitFor(isDone("r6t")));
+        QCOMPARE(QString::fromStdString(streamText(a.bodies("r6t"))), QStringLiteral("Hello from the scripted model."));
+    }
+
     void scheduleToolRunsTheGraphLater()
     {
         QTemporaryDir dir;
