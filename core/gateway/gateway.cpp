@@ -183,11 +183,21 @@ struct Gateway::Impl {
             h->headTimer->setSingleShot(true);
             const quint64 id = h->id;
             QObject::connect(h->headTimer, &QTimer::timeout, q, [this, id] {
-                // A client that never finishes its first head holds a socket for nothing.
-                if (auto* c = find(id); c && !c->decided)
+                // A client that never finishes a request holds a socket for nothing.
+                Http* c = find(id);
+                if (!c || c->closing)
+                    return;
+                if (!c->decided) {
                     failHttp(*c, 408, "the request head did not arrive in time");
+                } else if (!c->buffer.isEmpty()) {
+                    // After the answers to the requests before it.
+                    queueResponse(*c, c->nextSeq++, httpResponse(408, "application/json", jsonError(QStringLiteral("the request did not arrive in time")), false));
+                    c->closing = true;
+                    c->buffer.clear();
+                    flush(*c);
+                }
             });
-            h->headTimer->start(10'000);
+            h->headTimer->start(options.requestTimeoutMs);
             QObject::connect(s, &QTcpSocket::readyRead, q, [this, id] { onHttpRead(id); });
             // Queued: a socket may disconnect inside our own write/close calls.
             QObject::connect(s, &QTcpSocket::disconnected, q, [this, id] { dropHttp(id); }, Qt::QueuedConnection);
@@ -265,12 +275,24 @@ struct Gateway::Impl {
         parseRequests(*c);
     }
 
+    // The client owes the rest of a request: a head must be complete within
+    // the timeout of its first byte, a body may not pause longer than it.
+    void awaitClient(Http& c, bool inBody)
+    {
+        if (c.buffer.isEmpty())
+            c.headTimer->stop();
+        else if (inBody || !c.headTimer->isActive())
+            c.headTimer->start(options.requestTimeoutMs);
+    }
+
     void parseRequests(Http& c)
     {
         while (!c.closing && !draining && c.pending < options.maxPipelined) {
             HeadParse head = parseHead(c.buffer, options.maxHeadBytes, options.maxMessageBytes);
-            if (head.state == HeadParse::State::NeedMore)
+            if (head.state == HeadParse::State::NeedMore) {
+                awaitClient(c, false);
                 return;
+            }
             if (head.state == HeadParse::State::Bad) {
                 // Earlier pipelined answers go first; then the error closes.
                 queueResponse(c, c.nextSeq++, httpResponse(head.status, "application/json", jsonError(QString::fromUtf8(head.reason)), false));
@@ -280,10 +302,13 @@ struct Gateway::Impl {
                 return;
             }
             HttpRequest& r = head.request;
-            if (c.buffer.size() < r.headBytes + r.contentLength)
+            if (c.buffer.size() < r.headBytes + r.contentLength) {
+                awaitClient(c, true);
                 return;
+            }
             r.body = c.buffer.mid(r.headBytes, r.contentLength);
             c.buffer.remove(0, r.headBytes + r.contentLength);
+            c.headTimer->stop();
             const quint64 seq = c.nextSeq++;
             if (r.isWebSocketUpgrade()) {
                 queueResponse(c, seq, httpResponse(400, "text/plain", "Invalid request", false));
@@ -452,6 +477,11 @@ struct Gateway::Impl {
         };
         if (draining)
             return refuse(503, "application/json", jsonError(QStringLiteral("the server is shutting down")));
+        // QWebSocketServer drops a handshake it cannot answer without a word.
+        const QByteArray key = r.header("sec-websocket-key");
+        if (r.method != "GET" || r.version != "HTTP/1.1" || QByteArray::fromBase64(key).size() != 16 || r.header("sec-websocket-version").isEmpty())
+            return refuse(400, "application/json",
+                          jsonError(QStringLiteral("a WebSocket upgrade is a GET in HTTP/1.1 with a Sec-WebSocket-Key and a Sec-WebSocket-Version")));
         const QList<QByteArray> seg = pathSegments(r.target);
         // As the SDK's router: anything but a known class is a plain 400.
         if (seg.size() != 3 || seg[0] != "agents" || !registry.byUrlName(seg[1].toStdString()))

@@ -70,6 +70,7 @@ struct GatewayOptions {
     qint64 maxMessageBytes = qint64(32) << 20;      // WebSocket message, HTTP body
     qint64 maxHeadBytes = qint64(64) << 10;         // HTTP request head
     int maxPipelined = 64;                          // unanswered requests per HTTP connection
+    int requestTimeoutMs = 10'000;                  // a started request head must arrive within this, a body may pause no longer (408)
 };
 
 // Parses "host:port", "[v6]:port", "host" (port 8787) or ":port".

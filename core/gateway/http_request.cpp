@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 namespace outpost::core::gateway {
 
 QByteArray HttpRequest::header(const QByteArray& lowerName) const
@@ -75,13 +77,23 @@ HeadParse parseHead(const QByteArray& buffer, qint64 maxHeadBytes, qint64 maxBod
     r.headBytes = end + 4;
     if (!r.header("transfer-encoding").isEmpty())
         return bad(411, "chunked request bodies are not supported; send Content-Length");
-    const QByteArray cl = r.header("content-length");
-    if (!cl.isEmpty()) {
-        bool ok = false;
-        r.contentLength = cl.toLongLong(&ok);
-        if (!ok || r.contentLength < 0)
+    // Content-Length is digits only, and every copy of it agrees: a body
+    // length read two ways would split the stream into other requests.
+    std::optional<QByteArray> cl;
+    for (const auto& h : r.headers) {
+        if (h.first != "content-length")
+            continue;
+        const QByteArray& v = h.second;
+        if (v.isEmpty() || !std::all_of(v.begin(), v.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
             return bad(400, "invalid Content-Length");
-        if (r.contentLength > maxBodyBytes)
+        if (cl && *cl != v)
+            return bad(400, "conflicting Content-Length headers");
+        cl = v;
+    }
+    if (cl) {
+        bool ok = false;
+        r.contentLength = cl->toLongLong(&ok);
+        if (!ok || r.contentLength > maxBodyBytes)
             return bad(413, "the body is larger than " + QByteArray::number(maxBodyBytes) + " bytes");
     }
     out.state = HeadParse::State::Ready;

@@ -60,6 +60,50 @@ struct Completion {
     }
 };
 
+bool isStringOrAbsent(const OJson& object, const char* key) { return !object.contains(key) || object[key].is_string(); }
+
+// The fields of a chat request the model reads, with the types it reads
+// them as: an error message, or empty when the request is well-formed.
+std::string chatRequestError(const OJson& body)
+{
+    if (body.contains("stream") && !body["stream"].is_boolean() && !body["stream"].is_null())
+        return "\"stream\" must be a boolean";
+    const OJson& messages = body["messages"];
+    for (std::size_t i = 0; i < messages.size(); ++i) {
+        const OJson& m = messages[i];
+        const std::string at = "messages[" + std::to_string(i) + "]";
+        if (!m.is_object() || !m.contains("role") || !m["role"].is_string())
+            return "every message needs a string \"role\"";
+        if (m.contains("content")) {
+            const OJson& content = m["content"];
+            if (content.is_array()) {
+                for (const auto& part : content)
+                    if (!part.is_object() || !isStringOrAbsent(part, "type") || !isStringOrAbsent(part, "text"))
+                        return at + ".content must be a string or an array of {\"type\": string, \"text\": string} parts";
+            } else if (!content.is_string() && !content.is_null()) {
+                return at + ".content must be a string, an array of parts or null";
+            }
+        }
+        if (m.contains("tool_calls") && !m["tool_calls"].is_null()) {
+            if (!m["tool_calls"].is_array())
+                return at + ".tool_calls must be an array";
+            for (const auto& call : m["tool_calls"])
+                if (!call.is_object() || (call.contains("function") && (!call["function"].is_object() || !isStringOrAbsent(call["function"], "name")
+                                                                        || !isStringOrAbsent(call["function"], "arguments"))))
+                    return at + ".tool_calls[].function needs a string \"name\" and string \"arguments\"";
+        }
+    }
+    if (body.contains("tools") && !body["tools"].is_null()) {
+        if (!body["tools"].is_array())
+            return "\"tools\" must be an array";
+        for (const auto& tool : body["tools"])
+            if (!tool.is_object() || !tool.contains("function") || !tool["function"].is_object() || !tool["function"].contains("name")
+                || !tool["function"]["name"].is_string() || !isStringOrAbsent(tool["function"], "description"))
+                return "every tool needs a \"function\" with a string \"name\" (and a string \"description\", if any)";
+    }
+    return {};
+}
+
 } // namespace
 
 void addOpenAiRoutes(Gateway& gateway, std::shared_ptr<llm::ChatModel> model)
@@ -142,13 +186,12 @@ void addOpenAiRoutes(Gateway& gateway, std::shared_ptr<llm::ChatModel> model)
             out->send(400, "application/json", openAiError("\"messages\" must be a non-empty array"));
             return;
         }
+        if (const std::string why = chatRequestError(body); !why.empty()) {
+            out->send(400, "application/json", openAiError(why));
+            return;
+        }
         llm::ChatRequest req;
         req.messages = body["messages"];
-        for (const auto& m : req.messages)
-            if (!m.is_object() || !m.contains("role") || !m["role"].is_string()) {
-                out->send(400, "application/json", openAiError("every message needs a string \"role\""));
-                return;
-            }
         if (body.contains("temperature") && body["temperature"].is_number())
             req.temperature = body["temperature"].get<double>();
         if (body.contains("top_p") && body["top_p"].is_number())
@@ -160,7 +203,7 @@ void addOpenAiRoutes(Gateway& gateway, std::shared_ptr<llm::ChatModel> model)
             req.tools = body["tools"];
         if (body.contains("seed") && body["seed"].is_number_integer())
             req.seed = body["seed"].get<std::uint64_t>();
-        const bool stream = body.value("stream", false);
+        const bool stream = body.contains("stream") && body["stream"].is_boolean() && body["stream"].get<bool>();
         auto c = std::make_shared<Completion>();
         c->model = body.contains("model") && body["model"].is_string() ? body["model"].get<std::string>() : model->name();
 

@@ -3,6 +3,7 @@
 #include "core/actor/actor_runtime.h"
 #include "core/agent/agent_instance.h"
 #include "core/gateway/gateway.h"
+#include "core/gateway/openai_routes.h"
 
 #include <QDir>
 #include <QFile>
@@ -147,6 +148,29 @@ QByteArray rawHttp(quint16 port, const QByteArray& request)
     (void)QTest::qWaitFor([&] { return s.state() == QAbstractSocket::UnconnectedState; }, 5000);
     out += s.readAll();
     return out;
+}
+
+// Answers every chat request at once with "ok"; counts the requests it got.
+class EchoModel : public llm::ChatModel {
+public:
+    std::string name() const override { return "echo"; }
+    bool supportsTools() const override { return true; }
+    int contextTokens() const override { return 0; }
+    std::shared_ptr<llm::ChatStream> start(llm::ChatRequest, llm::ChatEvents events) override
+    {
+        ++started;
+        llm::ChatOutcome o;
+        o.text = "ok";
+        events.onDone(o);
+        return nullptr;
+    }
+    int started = 0;
+};
+
+QByteArray postJson(quint16 port, const QByteArray& path, const QByteArray& body)
+{
+    return rawHttp(port, "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + QByteArray::number(body.size())
+                             + "\r\nConnection: close\r\n\r\n" + body);
 }
 
 } // namespace
@@ -378,6 +402,82 @@ private slots:
         QVERIFY2(r.startsWith("HTTP/1.1 400 "), r.constData());
         r = rawHttp(port, "POST /agents/my-agent/h/call/add HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 999999999999\r\n\r\n");
         QVERIFY2(r.startsWith("HTTP/1.1 413 "), r.constData());
+    }
+
+    void badContentLengthIsRefused()
+    {
+        Server srv;
+        const quint16 port = srv.gw->port();
+        // Two lengths that disagree would let the body be read as another request.
+        QByteArray r = rawHttp(port, "POST /agents/my-agent/h/call/add HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\n"
+                                     "Content-Length: 0\r\nConnection: close\r\n\r\n[2,3]");
+        QVERIFY2(r.startsWith("HTTP/1.1 400 ") && r.contains("conflicting Content-Length"), r.constData());
+        r = rawHttp(port, "POST /agents/my-agent/h/call/add HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: +5\r\nConnection: close\r\n\r\n[2,3]");
+        QVERIFY2(r.startsWith("HTTP/1.1 400 ") && r.contains("invalid Content-Length"), r.constData());
+        r = rawHttp(port, "POST /agents/my-agent/h/call/add HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 99999999999999999999999\r\n\r\n");
+        QVERIFY2(r.startsWith("HTTP/1.1 413 "), r.constData());
+        // The same length twice is fine.
+        r = rawHttp(port, "POST /agents/my-agent/h/call/add HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\nContent-Length: 5\r\n"
+                          "Connection: close\r\n\r\n[2,3]");
+        QVERIFY2(r.endsWith("\r\n\r\n{\"result\":5}"), r.constData());
+    }
+
+    void malformedUpgradeGets400()
+    {
+        Server srv;
+        const quint16 port = srv.gw->port();
+        const QByteArray upgrade = "Host: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n";
+        const QByteArray key = "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n";
+        for (const QByteArray& request : {"GET /agents/my-agent/u HTTP/1.1\r\n" + upgrade + "\r\n",
+                                          "GET /agents/my-agent/u HTTP/1.0\r\n" + upgrade + key + "\r\n",
+                                          "POST /agents/my-agent/u HTTP/1.1\r\n" + upgrade + key + "Content-Length: 2\r\n\r\n{}"}) {
+            const QByteArray r = rawHttp(port, request);
+            QVERIFY2(r.startsWith("HTTP/1.1 400 ") && r.contains("Sec-WebSocket-Key"), (request + "\n->\n" + r).constData());
+        }
+        Client a;
+        QVERIFY(a.open(srv.ws("/agents/my-agent/u?_pk=1")));
+    }
+
+    void stalledRequestGets408()
+    {
+        gateway::GatewayOptions opts;
+        opts.requestTimeoutMs = 300;
+        Server srv(opts);
+        const quint16 port = srv.gw->port();
+        // A body that never comes, after a first request that did.
+        QByteArray r = rawHttp(port, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                                     "POST /agents/my-agent/h/call/add HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\n\r\n[2,");
+        QVERIFY2(r.startsWith("HTTP/1.1 200 ") && r.contains("{\"ok\":true}HTTP/1.1 408 "), r.constData());
+        // A second head that never ends.
+        r = rawHttp(port, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+        QVERIFY2(r.startsWith("HTTP/1.1 200 ") && r.contains("{\"ok\":true}HTTP/1.1 408 "), r.constData());
+    }
+
+    void openAiWrongTypesGet400()
+    {
+        Server srv;
+        auto model = std::make_shared<EchoModel>();
+        gateway::addOpenAiRoutes(*srv.gw, model);
+        const quint16 port = srv.gw->port();
+        const QByteArray ok = R"({"messages":[{"role":"user","content":"hi"}]})";
+        QVERIFY2(postJson(port, "/v1/chat/completions", ok).startsWith("HTTP/1.1 200 "), "a well-formed request");
+        QCOMPARE(model->started, 1);
+        for (const QByteArray& body : QList<QByteArray>{
+                 R"({"messages":[{"role":"user","content":"hi"}],"stream":"yes"})",
+                 R"({"messages":[{"role":"user","content":"hi"}],"stream":1})",
+                 R"({"messages":[{"role":"user","content":5}]})",
+                 R"({"messages":[{"role":"user","content":[{"type":5,"text":"hi"}]}]})",
+                 R"({"messages":[{"role":"user","content":[{"type":"text","text":{}}]}]})",
+                 R"({"messages":[{"role":"assistant","content":null,"tool_calls":[{"function":{"name":5}}]}]})",
+                 R"({"messages":[{"role":"assistant","content":null,"tool_calls":[{"function":{"name":"f","arguments":{}}}]}]})",
+                 R"({"messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":5}}]})",
+                 R"({"messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"f","description":[]}}]})",
+                 R"({"messages":[{"role":"user","content":"hi"}],"tools":{}})"}) {
+            const QByteArray r = postJson(port, "/v1/chat/completions", body);
+            QVERIFY2(r.startsWith("HTTP/1.1 400 ") && r.contains("invalid_request_error"), (body + "\n->\n" + r).constData());
+        }
+        QCOMPARE(model->started, 1);
+        QVERIFY(postJson(port, "/v1/chat/completions", ok).startsWith("HTTP/1.1 200 "));
     }
 
     void scheduleEveryHasNoDuplicatesAcrossRestarts()
