@@ -55,17 +55,7 @@ std::int64_t nowUs()
 }
 
 std::string dump(const OJson& j) { return protocol::dump(j); }
-
-// A string field of JSON a client sent (frames, stored messages): `fallback`
-// unless `j` is an object whose `key` holds a string. json::value() throws
-// on another type, and these run on the gateway's thread.
-std::string stringField(const OJson& j, const char* key, const std::string& fallback = {})
-{
-    if (j.is_object())
-        if (const auto it = j.find(key); it != j.end() && it->is_string())
-            return it->get<std::string>();
-    return fallback;
-}
+using llm::stringField;
 
 OJson obj(std::initializer_list<std::pair<const char*, OJson>> kv)
 {

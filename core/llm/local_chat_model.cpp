@@ -128,7 +128,7 @@ private:
             return;
         }
         const OJson d = OJson::parse(m_decision, nullptr, false);
-        if (d.is_object() && d.value("action", "") == "call" && d.contains("tool") && d["tool"].is_string()) {
+        if (d.is_object() && stringField(d, "action") == "call" && d.contains("tool") && d["tool"].is_string()) {
             ToolCall call;
             call.id = "call_" + std::to_string(m_handle.id());
             call.name = d["tool"].get<std::string>();
@@ -179,7 +179,7 @@ std::string contentText(const OJson& content)
     std::string out;
     if (content.is_array())
         for (const auto& part : content)
-            if (part.is_object() && part.value("type", "") == "text" && part.contains("text") && part["text"].is_string())
+            if (part.is_object() && stringField(part, "type") == "text" && part.contains("text") && part["text"].is_string())
                 out += part["text"].get<std::string>();
     return out;
 }
@@ -199,7 +199,7 @@ public:
         for (const auto& m : request.messages) {
             if (!m.is_object())
                 continue;
-            std::string role = m.value("role", "user");
+            std::string role = stringField(m, "role", "user");
             std::string text = m.contains("content") ? contentText(m["content"]) : std::string();
             // Without a tool-call format the model reads tool traffic as text.
             if (role == "tool") {
@@ -211,7 +211,7 @@ public:
             if (m.contains("tool_calls") && m["tool_calls"].is_array())
                 for (const auto& tc : m["tool_calls"])
                     if (tc.is_object() && tc.contains("function") && tc["function"].is_object())
-                        text += "\n[called " + tc["function"].value("name", "") + " " + tc["function"].value("arguments", "") + "]";
+                        text += "\n[called " + stringField(tc["function"], "name") + " " + stringField(tc["function"], "arguments") + "]";
             g.messages.push_back({role, text});
         }
         g.maxTokens = std::max(1, request.maxTokens);
@@ -230,12 +230,12 @@ public:
                 if (!t.is_object() || !t.contains("function") || !t["function"].is_object())
                     continue;
                 const OJson& fn = t["function"];
-                const std::string name = fn.value("name", "");
+                const std::string name = stringField(fn, "name");
                 if (name.empty())
                     continue;
                 names.push_back(name);
                 toolEnum.push_back(name);
-                list += "- " + name + ": " + fn.value("description", "") + " Arguments (JSON Schema): "
+                list += "- " + name + ": " + stringField(fn, "description") + " Arguments (JSON Schema): "
                         + (fn.contains("parameters") ? fn["parameters"].dump() : "{}") + "\n";
             }
             if (!names.empty()) {

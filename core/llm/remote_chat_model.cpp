@@ -103,8 +103,13 @@ private:
             return;
         }
         if (j.contains("usage") && j["usage"].is_object()) {
-            m_outcome.promptTokens = j["usage"].value("prompt_tokens", m_outcome.promptTokens);
-            m_outcome.completionTokens = j["usage"].value("completion_tokens", m_outcome.completionTokens);
+            // Counts only: some servers send null, or numbers as strings.
+            const auto count = [&](const char* key, int& into) {
+                if (const auto it = j["usage"].find(key); it != j["usage"].end() && it->is_number_integer())
+                    into = it->get<int>();
+            };
+            count("prompt_tokens", m_outcome.promptTokens);
+            count("completion_tokens", m_outcome.completionTokens);
         }
         if (!j.contains("choices") || !j["choices"].is_array() || j["choices"].empty())
             return;

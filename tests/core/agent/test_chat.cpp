@@ -121,6 +121,11 @@ private:
                   << chunk({{"tool_calls", OJson::array({OJson{{"index", 0}, {"function", {{"arguments", args.substr(0, half)}}}}})}})
                   << chunk({{"tool_calls", OJson::array({OJson{{"index", 0}, {"function", {{"arguments", args.substr(half)}}}}})}})
                   << chunk(OJson::object(), "tool_calls");
+        } else if (user.rfind("ODDUSAGE", 0) == 0) {
+            // Usage figures of types the endpoint should not send.
+            const OJson usage = {{"choices", OJson::array()}, {"usage", {{"prompt_tokens", nullptr}, {"completion_tokens", "7"}}}};
+            parts << chunk({{"role", "assistant"}, {"content", "Hello"}}) << "data: " + QByteArray::fromStdString(usage.dump()) + "\n\n"
+                  << chunk(OJson::object(), "stop");
         } else if (user.rfind("SLOW", 0) == 0) {
             for (int i = 1; i <= 8; ++i) {
                 const QByteArray word = "w" + QByteArray::number(i) + " ";
@@ -594,6 +599,18 @@ private slots:
         QCOMPARE(QString::fromStdString(streamText(a.bodies("r6t"))), QStringLiteral("Hello from the scripted model."));
     }
 
+    void endpointUsageOfTheWrongTypeIsIgnored()
+    {
+        QTemporaryDir dir;
+        ScriptedModel model;
+        Server server(dir.path(), model.url());
+        Client a;
+        QVERIFY(a.open(server.ws("c-usage", "a")));
+        a.send(chatRequest("r-usage", "u-usage", "ODDUSAGE"));
+        QVERIFY(a.waitFor(isDone("r-usage")));
+        QCOMPARE(QString::fromStdString(streamText(a.bodies("r-usage"))), QStringLiteral("Hello"));
+    }
+
     void scheduleToolRunsTheGraphLater()
     {
         QTemporaryDir dir;
@@ -696,6 +713,38 @@ private slots:
             QVERIFY(!text.empty());
             QCOMPARE(messages[1]["parts"].back()["text"].get<std::string>(), text);
         }
+    }
+
+    void localModelReadsWrongTypesAsAbsent()
+    {
+        const QString file = QStringLiteral(OUTPOST_SHARED_DIR "/models/stories260K.gguf");
+        if (!QFile::exists(file))
+            QSKIP("the tiny model is not there (shared/models/stories260K.gguf)");
+        outpost::inference::EngineConfig config;
+        config.modelPath = file.toStdString();
+        config.threads = 1;
+        auto engine = outpost::inference::Engine::load(config);
+        QVERIFY2(engine, engine ? "" : engine.error().c_str());
+        auto model = llm::makeLocalModel(std::shared_ptr<outpost::inference::Engine>(std::move(*engine)), "stories260K");
+        // Roles, parts, tool calls and tools whose strings are not strings
+        // (what a transcript or another caller may hold): read as absent.
+        llm::ChatRequest request;
+        request.messages = OJson::parse(R"([{"role": 5, "content": [{"type": 5, "text": "x"}, {"type": "text", "text": "Once"}]},
+            {"role": "assistant", "content": null, "tool_calls": [{"function": {"name": 5, "arguments": {}}}]},
+            {"role": "user", "content": "upon a time"}])");
+        request.tools = OJson::parse(R"([{"type": "function", "function": {"name": 5}},
+            {"type": "function", "function": {"name": "clock", "description": []}}])");
+        request.maxTokens = 4;
+        bool done = false;
+        llm::ChatOutcome outcome;
+        llm::ChatEvents events;
+        events.onDone = [&](const llm::ChatOutcome& o) {
+            done = true;
+            outcome = o;
+        };
+        const auto stream = model->start(request, events);
+        QTRY_VERIFY_WITH_TIMEOUT(done, 30000);
+        QVERIFY2(outcome.finishReason != "error", outcome.error.c_str());
     }
 
     void concurrencyPolicies()
