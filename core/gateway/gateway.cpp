@@ -199,6 +199,16 @@ struct Gateway::Impl {
             });
             h->headTimer->start(options.requestTimeoutMs);
             QObject::connect(s, &QTcpSocket::readyRead, q, [this, id] { onHttpRead(id); });
+            // Requests held back while the client was not reading its answers.
+            QObject::connect(s, &QTcpSocket::bytesWritten, q, [this, id] {
+                Http* c = find(id);
+                if (!c || !c->decided || backlogged(*c))
+                    return;
+                if (!c->buffer.isEmpty())
+                    parseRequests(*c);
+                if (c->socket->bytesAvailable() > 0)
+                    onHttpRead(id);
+            });
             // Queued: a socket may disconnect inside our own write/close calls.
             QObject::connect(s, &QTcpSocket::disconnected, q, [this, id] { dropHttp(id); }, Qt::QueuedConnection);
             httpBySocket[s] = id;
@@ -267,9 +277,10 @@ struct Gateway::Impl {
         }
         if (draining)
             return;
-        // While the pipelining limit holds requests back, leave further bytes
-        // in the socket (TCP flow control slows the client down).
-        if (c->pending >= options.maxPipelined && c->buffer.size() > options.maxHeadBytes + options.maxMessageBytes)
+        // While the pipelining limit or unread answers hold requests back,
+        // leave further bytes in the socket (TCP flow control slows the
+        // client down).
+        if ((c->pending >= options.maxPipelined || backlogged(*c)) && c->buffer.size() > options.maxHeadBytes + options.maxMessageBytes)
             return;
         c->buffer += c->socket->readAll();
         parseRequests(*c);
@@ -285,9 +296,14 @@ struct Gateway::Impl {
             c.headTimer->start(options.requestTimeoutMs);
     }
 
+    // A client that pipelines requests and does not read the answers must not
+    // make the server buffer them without bound: past the message limit of
+    // unsent bytes, its next requests wait until the answers drain.
+    bool backlogged(const Http& c) const { return c.socket->bytesToWrite() > options.maxMessageBytes; }
+
     void parseRequests(Http& c)
     {
-        while (!c.closing && !draining && c.pending < options.maxPipelined) {
+        while (!c.closing && !draining && c.pending < options.maxPipelined && !backlogged(c)) {
             HeadParse head = parseHead(c.buffer, options.maxHeadBytes, options.maxMessageBytes);
             if (head.state == HeadParse::State::NeedMore) {
                 awaitClient(c, false);

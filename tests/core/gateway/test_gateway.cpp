@@ -6,6 +6,7 @@
 #include "core/gateway/openai_routes.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QFloat16>
@@ -17,6 +18,11 @@
 
 #include <cmath>
 #include <memory>
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 using namespace outpost::core;
 using agent::OJson;
@@ -451,6 +457,58 @@ private slots:
         // A second head that never ends.
         r = rawHttp(port, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n");
         QVERIFY2(r.startsWith("HTTP/1.1 200 ") && r.contains("{\"ok\":true}HTTP/1.1 408 "), r.constData());
+    }
+
+    void pipelinedRequestsWaitForAClientThatDoesNotRead()
+    {
+        gateway::GatewayOptions opts;
+        opts.maxMessageBytes = 64 << 10;
+        opts.maxPipelined = 1000;
+        Server srv(opts);
+        int handled = 0;
+        const QByteArray body(60 << 10, 'x');
+        srv.gw->addRoute("/big", [&](const gateway::HttpRequest&, gateway::Gateway::Respond respond) {
+            ++handled;
+            respond(200, "text/plain", body);
+        });
+        // A plain socket: nothing reads it until we do (a QTcpSocket would
+        // drain it into its own buffer on every event).
+        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        QVERIFY(fd >= 0);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_port = htons(srv.gw->port());
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        QCOMPARE(::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr), 0);
+        constexpr int kRequests = 400; // 24 MB of answers: more than the kernel buffers both ends
+        QByteArray requests;
+        for (int i = 0; i < kRequests; ++i)
+            requests += "GET /big HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+        QCOMPARE(::send(fd, requests.constData(), std::size_t(requests.size()), 0), ssize_t(requests.size()));
+        // Let the server do all it will while the client does not read.
+        for (int idle = 0; idle < 500;) {
+            const int before = handled;
+            QCoreApplication::processEvents();
+            idle = handled == before ? idle + 1 : 0;
+        }
+        qInfo("answered while the client did not read: %d of %d", handled, kRequests);
+        QVERIFY2(handled > 0 && handled < kRequests, QByteArray::number(handled).constData());
+        // Reading resumes the rest, in order and complete.
+        ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+        qint64 received = 0;
+        const qint64 answerBytes = gateway::httpResponse(200, "text/plain", body, true).size();
+        char chunk[1 << 16];
+        QElapsedTimer clock;
+        clock.start();
+        while (received < answerBytes * kRequests && clock.elapsed() < 30000) {
+            QCoreApplication::processEvents();
+            const ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
+            if (n > 0)
+                received += n;
+        }
+        ::close(fd);
+        QCOMPARE(received, answerBytes * kRequests);
+        QCOMPARE(handled, kRequests);
     }
 
     void openAiWrongTypesGet400()
