@@ -3,6 +3,7 @@
 #include "core/agent/chat_store.h"
 #include "core/agent/node_types.h"
 #include "core/agent/tools.h"
+#include "core/json/untrusted_json.h"
 #include "core/memory/hashing_embedder.h"
 #include "core/memory/memory_nodes.h"
 #include "core/memory/vector_index.h"
@@ -55,7 +56,7 @@ std::int64_t nowUs()
 }
 
 std::string dump(const OJson& j) { return protocol::dump(j); }
-using llm::stringField;
+using json::stringField;
 
 OJson obj(std::initializer_list<std::pair<const char*, OJson>> kv)
 {

@@ -1,5 +1,7 @@
 #include "core/gateway/gateway.h"
 
+#include "core/json/untrusted_json.h"
+
 #include <QMetaObject>
 #include <QMutex>
 #include <QPointer>
@@ -52,6 +54,11 @@ Result<std::pair<QHostAddress, quint16>> parseListen(const QString& text)
 }
 
 namespace {
+
+QString tooDeepMessage(std::ptrdiff_t at)
+{
+    return QStringLiteral("JSON nested deeper than %1 levels (at byte %2)").arg(json::kMaxNesting).arg(at);
+}
 
 // Splits "/a/b%2Fc/d?x" into decoded segments {"a", "b/c", "d"}.
 QList<QByteArray> pathSegments(const QByteArray& target)
@@ -397,6 +404,10 @@ struct Gateway::Impl {
             answer(401, "application/json", jsonError(QStringLiteral("a valid bearer token is required (Authorization: Bearer <token>)")));
             return;
         }
+        if (const auto at = json::tooDeepAt(std::string_view(r.body.constData(), std::size_t(r.body.size()))); at >= 0) {
+            answer(400, "application/json", jsonError(tooDeepMessage(at)));
+            return;
+        }
         const QList<QByteArray> seg = pathSegments(r.target);
         if (seg.size() >= 3 && seg[0] == "agents") {
             auto cls = registry.byUrlName(seg[1].toStdString());
@@ -590,6 +601,12 @@ struct Gateway::Impl {
         if (!c || c->closing || draining)
             return;
         std::string t = text.toStdString();
+        // Every reader of the frame would parse it.
+        if (const auto at = json::tooDeepAt(t); at >= 0) {
+            c->closing = true;
+            c->socket->close(QWebSocketProtocol::CloseCodePolicyViolated, tooDeepMessage(at));
+            return;
+        }
         if (chat.onFrame && chat.onFrame(c->actorId, c->connId, c->readonly, t))
             return;
         Json msg{{"op", "frame"}, {"conn", c->connId}, {"readonly", c->readonly}, {"proto", c->proto}, {"text", t}};

@@ -111,9 +111,4 @@ std::shared_ptr<ChatModel> makeLocalModel(std::shared_ptr<inference::Engine> eng
 // Rough token count for budgeting (4 bytes a token), never 0 for non-empty text.
 int estimateTokens(const std::string& text);
 
-// The string at `key` of a message, part or frame that came from outside
-// (a client, a stored transcript, an endpoint): `fallback` unless `j` is an
-// object whose `key` holds a string. json::value() throws on another type.
-std::string stringField(const OJson& j, const char* key, const std::string& fallback = {});
-
 } // namespace outpost::core::llm

@@ -3,6 +3,7 @@
 // dropped once the stream object is gone.
 #include "core/llm/chat_model.h"
 
+#include "core/json/untrusted_json.h"
 #include "inference/engine.h"
 
 #include <QMetaObject>
@@ -15,6 +16,8 @@
 #include <optional>
 
 namespace outpost::core::llm {
+
+using json::stringField;
 
 namespace {
 

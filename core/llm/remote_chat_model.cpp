@@ -4,6 +4,8 @@
 // instead is understood too.
 #include "core/llm/chat_model.h"
 
+#include "core/json/untrusted_json.h"
+
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
@@ -93,7 +95,12 @@ private:
 
     void onChunk(const QByteArray& data)
     {
-        const OJson j = OJson::parse(data.toStdString(), nullptr, false);
+        const std::string text = data.toStdString();
+        if (json::tooDeepAt(text) >= 0) {
+            m_error = "the endpoint sent JSON nested deeper than " + std::to_string(json::kMaxNesting) + " levels";
+            return;
+        }
+        const OJson j = OJson::parse(text, nullptr, false);
         if (j.is_discarded() || !j.is_object()) {
             m_error = "the endpoint sent an event that is not JSON: " + data.left(200).toStdString();
             return;

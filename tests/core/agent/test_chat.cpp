@@ -121,6 +121,8 @@ private:
                   << chunk({{"tool_calls", OJson::array({OJson{{"index", 0}, {"function", {{"arguments", args.substr(0, half)}}}}})}})
                   << chunk({{"tool_calls", OJson::array({OJson{{"index", 0}, {"function", {{"arguments", args.substr(half)}}}}})}})
                   << chunk(OJson::object(), "tool_calls");
+        } else if (user.rfind("DEEP", 0) == 0) {
+            parts << "data: " + QByteArray(100000, '[') + QByteArray(100000, ']') + "\n\n";
         } else if (user.rfind("ODDUSAGE", 0) == 0) {
             // Usage figures of types the endpoint should not send.
             const OJson usage = {{"choices", OJson::array()}, {"usage", {{"prompt_tokens", nullptr}, {"completion_tokens", "7"}}}};
@@ -609,6 +611,25 @@ private slots:
         a.send(chatRequest("r-usage", "u-usage", "ODDUSAGE"));
         QVERIFY(a.waitFor(isDone("r-usage")));
         QCOMPARE(QString::fromStdString(streamText(a.bodies("r-usage"))), QStringLiteral("Hello"));
+    }
+
+    void endpointJsonTooDeepEndsTheTurnWithAnError()
+    {
+        QTemporaryDir dir;
+        ScriptedModel model;
+        Server server(dir.path(), model.url());
+        Client a;
+        QVERIFY(a.open(server.ws("c-deep", "a")));
+        a.send(chatRequest("r-deep", "u-deep", "DEEP"));
+        QVERIFY(a.waitFor(isDone("r-deep")));
+        bool reported = false;
+        for (const auto& b : a.bodies("r-deep"))
+            reported = reported || (b.value("type", "") == "error" && b.dump().find("nested deeper than 512") != std::string::npos);
+        QVERIFY(reported);
+        // The next turn is fine.
+        a.send(chatRequest("r-deep2", "u-deep2", "hello"));
+        QVERIFY(a.waitFor(isDone("r-deep2")));
+        QCOMPARE(QString::fromStdString(streamText(a.bodies("r-deep2"))), QStringLiteral("Hello from the scripted model."));
     }
 
     void scheduleToolRunsTheGraphLater()

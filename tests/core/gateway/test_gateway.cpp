@@ -390,6 +390,32 @@ private slots:
         QVERIFY(b.waitFrames(3));
     }
 
+    void deeplyNestedJsonIsRefused()
+    {
+        Server srv;
+        const QByteArray deep = QByteArray(100000, '[') + QByteArray(100000, ']');
+        // A frame: the connection closes with 1008, the server stays up.
+        Client a;
+        QVERIFY(a.open(srv.ws("/agents/my-agent/deep?_pk=1")));
+        QVERIFY(a.waitFrames(3));
+        a.send(R"({"type":"rpc","id":"d","method":"add","args":)" + deep + "}");
+        QVERIFY(QTest::qWaitFor([&] { return a.closed; }, 10000));
+        QCOMPARE(int(a.ws.closeCode()), 1008);
+        QVERIFY2(a.ws.closeReason().contains("nested deeper than 512"), qPrintable(a.ws.closeReason()));
+        // A body: 400.
+        const QByteArray r = rawHttp(srv.gw->port(), "POST /agents/my-agent/deep/call/add HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: "
+                                                         + QByteArray::number(deep.size()) + "\r\nConnection: close\r\n\r\n" + deep);
+        QVERIFY2(r.startsWith("HTTP/1.1 400 ") && r.contains("nested deeper than 512"), r.left(300).constData());
+        // Brackets inside strings do not count, and 512 levels are fine.
+        Client b;
+        QVERIFY(b.open(srv.ws("/agents/my-agent/deep?_pk=2")));
+        QVERIFY(b.waitFrames(3));
+        const QByteArray nested = QByteArray(510, '[') + "2" + QByteArray(510, ']'); // in {"args": [...]}: 512 in all
+        b.send(R"({"type":"rpc","id":"s","method":"add","args":[")" + QByteArray(100000, '[') + R"(", )" + nested + "]}");
+        QVERIFY(b.waitFrames(4));
+        QVERIFY2(!b.closed && b.got[3].contains(R"("id":"s")"), qPrintable(b.got[3].left(300)));
+    }
+
     void httpRoutes()
     {
         Server srv;
