@@ -1,5 +1,7 @@
 #include "core/project/json_document.h"
 
+#include "core/json/untrusted_json.h"
+
 #include <QFile>
 #include <QSaveFile>
 
@@ -45,6 +47,17 @@ QString shortParseMessage(const nlohmann::json::parse_error& e)
 Loaded<Json> parseJson(const QByteArray& bytes, const QString& displayName)
 {
     Loaded<Json> out;
+    // The parser does not recurse, but copying or writing the document does.
+    if (const auto at = json::tooDeepAt(std::string_view(bytes.constData(), static_cast<std::size_t>(bytes.size())));
+        at >= 0) {
+        Diagnostic d;
+        d.file = displayName;
+        // lineAndColumn() expects nlohmann's one-past offset.
+        lineAndColumn(bytes, static_cast<std::size_t>(at) + 1, &d.line, &d.column);
+        d.message = JsonText::tr("not valid JSON: nested deeper than %1 levels").arg(json::kMaxNesting);
+        out.diagnostics.push_back(d);
+        return out;
+    }
     try {
         out.value = Json::parse(bytes.constBegin(), bytes.constEnd());
     } catch (const nlohmann::json::parse_error& e) {

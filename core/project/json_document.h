@@ -21,7 +21,8 @@ using Json = nlohmann::ordered_json;
 inline constexpr qint64 kMaxProjectFileBytes = 16 * 1024 * 1024;
 
 // Parses the file at `path`. On failure, the diagnostics name `displayName`
-// and, for syntax errors, the line and column.
+// and, for syntax errors, the line and column. Documents nested deeper than
+// json::kMaxNesting levels are refused (see core/json/untrusted_json.h).
 Loaded<Json> readJsonFile(const QString& path, const QString& displayName);
 
 // Parses bytes already in memory (same diagnostics as readJsonFile).

@@ -2,6 +2,7 @@
 // diagnostics, and save back byte-for-byte; a failed open changes nothing.
 #include "core/agent/agent_graph.h"
 #include "core/agent/node_types.h"
+#include "core/json/untrusted_json.h"
 #include "core/project/project.h"
 #include "core/project/sample_project.h"
 
@@ -102,6 +103,7 @@ private slots:
     void brokenAgentStillListed();
     void createRefusesExistingProject();
     void hugeFileRefused();
+    void deeplyNestedJsonRefused();
     void jsonPointerEscapes();
     void nodeCatalogueIsConsistent();
 };
@@ -329,6 +331,39 @@ void TestProject::hugeFileRefused()
     const auto loaded = Project::open(dir.path());
     QVERIFY(!loaded.ok());
     QVERIFY(loaded.diagnostics.first().message.contains(QStringLiteral("limited to")));
+}
+
+void TestProject::deeplyNestedJsonRefused()
+{
+    // Deep enough to overflow the stack when a parsed document is copied.
+    const int depth = 300000;
+    QTemporaryDir dir;
+    QVERIFY(Project::create(dir.path(), QStringLiteral("p")).ok());
+    QByteArray agent(kValidAgent);
+    agent.replace("\"name\": \"echo\",",
+                  "\"name\": \"echo\",\n  \"deep\": " + QByteArray(depth, '{').replace("{", "{\"a\":") + "1"
+                      + QByteArray(depth, '}') + ",");
+    writeFile(dir.filePath(QStringLiteral("agents/echo.agent.json")), agent);
+    const auto loaded = Project::open(dir.path());
+    QVERIFY(loaded.ok());
+    const AgentFile* echo = loaded.value->agent(QStringLiteral("echo"));
+    QVERIFY(echo && !echo->graph);
+    QCOMPARE(echo->diagnostics.size(), 1);
+    QCOMPARE(echo->diagnostics.first().line, 4);
+    QCOMPARE(echo->diagnostics.first().column, 11 + 5 * (json::kMaxNesting - 1));
+    QVERIFY2(echo->diagnostics.first().message.contains(QStringLiteral("nested deeper than")),
+             qPrintable(messages(echo->diagnostics)));
+
+    // Exactly at the limit still loads; one more level is refused.
+    writeFile(dir.filePath(QStringLiteral("outpost.json")),
+              "{\"schemaVersion\":1,\"name\":\"p\",\"version\":\"0.1.0\",\"x\":" + QByteArray(json::kMaxNesting - 1, '[')
+                  + "\"[{\\\"\"" + QByteArray(json::kMaxNesting - 1, ']') + "}");
+    QVERIFY2(Project::open(dir.path()).ok(), "a string holding brackets does not count as nesting");
+    writeFile(dir.filePath(QStringLiteral("outpost.json")), QByteArray(depth, '[') + QByteArray(depth, ']'));
+    const auto manifest = Project::open(dir.path());
+    QVERIFY(!manifest.ok());
+    QCOMPARE(manifest.diagnostics.size(), 1);
+    QCOMPARE(manifest.diagnostics.first().column, json::kMaxNesting + 1);
 }
 
 void TestProject::jsonPointerEscapes()
