@@ -1,5 +1,6 @@
 #include "core/memory/vector_index.h"
 
+#include "core/json/untrusted_json.h"
 #include "core/memory/distance.h"
 
 #include <sqlite3.h>
@@ -24,6 +25,8 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr std::uint32_t kNoNode = 0xffffffffu;
+// Slots are graph labels and node numbers, which hold 32 bits.
+constexpr std::uint64_t kSlotLimit = std::uint64_t(1) << 32;
 constexpr int kGraphFormat = 1;
 constexpr const char* kDbFile = "index.sqlite";
 constexpr const char* kGraphFile = "graph.hnsw";
@@ -127,6 +130,61 @@ Status writeFileDurably(const std::string& path, const std::string& bytes)
     if (!fsyncPath(path))
         return Error{path + ": cannot flush to disk"};
     return {};
+}
+
+// graph.json as checkpointLocked() writes it. nullopt when the file is
+// missing, not JSON, or any field is absent or of the wrong type: the graph
+// is then rebuilt from the database.
+struct GraphRecord {
+    std::int64_t format = 0;
+    std::int64_t dimension = 0;
+    std::string metric;
+    double mipsNorm = 0;
+    std::string checksum;
+    std::uint64_t bytes = 0;
+    std::uint64_t seq = 0;
+};
+
+std::optional<GraphRecord> readGraphRecord(const fs::path& path)
+{
+    std::ifstream file(path);
+    if (!file)
+        return std::nullopt;
+    const Json j = Json::parse(file, nullptr, false);
+    if (!j.is_object())
+        return std::nullopt;
+    const auto field = [&](const char* key) -> const Json* {
+        const auto it = j.find(key);
+        return it == j.end() ? nullptr : &*it;
+    };
+    const Json *format = field("format"), *dimension = field("dimension"), *metric = field("metric"),
+               *mipsNorm = field("mipsNorm"), *checksum = field("checksum"), *bytes = field("bytes"), *seq = field("seq");
+    if (!format || !format->is_number_integer() || !dimension || !dimension->is_number_integer() || !metric
+        || !metric->is_string() || !checksum || !checksum->is_string() || !bytes || !bytes->is_number_unsigned() || !seq
+        || !seq->is_number_unsigned() || (mipsNorm && !mipsNorm->is_number()))
+        return std::nullopt;
+    GraphRecord r;
+    r.format = format->get<std::int64_t>();
+    r.dimension = dimension->get<std::int64_t>();
+    r.metric = metric->get<std::string>();
+    r.mipsNorm = mipsNorm ? mipsNorm->get<double>() : 0.0;
+    r.checksum = checksum->get<std::string>();
+    r.bytes = bytes->get<std::uint64_t>();
+    r.seq = seq->get<std::uint64_t>();
+    return r;
+}
+
+// A row's metadata; an empty object when the stored text is damaged: not
+// JSON, or nested so deep that copying or writing it would overflow the stack
+// (a write never stores such text: metadata is at most kMaxMetadataBytes).
+Json storedMetadata(const std::string& text)
+{
+    if (json::tooDeepAt(text) >= 0)
+        return Json::object();
+    Json metadata = Json::parse(text, nullptr, false);
+    if (metadata.is_discarded())
+        return Json::object();
+    return metadata;
 }
 
 std::string hex64(std::uint64_t v)
@@ -302,7 +360,7 @@ Result<std::unique_ptr<VectorIndex>> VectorIndex::open(const std::string& dir, c
     const auto metric = metricFromName(cfg.count("metric") ? cfg["metric"] : "");
     if (!number("dimension", dimension) || dimension < 1 || dimension > std::uint64_t(kMaxDimension) || !metric
         || !number("M", M) || !number("efConstruction", efc) || !number("efSearch", efs)
-        || !number("seq", index->m_seq) || !number("nextSlot", index->m_nextSlot))
+        || !number("seq", index->m_seq) || !number("nextSlot", index->m_nextSlot) || index->m_nextSlot > kSlotLimit)
         return Error{dir + ": the index configuration is incomplete or damaged"};
     index->m_config.dimension = int(dimension);
     index->m_config.metric = *metric;
@@ -322,20 +380,16 @@ Result<std::unique_ptr<VectorIndex>> VectorIndex::open(const std::string& dir, c
     std::uint64_t graphSeq = 0;
     bool graphOk = false;
     const std::string graphPath = (fs::path(dir) / kGraphFile).string();
-    {
-        std::ifstream recordFile(fs::path(dir) / kGraphRecordFile);
-        Json record = Json::parse(recordFile, nullptr, false);
-        if (recordFile && record.is_object() && record.value("format", 0) == kGraphFormat
-            && record.value("dimension", 0) == int(dimension) && record.value("metric", "") == metricName(*metric)
-            && record.value("mipsNorm", 0.0) == index->m_mipsNorm) {
-            const auto sum = fileChecksum(graphPath);
-            if (sum && record.value("checksum", "") == hex64(sum->first) && record.value("bytes", 0ull) == sum->second) {
-                auto loaded = HnswGraph::load(graphPath, index->graphDimension(), index->graphMetric());
-                if (loaded) {
-                    index->m_graph = std::move(loaded.value());
-                    graphSeq = record.value("seq", 0ull);
-                    graphOk = true;
-                }
+    if (const auto record = readGraphRecord(fs::path(dir) / kGraphRecordFile);
+        record && record->format == kGraphFormat && record->dimension == std::int64_t(dimension)
+        && record->metric == metricName(*metric) && record->mipsNorm == index->m_mipsNorm) {
+        const auto sum = fileChecksum(graphPath);
+        if (sum && record->checksum == hex64(sum->first) && record->bytes == sum->second) {
+            auto loaded = HnswGraph::load(graphPath, index->graphDimension(), index->graphMetric());
+            if (loaded) {
+                index->m_graph = std::move(loaded.value());
+                graphSeq = record->seq;
+                graphOk = true;
             }
         }
     }
@@ -360,10 +414,14 @@ Status VectorIndex::loadRecords(std::uint64_t graphSeq, bool graphFromFuture)
         int rc;
         while ((rc = rows.step()) == SQLITE_ROW) {
             const auto slot = static_cast<std::uint64_t>(rows.int64(0));
-            if (slot >= (std::uint64_t(1) << 32))
-                return Error{m_dir + ": record slot " + std::to_string(slot) + " is out of range"};
+            // Every write stores its rows and the next free slot in one
+            // transaction, so a row at or past it is damage, not data.
+            if (slot >= kSlotLimit || slot >= m_nextSlot)
+                return Error{m_dir + ": record slot " + std::to_string(rows.int64(0)) + " is out of range (the index's next slot is "
+                             + std::to_string(m_nextSlot) + "); the database is damaged"};
             if (slot >= m_slots.size())
-                m_slots.resize(slot + 1);
+                if (auto st = reserveSlotsLocked(slot + 1); !st)
+                    return st;
             Slot& s = m_slots[slot];
             s.id = rows.text(1);
             const std::string ns = rows.text(2);
@@ -372,9 +430,7 @@ Status VectorIndex::loadRecords(std::uint64_t graphSeq, bool graphFromFuture)
                 m_namespaces.push_back(ns);
             s.ns = it->second;
             const std::string metadataText = rows.text(4);
-            s.metadata = Json::parse(metadataText, nullptr, false);
-            if (s.metadata.is_discarded())
-                s.metadata = Json::object();
+            s.metadata = storedMetadata(metadataText);
             s.metadataBytes = std::uint32_t(metadataText.size());
             s.alive = true;
             m_idToSlot[s.id] = slot;
@@ -387,8 +443,6 @@ Status VectorIndex::loadRecords(std::uint64_t graphSeq, bool graphFromFuture)
         if (rc != SQLITE_DONE)
             return Error{m_dir + ": reading records failed: " + sqlite3_errmsg(m_db)};
     }
-    if (m_nextSlot < m_slots.size())
-        m_nextSlot = m_slots.size();
 
     // Nodes without a live row: deleted after the checkpoint.
     std::size_t repaired = 0;
@@ -522,6 +576,8 @@ Status VectorIndex::validate(const VectorRecord& r, std::string& metadataText) c
     if (metadataText.size() > kMaxMetadataBytes)
         return Error{who + ": metadata is " + std::to_string(metadataText.size()) + " bytes, more than the limit of "
                      + std::to_string(kMaxMetadataBytes)};
+    if (json::tooDeepAt(metadataText) >= 0)
+        return Error{who + ": metadata nests deeper than " + std::to_string(json::kMaxNesting) + " levels"};
     return {};
 }
 
@@ -568,6 +624,20 @@ Status VectorIndex::write(const std::vector<VectorRecord>& input, bool replace)
         }
         if (longest > mipsNorm)
             mipsNorm = std::max(longest * 1.25, mipsNorm * 1.5);
+    }
+
+    // Room for the new slots before anything is written: once the rows are
+    // committed, running out of memory or slot numbers must not be possible.
+    std::size_t newSlots = 0;
+    for (auto i : order)
+        newSlots += m_idToSlot.count(input[i].id) ? 0 : 1;
+    if (m_nextSlot + newSlots > kSlotLimit)
+        return Error{m_dir + ": the index has used all " + std::to_string(kSlotLimit)
+                     + " record slots (nothing was written)"};
+    if (newSlots > 0) {
+        std::unique_lock lock(m_lock);
+        if (auto st = reserveSlotsLocked(m_nextSlot + newSlots); !st)
+            return Error{st.error() + " (nothing was written)"};
     }
 
     // 1. The database, in one transaction.
@@ -631,9 +701,7 @@ Status VectorIndex::write(const std::vector<VectorRecord>& input, bool replace)
         items[k] = {slotList[k], vectors[k].data()};
     }
     m_seq = seq;
-    m_nextSlot = nextSlot;
-    if (m_slots.size() < nextSlot)
-        m_slots.resize(nextSlot);
+    m_nextSlot = nextSlot;   // m_slots already holds every slot of this write (reserved above)
     for (std::size_t k = 0; k < order.size(); ++k) {
         const VectorRecord& r = input[order[k]];
         Slot& s = m_slots[slotList[k]];
@@ -691,9 +759,7 @@ Result<std::vector<VectorRecord>> VectorIndex::getByIds(const std::vector<std::s
         r.values.resize(n / sizeof(float));
         if (n)
             std::memcpy(r.values.data(), p, r.values.size() * sizeof(float));
-        r.metadata = Json::parse(read.text(3), nullptr, false);
-        if (r.metadata.is_discarded())
-            r.metadata = Json::object();
+        r.metadata = storedMetadata(read.text(3));
         out.push_back(std::move(r));
     }
     return out;
@@ -1127,6 +1193,23 @@ Status VectorIndex::rebuildGraphLocked()
         m_slots[slot].node = m_graph->nodeOf(slot).value_or(kNoNode);
         if (m_slots[slot].node != kNoNode)
             encodeSlot(slot, m_graph->vectorAt(m_slots[slot].node));
+    }
+    return {};
+}
+
+Status VectorIndex::reserveSlotsLocked(std::uint64_t count)
+{
+    try {
+        if (m_slots.size() < count)
+            m_slots.resize(count);
+        const std::size_t dim = graphDimension();
+        if (m_codeScale.size() < count) {
+            m_codes.resize(count * dim);
+            m_codeScale.resize(count);
+            m_codeNorm2.resize(count);
+        }
+    } catch (const std::exception&) {
+        return Error{m_dir + ": not enough memory for " + std::to_string(count) + " record slots"};
     }
     return {};
 }

@@ -24,9 +24,10 @@
 //
 // Records: `id` (1..512 bytes of UTF-8, unique in the index), `values`
 // (exactly `dimension` finite floats; not all zero for cosine), `metadata`
-// (a JSON object, at most 10 KiB serialised), `ns` (namespace, at most 64
-// bytes; "" is the default namespace). A query without a namespace searches
-// all namespaces.
+// (a JSON object, at most 10 KiB serialised and 512 levels deep), `ns`
+// (namespace, at most 64 bytes; "" is the default namespace). A query
+// without a namespace searches all namespaces. Stored metadata that does not
+// parse, or nests deeper, reads back as {} (the row itself is left as it is).
 //
 // Thread safety: any number of concurrent queries; writes are serialised
 // and exclusive.
@@ -189,6 +190,9 @@ private:
     std::size_t graphDimension() const;
     Metric graphMetric() const;
     Status rebuildGraphLocked();
+    // Grows the slot table and the codes to `count` slots; an error instead
+    // of an exception when memory runs out. Needs the exclusive lock.
+    Status reserveSlotsLocked(std::uint64_t count);
     void encodeSlot(std::uint64_t slot, const float* graphVector);
     Status checkpointLocked();
     Status compactImpl();

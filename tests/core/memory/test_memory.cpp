@@ -144,6 +144,20 @@ std::unique_ptr<VectorIndex> mustOpen(const QString& dir, const OpenOptions& o =
     return std::move(index.value());
 }
 
+// Runs `sql` on the index's database behind its back (acting out damage).
+void execOnIndexDb(const QString& dir, const char* sql)
+{
+    sqlite3* db = nullptr;
+    const std::string path = (fs::path(dir.toStdString()) / "index.sqlite").string();
+    QCOMPARE(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    char* error = nullptr;
+    const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &error);
+    const std::string message = error ? error : "";
+    sqlite3_free(error);
+    sqlite3_close(db);
+    QVERIFY2(rc == SQLITE_OK, message.c_str());
+}
+
 std::vector<std::string> ids(const QueryResult& r)
 {
     std::vector<std::string> out;
@@ -505,6 +519,80 @@ private slots:
         fs::resize_file(graph, 100);   // truncated
         index = mustOpen(path);
         QCOMPARE(index->query(data[321], o)->matches.at(0).id, idOf(321));
+    }
+
+    void damagedRecordAndConfigRefused()
+    {
+        QTemporaryDir dir;
+        const int dim = 8;
+        const auto data = clustered(50, dim, 7);
+        const QString path = dir.filePath("i");
+        QVERIFY(mustCreate(path, config(dim, Metric::Cosine))->upsert(records(data)).ok());
+        QueryOptions o;
+        o.topK = 1;
+
+        // graph.json whose fields have the wrong types: the graph is rebuilt.
+        const auto recordFile = fs::path(path.toStdString()) / "graph.json";
+        for (const char* text : {R"({"format": "1"})", R"({"format": 1, "dimension": 8, "metric": 3})",
+                                 R"({"format": 1, "dimension": 8, "metric": "cosine", "checksum": 5, "bytes": 1})",
+                                 R"({"format": 1, "dimension": 8, "metric": "cosine", "mipsNorm": "0", "seq": 1})",
+                                 R"({"format": 1, "dimension": 8, "metric": "cosine", "checksum": "0", "bytes": -1, "seq": {}})",
+                                 R"([1, 2])"}) {
+            std::ofstream(recordFile, std::ios::trunc) << text;
+            auto index = VectorIndex::open(path.toStdString());
+            QVERIFY2(index.ok(), text);
+            QCOMPARE(index.value()->describe().count, data.size());
+            QCOMPARE(index.value()->query(data[17], o)->matches.at(0).id, idOf(17));
+        }
+
+        // A row's slot far past the next free slot (a flipped bit): a clear
+        // error, not an allocation of billions of slots.
+        execOnIndexDb(path, "UPDATE vectors SET slot = 3000000000 WHERE slot = 5");
+        auto damaged = VectorIndex::open(path.toStdString());
+        QVERIFY(!damaged.ok());
+        QVERIFY2(damaged.error().find("out of range") != std::string::npos, damaged.error().c_str());
+        execOnIndexDb(path, "UPDATE vectors SET slot = 5 WHERE slot = 3000000000");
+
+        // A next slot that does not fit a graph label.
+        execOnIndexDb(path, "UPDATE config SET value = '18446744073709551615' WHERE key = 'nextSlot'");
+        damaged = VectorIndex::open(path.toStdString());
+        QVERIFY(!damaged.ok());
+        QVERIFY2(damaged.error().find("damaged") != std::string::npos, damaged.error().c_str());
+
+        // Every slot used: a new record is refused before anything is written;
+        // replacing an existing one still works.
+        execOnIndexDb(path, "UPDATE config SET value = '4294967296' WHERE key = 'nextSlot'");
+        {
+            auto index = mustOpen(path);
+            auto refused = index->upsert({VectorRecord{"new", data[0], {}, ""}});
+            QVERIFY(!refused.ok());
+            QVERIFY2(refused.error().find("nothing was written") != std::string::npos, refused.error().c_str());
+            QVERIFY(index->getByIds({"new"})->empty());
+            QVERIFY(index->upsert({VectorRecord{idOf(3), data[4], {}, ""}}).ok());
+        }
+        auto index = mustOpen(path);
+        QCOMPARE(index->describe().count, data.size());
+        QVERIFY(index->getByIds({"new"})->empty());
+        QCOMPARE(index->getByIds({idOf(3)})->at(0).values, data[4]);
+        index.reset();
+
+        // Metadata nested deep enough to overflow the stack when copied: read
+        // as {}, and the row is still found; such metadata is never written.
+        const std::string deep = "{\"d\": " + std::string(300000, '[') + std::string(300000, ']') + "}";
+        execOnIndexDb(path, ("UPDATE vectors SET metadata = '" + deep + "' WHERE id = 'v17'").c_str());
+        index = mustOpen(path);
+        o.returnMetadata = true;
+        auto found = index->query(data[17], o);
+        QVERIFY(found.ok());
+        QCOMPARE(found->matches.at(0).id, idOf(17));
+        QCOMPARE(*found->matches.at(0).metadata, Json::object());
+        QCOMPARE(index->getByIds({idOf(17)})->at(0).metadata, Json::object());
+        Json tooDeep = 1;
+        for (int i = 0; i < 600; ++i)
+            tooDeep = Json::array({std::move(tooDeep)});
+        auto refused = index->upsert({VectorRecord{"deep", data[1], Json{{"d", tooDeep}}, ""}});
+        QVERIFY(!refused.ok());
+        QVERIFY2(refused.error().find("deeper than") != std::string::npos, refused.error().c_str());
     }
 
     void mismatchesRefused()
