@@ -797,6 +797,33 @@ Status ActorStorage::restoreFrom(const std::string& source)
         sqlite3_close_v2(src);
         return Error{source + ": not a valid snapshot (" + (check.empty() ? std::string("unreadable") : check) + ")"};
     }
+    // Its schema must be one this build can use: the restore replaces the
+    // live database, so a snapshot refused afterwards would lose its data.
+    std::int64_t version = -1;
+    if (sqlite3_prepare_v2(src, "PRAGMA user_version", -1, &stmt, nullptr) == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW)
+        version = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    int internalTables = 0;
+    if (sqlite3_prepare_v2(src,
+                           "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'"
+                           " AND name IN ('_outpost_kv', '_outpost_schedules', '_outpost_queue')",
+                           -1, &stmt, nullptr)
+            == SQLITE_OK
+        && sqlite3_step(stmt) == SQLITE_ROW)
+        internalTables = sqlite3_column_int(stmt, 0);
+    sqlite3_finalize(stmt);
+    std::string refused;
+    if (version < 0)
+        refused = "its schema version is unreadable";
+    else if (version > kStorageSchemaVersion)
+        refused = "schema version " + std::to_string(version) + " is newer than this build understands ("
+                  + std::to_string(kStorageSchemaVersion) + ")";
+    else if (version > 0 && internalTables != 3)
+        refused = "it is not an actor database (its internal tables are missing)";
+    if (!refused.empty()) {
+        sqlite3_close_v2(src);
+        return Error{source + ": not a valid snapshot (" + refused + "); the database was not changed"};
+    }
     for (auto& [sql, s] : m_stmtCache)
         sqlite3_finalize(s);
     m_stmtCache.clear();

@@ -143,7 +143,9 @@ public:
     // backup API). Errors inside an open transaction.
     Status backupTo(const std::string& destination);
     // Replaces the database's content with the snapshot at `source`.
-    // Errors: inside a transaction, or the source is not a valid snapshot.
+    // Errors: inside a transaction, or the source is not a valid snapshot
+    // (damaged, from a newer schema, or not an actor database); then the
+    // database is left as it was.
     Status restoreFrom(const std::string& source);
     // PRAGMA integrity_check: "ok" or the first problem.
     Result<std::string> integrityCheck();

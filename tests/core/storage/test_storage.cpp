@@ -292,6 +292,22 @@ private slots:
         junk.close();
         QVERIFY(!s->restoreFrom(junk.fileName().toStdString()).ok());
         QCOMPARE(std::get<Json>(**s->get("x")).get<int>(), 1);
+        // Intact databases this build cannot use are refused before the live
+        // one is replaced: a newer schema, or a database that is not an
+        // actor's (its version claims the internal tables, which are absent).
+        for (const char* sql : {"CREATE TABLE t(x); PRAGMA user_version=99", "CREATE TABLE t(x); PRAGMA user_version=1"}) {
+            const std::string other = dir.filePath(QStringLiteral("other%1.sqlite").arg(qHash(QByteArray(sql)))).toStdString();
+            sqlite3* db = nullptr;
+            QCOMPARE(sqlite3_open(other.c_str(), &db), SQLITE_OK);
+            QCOMPARE(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK);
+            sqlite3_close(db);
+            const Status refused = s->restoreFrom(other);
+            QVERIFY2(!refused.ok(), sql);
+            auto kept = s->get("x");
+            QVERIFY2(kept.ok(), kept.ok() ? sql : kept.error().c_str());
+            QCOMPARE(std::get<Json>(**kept).get<int>(), 1);
+            QVERIFY2(refused.error().find("not a valid snapshot") != std::string::npos, refused.error().c_str());
+        }
     }
 
     void badFilesAndVersions()
