@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <functional>
 #include <map>
 #include <set>
 
@@ -374,36 +373,39 @@ Diagnostics AgentGraph::validate(const QString& file) const
     }
 
     // Cycles: a depth-first search that reports the first cycle it finds as a
-    // path of node ids, so the user sees which edges to remove.
+    // path of node ids, so the user sees which edges to remove. Iterative:
+    // a chain of 100,000 nodes (a file under the size limit) would overflow
+    // the stack of a recursive one.
     std::map<std::string, int> state;   // 0 unvisited, 1 on stack, 2 done
-    std::vector<std::string> stack;
+    std::vector<std::pair<std::string, std::size_t>> stack;  // node, its next successor to try
     std::optional<QString> cycle;
-    std::function<void(const std::string&)> visit = [&](const std::string& id) {
-        if (cycle)
-            return;
-        state[id] = 1;
-        stack.push_back(id);
-        for (const auto& next : successors[id]) {
+    for (const auto& n : nodes) {
+        if (cycle || state[n.id] != 0)
+            continue;
+        state[n.id] = 1;
+        stack.emplace_back(n.id, 0);
+        while (!stack.empty() && !cycle) {
+            auto& [id, nextIndex] = stack.back();
+            const auto& succ = successors[id];
+            if (nextIndex == succ.size()) {
+                state[id] = 2;
+                stack.pop_back();
+                continue;
+            }
+            const std::string next = succ[nextIndex++];
             if (state[next] == 1) {
                 QStringList ids;
-                auto it = std::find(stack.begin(), stack.end(), next);
+                auto it = std::find_if(stack.begin(), stack.end(), [&](const auto& entry) { return entry.first == next; });
                 for (; it != stack.end(); ++it)
-                    ids << qs(*it);
+                    ids << qs(it->first);
                 ids << qs(next);
                 cycle = ids.join(QStringLiteral(" → "));
-                return;
+            } else if (state[next] == 0) {
+                state[next] = 1;
+                stack.emplace_back(next, 0);
             }
-            if (state[next] == 0)
-                visit(next);
-            if (cycle)
-                return;
         }
-        stack.pop_back();
-        state[id] = 2;
-    };
-    for (const auto& n : nodes)
-        if (state[n.id] == 0 && !cycle)
-            visit(n.id);
+    }
     if (cycle)
         error(QStringLiteral("/edges"), tr("the graph has a cycle: %1").arg(*cycle));
 

@@ -254,6 +254,21 @@ void TestProject::graphErrors_data()
         << graph(R"({"id":"in","type":"input"},{"id":"a","type":"router","properties":{"condition":"x"}},{"id":"b","type":"router","properties":{"condition":"y"}},{"id":"out","type":"output"})",
                  R"({"from":"in","fromPort":"message","to":"out","toPort":"message"},{"from":"a","fromPort":"then","to":"b","toPort":"in"},{"from":"b","fromPort":"then","to":"a","toPort":"in"})")
         << "/edges" << "the graph has a cycle: a → b → a";
+    {
+        // A chain of 100,000 routers (11 MB, under the file limit) ending in
+        // a cycle: the search for it must not recurse once per node.
+        constexpr int kChain = 100000;
+        QByteArray nodes = R"({"id":"in","type":"input"},{"id":"out","type":"output"})";
+        QByteArray edges = R"({"from":"in","fromPort":"message","to":"out","toPort":"message"},{"from":"in","fromPort":"message","to":"r0","toPort":"in"})";
+        for (int i = 0; i < kChain; ++i) {
+            const QByteArray id = "r" + QByteArray::number(i);
+            const QByteArray next = "r" + QByteArray::number(i + 1 < kChain ? i + 1 : kChain - 2);
+            nodes += R"(,{"id":")" + id + R"(","type":"router","properties":{"condition":"x"}})";
+            edges += R"(,{"from":")" + id + R"(","fromPort":"then","to":")" + next + R"(","toPort":"in"})";
+        }
+        QTest::newRow("cycle at the end of a long chain")
+            << graph(nodes.constData(), edges.constData()) << "/edges" << "the graph has a cycle: r99998 → r99999 → r99998";
+    }
     QTest::newRow("unknown top-level key") << QByteArray(R"({"schemaVersion":1,"name":"g","nodes":[],"extra":1})") << "/extra" << "unknown field \"extra\"";
     QTest::newRow("nodes not array") << QByteArray(R"({"schemaVersion":1,"name":"g","nodes":{}})") << "/nodes" << "must be an array, not object";
     QTest::newRow("bad position") << graph(R"({"id":"in","type":"input","position":[1]},{"id":"out","type":"output"})", ioEdge)
