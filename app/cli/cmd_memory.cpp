@@ -2,6 +2,7 @@
 // Input and output are JSON lines, so the command composes with jq and pipes.
 #include "cli/command.h"
 
+#include "core/json/untrusted_json.h"
 #include "core/memory/memory_store.h"
 
 #include <QCommandLineParser>
@@ -21,6 +22,20 @@ namespace {
 
 using namespace core::memory;
 using Json = nlohmann::json;
+
+// A line or argument as JSON; `error` set when it nests deeper than any
+// record needs (copying such a value would exhaust the stack) or is not JSON.
+Json parseInput(const std::string& text, std::string& error)
+{
+    if (core::json::tooDeepAt(text) >= 0) {
+        error = "JSON nested deeper than " + std::to_string(core::json::kMaxNesting) + " levels";
+        return Json(Json::value_t::discarded);
+    }
+    Json j = Json::parse(text, nullptr, false);
+    if (j.is_discarded())
+        error = "not valid JSON";
+    return j;
+}
 
 QString tr(const char* text) { return QCoreApplication::translate("outpost::cli", text); }
 
@@ -123,12 +138,15 @@ int runUpsert(QCommandLineParser& parser, const QStringList& args)
         ++lineNo;
         if (line.find_first_not_of(" \t\r") == std::string::npos)
             continue;
-        const Json j = Json::parse(line, nullptr, false);
+        std::string parseError;
+        const Json j = parseInput(line, parseError);
         auto bad = [&](const std::string& why) {
             fail("stdin line " + std::to_string(lineNo) + ": " + why + " (nothing was written)");
             return kExitFailure;
         };
-        if (j.is_discarded() || !j.is_object())
+        if (!parseError.empty())
+            return bad(parseError);
+        if (!j.is_object())
             return bad("not a JSON object");
         for (const auto& [key, value] : j.items())
             if (key != "id" && key != "values" && key != "metadata" && key != "namespace")
@@ -182,9 +200,10 @@ int runQuery(QCommandLineParser& parser, const QStringList& args)
     if (!ok)
         return fail(tr("--ef takes a whole number")), kExitUsage;
     if (parser.isSet(filter)) {
-        options.filter = Json::parse(parser.value(filter).toStdString(), nullptr, false);
-        if (options.filter.is_discarded())
-            return fail(tr("--filter is not valid JSON")), kExitUsage;
+        std::string parseError;
+        options.filter = parseInput(parser.value(filter).toStdString(), parseError);
+        if (!parseError.empty())
+            return fail(tr("--filter: %1").arg(QString::fromStdString(parseError))), kExitUsage;
         if (auto parsed = MetadataFilter::parse(options.filter); !parsed)
             return fail(parsed.error()), kExitUsage;
     }
@@ -202,9 +221,9 @@ int runQuery(QCommandLineParser& parser, const QStringList& args)
         ++lineNo;
         if (line.find_first_not_of(" \t\r") == std::string::npos)
             continue;
-        const Json j = Json::parse(line, nullptr, false);
         std::string error;
-        if (j.is_discarded() || !j.is_object() || !j.contains("values"))
+        const Json j = parseInput(line, error);
+        if (error.empty() && (!j.is_object() || !j.contains("values")))
             error = "expected a JSON object with \"values\"";
         else
             parseValues(j["values"], vector, error);

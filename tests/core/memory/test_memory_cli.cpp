@@ -154,6 +154,8 @@ private slots:
             {"{\"values\": [1, 2, 3]}\n", "\"id\""},
             {"{\"id\": \"x\", \"values\": [1, 2, 3], \"metadata\": {\"t\": \"" + QByteArray(11000, 'a') + "\"}}\n", "limit"},
             {"{\"id\": \"x\", \"values\": [1, 2, 3], \"extra\": 1}\n", "unknown key"},
+            {"{\"id\": \"x\", \"values\": [1, 2, 3], \"metadata\": {\"t\": " + QByteArray(200000, '[') + QByteArray(200000, ']') + "}}\n",
+             "nested deeper than 512"},
         };
         for (const auto& [line, expect] : bad) {
             const Run r = outpost(mem(QStringLiteral("upsert"), project), good + line);
