@@ -450,7 +450,7 @@
             <translation type="unfinished" />
         </message>
         <message>
-            <source>--filter is not valid JSON</source>
+            <source>--filter: %1</source>
             <translation type="unfinished" />
         </message>
         <message>
@@ -732,6 +732,10 @@
         </message>
         <message>
             <source>cannot serialise: %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>not valid JSON: nested deeper than %1 levels</source>
             <translation type="unfinished" />
         </message>
     </context>

@@ -450,8 +450,8 @@
             <translation>--ef prend un nombre entier</translation>
         </message>
         <message>
-            <source>--filter is not valid JSON</source>
-            <translation>--filter n’est pas du JSON valide</translation>
+            <source>--filter: %1</source>
+            <translation>--filter : %1</translation>
         </message>
         <message>
             <source>Delete the whole index instead of some records.</source>
@@ -733,6 +733,10 @@
         <message>
             <source>cannot serialise: %1</source>
             <translation>sérialisation impossible : %1</translation>
+        </message>
+        <message>
+            <source>not valid JSON: nested deeper than %1 levels</source>
+            <translation>JSON non valide : imbriqué sur plus de %1 niveaux</translation>
         </message>
     </context>
     <context>
