@@ -9,9 +9,9 @@
 
 #include <algorithm>
 #include <array>
-#include <initializer_list>
 #include <cmath>
 #include <cstring>
+#include <initializer_list>
 #include <limits>
 #include <string>
 

@@ -223,6 +223,25 @@ void levelsQ2K(const BlockQ2_K& b, std::int16_t* u)
                 u[128 * h + 32 * j + l] = static_cast<std::int16_t>((b.qs[32 * h + l] >> (2 * j)) & 3);
 }
 
+// A Q6_K block's 256 levels (0..63) in order: each 128 values take 64 bytes
+// of ql (low nibbles, then high nibbles, of two 32-byte runs) and 32 of qh
+// (2 bits per 32-value quarter). For the scalar dot and the packer.
+template<typename Level>
+void levelsQ6K(const BlockQ6_K& b, Level* u)
+{
+    for (int h = 0; h < 2; ++h) {
+        const std::uint8_t* ql = b.ql + 64 * h;
+        const std::uint8_t* qh = b.qh + 32 * h;
+        Level* y = u + 128 * h;
+        for (int l = 0; l < 32; ++l) {
+            y[l] = static_cast<Level>((ql[l] & 0x0F) | ((qh[l] & 3) << 4));
+            y[l + 32] = static_cast<Level>((ql[l + 32] & 0x0F) | (((qh[l] >> 2) & 3) << 4));
+            y[l + 64] = static_cast<Level>((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4));
+            y[l + 96] = static_cast<Level>((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4));
+        }
+    }
+}
+
 template<TensorType T>
 float dotQKScalar(const void* row, const PreparedView& x)
 {
@@ -302,15 +321,7 @@ float dotQKScalar(const void* row, const PreparedView& x)
             acc += d * dx * static_cast<float>(sumScaled) - dmin * dx * static_cast<float>(sumMin);
         } else {
             const auto& b = static_cast<const BlockQ6_K*>(row)[i];
-            for (int h = 0; h < 2; ++h)
-                for (int l = 0; l < 32; ++l) {
-                    const std::uint8_t* ql = b.ql + 64 * h;
-                    const int qh = b.qh[32 * h + l];
-                    u[128 * h + l] = static_cast<std::int16_t>((ql[l] & 0xF) | ((qh & 3) << 4));
-                    u[128 * h + 32 + l] = static_cast<std::int16_t>((ql[l + 32] & 0xF) | (((qh >> 2) & 3) << 4));
-                    u[128 * h + 64 + l] = static_cast<std::int16_t>((ql[l] >> 4) | (((qh >> 4) & 3) << 4));
-                    u[128 * h + 96 + l] = static_cast<std::int16_t>((ql[l + 32] >> 4) | (((qh >> 6) & 3) << 4));
-                }
+            levelsQ6K(b, u);
             groupDots();
             int s = 0;
             for (int g = 0; g < 16; ++g)
@@ -825,21 +836,8 @@ void packQ6K(const void* src, std::size_t srcRowBytes, std::int64_t rows, std::i
             std::memcpy(sb + 2 * r, &b.d, 2);
             for (int s = 0; s < 16; ++s)
                 sb[kQ6KOffScales + 32 * (s / 2) + 2 * r + (s % 2)] = static_cast<std::uint8_t>(b.scales[s]);
-            // ggml's levels (0..63) in order: each 128 values take 64 bytes
-            // of ql (low nibbles, then high nibbles, of two 32-byte runs)
-            // and 32 of qh (2 bits per 32-value quarter).
             std::uint8_t lv[QK_K];
-            for (int half = 0; half < 2; ++half) {
-                const std::uint8_t* ql = b.ql + 64 * half;
-                const std::uint8_t* qh = b.qh + 32 * half;
-                std::uint8_t* y = lv + 128 * half;
-                for (int l = 0; l < 32; ++l) {
-                    y[l] = static_cast<std::uint8_t>((ql[l] & 0x0F) | ((qh[l] & 3) << 4));
-                    y[l + 32] = static_cast<std::uint8_t>((ql[l + 32] & 0x0F) | (((qh[l] >> 2) & 3) << 4));
-                    y[l + 64] = static_cast<std::uint8_t>((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4));
-                    y[l + 96] = static_cast<std::uint8_t>((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4));
-                }
-            }
+            levelsQ6K(b, lv);
             for (int j = 0; j < 8; ++j) {
                 std::uint8_t* unit = sb + kQ6KOffUnits + kQ6KUnitBytes * static_cast<std::size_t>(j);
                 const std::uint8_t* v = lv + 32 * j;
