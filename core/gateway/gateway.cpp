@@ -197,11 +197,7 @@ struct Gateway::Impl {
                 if (!c->decided) {
                     failHttp(*c, 408, "the request head did not arrive in time");
                 } else if (!c->buffer.isEmpty()) {
-                    // After the answers to the requests before it.
-                    queueResponse(*c, c->nextSeq++, httpResponse(408, "application/json", jsonError(QStringLiteral("the request did not arrive in time")), false));
-                    c->closing = true;
-                    c->buffer.clear();
-                    flush(*c);
+                    failAfterAnswers(*c, 408, QStringLiteral("the request did not arrive in time"));
                 }
             });
             h->headTimer->start(options.requestTimeoutMs);
@@ -247,6 +243,15 @@ struct Gateway::Impl {
         c.closing = true;
         c.socket->write(httpResponse(status, "application/json", jsonError(QString::fromUtf8(why)), false));
         c.socket->disconnectFromHost();
+    }
+
+    // An error answer after the answers to the requests before it on this
+    // connection, which then closes.
+    void failAfterAnswers(Http& c, int status, const QString& why)
+    {
+        c.closing = true;
+        c.buffer.clear();
+        queueResponse(c, c.nextSeq++, httpResponse(status, "application/json", jsonError(why), false));
     }
 
     bool hostAllowed(const HttpRequest& r) const
@@ -317,11 +322,7 @@ struct Gateway::Impl {
                 return;
             }
             if (head.state == HeadParse::State::Bad) {
-                // Earlier pipelined answers go first; then the error closes.
-                queueResponse(c, c.nextSeq++, httpResponse(head.status, "application/json", jsonError(QString::fromUtf8(head.reason)), false));
-                c.closing = true;
-                c.buffer.clear();
-                flush(c);
+                failAfterAnswers(c, head.status, QString::fromUtf8(head.reason));
                 return;
             }
             HttpRequest& r = head.request;
