@@ -188,12 +188,17 @@ Status ActorStorage::simple(const char* sql)
 
 Status ActorStorage::configure()
 {
-    sqlite3_busy_timeout(m_db, 5000);
+    sqlite3_busy_timeout(m_db, m_options.busyTimeoutMs);
     sqlite3_set_authorizer(m_db, &ActorStorage::authorize, this);
     sqlite3_progress_handler(m_db, kProgressSteps, &ActorStorage::progress, this);
-    // A file that is not a database shows up at the first read.
-    if (auto st = simple("PRAGMA journal_mode=WAL"); !st)
+    // A file that is not a database shows up at the first read; so does a
+    // lock another connection holds past the busy timeout.
+    if (auto st = simple("PRAGMA journal_mode=WAL"); !st) {
+        const int rc = sqlite3_errcode(m_db);
+        if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+            return st;
         return Error{"not a usable database (" + st.error() + ")"};
+    }
     const bool full = m_options.synchronousFull && !(m_options.deferSync && !m_path.empty());
     if (auto st = simple(full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"); !st)
         return st;
@@ -256,6 +261,10 @@ std::string ActorStorage::describe(int rc, const char* fallback) const
                + " bytes per value or row; the write was refused";
     case SQLITE_INTERRUPT:
         return "event aborted: it ran past its CPU budget";
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return "the database is locked by another connection (another outpost serve or studio on the same "
+               "project?); gave up after " + std::to_string(m_options.busyTimeoutMs) + " ms";
     case SQLITE_AUTH:
         return "not allowed: " + (m_authError.empty() ? std::string(fallback) : m_authError);
     default:

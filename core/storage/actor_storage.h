@@ -59,14 +59,18 @@ struct StorageOptions {
     // acknowledged: SQLite still syncs the WAL before each checkpoint and
     // the database after it.
     bool deferSync = false;
+    // How long a statement waits for another connection's lock (another
+    // process serving or inspecting the same actor) before it fails.
+    int busyTimeoutMs = 5000;
 };
 
 class ActorStorage {
 public:
     // Opens (creating if needed) the database at `path`, or a private
     // in-memory database when `path` is empty. Creates the parent folder.
-    // Errors: the file cannot be opened or is not a database, or its schema
-    // version is newer than this build understands.
+    // Errors: the file cannot be opened, is not a database or stays locked
+    // by another connection, or its schema version is newer than this build
+    // understands.
     static Result<std::unique_ptr<ActorStorage>> open(const std::string& path, const StorageOptions& options = {});
     ~ActorStorage();
     ActorStorage(const ActorStorage&) = delete;

@@ -345,6 +345,31 @@ private slots:
         auto v = fresh->exec("PRAGMA user_version");
         QCOMPARE(std::get<std::int64_t>(v->scalar()), kStorageSchemaVersion);
     }
+
+    void lockedByAnotherConnection()
+    {
+        // Another process holds the file's write lock (a second server on
+        // the same project): the open says so, after the busy timeout,
+        // instead of calling the file unusable, and the data stays.
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("held.sqlite").toStdString();
+        sqlite3* holder = nullptr;
+        QCOMPARE(sqlite3_open(path.c_str(), &holder), SQLITE_OK);
+        QCOMPARE(sqlite3_exec(holder, "CREATE TABLE notes(t TEXT); INSERT INTO notes VALUES('kept'); BEGIN EXCLUSIVE",
+                              nullptr, nullptr, nullptr),
+                 SQLITE_OK);
+        StorageOptions options;
+        options.busyTimeoutMs = 20;
+        auto locked = ActorStorage::open(path, options);
+        QVERIFY(!locked.ok());
+        QVERIFY2(locked.error().find("locked by another connection") != std::string::npos, locked.error().c_str());
+        QVERIFY2(locked.error().find("not a usable") == std::string::npos, locked.error().c_str());
+        QCOMPARE(sqlite3_exec(holder, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
+        sqlite3_close(holder);
+        auto opened = openOrFail(path);
+        QVERIFY(opened);
+        QCOMPARE(std::get<std::string>(opened->exec("SELECT t FROM notes")->scalar()), std::string("kept"));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestStorage)
