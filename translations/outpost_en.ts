@@ -238,7 +238,7 @@
             <translation type="unfinished" />
         </message>
         <message>
-            <source>... (%1 more lines)</source>
+            <source>... (cut: the template is %1 characters long; --json prints it whole)</source>
             <translation type="unfinished" />
         </message>
         <message>

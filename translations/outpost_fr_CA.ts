@@ -238,8 +238,8 @@
             <translation>gabarit de clavardage</translation>
         </message>
         <message>
-            <source>... (%1 more lines)</source>
-            <translation>... (%1 lignes de plus)</translation>
+            <source>... (cut: the template is %1 characters long; --json prints it whole)</source>
+            <translation>... (coupé : le gabarit compte %1 caractères; --json l’affiche en entier)</translation>
         </message>
         <message>
             <source>Tokenize a text with a model's tokenizer and print the token ids and the text of each token.</source>

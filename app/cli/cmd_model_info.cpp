@@ -209,13 +209,20 @@ int runModelInfo(const QStringList& args)
     if (chatTemplate.isEmpty()) {
         row(tr("chat template"), none);
     } else {
+        // The first lines, each cut to a terminal's width: many templates
+        // are one line of thousands of characters.
+        constexpr int kShownLines = 5;
+        constexpr int kShownWidth = 100;
         const QStringList lines = chatTemplate.split(QLatin1Char('\n'));
-        const int shown = std::min<int>(static_cast<int>(lines.size()), 5);
-        row(tr("chat template"), lines.front());
-        for (int k = 1; k < shown; ++k)
-            row(QString(), lines[k]);
-        if (lines.size() > shown)
-            row(QString(), tr("... (%1 more lines)").arg(lines.size() - shown));
+        const int shown = std::min<int>(static_cast<int>(lines.size()), kShownLines);
+        bool cut = lines.size() > shown;
+        for (int k = 0; k < shown; ++k) {
+            const bool wide = lines[k].size() > kShownWidth;
+            cut = cut || wide;
+            row(k == 0 ? tr("chat template") : QString(), wide ? lines[k].left(kShownWidth) + QStringLiteral("…") : lines[k]);
+        }
+        if (cut)
+            row(QString(), tr("... (cut: the template is %1 characters long; --json prints it whole)").arg(chatTemplate.size()));
     }
     return kExitOk;
 }

@@ -117,6 +117,38 @@ private slots:
         QVERIFY(text.out.contains(QStringLiteral("llama")));
     }
 
+    void modelInfoCutsLongChatTemplates()
+    {
+        // A GGUF header with no tensors, whose chat template is one line of
+        // 6,000 characters (as many real templates are): the text form
+        // shows its start and says how long it is; --json has it whole.
+        QByteArray gguf("GGUF");
+        auto u32 = [&](quint32 v) { gguf.append(reinterpret_cast<const char*>(&v), 4); };
+        auto u64 = [&](quint64 v) { gguf.append(reinterpret_cast<const char*>(&v), 8); };
+        auto str = [&](const QByteArray& s) { u64(static_cast<quint64>(s.size())); gguf.append(s); };
+        const QByteArray longTemplate = "{{ bos_token }}" + QByteArray(6000 - 15, 'x');
+        u32(3);
+        u64(0);
+        u64(2);
+        str("general.architecture");
+        u32(8);
+        str("llama");
+        str("tokenizer.chat_template");
+        u32(8);
+        str(longTemplate);
+        QTemporaryDir dir;
+        const QString file = dir.filePath(QStringLiteral("template.gguf"));
+        writeFile(file, gguf);
+        const Run text = outpost({QStringLiteral("model-info"), file});
+        QVERIFY2(text.code == 0, qPrintable(text.err));
+        QVERIFY2(text.out.contains(QStringLiteral("{{ bos_token }}xxx")), qPrintable(text.out));
+        QVERIFY2(text.out.size() < 2000, qPrintable(text.out));
+        QVERIFY2(text.out.contains(QStringLiteral("the template is 6000 characters long")), qPrintable(text.out));
+        const Run json = outpost({QStringLiteral("model-info"), file, QStringLiteral("--json")});
+        QVERIFY2(json.code == 0, qPrintable(json.err));
+        QCOMPARE(QJsonDocument::fromJson(json.out.toUtf8()).object().value(QStringLiteral("chat_template")).toString().size(), 6000);
+    }
+
     void modelInfoRefusesNonGguf()
     {
         QTemporaryDir dir;
