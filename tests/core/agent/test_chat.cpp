@@ -301,6 +301,23 @@ std::string streamText(const QList<OJson>& bodies)
     return text;
 }
 
+const QString kTinyModel = QStringLiteral(OUTPOST_SHARED_DIR "/models/stories260K.gguf");
+
+// The tiny model served by the in-process engine, on one thread; null when
+// it does not load (the error printed).
+std::shared_ptr<llm::ChatModel> tinyLocalModel()
+{
+    outpost::inference::EngineConfig config;
+    config.modelPath = kTinyModel.toStdString();
+    config.threads = 1;
+    auto engine = outpost::inference::Engine::load(config);
+    if (!engine) {
+        qWarning("%s", engine.error().c_str());
+        return nullptr;
+    }
+    return llm::makeLocalModel(std::shared_ptr<outpost::inference::Engine>(std::move(*engine)), "stories260K");
+}
+
 } // namespace
 
 class TestChat : public QObject {
@@ -697,17 +714,12 @@ private slots:
 
     void localModelAnswers()
     {
-        const QString file = QStringLiteral(OUTPOST_SHARED_DIR "/models/stories260K.gguf");
-        if (!QFile::exists(file))
+        if (!QFile::exists(kTinyModel))
             QSKIP("the tiny model is not there (shared/models/stories260K.gguf)");
-        outpost::inference::EngineConfig config;
-        config.modelPath = file.toStdString();
-        config.threads = 1;
-        auto engine = outpost::inference::Engine::load(config);
-        QVERIFY2(engine, engine ? "" : engine.error().c_str());
         QTemporaryDir dir;
         agent::ChatOptions options;
-        options.defaultModel = llm::makeLocalModel(std::shared_ptr<outpost::inference::Engine>(std::move(*engine)), "stories260K");
+        options.defaultModel = tinyLocalModel();
+        QVERIFY(options.defaultModel);
         Server server(dir.path(), QString(), options);
         Client a;
         QVERIFY(a.open(server.ws("c12", "a")));
@@ -738,15 +750,10 @@ private slots:
 
     void localModelReadsWrongTypesAsAbsent()
     {
-        const QString file = QStringLiteral(OUTPOST_SHARED_DIR "/models/stories260K.gguf");
-        if (!QFile::exists(file))
+        if (!QFile::exists(kTinyModel))
             QSKIP("the tiny model is not there (shared/models/stories260K.gguf)");
-        outpost::inference::EngineConfig config;
-        config.modelPath = file.toStdString();
-        config.threads = 1;
-        auto engine = outpost::inference::Engine::load(config);
-        QVERIFY2(engine, engine ? "" : engine.error().c_str());
-        auto model = llm::makeLocalModel(std::shared_ptr<outpost::inference::Engine>(std::move(*engine)), "stories260K");
+        const auto model = tinyLocalModel();
+        QVERIFY(model);
         // Roles, parts, tool calls and tools whose strings are not strings
         // (what a transcript or another caller may hold): read as absent.
         llm::ChatRequest request;
