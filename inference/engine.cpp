@@ -176,6 +176,7 @@ struct Engine::Impl {
     std::unique_ptr<scheduler::Scheduler> sched;
     model::Workspace ws;
     int seqContext = 0;                 // positions one sequence may hold
+    bool contextCutByKv = false;        // seqContext is below the asked context: the KV budget holds no more
     std::vector<std::string> pieces;    // bytes of each token (JSON masks)
     std::vector<bool> eog;
 
@@ -190,20 +191,25 @@ struct Engine::Impl {
     std::map<std::uint64_t, std::unique_ptr<Seq>> active;
     std::vector<float> logits, masked;
     std::vector<bool> allowed;
-    std::deque<std::pair<Clock::time_point, int>> recent;  // generated tokens per step, last two seconds
 
-    // The snapshot stats() returns, refreshed after every step.
+    // The snapshot stats() returns, refreshed after every step, and the
+    // tokens generated per step in the last two seconds (stats() reads the
+    // rate from them, so it falls to 0 while the engine is idle).
     mutable std::mutex statsMutex;
     EngineStats snapshot;
+    std::deque<std::pair<Clock::time_point, int>> recent;
     std::thread worker;
 
     void loop();
     void intake(std::shared_ptr<RequestHandle::State> state);
     void step();
+    void guardedStep();
     void sampleNext(Seq& s, const float* row);
     void emitToken(Seq& s, std::int32_t token, bool eogToken);
     void finish(Seq& s, FinishReason reason, std::string error = {});
     void refreshStats(int stepSequences, int stepTokens, int generatedNow);
+    double rateAt(Clock::time_point now);
+    void markIdle();
     void refreshCounts();
     void refreshKv(EngineStats& s);
     void refreshOwners(EngineStats& s);
@@ -289,6 +295,7 @@ Result<std::unique_ptr<Engine>> Engine::load(const EngineConfig& config)
     const int poolTokens = impl->cache->config().blocks * impl->cache->config().blockTokens;
     // A sequence holds at most what the whole cache holds.
     impl->seqContext = std::min(context, poolTokens);
+    impl->contextCutByKv = poolTokens < context;
     impl->blocks = std::make_unique<kv::BlockPool>(impl->cache->config().blocks);
     scheduler::SchedulerConfig sc;
     sc.blockTokens = config.kvBlockTokens;
@@ -402,7 +409,8 @@ RequestHandle Engine::submit(GenerationRequest request)
             state->error = "the prompt is empty (no tokens)";
         else if (n >= m_impl->seqContext)
             state->error = "the prompt has " + std::to_string(n) + " tokens but the context holds "
-                + std::to_string(m_impl->seqContext) + " (one more is needed to generate); shorten it or raise the context length";
+                + std::to_string(m_impl->seqContext) + " (one more is needed to generate); shorten it or raise the "
+                + (m_impl->contextCutByKv ? "KV memory budget (the context is cut to what it holds)" : "context length");
     }
     if (state->error.empty() && !req.jsonSchema.empty()) {
         auto schema = sampling::JsonSchema::parse(req.jsonSchema);
@@ -411,9 +419,15 @@ RequestHandle Engine::submit(GenerationRequest request)
         } else {
             state->schema = std::move(schema.value());
             const std::size_t shortest = state->schema->minimalLength();
+            // Positions left after the prompt (sampleNext's budget).
+            const int room = m_impl->seqContext + 1 - static_cast<int>(state->prompt.size());
             if (static_cast<std::size_t>(std::max(req.maxTokens, 0)) < shortest)
                 state->error = "JSON schema: maxTokens " + std::to_string(req.maxTokens) + " is below the "
                     + std::to_string(shortest) + " tokens the shortest valid value may need";
+            else if (static_cast<std::size_t>(std::max(room, 0)) < shortest)
+                state->error = "JSON schema: the context has room for " + std::to_string(room) + " tokens after the "
+                    + std::to_string(state->prompt.size()) + "-token prompt, below the " + std::to_string(shortest)
+                    + " tokens the shortest valid value may need; shorten the prompt";
         }
     }
     for (const auto& s : req.stop)
@@ -422,11 +436,25 @@ RequestHandle Engine::submit(GenerationRequest request)
     {
         std::lock_guard lock(m_impl->mutex);
         state->id = m_impl->nextId++;
-        if (m_impl->stopping)
-            state->cancelled = true;
-        m_impl->incoming.push_back(state);
+        if (!m_impl->stopping) {
+            m_impl->incoming.push_back(state);
+            m_impl->wake.notify_all();
+            return RequestHandle(state);
+        }
     }
-    m_impl->wake.notify_all();
+    // The engine is shutting down and its thread may be gone: finished here.
+    state->cancelled = true;
+    TokenEvent ev;
+    ev.final = true;
+    ev.finish = FinishReason::Cancelled;
+    deliver(*state, ev);
+    state->request.onToken = nullptr;
+    {
+        std::lock_guard lock(state->mutex);
+        state->result.finish = FinishReason::Cancelled;
+        state->done = true;
+    }
+    state->cv.notify_all();
     return RequestHandle(state);
 }
 
@@ -438,7 +466,24 @@ GenerationResult Engine::generate(GenerationRequest request)
 EngineStats Engine::stats() const
 {
     std::lock_guard lock(m_impl->statsMutex);
-    return m_impl->snapshot;
+    EngineStats s = m_impl->snapshot;
+    s.tokensPerSecond = m_impl->rateAt(Clock::now());
+    return s;
+}
+
+// Tokens per second over the last two seconds before `now` (at least 100 ms
+// of span, so one step's tokens do not read as a burst). Under statsMutex.
+double Engine::Impl::rateAt(Clock::time_point now)
+{
+    while (!recent.empty() && msBetween(recent.front().first, now) > 2000.0)
+        recent.pop_front();
+    if (recent.empty())
+        return 0;
+    int sum = 0;
+    for (const auto& r : recent)
+        sum += r.second;
+    const double span = std::max(msBetween(recent.front().first, now), 100.0);
+    return sum / (span / 1000.0);
 }
 
 // The cheap part of refreshStats() after one request finished: the KV
@@ -504,19 +549,9 @@ void Engine::Impl::refreshOwners(EngineStats& s)
 void Engine::Impl::refreshStats(int stepSequences, int stepTokens, int generatedNow)
 {
     const auto now = Clock::now();
+    std::lock_guard lock(statsMutex);
     if (generatedNow > 0)
         recent.emplace_back(now, generatedNow);
-    while (!recent.empty() && msBetween(recent.front().first, now) > 2000.0)
-        recent.pop_front();
-    double rate = 0;
-    if (!recent.empty()) {
-        int sum = 0;
-        for (const auto& r : recent)
-            sum += r.second;
-        const double span = std::max(msBetween(recent.front().first, now), 100.0);
-        rate = sum / (span / 1000.0);
-    }
-    std::lock_guard lock(statsMutex);
     auto& s = snapshot;
     const auto kvs = cache->stats();
     s.kvBlocksTotal = blocks->capacity();
@@ -531,7 +566,15 @@ void Engine::Impl::refreshStats(int stepSequences, int stepTokens, int generated
         ++s.batchSizeCounts[static_cast<std::size_t>(batchBucket(stepSequences))];
     }
     s.tokensGenerated += static_cast<std::uint64_t>(generatedNow);
-    s.tokensPerSecond = rate;
+    s.tokensPerSecond = rateAt(now);
+}
+
+// Nothing runs any more: the last step's batch is not current.
+void Engine::Impl::markIdle()
+{
+    std::lock_guard lock(statsMutex);
+    snapshot.lastStepSequences = 0;
+    snapshot.lastStepTokens = 0;
 }
 
 void Engine::Impl::finish(Seq& s, FinishReason reason, std::string error)
@@ -558,6 +601,13 @@ void Engine::Impl::finish(Seq& s, FinishReason reason, std::string error)
     ev.error = result.error;
     ev.text = std::move(tail);
     deliver(*s.state, ev);
+    // Nothing is delivered after the final event: the callback goes (it may
+    // hold the request's own handle, a cycle that would keep the state
+    // alive), and so does the prompt.
+    s.state->request.onToken = nullptr;
+    s.state->request.promptTokens = {};
+    s.state->request.messages = {};
+    s.state->prompt = {};
     {
         std::lock_guard lock(statsMutex);
         ++snapshot.requestsFinished;
@@ -642,7 +692,7 @@ void Engine::Impl::emitToken(Seq& s, std::int32_t token, bool eogToken)
     if (eogToken)
         reason = FinishReason::Stop;
     std::size_t emit = s.held.size();
-    if (!req.stop.empty()) {
+    if (!req.stop.empty() && !s.json) {
         std::size_t first = std::string::npos;
         for (const auto& stop : req.stop)
             first = std::min(first, s.held.find(stop));
@@ -709,8 +759,8 @@ void Engine::Impl::sampleNext(Seq& s, const float* row)
         return finish(s, FinishReason::Error, "sampling: " + next.error());
     const std::int32_t token = *next;
     s.seq.tokens.push_back(token);
-    if (s.json && !eog[static_cast<std::size_t>(token)])
-        s.json->feed(pieces[static_cast<std::size_t>(token)]);
+    if (s.json && !eog[static_cast<std::size_t>(token)] && !s.json->feed(pieces[static_cast<std::size_t>(token)]))
+        return finish(s, FinishReason::Error, "JSON schema: the sampled token does not continue the value");
     const bool eogToken = s.state->request.stopAtEndOfGeneration && eog[static_cast<std::size_t>(token)];
     emitToken(s, token, eogToken);
 }
@@ -792,8 +842,32 @@ void Engine::Impl::loop()
             return;
         }
         if (!active.empty())
-            step();
+            guardedStep();
+        if (active.empty())
+            markIdle();
     }
+}
+
+// step(), with what it may throw (out of memory for logits, a workspace or
+// KV rows) turned into an error for the requests of that step: every active
+// one, since a half-done step leaves none of them in a known state.
+void Engine::Impl::guardedStep()
+{
+    std::string error;
+    try {
+        step();
+        return;
+    } catch (const std::bad_alloc&) {
+        error = "engine: out of memory during a step";
+    } catch (const std::exception& e) {
+        error = std::string("engine: ") + e.what();
+    }
+    std::vector<Seq*> all;
+    for (auto& [id, s] : active)
+        all.push_back(s.get());
+    for (Seq* s : all)
+        finish(*s, FinishReason::Error, error);
+    refreshStats(0, 0, 0);
 }
 
 Result<std::vector<std::vector<float>>> Engine::embed(const std::vector<std::string>& texts) const

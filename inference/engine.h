@@ -50,7 +50,11 @@ struct EngineConfig {
     // than the budget has, the newest is preempted and recomputed later.
     double kvMemoryMiB = 0;
     int maxSequences = 64;    // sequences running at once; more wait in the queue
-    int stepTokens = 512;     // tokens per step, all sequences together: bounds a step's time (and so the pause a long prompt causes to other streams)
+    // Tokens per step, all sequences together: bounds a step's time (and so
+    // the pause a long prompt causes to other streams). Every running
+    // sequence decodes its token each step even when there are more of them
+    // than stepTokens; prompts are prefilled in what is left.
+    int stepTokens = 512;
     bool prefixCache = true;  // share full blocks of equal prefixes between requests
 };
 
@@ -140,13 +144,16 @@ struct GenerationRequest {
     // Generation ends (FinishReason::Stop) when the text contains one of
     // these; the stop string and what follows are not part of the output.
     // Text that might begin a stop string is held back until it is decided.
+    // Not applied to JSON-constrained output (jsonSchema): cutting it would
+    // break the value, which ends by itself when complete.
     std::vector<std::string> stop;
     // A JSON Schema (see inference/sampling/json_constraint.h for the
     // supported subset). When set, the output is one compact JSON value
     // matching it, guaranteed to parse even when maxTokens ends generation
     // early (the engine closes the value in time); generation stops when
-    // the value is complete. An unsupported schema, or a maxTokens too small
-    // for the shortest valid value, finishes the request with an error.
+    // the value is complete. An unsupported schema, or a maxTokens (or room
+    // left in the context after the prompt) too small for the shortest valid
+    // value, finishes the request with an error.
     std::string jsonSchema;
     std::function<void(const TokenEvent&)> onToken; // may be empty
 };
@@ -222,7 +229,7 @@ struct EngineStats {
     std::uint64_t requestsFinished = 0;
     std::uint64_t tokensGenerated = 0;
     std::uint64_t steps = 0;
-    int lastStepSequences = 0;
+    int lastStepSequences = 0;        // the batch of the last step; 0 once nothing runs
     int lastStepTokens = 0;
     std::vector<std::uint64_t> batchSizeCounts; // steps by sequences in the batch: 1, 2, 3-4, 5-8, ..., 65-128, more
     double tokensPerSecond = 0;       // generated tokens per second over the last two seconds

@@ -9,6 +9,9 @@
 #include <QJsonObject>
 #include <QTemporaryDir>
 
+#include <atomic>
+#include <thread>
+
 using namespace outpost::inference;
 
 namespace {
@@ -274,6 +277,126 @@ private slots:
             QVERIFY(r.finish == FinishReason::Cancelled || r.finish == FinishReason::Length);
         }
         QCOMPARE(handles[0].wait().finish, FinishReason::Cancelled);
+    }
+
+    // A request that waits behind a full batch is cancelled without ever
+    // running, while the one ahead of it goes on.
+    void waitingRequestCancelsWithoutRunning()
+    {
+        EngineConfig config;
+        config.modelPath = sharedPath("models/stories260K.gguf").toStdString();
+        config.threads = 1;
+        config.contextLength = 256;
+        config.maxSequences = 1;
+        auto engine = Engine::load(config);
+        QVERIFY(engine.ok());
+        GenerationRequest running;
+        running.prompt = "Once upon a time";
+        running.maxTokens = 64;
+        running.stopAtEndOfGeneration = false;
+        running.sampling = greedy();
+        std::atomic<bool> waiterCancelled{false};
+        std::atomic<int> tokensAfterCancel{0};
+        running.onToken = [&](const TokenEvent& ev) {
+            if (!ev.final && waiterCancelled)
+                ++tokensAfterCancel;
+        };
+        GenerationRequest waiting = running;
+        waiting.onToken = nullptr;
+        auto first = (*engine)->submit(running);
+        auto second = (*engine)->submit(waiting);
+        second.cancel();
+        waiterCancelled = true;
+        const auto cancelled = second.wait();
+        QCOMPARE(cancelled.finish, FinishReason::Cancelled);
+        QVERIFY(cancelled.tokens.empty());
+        QCOMPARE(first.wait().finish, FinishReason::Length);
+        QVERIFY(tokensAfterCancel > 0);
+    }
+
+    // The engine's callback and prompt go once the request has finished: a
+    // callback that holds its own request's handle (a common pattern)
+    // would otherwise keep the request alive for ever.
+    void finishedRequestsReleaseTheirCallback()
+    {
+        auto sentinel = std::make_shared<int>(0);
+        GenerationRequest req;
+        req.prompt = "Once upon a time";
+        req.maxTokens = 3;
+        req.onToken = [sentinel](const TokenEvent&) { ++*sentinel; };
+        auto handle = m_engine->submit(req);
+        req.onToken = nullptr;
+        QCOMPARE(handle.wait().finish, FinishReason::Length);
+        QCOMPARE(*sentinel, 4);   // three tokens and the final event
+        QCOMPARE(sentinel.use_count(), 1L);
+    }
+
+    // The batch size and rate the studio plots describe what runs now: the
+    // batch size goes back to 0 when the engine is idle.
+    void idleEngineReportsNoBatch()
+    {
+        GenerationRequest req;
+        req.prompt = "Once upon a time";
+        req.maxTokens = 4;
+        QCOMPARE(m_engine->generate(req).finish, FinishReason::Length);
+        bool idle = false;
+        for (int i = 0; i < 10000000 && !idle; ++i) {
+            idle = m_engine->stats().lastStepSequences == 0;
+            if (!idle)
+                std::this_thread::yield();
+        }
+        QVERIFY(idle);
+        QCOMPARE(m_engine->stats().lastStepTokens, 0);
+    }
+
+    // JSON output is complete whatever else limits the request: a prompt
+    // that leaves the context too little room for the shortest value is
+    // refused up front, and stop strings do not cut the value.
+    void jsonOutputIsNeverCut()
+    {
+        const std::string schema = R"({"type":"object","properties":{"a":{"type":"string"},"b":{"type":"string"}},"required":["a","b"]})";
+        const auto word = m_engine->tokenize("dog", false, false);
+        QVERIFY(!word.empty());
+        GenerationRequest req;
+        req.jsonSchema = schema;
+        req.maxTokens = 64;
+        req.promptTokens.assign(500, word.front());   // 13 positions left; {"a":"","b":""} is 15 bytes
+        auto r = m_engine->generate(req);
+        QCOMPARE(r.finish, FinishReason::Error);
+        QVERIFY2(r.error.find("room") != std::string::npos, r.error.c_str());
+        req.promptTokens.assign(480, word.front());   // 33 positions left
+        r = m_engine->generate(req);
+        QVERIFY2(r.finish == FinishReason::Stop || r.finish == FinishReason::Length, r.error.c_str());
+        QJsonParseError error;
+        auto doc = QJsonDocument::fromJson(QByteArray::fromStdString(r.text), &error);
+        QVERIFY2(error.error == QJsonParseError::NoError && doc.object().contains(QStringLiteral("b")), r.text.c_str());
+
+        req.promptTokens.clear();
+        req.prompt = "Once upon a time";
+        req.stop = {"\"", "}", ":"};
+        r = m_engine->generate(req);
+        doc = QJsonDocument::fromJson(QByteArray::fromStdString(r.text), &error);
+        QVERIFY2(error.error == QJsonParseError::NoError && doc.object().contains(QStringLiteral("b")), r.text.c_str());
+    }
+
+    // A context cut to what the KV budget holds says so when a prompt does
+    // not fit, rather than pointing at the context length.
+    void promptBeyondTheKvBudgetNamesIt()
+    {
+        EngineConfig config;
+        config.modelPath = sharedPath("models/stories260K.gguf").toStdString();
+        config.threads = 1;
+        config.contextLength = 512;
+        config.kvBlockTokens = 8;
+        config.kvMemoryMiB = 0.05;   // 80 tokens
+        auto engine = Engine::load(config);
+        QVERIFY(engine.ok());
+        QVERIFY((*engine)->info().contextLength < 100);
+        GenerationRequest req;
+        req.promptTokens.assign(120, 1);
+        const auto r = (*engine)->generate(req);
+        QCOMPARE(r.finish, FinishReason::Error);
+        QVERIFY2(r.error.find("KV memory budget") != std::string::npos, r.error.c_str());
     }
 };
 
