@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <sched.h>
 #include <set>
 #include <string>
 
@@ -25,6 +26,9 @@ thread_local bool t_insideJob = false;
 // when the engine goes idle.
 constexpr int kSpinIterations = 20000;
 
+// CPU numbers physicalCores() looks at.
+constexpr int kMaxCpus = 4096;
+
 // The claim word: generation (32 bits), the job's part count (16) and its
 // next unclaimed part (16). The count lives in the same word as the
 // generation so that a participant compares a part against its own job's
@@ -40,23 +44,119 @@ std::uint64_t claimWord(std::uint32_t gen, std::uint32_t count)
     return (static_cast<std::uint64_t>(gen) << 32) | (static_cast<std::uint64_t>(count) << 16);
 }
 
+std::string firstLine(const std::string& path)
+{
+    std::ifstream in(path);
+    std::string line;
+    if (in)
+        std::getline(in, line);
+    return line;
+}
+
+// The smallest CPU quota of this process's cgroup and its ancestors (v2
+// cpu.max, or v1 cpu.cfs_quota_us / cpu.cfs_period_us); 0 when none limits.
+int cgroupCpuLimit()
+{
+    int limit = 0;
+    auto consider = [&](int cores) {
+        if (cores > 0 && (limit == 0 || cores < limit))
+            limit = cores;
+    };
+    std::ifstream self("/proc/self/cgroup");
+    std::string line;
+    while (std::getline(self, line)) {
+        // "0::/path" (v2) or "4:cpu,cpuacct:/path" (v1).
+        const auto a = line.find(':');
+        const auto b = a == std::string::npos ? std::string::npos : line.find(':', a + 1);
+        if (b == std::string::npos)
+            continue;
+        const std::string controllers = line.substr(a + 1, b - a - 1);
+        std::string path = line.substr(b + 1);
+        const bool v2 = controllers.empty();
+        bool v1cpu = false;
+        for (std::size_t start = 0; !v2 && start <= controllers.size();) {
+            const auto end = std::min(controllers.find(',', start), controllers.size());
+            v1cpu = v1cpu || controllers.compare(start, end - start, "cpu") == 0;
+            start = end + 1;
+        }
+        if (!v2 && !v1cpu)
+            continue;
+        // The group and each ancestor up to the mount's root (inside a
+        // container the path may not exist there: then the root only).
+        for (;;) {
+            if (v2) {
+                consider(cpuQuotaCores(firstLine("/sys/fs/cgroup" + path + "/cpu.max")));
+            } else {
+                for (const char* mount : {"/sys/fs/cgroup/cpu", "/sys/fs/cgroup/cpu,cpuacct"})
+                    consider(cpuQuotaCores(firstLine(std::string(mount) + path + "/cpu.cfs_quota_us") + " "
+                                           + firstLine(std::string(mount) + path + "/cpu.cfs_period_us")));
+            }
+            if (path.empty() || path == "/")
+                break;
+            const auto slash = path.rfind('/');
+            path = slash == 0 || slash == std::string::npos ? std::string("/") : path.substr(0, slash);
+        }
+    }
+    return limit;
+}
+
 } // namespace
+
+int cpuQuotaCores(std::string_view text)
+{
+    const auto space = text.find(' ');
+    if (space == std::string_view::npos)
+        return 0;
+    auto number = [](std::string_view digits, long long& out) {
+        out = 0;
+        if (digits.empty() || digits.size() > 15)
+            return false;
+        for (const char c : digits) {
+            if (c < '0' || c > '9')
+                return false;
+            out = out * 10 + (c - '0');
+        }
+        return true;
+    };
+    long long quota = 0, period = 0;
+    if (!number(text.substr(0, space), quota) || !number(text.substr(space + 1), period) || quota <= 0 || period <= 0)
+        return 0;
+    return static_cast<int>(std::min<long long>((quota + period - 1) / period, 1 << 20));
+}
 
 int physicalCores()
 {
-    std::set<std::string> cores;
-    for (unsigned cpu = 0; cpu < 4096; ++cpu) {
-        std::ifstream in("/sys/devices/system/cpu/cpu" + std::to_string(cpu) + "/topology/thread_siblings_list");
-        if (!in)
-            break;
-        std::string siblings;
-        std::getline(in, siblings);
-        cores.insert(siblings);
+    std::vector<int> allowed;
+    cpu_set_t* set = CPU_ALLOC(kMaxCpus);
+    const std::size_t setBytes = CPU_ALLOC_SIZE(kMaxCpus);
+    if (set && sched_getaffinity(0, setBytes, set) == 0) {
+        for (int cpu = 0; cpu < kMaxCpus; ++cpu)
+            if (CPU_ISSET_S(cpu, setBytes, set))
+                allowed.push_back(cpu);
     }
-    if (!cores.empty())
-        return static_cast<int>(cores.size());
-    const unsigned hw = std::thread::hardware_concurrency();
-    return hw == 0 ? 1 : static_cast<int>(hw);
+    if (set)
+        CPU_FREE(set);
+    int cores = 0;
+    std::set<std::string> siblings;
+    for (const int cpu : allowed) {
+        const std::string list = firstLine("/sys/devices/system/cpu/cpu" + std::to_string(cpu) + "/topology/thread_siblings_list");
+        if (list.empty()) {
+            siblings.clear();
+            break;
+        }
+        siblings.insert(list);
+    }
+    if (!siblings.empty()) {
+        cores = static_cast<int>(siblings.size());
+    } else if (!allowed.empty()) {
+        cores = static_cast<int>(allowed.size());
+    } else {
+        const unsigned hw = std::thread::hardware_concurrency();
+        cores = hw == 0 ? 1 : static_cast<int>(hw);
+    }
+    if (const int quota = cgroupCpuLimit(); quota > 0)
+        cores = std::min(cores, quota);
+    return std::max(cores, 1);
 }
 
 ThreadPool::ThreadPool(int threads)

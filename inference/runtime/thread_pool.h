@@ -19,6 +19,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
+#include <string_view>
 #include <thread>
 #include <type_traits>
 #include <utility>
@@ -26,10 +27,18 @@
 
 namespace outpost::inference::runtime {
 
-// Physical cores of this machine (SMT siblings counted once); at least 1.
-// Falls back to std::thread::hardware_concurrency() when the topology cannot
-// be read.
+// Physical cores this process may run on (SMT siblings counted once): the
+// cores of the CPUs in its affinity mask (taskset, a container's cpuset),
+// at most the CPUs its cgroup's CPU quota pays for (docker --cpus); at
+// least 1. Falls back to std::thread::hardware_concurrency() when the
+// topology cannot be read.
 int physicalCores();
+
+// The CPUs a cgroup CPU quota pays for, rounded up: `quota` and `period` as
+// cgroup v2's cpu.max writes them ("150000 100000" -> 2), or v1's
+// cfs_quota_us and cfs_period_us joined by a space. 0 when there is no
+// limit ("max ...", a negative quota) or the text is not a quota.
+int cpuQuotaCores(std::string_view quotaAndPeriod);
 
 class ThreadPool {
 public:

@@ -5,6 +5,7 @@
 #include <QtTest>
 
 #include <atomic>
+#include <sched.h>
 #include <thread>
 #include <vector>
 
@@ -21,6 +22,41 @@ private slots:
         QCOMPARE(automatic.size(), physicalCores());
         ThreadPool three(3);
         QCOMPARE(three.size(), 3);
+    }
+
+    // The automatic size counts only the CPUs this process may use: pinned
+    // to one CPU (taskset, a container's cpuset) it is one thread.
+    void automaticSizeFollowsTheAffinityMask()
+    {
+        cpu_set_t before;
+        QCOMPARE(sched_getaffinity(0, sizeof before, &before), 0);
+        int first = 0;
+        while (first < CPU_SETSIZE && !CPU_ISSET(first, &before))
+            ++first;
+        QVERIFY(first < CPU_SETSIZE);
+        cpu_set_t one;
+        CPU_ZERO(&one);
+        CPU_SET(first, &one);
+        QCOMPARE(sched_setaffinity(0, sizeof one, &one), 0);
+        const int pinned = physicalCores();
+        const int pool = ThreadPool().size();
+        QCOMPARE(sched_setaffinity(0, sizeof before, &before), 0);
+        QCOMPARE(pinned, 1);
+        QCOMPARE(pool, 1);
+        QVERIFY(physicalCores() <= CPU_COUNT(&before));
+    }
+
+    void cgroupQuotasRoundUp()
+    {
+        QCOMPARE(cpuQuotaCores("max 100000"), 0);
+        QCOMPARE(cpuQuotaCores("-1 100000"), 0);
+        QCOMPARE(cpuQuotaCores("200000 100000"), 2);
+        QCOMPARE(cpuQuotaCores("150000 100000"), 2);
+        QCOMPARE(cpuQuotaCores("50000 100000"), 1);
+        QCOMPARE(cpuQuotaCores("100000 0"), 0);
+        QCOMPARE(cpuQuotaCores(""), 0);
+        QCOMPARE(cpuQuotaCores("100000"), 0);
+        QCOMPARE(cpuQuotaCores("999999999999999999999 1"), 0);
     }
 
     void runPartsRunsEveryPartOnce()
