@@ -122,26 +122,41 @@ int BlockPool::refCount(int b) const
     return b < 0 || b >= capacity() ? 0 : m_refs[static_cast<std::size_t>(b)];
 }
 
-std::optional<int> BlockPool::lookup(std::uint64_t hash, std::uint64_t parent, std::span<const std::int32_t> tokens) const
+// The serial of block `parent`'s current publication; 0 for kNoParent, and
+// nullopt when it is not a published block.
+std::optional<std::uint64_t> BlockPool::parentSerial(int parent) const
+{
+    if (parent == kNoParent)
+        return 0;
+    if (parent < 0 || parent >= capacity() || !m_entries[static_cast<std::size_t>(parent)].published)
+        return std::nullopt;
+    return m_entries[static_cast<std::size_t>(parent)].serial;
+}
+
+std::optional<int> BlockPool::lookup(std::uint64_t hash, int parent, std::span<const std::int32_t> tokens) const
 {
     auto it = m_byHash.find(hash);
-    if (it == m_byHash.end())
+    const auto serial = parentSerial(parent);
+    if (it == m_byHash.end() || !serial)
         return std::nullopt;
     const auto& e = m_entries[static_cast<std::size_t>(it->second)];
-    if (e.parent != parent || !std::equal(e.tokens.begin(), e.tokens.end(), tokens.begin(), tokens.end()))
+    if (e.parent != parent || e.parentSerial != *serial || !std::equal(e.tokens.begin(), e.tokens.end(), tokens.begin(), tokens.end()))
         return std::nullopt;
     return it->second;
 }
 
-bool BlockPool::publish(int b, std::uint64_t hash, std::uint64_t parent, std::span<const std::int32_t> tokens)
+bool BlockPool::publish(int b, std::uint64_t hash, int parent, std::span<const std::int32_t> tokens)
 {
-    if (b < 0 || b >= capacity() || m_refs[static_cast<std::size_t>(b)] == 0)
+    if (b < 0 || b >= capacity() || m_refs[static_cast<std::size_t>(b)] == 0 || b == parent)
         return false;
     auto& e = m_entries[static_cast<std::size_t>(b)];
-    if (e.published || m_byHash.count(hash))
+    const auto serial = parentSerial(parent);
+    if (e.published || m_byHash.count(hash) || !serial)
         return false;
     e.hash = hash;
+    e.serial = m_nextSerial++;
     e.parent = parent;
+    e.parentSerial = *serial;
     e.tokens.assign(tokens.begin(), tokens.end());
     e.published = true;
     m_byHash.emplace(hash, b);

@@ -18,9 +18,13 @@
 // block; lookup() finds the block of a hash.
 //
 // A block's hash covers every token from the start of the sequence to the
-// end of that block (it chains the previous block's hash), so equal hashes
-// mean equal prefixes; lookup() also compares the stored tokens and parent
-// hash, so a 64-bit collision can never hand out the wrong keys and values.
+// end of that block (it chains the previous block's hash); it is only the
+// key to find a block by. What makes a match exact is that each published
+// block records its own tokens and its parent: the block before it (by
+// index, in the parent's current publication). lookup() compares both, so
+// a prefix matched block by block from the start is token for token the
+// one published, and no 64-bit hash collision can hand out the wrong keys
+// and values.
 //
 // Not thread-safe: the engine touches it only from its scheduling thread.
 #include <cstddef>
@@ -56,13 +60,17 @@ public:
     // The hash of a block that follows a block of hash `parent` (0 for the
     // first block) and holds `tokens`.
     static std::uint64_t chainHash(std::uint64_t parent, std::span<const std::int32_t> tokens);
-    // The block holding exactly this prefix (same hash, parent hash and
-    // tokens), or nullopt. Does not change ownership or LRU order.
-    std::optional<int> lookup(std::uint64_t hash, std::uint64_t parent, std::span<const std::int32_t> tokens) const;
-    // Makes a used block findable under `hash`. False (nothing changes) when
-    // the block is not used, already holds a hash, or another block already
-    // holds this hash (that one stays the shared copy).
-    bool publish(int block, std::uint64_t hash, std::uint64_t parent, std::span<const std::int32_t> tokens);
+    // The block published under `hash` that holds `tokens` and follows
+    // block `parent` (kNoParent for a sequence's first block) as published
+    // now, or nullopt. Does not change ownership or LRU order.
+    std::optional<int> lookup(std::uint64_t hash, int parent, std::span<const std::int32_t> tokens) const;
+    // Makes a used block findable under `hash`, after block `parent`
+    // (kNoParent for a first block). False (nothing changes) when the block
+    // is not used or already holds a hash, another block already holds this
+    // hash (that one stays the shared copy), or the parent is not published
+    // (its children could never be reached).
+    bool publish(int block, std::uint64_t hash, int parent, std::span<const std::int32_t> tokens);
+    static constexpr int kNoParent = -1;
     bool isPublished(int block) const;
 
     // Counts of lookups that found a block and that did not (the engine
@@ -78,6 +86,7 @@ private:
     void lruRemove(int block);
     void lruPushBack(int block);
     void forget(int block);
+    std::optional<std::uint64_t> parentSerial(int parent) const;
 
     std::vector<std::int32_t> m_refs;
     std::vector<int> m_free;                    // a stack: recently freed blocks are reused first (warm)
@@ -88,10 +97,13 @@ private:
     int m_cachedCount = 0;
     struct Entry {
         std::uint64_t hash = 0;
-        std::uint64_t parent = 0;
+        std::uint64_t serial = 0;        // this publication's number (unique over the pool's life)
+        int parent = kNoParent;
+        std::uint64_t parentSerial = 0;  // the parent's serial when this block was published
         std::vector<std::int32_t> tokens;
         bool published = false;
     };
+    std::uint64_t m_nextSerial = 1;
     std::vector<Entry> m_entries;
     std::unordered_map<std::uint64_t, int> m_byHash;
 };

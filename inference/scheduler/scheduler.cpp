@@ -99,16 +99,16 @@ bool Scheduler::admit(Sequence* seq, int budget, StepPlan& plan)
     std::vector<std::uint64_t> hashes;
     const int fullBlocks = total / bt;
     if (m_config.prefixCache) {
-        std::uint64_t parent = 0;
+        std::uint64_t parentHash = 0;
         for (int b = 0; b < fullBlocks; ++b) {
             const std::span<const std::int32_t> span(seq->tokens.data() + b * bt, static_cast<std::size_t>(bt));
-            const std::uint64_t h = kv::BlockPool::chainHash(parent, span);
-            const auto block = m_pool.lookup(h, parent, span);
+            const std::uint64_t h = kv::BlockPool::chainHash(parentHash, span);
+            const auto block = m_pool.lookup(h, matched.empty() ? kv::BlockPool::kNoParent : matched.back(), span);
             if (!block)
                 break;
             matched.push_back(*block);
             hashes.push_back(h);
-            parent = h;
+            parentHash = h;
         }
         // The last token is always computed: its logits are needed.
         if (!matched.empty() && static_cast<int>(matched.size()) * bt >= total) {
@@ -222,7 +222,7 @@ void Scheduler::commit(const StepPlan& plan)
             const std::uint64_t h = kv::BlockPool::chainHash(parent, span);
             seq->blockHashes.push_back(h);
             if (m_config.prefixCache)
-                if (m_pool.publish(seq->table.blocks[b], h, parent, span))
+                if (m_pool.publish(seq->table.blocks[b], h, b == 0 ? kv::BlockPool::kNoParent : seq->table.blocks[b - 1], span))
                     m_published[static_cast<std::size_t>(seq->table.blocks[b])] = 1;
         }
     }

@@ -83,13 +83,13 @@ private slots:
         const int b = *pool.allocate();
         const std::vector<std::int32_t> t{1, 2, 3, 4};
         const auto h = kv::BlockPool::chainHash(0, t);
-        QVERIFY(pool.publish(a, h, 0, t));
-        QVERIFY(!pool.publish(b, h, 0, t));  // one shared copy per prefix
+        QVERIFY(pool.publish(a, h, kv::BlockPool::kNoParent, t));
+        QVERIFY(!pool.publish(b, h, kv::BlockPool::kNoParent, t));  // one shared copy per prefix
         QVERIFY(pool.release(a));
         QCOMPARE(pool.cached(), 1);
         QCOMPARE(pool.used(), 1);
-        QCOMPARE(*pool.lookup(h, 0, t), a);
-        QVERIFY(!pool.lookup(h, 0, std::vector<std::int32_t>{1, 2, 3, 5}));  // same hash, other tokens: no
+        QCOMPARE(*pool.lookup(h, kv::BlockPool::kNoParent, t), a);
+        QVERIFY(!pool.lookup(h, kv::BlockPool::kNoParent, std::vector<std::int32_t>{1, 2, 3, 5}));  // same hash, other tokens: no
         QVERIFY(pool.retain(a));  // back from the cache
         QCOMPARE(pool.cached(), 0);
         QVERIFY(pool.release(a));
@@ -100,8 +100,42 @@ private slots:
         for (int i = 0; i < 4; ++i)
             QVERIFY(pool.allocate().has_value());
         QCOMPARE(pool.evictions, std::uint64_t(1));
-        QVERIFY(!pool.lookup(h, 0, t));
+        QVERIFY(!pool.lookup(h, kv::BlockPool::kNoParent, t));
         QVERIFY(!pool.allocate().has_value());
+        QVERIFY(pool.checkInvariants());
+    }
+
+    // A forged 64-bit collision: another first block published under the
+    // hash of an evicted one does not make the evicted one's cached child
+    // reachable, since the child records its parent block's publication,
+    // not just the parent's hash. An unpublished parent cannot have
+    // published children.
+    void childrenFollowTheirOwnParentOnly()
+    {
+        kv::BlockPool pool(4);
+        const std::vector<std::int32_t> x{1, 2}, y{3, 4}, other{9, 9};
+        const auto h0 = kv::BlockPool::chainHash(0, x);
+        const auto h1 = kv::BlockPool::chainHash(h0, y);
+        const int p = *pool.allocate();
+        const int c = *pool.allocate();
+        QVERIFY(pool.publish(p, h0, kv::BlockPool::kNoParent, x));
+        QVERIFY(pool.publish(c, h1, p, y));
+        QCOMPARE(*pool.lookup(h1, p, y), c);
+        QVERIFY(pool.release(p));   // p is the colder of the two
+        QVERIFY(pool.release(c));
+        // With the two free blocks taken, the next allocation evicts p; the
+        // same block index comes back holding other tokens under p's hash.
+        const int u = *pool.allocate();
+        const int v = *pool.allocate();
+        const int q = *pool.allocate();
+        QCOMPARE(q, p);
+        QVERIFY(pool.isPublished(c));
+        QVERIFY(pool.publish(q, h0, kv::BlockPool::kNoParent, other));
+        QCOMPARE(*pool.lookup(h0, kv::BlockPool::kNoParent, other), q);
+        QVERIFY(!pool.lookup(h1, q, y));
+        // u is not published: a block after it is not published either.
+        QVERIFY(!pool.publish(v, kv::BlockPool::chainHash(7, y), u, y));
+        QVERIFY(!pool.isPublished(v));
         QVERIFY(pool.checkInvariants());
     }
 
@@ -114,15 +148,15 @@ private slots:
             const std::vector<std::int32_t> t{i};
             blocks.push_back(*pool.allocate());
             hashes.push_back(kv::BlockPool::chainHash(0, t));
-            QVERIFY(pool.publish(blocks.back(), hashes.back(), 0, t));
+            QVERIFY(pool.publish(blocks.back(), hashes.back(), kv::BlockPool::kNoParent, t));
         }
         for (int b : blocks)
             pool.release(b);  // released 0, 1, 2: block 0 is the coldest
         QVERIFY(pool.retain(blocks[0]));  // touched again: now 1 is the coldest
         pool.release(blocks[0]);
         QCOMPARE(*pool.allocate(), blocks[1]);
-        QVERIFY(pool.lookup(hashes[0], 0, std::vector<std::int32_t>{0}).has_value());
-        QVERIFY(!pool.lookup(hashes[1], 0, std::vector<std::int32_t>{1}).has_value());
+        QVERIFY(pool.lookup(hashes[0], kv::BlockPool::kNoParent, std::vector<std::int32_t>{0}).has_value());
+        QVERIFY(!pool.lookup(hashes[1], kv::BlockPool::kNoParent, std::vector<std::int32_t>{1}).has_value());
         QVERIFY(pool.checkInvariants());
     }
 
