@@ -147,6 +147,16 @@ void deliver(RequestHandle::State& state, const TokenEvent& ev)
     }
 }
 
+kv::KvType kvTypeOf(KvCacheType type)
+{
+    switch (type) {
+    case KvCacheType::F16: return kv::KvType::F16;
+    case KvCacheType::Q8_0: return kv::KvType::Q8_0;
+    case KvCacheType::F32: break;
+    }
+    return kv::KvType::F32;
+}
+
 } // namespace
 
 // One request in flight on the engine thread.
@@ -265,9 +275,7 @@ Result<std::unique_ptr<Engine>> Engine::load(const EngineConfig& config)
     int context = config.contextLength > 0 ? config.contextLength : std::min(mc.contextTrain, 4096);
     context = std::max(context, 1);
     impl->pool = std::make_unique<runtime::ThreadPool>(config.threads);
-    const kv::KvType kvType = config.kvType == KvCacheType::F16 ? kv::KvType::F16
-        : config.kvType == KvCacheType::Q8_0                    ? kv::KvType::Q8_0
-                                                                : kv::KvType::F32;
+    const kv::KvType kvType = kvTypeOf(config.kvType);
     // Size the pool from the memory budget (whole blocks).
     auto probe = impl->model->kvConfig(config.kvBlockTokens, config.kvBlockTokens, kvType);
     const std::size_t rowBytes = kvType == kv::KvType::Q8_0 ? static_cast<std::size_t>(probe.kvDim) / 32 * 34
@@ -884,43 +892,62 @@ Result<std::vector<std::vector<float>>> Engine::embed(const std::vector<std::str
             return Error{"embed: text " + std::to_string(i) + " has no tokens"};
     }
     std::vector<std::vector<float>> out(texts.size());
-    // Batches of whole texts up to the step budget (one text may exceed it
-    // alone). Each batch has its own small F32 cache, so embedding never
-    // competes with generation for KV blocks.
+    // Batches of whole texts up to the step budget; a text longer than the
+    // budget goes alone, in chunks of it (each chunk attends to the ones
+    // before it through the cache), so a forward pass never holds more than
+    // stepTokens tokens of workspace. Each batch has its own cache of the
+    // engine's KV type, sized for its texts: embedding never competes with
+    // generation for KV blocks.
+    const std::size_t step = static_cast<std::size_t>(d.config.stepTokens);
     model::Workspace ws;
     std::vector<float> hidden;
+    std::vector<model::BatchToken> batch;
     std::size_t i = 0;
     while (i < texts.size()) {
         std::size_t j = i;
-        int tokens = 0, blocksNeeded = 0;
-        while (j < texts.size() && (j == i || tokens + static_cast<int>(ids[j].size()) <= d.config.stepTokens)) {
-            tokens += static_cast<int>(ids[j].size());
+        std::size_t tokens = 0;
+        int blocksNeeded = 0;
+        while (j < texts.size() && (j == i || tokens + ids[j].size() <= step)) {
+            tokens += ids[j].size();
             blocksNeeded += (static_cast<int>(ids[j].size()) + bt - 1) / bt;
             ++j;
         }
-        auto kc = d.model->kvConfig(blocksNeeded * bt, bt, kv::KvType::F32);
-        auto cache = kv::KvCache::create(kc);
+        auto cache = kv::KvCache::create(d.model->kvConfig(blocksNeeded * bt, bt, kvTypeOf(d.config.kvType)));
         if (!cache)
             return Error{"embed: " + cache.error()};
         std::vector<kv::BlockTable> tables(j - i);
         std::vector<kv::BlockTable*> ptrs;
-        std::vector<model::BatchToken> batch;
         for (std::size_t k = i; k < j; ++k) {
-            auto& t = tables[k - i];
-            if (auto s = cache->reserve(t, static_cast<int>(ids[k].size())); !s)
+            if (auto s = cache->reserve(tables[k - i], static_cast<int>(ids[k].size())); !s)
                 return Error{"embed: " + s.error()};
-            ptrs.push_back(&t);
-            for (std::size_t p = 0; p < ids[k].size(); ++p)
-                batch.push_back({ids[k][p], static_cast<std::int32_t>(p), static_cast<std::int32_t>(k - i), false});
+            ptrs.push_back(&tables[k - i]);
         }
-        if (auto s = d.model->hiddenStates(batch, ptrs, *cache, *d.pool, ws, hidden); !s)
-            return Error{"embed: " + s.error()};
-        std::size_t offset = 0;
-        for (std::size_t k = i; k < j; ++k) {
-            std::vector<double> sum(static_cast<std::size_t>(embd), 0.0);
-            for (std::size_t p = 0; p < ids[k].size(); ++p, ++offset)
+        std::vector<std::vector<double>> sums(j - i, std::vector<double>(static_cast<std::size_t>(embd), 0.0));
+        auto run = [&]() -> Status {
+            if (batch.empty())
+                return Status::success();
+            if (auto s = d.model->hiddenStates(batch, ptrs, *cache, *d.pool, ws, hidden); !s)
+                return s;
+            for (std::size_t t = 0; t < batch.size(); ++t) {
+                auto& sum = sums[static_cast<std::size_t>(batch[t].seq)];
+                const float* h = hidden.data() + t * static_cast<std::size_t>(embd);
                 for (int e = 0; e < embd; ++e)
-                    sum[static_cast<std::size_t>(e)] += hidden[offset * static_cast<std::size_t>(embd) + static_cast<std::size_t>(e)];
+                    sum[static_cast<std::size_t>(e)] += h[e];
+            }
+            batch.clear();
+            return Status::success();
+        };
+        for (std::size_t k = i; k < j; ++k)
+            for (std::size_t p = 0; p < ids[k].size(); ++p) {
+                batch.push_back({ids[k][p], static_cast<std::int32_t>(p), static_cast<std::int32_t>(k - i), false});
+                if (batch.size() == step)
+                    if (auto s = run(); !s)
+                        return Error{"embed: " + s.error()};
+            }
+        if (auto s = run(); !s)
+            return Error{"embed: " + s.error()};
+        for (std::size_t k = i; k < j; ++k) {
+            auto& sum = sums[k - i];
             double norm = 0;
             for (double& v : sum) {
                 v /= static_cast<double>(ids[k].size());

@@ -271,9 +271,10 @@ public:
     // hidden states of each text's tokens (tokenized with BOS as the
     // vocabulary asks, cut to the context length), mean-pooled and scaled
     // to unit length; one vector of info().embedding floats per text, in
-    // order. Texts run in batches on the calling thread, beside (not
-    // through) the generation queue, with their own small KV cache. Errors:
-    // a text with no tokens (named by its index).
+    // order. Texts run in batches of at most stepTokens tokens on the
+    // calling thread (a longer text in chunks of it), beside (not through)
+    // the generation queue, with their own small KV cache of the engine's
+    // KV type. Errors: a text with no tokens (named by its index).
     Result<std::vector<std::vector<float>>> embed(const std::vector<std::string>& texts) const;
 
     struct Impl;

@@ -369,6 +369,34 @@ private slots:
         QVERIFY(!engine->embed({"ok", ""}).ok() || engine->tokenize("").size() > 0);
     }
 
+    // A text longer than the step budget is embedded in chunks of it (each
+    // attending to the ones before through the cache): the same vector as
+    // in one pass, beside shorter texts batched as usual.
+    void longTextsAreEmbeddedInChunks()
+    {
+        EngineConfig config;
+        config.threads = 1;
+        config.contextLength = 512;
+        auto whole = load(config);
+        config.stepTokens = 16;
+        auto chunked = load(config);
+        QVERIFY(whole && chunked);
+        std::string story;
+        for (const auto& p : prompts())
+            story += p + " ";
+        QVERIFY(whole->tokenize(story, true, false).size() > 100);
+        const std::vector<std::string> texts{"A dog ran.", story, "Tim and Sue"};
+        const auto a = whole->embed(texts);
+        const auto b = chunked->embed(texts);
+        QVERIFY(a.ok() && b.ok());
+        for (std::size_t t = 0; t < texts.size(); ++t) {
+            double dot = 0;
+            for (std::size_t i = 0; i < (*a)[t].size(); ++i)
+                dot += double((*a)[t][i]) * (*b)[t][i];
+            QVERIFY2(dot > 0.99999, qPrintable(QString::number(dot, 'g', 10)));
+        }
+    }
+
     void kvTypesReportTheirLayout()
     {
         // stories260K: 5 layers, kv width 4 heads x 8 = 32.
