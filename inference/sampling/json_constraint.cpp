@@ -1,22 +1,109 @@
 #include "inference/sampling/json_constraint.h"
 
 #include <algorithm>
-#include <cmath>
+#include <array>
+#include <climits>
 #include <cstdio>
-#include <limits>
-#include <map>
+#include <cstring>
+#include <unordered_map>
+#include <unordered_set>
 
 namespace outpost::inference::sampling {
 
-// ---- a small JSON reader for schemas -------------------------------------------
-
 namespace {
+
+// Exact arithmetic for bounds: a value times 10^15 with 15 digits before the
+// point needs 100 bits. (__extension__ keeps -Wpedantic quiet; GCC and Clang
+// are the compilers this builds with.)
+__extension__ typedef __int128 Wide;
+
+constexpr int kMaxDepth = 64;                               // nesting of the schema's JSON
+constexpr int kMaxDigits = 15;                              // digits before and after the point in numbers written
+constexpr std::size_t kMaxMinimal = std::size_t(1) << 20;   // bytes of any node's shortest value
+
+Wide pow10(int n)  // n from 0 to 38
+{
+    static const auto table = [] {
+        std::array<Wide, 39> t{};
+        t[0] = 1;
+        for (std::size_t i = 1; i < t.size(); ++i)
+            t[i] = t[i - 1] * 10;
+        return t;
+    }();
+    return table[std::size_t(n)];
+}
+
+// ---- UTF-8 ---------------------------------------------------------------------
+
+// For a lead byte: how many continuation bytes follow and the range of the
+// first one (the rest are 80-BF). Overlong forms (C0, C1, E0 80-9F, F0 80-8F),
+// surrogates (ED A0-BF) and code points past U+10FFFF (F4 90-, F5-) are out.
+bool utf8Lead(unsigned char c, int& continuation, unsigned char& lo, unsigned char& hi)
+{
+    lo = 0x80;
+    hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) {
+        continuation = 1;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        continuation = 2;
+        if (c == 0xE0)
+            lo = 0xA0;
+        else if (c == 0xED)
+            hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        continuation = 3;
+        if (c == 0xF0)
+            lo = 0x90;
+        else if (c == 0xF4)
+            hi = 0x8F;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+// Bytes of the valid UTF-8 character at s[i] (a non-ASCII lead), or 0.
+std::size_t utf8Length(std::string_view s, std::size_t i)
+{
+    int continuation = 0;
+    unsigned char lo = 0, hi = 0;
+    if (!utf8Lead(static_cast<unsigned char>(s[i]), continuation, lo, hi) || i + std::size_t(continuation) >= s.size())
+        return 0;
+    for (int k = 1; k <= continuation; ++k) {
+        const auto c = static_cast<unsigned char>(s[i + std::size_t(k)]);
+        if (c < lo || c > hi)
+            return 0;
+        lo = 0x80;
+        hi = 0xBF;
+    }
+    return std::size_t(continuation) + 1;
+}
+
+void appendUtf8(unsigned cp, std::string& out)
+{
+    if (cp < 0x80) {
+        out += char(cp);
+    } else if (cp < 0x800) {
+        out += char(0xC0 | (cp >> 6));
+        out += char(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        out += char(0xE0 | (cp >> 12));
+        out += char(0x80 | ((cp >> 6) & 0x3F));
+        out += char(0x80 | (cp & 0x3F));
+    } else {
+        out += char(0xF0 | (cp >> 18));
+        out += char(0x80 | ((cp >> 12) & 0x3F));
+        out += char(0x80 | ((cp >> 6) & 0x3F));
+        out += char(0x80 | (cp & 0x3F));
+    }
+}
+
+// ---- a small JSON reader for schemas -------------------------------------------
 
 struct Json {
     enum class Type { Null, Bool, Number, String, Array, Object } type = Type::Null;
     bool b = false;
-    double num = 0;
-    std::string raw;  // numbers: their text as written
+    std::string raw;  // numbers: their text as written (valid JSON)
     std::string str;
     std::vector<Json> arr;
     std::vector<std::pair<std::string, Json>> obj;
@@ -29,6 +116,34 @@ struct Json {
         return nullptr;
     }
 };
+
+// JSON's number grammar, exactly: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+bool validNumber(std::string_view s)
+{
+    std::size_t i = 0;
+    auto digits = [&] {
+        const std::size_t start = i;
+        while (i < s.size() && s[i] >= '0' && s[i] <= '9')
+            ++i;
+        return i > start;
+    };
+    if (i < s.size() && s[i] == '-')
+        ++i;
+    if (i < s.size() && s[i] == '0')
+        ++i;
+    else if (i >= s.size() || s[i] < '1' || s[i] > '9' || !digits())
+        return false;
+    if (i < s.size() && s[i] == '.' && (++i, !digits()))
+        return false;
+    if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+        ++i;
+        if (i < s.size() && (s[i] == '+' || s[i] == '-'))
+            ++i;
+        if (!digits())
+            return false;
+    }
+    return i == s.size();
+}
 
 class Reader {
 public:
@@ -51,9 +166,9 @@ private:
         while (m_pos < m_s.size() && (m_s[m_pos] == ' ' || m_s[m_pos] == '\t' || m_s[m_pos] == '\n' || m_s[m_pos] == '\r'))
             ++m_pos;
     }
-    bool fail(const char* what)
+    bool fail(std::string what)
     {
-        m_error = what;
+        m_error = std::move(what);
         return false;
     }
     bool literal(std::string_view word)
@@ -63,17 +178,47 @@ private:
         m_pos += word.size();
         return true;
     }
+    bool hex4(unsigned& cp)
+    {
+        if (m_pos + 4 > m_s.size())
+            return fail("short \\u escape");
+        cp = 0;
+        for (int i = 0; i < 4; ++i) {
+            const char h = m_s[m_pos++];
+            cp <<= 4;
+            if (h >= '0' && h <= '9')
+                cp |= unsigned(h - '0');
+            else if (h >= 'a' && h <= 'f')
+                cp |= unsigned(h - 'a' + 10);
+            else if (h >= 'A' && h <= 'F')
+                cp |= unsigned(h - 'A' + 10);
+            else
+                return fail("bad \\u escape");
+        }
+        return true;
+    }
     bool string(std::string& out)
     {
         ++m_pos;  // the opening quote
         while (m_pos < m_s.size()) {
-            const char c = m_s[m_pos++];
-            if (c == '"')
+            const auto c = static_cast<unsigned char>(m_s[m_pos]);
+            if (c == '"') {
+                ++m_pos;
                 return true;
-            if (static_cast<unsigned char>(c) < 0x20)
+            }
+            if (c < 0x20)
                 return fail("control character in a string");
+            if (c >= 0x80) {
+                const std::size_t n = utf8Length(m_s, m_pos);
+                if (!n)
+                    return fail("invalid UTF-8 in a string");
+                out.append(m_s.substr(m_pos, n));
+                m_pos += n;
+                continue;
+            }
+            ++m_pos;
             if (c != '\\') {
-                out += c;
+                out += char(c);
                 continue;
             }
             if (m_pos >= m_s.size())
@@ -89,33 +234,18 @@ private:
             case 'r': out += '\r'; break;
             case 't': out += '\t'; break;
             case 'u': {
-                if (m_pos + 4 > m_s.size())
-                    return fail("short \\u escape");
                 unsigned cp = 0;
-                for (int i = 0; i < 4; ++i) {
-                    const char h = m_s[m_pos++];
-                    cp <<= 4;
-                    if (h >= '0' && h <= '9')
-                        cp |= unsigned(h - '0');
-                    else if (h >= 'a' && h <= 'f')
-                        cp |= unsigned(h - 'a' + 10);
-                    else if (h >= 'A' && h <= 'F')
-                        cp |= unsigned(h - 'A' + 10);
-                    else
-                        return fail("bad \\u escape");
+                if (!hex4(cp))
+                    return false;
+                if (cp >= 0xDC00 && cp <= 0xDFFF)
+                    return fail("lone surrogate \\u escape (a low surrogate with no high one before it)");
+                if (cp >= 0xD800 && cp <= 0xDBFF) {
+                    unsigned low = 0;
+                    if (m_s.substr(m_pos, 2) != "\\u" || (m_pos += 2, !hex4(low)) || low < 0xDC00 || low > 0xDFFF)
+                        return fail("lone surrogate \\u escape (a high surrogate with no low one after it)");
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
                 }
-                // Schemas' names are ASCII in practice; other code points are
-                // kept as UTF-8 (surrogate pairs are not combined).
-                if (cp < 0x80) {
-                    out += char(cp);
-                } else if (cp < 0x800) {
-                    out += char(0xC0 | (cp >> 6));
-                    out += char(0x80 | (cp & 0x3F));
-                } else {
-                    out += char(0xE0 | (cp >> 12));
-                    out += char(0x80 | ((cp >> 6) & 0x3F));
-                    out += char(0x80 | (cp & 0x3F));
-                }
+                appendUtf8(cp, out);
                 break;
             }
             default: return fail("bad escape");
@@ -125,8 +255,8 @@ private:
     }
     bool value(Json& out, int depth)
     {
-        if (depth > 64)
-            return fail("nesting deeper than 64");
+        if (depth > kMaxDepth)
+            return fail("nesting deeper than " + std::to_string(kMaxDepth));
         skip();
         if (m_pos >= m_s.size())
             return fail("unexpected end");
@@ -139,6 +269,7 @@ private:
                 ++m_pos;
                 return true;
             }
+            std::unordered_set<std::string> seen;
             for (;;) {
                 skip();
                 if (m_pos >= m_s.size() || m_s[m_pos] != '"')
@@ -146,6 +277,9 @@ private:
                 std::string key;
                 if (!string(key))
                     return false;
+                // A schema with a key twice means what its reader picks.
+                if (!seen.insert(key).second)
+                    return fail("duplicate key \"" + key + "\"");
                 skip();
                 if (m_pos >= m_s.size() || m_s[m_pos] != ':')
                     return fail("expected ':'");
@@ -205,17 +339,16 @@ private:
             return literal("null");
         }
         const std::size_t start = m_pos;
-        while (m_pos < m_s.size() && (std::isdigit(static_cast<unsigned char>(m_s[m_pos])) || m_s[m_pos] == '-' || m_s[m_pos] == '+'
-                                      || m_s[m_pos] == '.' || m_s[m_pos] == 'e' || m_s[m_pos] == 'E'))
+        while (m_pos < m_s.size() && (std::strchr("0123456789+-.eE", m_s[m_pos]) && m_s[m_pos]))
             ++m_pos;
         if (start == m_pos)
             return fail("unexpected character");
         out.type = Json::Type::Number;
         out.raw = std::string(m_s.substr(start, m_pos - start));
-        char* end = nullptr;
-        out.num = std::strtod(out.raw.c_str(), &end);
-        if (!end || *end)
-            return fail("bad number");
+        if (!validNumber(out.raw)) {
+            m_pos = start;
+            return fail("invalid number \"" + out.raw + "\"");
+        }
         return true;
     }
 
@@ -249,6 +382,13 @@ std::string quote(std::string_view s)
     return out + "\"";
 }
 
+// A name as written between the quotes.
+std::string escaped(std::string_view s)
+{
+    const std::string q = quote(s);
+    return q.substr(1, q.size() - 2);
+}
+
 // Compact JSON text of a value (enum and const members).
 std::string serialize(const Json& v)
 {
@@ -273,44 +413,467 @@ std::string serialize(const Json& v)
     return "null";
 }
 
+// A JSON number's exact value: digits x 10^exponent, the digits without
+// leading or trailing zeros ("" for zero).
+struct Decimal {
+    bool negative = false;
+    std::string digits;
+    long long exponent = 0;
+};
+
+Decimal decimalOf(std::string_view raw)  // raw is a validNumber()
+{
+    Decimal d;
+    std::size_t i = 0;
+    if (raw[i] == '-') {
+        d.negative = true;
+        ++i;
+    }
+    bool afterPoint = false;
+    for (; i < raw.size() && raw[i] != 'e' && raw[i] != 'E'; ++i) {
+        if (raw[i] == '.') {
+            afterPoint = true;
+            continue;
+        }
+        if (raw[i] != '0' || !d.digits.empty())
+            d.digits += raw[i];
+        if (afterPoint)
+            --d.exponent;
+    }
+    if (i < raw.size()) {
+        ++i;
+        const bool minus = raw[i] == '-';
+        if (raw[i] == '+' || raw[i] == '-')
+            ++i;
+        long long e = 0;
+        for (; i < raw.size(); ++i)
+            e = std::min(e * 10 + (raw[i] - '0'), 1000000000000LL);  // far past any use; saturated
+        d.exponent += minus ? -e : e;
+    }
+    while (!d.digits.empty() && d.digits.back() == '0') {
+        d.digits.pop_back();
+        ++d.exponent;
+    }
+    if (d.digits.empty())
+        d.negative = false;
+    return d;
+}
+
+bool isInteger(const Decimal& d)
+{
+    return d.digits.empty() || d.exponent >= 0;
+}
+
+// floor (or ceil, `up`) of the value x 10^scale, saturated at +-10^33 (past
+// every range it is compared with).
+Wide scaled(const Decimal& d, int scale, bool up)
+{
+    const Wide huge = pow10(33);
+    if (d.digits.empty())
+        return 0;
+    const long long e = d.exponent + scale;
+    const long long wholeDigits = static_cast<long long>(d.digits.size()) + e;
+    if (wholeDigits > 33)
+        return d.negative ? -huge : huge;
+    Wide mag = 0;
+    const long long keep = std::min<long long>(wholeDigits, static_cast<long long>(d.digits.size()));
+    for (long long i = 0; i < keep; ++i)
+        mag = mag * 10 + (d.digits[std::size_t(i)] - '0');
+    for (long long i = keep; i < wholeDigits; ++i)
+        mag *= 10;
+    // Dropped digits end in a non-zero one: the value is not whole.
+    const bool inexact = keep < static_cast<long long>(d.digits.size());
+    if (!d.negative)
+        return mag + (inexact && up ? 1 : 0);
+    return -mag - (inexact && !up ? 1 : 0);
+}
+
+// ---- byte tries of texts (enum members, property names) -------------------------
+
+// Feeding a byte is one child lookup, and every node knows the shortest text
+// through it, so a huge enum costs no more per byte than a small one.
+class TextTrie {
+public:
+    struct Node {
+        int firstChild = -1;
+        int nextSibling = -1;
+        int end = -1;       // the text that ends here
+        int shortest = -1;  // the shortest text through here (first added on a tie)
+        unsigned char byte = 0;
+    };
+
+    // Adds a text; an equal text added before keeps its index.
+    int add(std::string_view text)
+    {
+        int n = 0;
+        for (unsigned char c : text) {
+            int next = child(n, c);
+            if (next < 0) {
+                next = static_cast<int>(m_nodes.size());
+                Node created;
+                created.byte = c;
+                created.nextSibling = m_nodes[std::size_t(n)].firstChild;
+                m_nodes.push_back(created);
+                m_nodes[std::size_t(n)].firstChild = next;
+                m_parent.push_back(n);
+            }
+            n = next;
+        }
+        if (m_nodes[std::size_t(n)].end < 0) {
+            m_nodes[std::size_t(n)].end = static_cast<int>(m_texts.size());
+            m_texts.emplace_back(text);
+            m_ends.push_back(n);
+        }
+        return m_nodes[std::size_t(n)].end;
+    }
+
+    // After the last add(): the shortest texts, and with `through` the
+    // texts through every node (for reaches() and throughFrom()).
+    void seal(bool through)
+    {
+        // A child is always created after its parent: children first.
+        for (std::size_t i = m_nodes.size(); i-- > 0;) {
+            Node& n = m_nodes[i];
+            if (n.end >= 0)
+                n.shortest = shorter(n.shortest, n.end);
+            if (i > 0) {
+                Node& parent = m_nodes[std::size_t(m_parent[i - 1])];
+                parent.shortest = shorter(parent.shortest, n.shortest);
+            }
+        }
+        if (through)
+            index();
+        m_parent = {};
+        m_ends = {};
+    }
+
+    int child(int n, unsigned char c) const
+    {
+        for (int k = m_nodes[std::size_t(n)].firstChild; k >= 0; k = m_nodes[std::size_t(k)].nextSibling)
+            if (m_nodes[std::size_t(k)].byte == c)
+                return k;
+        return -1;
+    }
+    // The index of `text`, or -1.
+    int find(std::string_view text) const
+    {
+        int n = 0;
+        for (unsigned char c : text)
+            if ((n = child(n, c)) < 0)
+                return -1;
+        return m_nodes[std::size_t(n)].end;
+    }
+    const Node& node(int n) const { return m_nodes[std::size_t(n)]; }
+    const std::string& text(int t) const { return m_texts[std::size_t(t)]; }
+    int size() const { return static_cast<int>(m_texts.size()); }
+
+    // The texts through node n (ascending), from the first at or after `from`.
+    const int* throughFrom(int n, int from) const
+    {
+        return std::lower_bound(m_through.data() + m_begin[std::size_t(n)], throughEnd(n), from);
+    }
+    const int* throughEnd(int n) const { return m_through.data() + m_begin[std::size_t(n) + 1]; }
+    // Whether a text with index in [a, b] passes through node n.
+    bool reaches(int n, int a, int b) const
+    {
+        const int* it = throughFrom(n, a);
+        return it != throughEnd(n) && *it <= b;
+    }
+
+private:
+    // The texts through each node, ascending: every text's path, counted,
+    // then filled in text order.
+    void index()
+    {
+        m_begin.assign(m_nodes.size() + 1, 0);
+        for (int n : m_ends)
+            for (int k = n;; k = m_parent[std::size_t(k - 1)]) {
+                ++m_begin[std::size_t(k) + 1];
+                if (k == 0)
+                    break;
+            }
+        for (std::size_t i = 1; i < m_begin.size(); ++i)
+            m_begin[i] += m_begin[i - 1];
+        m_through.assign(std::size_t(m_begin.back()), 0);
+        std::vector<int> fill(m_begin.begin(), m_begin.end() - 1);
+        for (int t = 0; t < static_cast<int>(m_ends.size()); ++t)
+            for (int k = m_ends[std::size_t(t)];; k = m_parent[std::size_t(k - 1)]) {
+                m_through[std::size_t(fill[std::size_t(k)]++)] = t;
+                if (k == 0)
+                    break;
+            }
+    }
+    int shorter(int a, int b) const
+    {
+        if (a < 0)
+            return b;
+        if (b < 0)
+            return a;
+        const auto la = m_texts[std::size_t(a)].size(), lb = m_texts[std::size_t(b)].size();
+        return lb < la || (lb == la && b < a) ? b : a;
+    }
+
+    std::vector<Node> m_nodes = std::vector<Node>(1);
+    std::vector<std::string> m_texts;
+    std::vector<int> m_parent;  // while building: parent of node i + 1
+    std::vector<int> m_ends;    // while building: node where text t ends
+    std::vector<int> m_begin;   // texts through node n: m_through[m_begin[n] .. m_begin[n + 1])
+    std::vector<int> m_through;
+};
+
 } // namespace
 
 // ---- schema nodes ----------------------------------------------------------------
 
 struct SchemaNode {
     enum class Kind { Any, Object, Array, String, Number, Integer, Literal } kind = Kind::Any;
-    // Objects with "properties": names as they appear between the quotes
-    // (escaped), in schema order.
-    bool freeObject = true;
-    std::vector<std::string> keys;
+    // Objects. Named properties in schema order; their names (as written
+    // between the quotes) are the texts of `names`, index = position.
+    bool freeObject = true;                  // no named properties: free keys whose values match `additional`
     std::vector<const SchemaNode*> values;
     std::vector<bool> required;
+    std::vector<int> nextRequired;           // [p + 1]: the first required property after p, or values.size()
+    std::vector<std::size_t> tail;           // [p + 1]: bytes of ,"name":minimal for every required one after p
+    std::vector<int> cheapestAfterComma;     // [p + 1]: the cheapest property to write after p and a comma
+    TextTrie names;
+    const SchemaNode* additional = nullptr;  // the schema of other keys' values; null: none allowed
+    // Arrays.
     const SchemaNode* items = nullptr;
     int minItems = 0;
     int maxItems = -1;
-    std::vector<std::string> literals;  // compact JSON texts
-    std::string minimal;                // the shortest valid text
+    // Strings, in code points.
+    int minLength = 0;
+    int maxLength = -1;
+    // Integers, and numbers with bounds: value x 10^frac lies in [lo, hi].
+    bool ranged = false;
+    int frac = 0;
+    Wide lo = 0;
+    Wide hi = 0;
+    std::string rangedMinimal;
+    // Literals (enum/const, boolean, null); for Any: true, false, null.
+    TextTrie literals;
+    std::size_t minimalSize = 0;             // bytes of the shortest valid value
 };
 
 JsonSchema::~JsonSchema() = default;
 
 std::size_t JsonSchema::minimalLength() const
 {
-    return root().minimal.size();
+    return root().minimalSize;
 }
 
 namespace {
 
+// Automaton frames.
+enum Kind : std::uint8_t { kValue, kObject, kArray, kString, kKey, kNumber, kLiteral };
+// Object states.
+enum : std::uint8_t { kOpen, kAfterValue, kAfterComma, kAfterKey };
+// String states.
+enum : std::uint8_t { kNormal, kEscape, kUtf8 };
+// Number states.
+enum : std::uint8_t { kStart, kMinus, kZero, kInt, kDot, kFrac, kExp, kExpSign, kExpDigit };
+
+using Frame = JsonConstraint::Frame;
+using NodeKind = SchemaNode::Kind;
+
+// Properties an object may write next (indices a..b): those after the last
+// one written, up to and including the first required one (none may be
+// skipped). Empty when a > b.
+void keyWindow(const SchemaNode& n, int prop, int& a, int& b)
+{
+    a = prop + 1;
+    b = std::min(n.nextRequired[std::size_t(prop + 1)], static_cast<int>(n.values.size()) - 1);
+}
+
+bool requiredLeft(const SchemaNode& n, int prop)
+{
+    return n.nextRequired[std::size_t(prop + 1)] < static_cast<int>(n.values.size());
+}
+
+// Bytes after the opening quote to write property j and the rest: name,
+// quote, colon, value, then every required property after it.
+std::size_t keyCost(const SchemaNode& n, int j)
+{
+    return n.names.text(j).size() + 2 + n.values[std::size_t(j)]->minimalSize + n.tail[std::size_t(j + 1)];
+}
+
+// The cheapest property in [a, b] whose name passes through trie node t.
+int cheapestKey(const SchemaNode& n, int t, int a, int b)
+{
+    if (t == 0)
+        return n.cheapestAfterComma[std::size_t(a)];
+    int best = -1;
+    for (const int* it = n.names.throughFrom(t, a); it != n.names.throughEnd(t) && *it <= b; ++it)
+        if (best < 0 || keyCost(n, *it) < keyCost(n, best))
+            best = *it;
+    return best;
+}
+
+// ---- bounded numbers -------------------------------------------------------------
+//
+// A bounded number (every integer, and numbers with bounds) is checked
+// digit by digit: each prefix must still reach a value in [lo, hi] (in units
+// of 10^-frac). Signs aside, the values a prefix reaches are magnitudes in
+// one interval per count of digits still to come before the point; the
+// shortest completion tries the shapes (digits before the point, digits
+// after it) by length.
+
+// The magnitudes a number of this sign may have.
+void magnitudes(const SchemaNode& n, bool negative, Wide& lo, Wide& hi)
+{
+    lo = negative ? std::max<Wide>(-n.hi, 0) : std::max<Wide>(n.lo, 0);
+    hi = negative ? -n.lo : n.hi;
+}
+
+bool rangedFeasible(const SchemaNode& n, const Frame& f)
+{
+    Wide lo = 0, hi = 0;
+    magnitudes(n, f.negative, lo, hi);
+    const Wide unit = pow10(n.frac);
+    auto meets = [&](Wide a, Wide b) { return a <= hi && b >= lo; };
+    switch (f.state) {
+    case kStart:
+    case kMinus: return meets(0, pow10(kMaxDigits) * unit - 1);
+    case kZero: return meets(0, unit - 1);
+    case kInt:
+        for (int k = 0; k + f.count <= kMaxDigits; ++k) {
+            const Wide a = Wide(f.whole) * pow10(k) * unit;
+            if (meets(a, a + pow10(k) * unit - 1))
+                return true;
+        }
+        return false;
+    case kDot: return meets(Wide(f.whole) * unit, Wide(f.whole) * unit + unit - 1);
+    case kFrac: {
+        const Wide step = pow10(n.frac - f.count);
+        const Wide a = (Wide(f.whole) * pow10(f.count) + f.fraction) * step;
+        return meets(a, a + step - 1);
+    }
+    default: return false;
+    }
+}
+
+bool rangedTerminal(const SchemaNode& n, const Frame& f)
+{
+    if (f.state != kZero && f.state != kInt && f.state != kFrac)
+        return false;
+    Wide lo = 0, hi = 0;
+    magnitudes(n, f.negative, lo, hi);
+    const Wide m = f.state == kFrac ? (Wide(f.whole) * pow10(f.count) + f.fraction) * pow10(n.frac - f.count)
+                                    : Wide(f.whole) * pow10(n.frac);
+    return m >= lo && m <= hi;
+}
+
+std::string digitsOf(Wide v, int width)
+{
+    std::string s(std::size_t(std::max(width, 1)), '0');
+    for (std::size_t i = s.size(); i-- > 0 && v > 0; v /= 10)
+        s[i] = char('0' + int(v % 10));
+    return s;
+}
+
+// Appends the shortest text that ends the number prefix in range; false
+// when there is none.
+bool rangedCompletion(const SchemaNode& n, const Frame& f, std::string& out)
+{
+    Wide lo = 0, hi = 0;
+    magnitudes(n, f.negative, lo, hi);
+    const Wide unit = pow10(n.frac);
+    // The smallest multiple of `step` in [a, b] and in range.
+    auto pick = [&](Wide a, Wide b, Wide step, Wide& m) {
+        const Wide from = std::max(a, lo);
+        m = (from + step - 1) / step * step;
+        return m <= std::min(b, hi);
+    };
+    const bool point = f.state == kDot || f.state == kFrac;
+    const bool noDigits = f.state == kStart || f.state == kMinus;
+    for (int len = 0; len <= 2 * kMaxDigits + 1; ++len) {
+        Wide m = 0;
+        if (point) {
+            const int t = f.count + len;  // digits after the point in all
+            if (t == 0 || t > n.frac)
+                continue;
+            const Wide step = pow10(n.frac - t);
+            const Wide written = (Wide(f.whole) * pow10(f.count) + f.fraction) * pow10(len);
+            if (!pick(written * step, (written + pow10(len) - 1) * step, step, m))
+                continue;
+            out += digitsOf(m % unit / step, t).substr(std::size_t(f.count));
+            return true;
+        }
+        for (int t = 0; t <= n.frac; ++t) {
+            const int more = len - (t ? t + 1 : 0);  // digits still to come before the point
+            if (more < 0)
+                continue;
+            Wide a = 0, b = 0;
+            if (noDigits) {
+                if (more < 1 || more > kMaxDigits)
+                    continue;
+                a = more == 1 ? 0 : pow10(more - 1);
+                b = pow10(more) - 1;
+            } else {
+                if ((f.state == kZero && more > 0) || f.count + more > kMaxDigits)
+                    continue;
+                a = Wide(f.whole) * pow10(more);
+                b = a + pow10(more) - 1;
+            }
+            const Wide step = pow10(n.frac - t);
+            if (!pick(a * unit, b * unit + (pow10(t) - 1) * step, step, m))
+                continue;
+            const Wide whole = m / unit;
+            if (noDigits)
+                out += digitsOf(whole, more);
+            else if (more > 0)
+                out += digitsOf(whole - Wide(f.whole) * pow10(more), more);
+            if (t)
+                out += "." + digitsOf(m % unit / step, t);
+            return true;
+        }
+    }
+    return false;
+}
+
+// ---- building --------------------------------------------------------------------
+
+// A name in a JSON pointer.
+std::string pointerPart(std::string_view name)
+{
+    std::string out;
+    for (char c : name)
+        out += c == '~' ? std::string("~0") : c == '/' ? std::string("~1") : std::string(1, c);
+    return out;
+}
+
+std::size_t saturatingAdd(std::size_t a, std::size_t b)
+{
+    return std::min(a + b, kMaxMinimal + 1);  // both are at most kMaxMinimal + 1
+}
+
+const char* const kSupported[] = {"type", "properties", "required", "additionalProperties", "items", "minItems", "maxItems",
+                                  "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+                                  "enum", "const"};
+const char* const kIgnored[] = {"description", "title", "default", "examples", "$schema", "$id", "$comment", "deprecated",
+                                "readOnly", "writeOnly", "format", "contentMediaType", "contentEncoding", "$defs", "definitions"};
+
+bool listed(const char* const* begin, const char* const* end, std::string_view key)
+{
+    return std::any_of(begin, end, [&](const char* k) { return key == k; });
+}
+
 struct Builder {
     JsonSchema& schema;
-    const SchemaNode* any = nullptr;
+    SchemaNode* any = nullptr;
     std::string error;
 
-    SchemaNode* make(SchemaNode::Kind kind)
+    SchemaNode* make(NodeKind kind)
     {
         schema.m_nodes.push_back(std::make_unique<SchemaNode>());
         schema.m_nodes.back()->kind = kind;
         return schema.m_nodes.back().get();
+    }
+
+    bool fail(const std::string& path, const std::string& what)
+    {
+        error = "JSON schema: " + path + " " + what;
+        return false;
     }
 
     const SchemaNode* build(const Json& j, const std::string& path)
@@ -318,158 +881,384 @@ struct Builder {
         if (j.type == Json::Type::Bool && j.b)
             return any;
         if (j.type != Json::Type::Object) {
-            error = "JSON schema: " + path + " must be an object";
+            fail(path, "must be a schema (an object, or true)");
             return nullptr;
         }
-        for (const char* unsupported : {"anyOf", "oneOf", "allOf", "$ref", "not", "pattern", "if", "patternProperties"}) {
-            if (j.get(unsupported)) {
-                error = std::string("JSON schema: ") + path + " uses \"" + unsupported + "\", which constrained output does not support";
+        for (const auto& [key, v] : j.obj) {
+            if (!listed(std::begin(kSupported), std::end(kSupported), key) && !listed(std::begin(kIgnored), std::end(kIgnored), key)) {
+                std::string list;
+                for (const char* k : kSupported)
+                    list += (list.empty() ? "" : ", ") + std::string(k);
+                error = "JSON schema: \"" + key + "\" at " + path + "/" + pointerPart(key)
+                    + " is not supported by constrained output (it supports " + list + "; annotations are ignored)";
                 return nullptr;
             }
-        }
-        std::vector<std::string> literals;
-        if (const Json* e = j.get("enum")) {
-            if (e->type != Json::Type::Array || e->arr.empty()) {
-                error = "JSON schema: " + path + "/enum must be a non-empty array";
-                return nullptr;
-            }
-            for (const auto& v : e->arr)
-                literals.push_back(serialize(v));
-        } else if (const Json* c = j.get("const")) {
-            literals.push_back(serialize(*c));
         }
         std::string type;
         if (const Json* t = j.get("type")) {
             if (t->type != Json::Type::String) {
-                error = "JSON schema: " + path + "/type must be one type name (type lists are not supported)";
+                fail(path + "/type", "must be one type name (type lists are not supported)");
                 return nullptr;
             }
             type = t->str;
+        } else {
+            auto has = [&](std::initializer_list<const char*> keys) {
+                return std::any_of(keys.begin(), keys.end(), [&](const char* k) { return j.get(k) != nullptr; });
+            };
+            type = has({"properties", "additionalProperties", "required"})            ? "object"
+                   : has({"items", "minItems", "maxItems"})                              ? "array"
+                   : has({"minLength", "maxLength"})                                     ? "string"
+                   : has({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"}) ? "number"
+                                                                                         : "";
         }
-        if (!literals.empty()) {
-            auto* n = make(SchemaNode::Kind::Literal);
-            n->literals = literals;
-            return finish(n);
-        }
-        if (type.empty())
-            type = j.get("properties") ? "object" : j.get("items") ? "array" : "";
+        SchemaNode* n = typed(j, type, path);
+        if (!n)
+            return nullptr;
+        if (j.get("enum") || j.get("const"))
+            return literals(j, n, path);
+        return n == any ? any : finish(n, path);
+    }
+
+    // The node for `type` and its keywords (the Any node for "").
+    SchemaNode* typed(const Json& j, const std::string& type, const std::string& path)
+    {
         if (type.empty())
             return any;
-        if (type == "string")
-            return finish(make(SchemaNode::Kind::String));
-        if (type == "number")
-            return finish(make(SchemaNode::Kind::Number));
-        if (type == "integer")
-            return finish(make(SchemaNode::Kind::Integer));
+        if (type == "string") {
+            auto* n = make(NodeKind::String);
+            if (!count(j, "minLength", path, n->minLength) || !count(j, "maxLength", path, n->maxLength))
+                return nullptr;
+            if (n->maxLength >= 0 && n->maxLength < n->minLength) {
+                fail(path, "has maxLength below minLength");
+                return nullptr;
+            }
+            return n;
+        }
+        if (type == "integer" || type == "number") {
+            auto* n = make(type == "integer" ? NodeKind::Integer : NodeKind::Number);
+            const bool bounded = j.get("minimum") || j.get("maximum") || j.get("exclusiveMinimum") || j.get("exclusiveMaximum");
+            if (n->kind == NodeKind::Integer || bounded) {
+                n->ranged = true;
+                n->frac = n->kind == NodeKind::Integer ? 0 : kMaxDigits;
+                if (!bounds(j, path, *n))
+                    return nullptr;
+            }
+            return n;
+        }
         if (type == "boolean" || type == "null") {
-            auto* n = make(SchemaNode::Kind::Literal);
-            n->literals = type == "null" ? std::vector<std::string>{"null"} : std::vector<std::string>{"true", "false"};
-            return finish(n);
+            auto* n = make(NodeKind::Literal);
+            if (type == "null") {
+                n->literals.add("null");
+            } else {
+                n->literals.add("true");
+                n->literals.add("false");
+            }
+            return n;
         }
         if (type == "array") {
-            auto* n = make(SchemaNode::Kind::Array);
+            auto* n = make(NodeKind::Array);
             n->items = any;
             if (const Json* items = j.get("items")) {
-                n->items = build(*items, path + "/items");
-                if (!n->items)
+                if (items->type == Json::Type::Array) {
+                    fail(path + "/items", "is an array (tuple items), which constrained output does not support");
+                    return nullptr;
+                }
+                if (!(n->items = build(*items, path + "/items")))
                     return nullptr;
             }
-            auto count = [&](const char* key, int& out) {
-                if (const Json* v = j.get(key)) {
-                    if (v->type != Json::Type::Number || v->num < 0 || v->num > 1e6 || v->num != std::floor(v->num)) {
-                        error = "JSON schema: " + path + "/" + key + " must be a whole number from 0";
-                        return false;
-                    }
-                    out = static_cast<int>(v->num);
-                }
-                return true;
-            };
-            if (!count("minItems", n->minItems) || !count("maxItems", n->maxItems))
+            if (!count(j, "minItems", path, n->minItems) || !count(j, "maxItems", path, n->maxItems))
                 return nullptr;
             if (n->maxItems >= 0 && n->maxItems < n->minItems) {
-                error = "JSON schema: " + path + " has maxItems below minItems";
+                fail(path, "has maxItems below minItems");
                 return nullptr;
             }
-            return finish(n);
+            return n;
         }
-        if (type == "object") {
-            auto* n = make(SchemaNode::Kind::Object);
-            const Json* props = j.get("properties");
-            if (props) {
-                if (props->type != Json::Type::Object) {
-                    error = "JSON schema: " + path + "/properties must be an object";
-                    return nullptr;
-                }
-                n->freeObject = false;
-                for (const auto& [name, sub] : props->obj) {
-                    const SchemaNode* v = build(sub, path + "/properties/" + name);
-                    if (!v)
-                        return nullptr;
-                    const std::string q = quote(name);
-                    n->keys.push_back(q.substr(1, q.size() - 2));
-                    n->values.push_back(v);
-                    n->required.push_back(false);
-                }
-            }
-            if (const Json* req = j.get("required")) {
-                if (req->type != Json::Type::Array) {
-                    error = "JSON schema: " + path + "/required must be an array of names";
-                    return nullptr;
-                }
-                for (const auto& r : req->arr) {
-                    if (r.type != Json::Type::String) {
-                        error = "JSON schema: " + path + "/required must be an array of names";
-                        return nullptr;
-                    }
-                    const std::string q = quote(r.str);
-                    const std::string key = q.substr(1, q.size() - 2);
-                    auto it = std::find(n->keys.begin(), n->keys.end(), key);
-                    if (it == n->keys.end()) {
-                        error = "JSON schema: " + path + " requires \"" + r.str + "\", which is not among its properties";
-                        return nullptr;
-                    }
-                    n->required[static_cast<std::size_t>(it - n->keys.begin())] = true;
-                }
-            }
-            return finish(n);
-        }
-        error = "JSON schema: " + path + " has unknown type \"" + type + "\"";
+        if (type == "object")
+            return object(j, path);
+        fail(path + "/type", "is \"" + type + "\", which is not a JSON Schema type");
         return nullptr;
     }
 
-    const SchemaNode* finish(SchemaNode* n)
+    SchemaNode* object(const Json& j, const std::string& path)
     {
-        switch (n->kind) {
-        case SchemaNode::Kind::Any: n->minimal = "0"; break;
-        case SchemaNode::Kind::String: n->minimal = "\"\""; break;
-        case SchemaNode::Kind::Number:
-        case SchemaNode::Kind::Integer: n->minimal = "0"; break;
-        case SchemaNode::Kind::Literal:
-            n->minimal = *std::min_element(n->literals.begin(), n->literals.end(),
-                                           [](const std::string& a, const std::string& b) { return a.size() < b.size(); });
-            break;
-        case SchemaNode::Kind::Array:
-            n->minimal = "[";
-            for (int i = 0; i < n->minItems; ++i)
-                n->minimal += (i ? "," : "") + n->items->minimal;
-            n->minimal += "]";
-            break;
-        case SchemaNode::Kind::Object: {
-            n->minimal = "{";
-            bool first = true;
-            for (std::size_t i = 0; i < n->keys.size(); ++i) {
-                if (!n->required[i])
-                    continue;
-                n->minimal += (first ? "\"" : ",\"") + n->keys[i] + "\":" + n->values[i]->minimal;
-                first = false;
+        auto* n = make(NodeKind::Object);
+        n->additional = any;
+        if (const Json* a = j.get("additionalProperties")) {
+            if (a->type == Json::Type::Bool && !a->b)
+                n->additional = nullptr;
+            else if (!(n->additional = build(*a, path + "/additionalProperties")))
+                return nullptr;
+        }
+        std::unordered_map<std::string, int> index;
+        if (const Json* props = j.get("properties")) {
+            if (props->type != Json::Type::Object) {
+                fail(path + "/properties", "must be an object");
+                return nullptr;
             }
-            n->minimal += "}";
+            for (const auto& [name, sub] : props->obj) {
+                const SchemaNode* v = build(sub, path + "/properties/" + pointerPart(name));
+                if (!v)
+                    return nullptr;
+                index[name] = n->names.add(escaped(name));
+                n->values.push_back(v);
+                n->required.push_back(false);
+            }
+        }
+        if (const Json* req = j.get("required")) {
+            if (req->type != Json::Type::Array) {
+                fail(path + "/required", "must be an array of names");
+                return nullptr;
+            }
+            for (const auto& r : req->arr) {
+                if (r.type != Json::Type::String) {
+                    fail(path + "/required", "must be an array of names");
+                    return nullptr;
+                }
+                auto it = index.find(r.str);
+                if (it == index.end()) {
+                    // Not among the properties: additionalProperties decides its value.
+                    if (!n->additional) {
+                        fail(path, "requires \"" + r.str + "\", which is not among its properties and additionalProperties is false");
+                        return nullptr;
+                    }
+                    it = index.emplace(r.str, n->names.add(escaped(r.str))).first;
+                    n->values.push_back(n->additional);
+                    n->required.push_back(false);
+                }
+                n->required[std::size_t(it->second)] = true;
+            }
+        }
+        n->names.seal(true);
+        n->freeObject = n->values.empty() && n->additional;
+        return n;
+    }
+
+    // A whole number from 0 (saturated at INT_MAX).
+    bool count(const Json& j, const char* key, const std::string& path, int& out)
+    {
+        const Json* v = j.get(key);
+        if (!v)
+            return true;
+        if (v->type == Json::Type::Number) {
+            const Decimal d = decimalOf(v->raw);
+            if (!d.negative && isInteger(d)) {
+                out = static_cast<int>(std::min<Wide>(scaled(d, 0, false), INT_MAX));
+                return true;
+            }
+        }
+        return fail(path + "/" + key, "must be a whole number from 0");
+    }
+
+    bool bounds(const Json& j, const std::string& path, SchemaNode& n)
+    {
+        const Wide cap = pow10(kMaxDigits + n.frac) - 1;
+        n.lo = -cap;
+        n.hi = cap;
+        for (const char* key : {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"}) {
+            const Json* v = j.get(key);
+            if (!v)
+                continue;
+            const bool exclusive = key[0] == 'e';
+            const bool lower = std::strstr(key, "inimum") != nullptr;
+            if (exclusive && v->type == Json::Type::Bool)
+                continue;  // draft 4: it modifies minimum/maximum (below)
+            if (v->type != Json::Type::Number)
+                return fail(path + "/" + key, exclusive ? "must be a number (or, as in draft 4, a boolean)" : "must be a number");
+            bool strict = exclusive;
+            if (!exclusive) {
+                const Json* flag = j.get(lower ? "exclusiveMinimum" : "exclusiveMaximum");
+                strict = flag && flag->type == Json::Type::Bool && flag->b;
+            }
+            const Decimal d = decimalOf(v->raw);
+            // Values are multiples of 10^-frac: round the bound inwards.
+            if (lower)
+                n.lo = std::max(n.lo, strict ? scaled(d, n.frac, false) + 1 : scaled(d, n.frac, true));
+            else
+                n.hi = std::min(n.hi, strict ? scaled(d, n.frac, true) - 1 : scaled(d, n.frac, false));
+        }
+        if (n.lo > n.hi)
+            return fail(path, n.kind == NodeKind::Integer ? "has bounds that no integer of at most 15 digits meets"
+                                                          : "has bounds that no number of at most 15 digits before and after the point meets");
+        return true;
+    }
+
+    // enum/const: the members that the rest of the schema (node n) allows.
+    const SchemaNode* literals(const Json& j, const SchemaNode* n, const std::string& path)
+    {
+        const Json* e = j.get("enum");
+        const Json* c = j.get("const");
+        if (e && (e->type != Json::Type::Array || e->arr.empty())) {
+            fail(path + "/enum", "must be a non-empty array");
+            return nullptr;
+        }
+        auto* lit = make(NodeKind::Literal);
+        const std::string constText = c ? serialize(*c) : std::string();
+        auto offer = [&](const Json& m) {
+            std::string text = serialize(m);
+            if ((!c || text == constText) && matches(m, *n))
+                lit->literals.add(text);
+        };
+        if (e)
+            for (const auto& m : e->arr)
+                offer(m);
+        else
+            offer(*c);
+        if (lit->literals.size() == 0) {
+            fail(path, e ? "has no enum member that the rest of the schema allows" : "has a const that the rest of the schema rules out");
+            return nullptr;
+        }
+        return finish(lit, path);
+    }
+
+    // Whether v matches node n (for enum/const members).
+    static bool matches(const Json& v, const SchemaNode& n)
+    {
+        switch (n.kind) {
+        case NodeKind::Any: return true;
+        case NodeKind::Literal: return n.literals.find(serialize(v)) >= 0;
+        case NodeKind::String: {
+            if (v.type != Json::Type::String)
+                return false;
+            const auto points = std::count_if(v.str.begin(), v.str.end(), [](char ch) { return (static_cast<unsigned char>(ch) & 0xC0) != 0x80; });
+            return points >= n.minLength && (n.maxLength < 0 || points <= n.maxLength);
+        }
+        case NodeKind::Integer:
+        case NodeKind::Number: {
+            if (v.type != Json::Type::Number)
+                return false;
+            const Decimal d = decimalOf(v.raw);
+            if (n.kind == NodeKind::Integer && !isInteger(d))
+                return false;
+            return !n.ranged || (scaled(d, n.frac, false) >= n.lo && scaled(d, n.frac, true) <= n.hi);
+        }
+        case NodeKind::Array:
+            if (v.type != Json::Type::Array || static_cast<long long>(v.arr.size()) < n.minItems
+                || (n.maxItems >= 0 && static_cast<long long>(v.arr.size()) > n.maxItems))
+                return false;
+            return std::all_of(v.arr.begin(), v.arr.end(), [&](const Json& item) { return matches(item, *n.items); });
+        case NodeKind::Object: {
+            if (v.type != Json::Type::Object)
+                return false;
+            std::vector<bool> seen(n.values.size(), false);
+            for (const auto& [key, value] : v.obj) {
+                const int p = n.names.find(escaped(key));
+                if (p >= 0)
+                    seen[std::size_t(p)] = true;
+                const SchemaNode* s = p >= 0 ? n.values[std::size_t(p)] : n.additional;
+                if (!s || !matches(value, *s))
+                    return false;
+            }
+            for (std::size_t p = 0; p < seen.size(); ++p)
+                if (n.required[p] && !seen[p])
+                    return false;
+            return true;
+        }
+        }
+        return false;
+    }
+
+    // The shortest value's size (refused past kMaxMinimal) and the tables
+    // the automaton reads.
+    const SchemaNode* finish(SchemaNode* n, const std::string& path)
+    {
+        std::size_t size = 0;
+        switch (n->kind) {
+        case NodeKind::Any: size = 1; break;
+        case NodeKind::String: size = saturatingAdd(std::min<std::size_t>(std::size_t(n->minLength), kMaxMinimal + 1), 2); break;
+        case NodeKind::Number:
+        case NodeKind::Integer:
+            if (n->ranged) {
+                // Either sign: the shorter, the positive one on a tie.
+                Frame plus, minus;
+                plus.node = minus.node = n;
+                plus.state = kStart;
+                minus.state = kMinus;
+                minus.negative = true;
+                std::string p, m = "-";
+                const bool okPlus = rangedCompletion(*n, plus, p), okMinus = rangedCompletion(*n, minus, m);
+                n->rangedMinimal = okPlus && (!okMinus || p.size() <= m.size()) ? p : m;
+            }
+            size = n->ranged ? n->rangedMinimal.size() : 1;
+            break;
+        case NodeKind::Literal:
+            n->literals.seal(false);
+            size = n->literals.text(n->literals.node(0).shortest).size();
+            break;
+        case NodeKind::Array:
+            size = 2;
+            for (int i = 0; i < n->minItems && size <= kMaxMinimal; ++i)
+                size = saturatingAdd(size, n->items->minimalSize + (i ? 1 : 0));
+            break;
+        case NodeKind::Object: {
+            const std::size_t props = n->values.size();
+            n->nextRequired.assign(props + 1, static_cast<int>(props));
+            n->tail.assign(props + 1, 0);
+            n->cheapestAfterComma.assign(props + 1, -1);
+            for (std::size_t p = props; p-- > 0;) {
+                const std::size_t one = n->names.text(static_cast<int>(p)).size() + 4 + n->values[p]->minimalSize;
+                n->nextRequired[p] = n->required[p] ? static_cast<int>(p) : n->nextRequired[p + 1];
+                n->tail[p] = n->tail[p + 1] + (n->required[p] ? one : 0);
+            }
+            // After property p - 1 and a comma, the choice is among p up to
+            // the next required one: the cheapest of p and that after p.
+            for (std::size_t p = props; p-- > 0;) {
+                const int after = n->required[p] ? -1 : n->cheapestAfterComma[p + 1];
+                n->cheapestAfterComma[p] =
+                    after >= 0 && keyCost(*n, after) < keyCost(*n, static_cast<int>(p)) ? after : static_cast<int>(p);
+            }
+            size = n->tail[0] + 1 - (n->nextRequired[0] < static_cast<int>(props) ? 1 : 0) + 1;
+            size = std::min(size, kMaxMinimal + 1);
             break;
         }
         }
+        if (size > kMaxMinimal) {
+            fail(path, "allows no value shorter than " + std::to_string(kMaxMinimal) + " bytes (see its minLength, minItems, or what they hold)");
+            return nullptr;
+        }
+        n->minimalSize = size;
         return n;
     }
 };
+
+void appendMinimal(const SchemaNode& n, std::string& out)
+{
+    switch (n.kind) {
+    case NodeKind::Any: out += '0'; break;
+    case NodeKind::String:
+        out += '"';
+        out.append(std::size_t(n.minLength), ' ');
+        out += '"';
+        break;
+    case NodeKind::Number:
+    case NodeKind::Integer: out += n.ranged ? n.rangedMinimal : std::string("0"); break;
+    case NodeKind::Literal: out += n.literals.text(n.literals.node(0).shortest); break;
+    case NodeKind::Array:
+        out += '[';
+        for (int i = 0; i < n.minItems; ++i) {
+            if (i)
+                out += ',';
+            appendMinimal(*n.items, out);
+        }
+        out += ']';
+        break;
+    case NodeKind::Object: {
+        out += '{';
+        bool first = true;
+        for (std::size_t p = 0; p < n.values.size(); ++p) {
+            if (!n.required[p])
+                continue;
+            out += first ? "\"" : ",\"";
+            out += n.names.text(static_cast<int>(p));
+            out += "\":";
+            appendMinimal(*n.values[p], out);
+            first = false;
+        }
+        out += '}';
+        break;
+    }
+    }
+}
 
 } // namespace
 
@@ -483,8 +1272,13 @@ Result<std::shared_ptr<const JsonSchema>> JsonSchema::parse(std::string_view sch
     // Node 0 is the root; reserve it, then build.
     schema->m_nodes.push_back(std::make_unique<SchemaNode>());
     Builder b{*schema, nullptr, {}};
-    auto* any = b.make(SchemaNode::Kind::Any);
-    any->minimal = "0";
+    SchemaNode* any = b.make(NodeKind::Any);
+    any->additional = any;
+    any->items = any;
+    for (const char* l : {"true", "false", "null"})
+        any->literals.add(l);
+    any->literals.seal(false);
+    any->minimalSize = 1;
     b.any = any;
     const SchemaNode* root = b.build(j, "#");
     if (!root)
@@ -497,61 +1291,6 @@ Result<std::shared_ptr<const JsonSchema>> JsonSchema::parse(std::string_view sch
 
 namespace {
 
-enum Kind : std::uint8_t { kValue, kObject, kArray, kString, kNumber, kLiteral };
-// Object states.
-enum : std::uint8_t { kOpen, kAfterValue, kAfterComma, kAfterKey };
-// String states (kOpen reused as "normal").
-enum : std::uint8_t { kNormal, kEscape, kUtf8 };
-// Number states.
-enum : std::uint8_t { kStart, kMinus, kZero, kInt, kDot, kFrac, kExp, kExpSign, kExpDigit };
-constexpr int kMaxDigits = 15;
-
-const std::vector<std::string>& anyLiterals()
-{
-    static const std::vector<std::string> v{"true", "false", "null"};
-    return v;
-}
-
-bool numberTerminal(std::uint8_t s)
-{
-    return s == kZero || s == kInt || s == kFrac || s == kExpDigit;
-}
-
-using Frame = JsonConstraint::Frame;
-
-const std::vector<std::string>& literalsOf(const Frame& f)
-{
-    return f.node->kind == SchemaNode::Kind::Literal ? f.node->literals : anyLiterals();
-}
-
-bool literalComplete(const Frame& f)
-{
-    const auto& lits = literalsOf(f);
-    return std::find(lits.begin(), lits.end(), f.buf) != lits.end();
-}
-
-// Keys an object may write next: those after the last one written, up to
-// and including the first required one (none may be skipped).
-void keyCandidates(const Frame& obj, std::vector<int>& out)
-{
-    out.clear();
-    const SchemaNode& n = *obj.node;
-    for (int j = obj.prop + 1; j < static_cast<int>(n.keys.size()); ++j) {
-        out.push_back(j);
-        if (n.required[static_cast<std::size_t>(j)])
-            break;
-    }
-}
-
-bool requiredLeft(const Frame& obj)
-{
-    const SchemaNode& n = *obj.node;
-    for (int j = obj.prop + 1; j < static_cast<int>(n.keys.size()); ++j)
-        if (n.required[static_cast<std::size_t>(j)])
-            return true;
-    return false;
-}
-
 Frame valueFrame(const SchemaNode* node)
 {
     Frame f;
@@ -559,6 +1298,36 @@ Frame valueFrame(const SchemaNode* node)
     f.node = node;
     return f;
 }
+
+bool unboundedTerminal(std::uint8_t s)
+{
+    return s == kZero || s == kInt || s == kFrac || s == kExpDigit;
+}
+
+bool numberTerminal(const Frame& f)
+{
+    return f.node->ranged ? rangedTerminal(*f.node, f) : unboundedTerminal(f.state);
+}
+
+bool literalComplete(const Frame& f)
+{
+    return f.node->literals.node(f.trie).end >= 0;
+}
+
+// Where completeInto() writes: the text, or only its length.
+struct TextOut {
+    std::string text;
+    void put(std::string_view s) { text += s; }
+    void put(char c, std::size_t n = 1) { text.append(n, c); }
+    void minimal(const SchemaNode& n) { appendMinimal(n, text); }
+};
+
+struct LengthOut {
+    std::size_t length = 0;
+    void put(std::string_view s) { length += s.size(); }
+    void put(char, std::size_t n = 1) { length += n; }
+    void minimal(const SchemaNode& n) { length += n.minimalSize; }
+};
 
 } // namespace
 
@@ -569,181 +1338,207 @@ JsonConstraint::JsonConstraint(std::shared_ptr<const JsonSchema> schema) : m_sch
 
 bool JsonConstraint::feed(unsigned char c)
 {
+    const bool digit = c >= '0' && c <= '9';
     for (;;) {
         if (m_stack.empty())
             return false;
         Frame& f = m_stack.back();
+        const SchemaNode& n = *f.node;
         switch (f.kind) {
         case kValue: {
-            const auto k = f.node->kind;
-            if (c == '{' && (k == SchemaNode::Kind::Object || k == SchemaNode::Kind::Any)) {
+            const auto k = n.kind;
+            const bool any = k == NodeKind::Any;
+            if (c == '{' && (k == NodeKind::Object || any)) {
                 f.kind = kObject;
                 f.state = kOpen;
                 f.prop = -1;
                 return true;
             }
-            if (c == '[' && (k == SchemaNode::Kind::Array || k == SchemaNode::Kind::Any)) {
+            if (c == '[' && (k == NodeKind::Array || any)) {
                 f.kind = kArray;
                 f.state = kOpen;
                 f.count = 0;
                 return true;
             }
-            if (c == '"' && (k == SchemaNode::Kind::String || k == SchemaNode::Kind::Any)) {
+            if (c == '"' && (k == NodeKind::String || any)) {
                 f.kind = kString;
                 f.state = kNormal;
+                f.count = 0;
                 return true;
             }
-            if ((c == '-' || (c >= '0' && c <= '9'))
-                && (k == SchemaNode::Kind::Number || k == SchemaNode::Kind::Integer || k == SchemaNode::Kind::Any)) {
+            if ((c == '-' || digit) && (k == NodeKind::Number || k == NodeKind::Integer || any)) {
                 f.kind = kNumber;
                 f.state = kStart;
                 f.count = 0;
                 continue;
             }
-            if (k == SchemaNode::Kind::Literal || k == SchemaNode::Kind::Any) {
+            if (k == NodeKind::Literal || any) {
                 f.kind = kLiteral;
-                f.buf.clear();
+                f.trie = 0;
+                f.count = 0;
                 continue;
             }
             return false;
         }
         case kObject: {
-            const bool free = f.node->kind == SchemaNode::Kind::Any || f.node->freeObject;
             switch (f.state) {
             case kOpen:
             case kAfterValue:
-                if (c == '}' && (free || !requiredLeft(f))) {
+                if (c == '}' && (n.freeObject || !requiredLeft(n, f.prop))) {
                     m_stack.pop_back();
                     m_done = m_stack.empty();
                     return true;
                 }
                 if (f.state == kAfterValue) {
-                    if (c != ',')
+                    if (c != ',' || (!n.freeObject && f.prop + 1 >= static_cast<int>(n.values.size())))
                         return false;
-                    std::vector<int> cand;
-                    if (!free) {
-                        keyCandidates(f, cand);
-                        if (cand.empty())
-                            return false;
-                    }
                     f.state = kAfterComma;
                     return true;
                 }
                 [[fallthrough]];
             case kAfterComma: {
-                if (c != '"')
+                if (c != '"' || (!n.freeObject && f.prop + 1 >= static_cast<int>(n.values.size())))
                     return false;
-                if (!free) {
-                    std::vector<int> cand;
-                    keyCandidates(f, cand);
-                    if (cand.empty())
-                        return false;
-                }
                 Frame key;
-                key.kind = kString;
+                key.kind = n.freeObject ? kString : kKey;
                 key.state = kNormal;
                 key.isKey = true;
-                key.node = f.node;
-                m_stack.push_back(std::move(key));
+                key.node = &n;
+                m_stack.push_back(key);
                 return true;
             }
             case kAfterKey: {
                 if (c != ':')
                     return false;
-                const SchemaNode* valueNode = m_schema->m_nodes[1].get();  // Any
-                if (!free)
-                    valueNode = f.node->values[static_cast<std::size_t>(f.prop)];
+                const SchemaNode* value = n.freeObject ? n.additional : n.values[std::size_t(f.prop)];
                 f.state = kAfterValue;
-                m_stack.push_back(valueFrame(valueNode));
+                m_stack.push_back(valueFrame(value));
                 return true;
             }
             default: return false;
             }
         }
         case kArray: {
-            const int maxItems = f.node->kind == SchemaNode::Kind::Array ? f.node->maxItems : -1;
-            const int minItems = f.node->kind == SchemaNode::Kind::Array ? f.node->minItems : 0;
-            const SchemaNode* items = f.node->kind == SchemaNode::Kind::Array ? f.node->items : m_schema->m_nodes[1].get();
-            if (c == ']' && f.count >= minItems) {
+            if (c == ']' && f.count >= n.minItems) {
                 m_stack.pop_back();
                 m_done = m_stack.empty();
                 return true;
             }
             if (f.state == kOpen) {
-                if (maxItems == 0)
+                if (n.maxItems == 0)
                     return false;
                 f.state = kAfterValue;
                 f.count = 1;
-                m_stack.push_back(valueFrame(items));
+                m_stack.push_back(valueFrame(n.items));
                 continue;
             }
-            if (c != ',' || (maxItems >= 0 && f.count >= maxItems))
+            if (c != ',' || (n.maxItems >= 0 && f.count >= n.maxItems))
                 return false;
             ++f.count;
-            m_stack.push_back(valueFrame(items));
+            m_stack.push_back(valueFrame(n.items));
+            return true;
+        }
+        case kKey: {
+            // A name of a fixed object: bytes must follow one of the names
+            // the object may write next.
+            Frame& obj = m_stack[m_stack.size() - 2];
+            int a = 0, b = 0;
+            keyWindow(n, obj.prop, a, b);
+            const int end = n.names.node(f.trie).end;
+            if (c == '"' && end >= a && end <= b) {
+                obj.prop = end;
+                obj.state = kAfterKey;
+                m_stack.pop_back();
+                return true;
+            }
+            const int next = n.names.child(f.trie, c);
+            if (next < 0 || !n.names.reaches(next, a, b))
+                return false;
+            f.trie = next;
+            ++f.count;
             return true;
         }
         case kString: {
             if (f.state == kEscape) {
-                if (c != '"' && c != '\\' && c != '/' && c != 'b' && c != 'f' && c != 'n' && c != 'r' && c != 't')
+                if (c == 0 || !std::strchr("\"\\/bfnrt", c))
                     return false;
                 f.state = kNormal;
-            } else if (f.state == kUtf8) {
-                if (c < 0x80 || c > 0xBF)
+                return true;
+            }
+            if (f.state == kUtf8) {
+                if (c < f.nextLo || c > f.nextHi)
                     return false;
+                f.nextLo = 0x80;
+                f.nextHi = 0xBF;
                 if (--f.pending == 0)
                     f.state = kNormal;
-            } else if (c == '"') {
-                if (f.isKey) {
-                    Frame& obj = m_stack[m_stack.size() - 2];
-                    const bool free = obj.node->kind == SchemaNode::Kind::Any || obj.node->freeObject;
-                    if (!free) {
-                        std::vector<int> cand;
-                        keyCandidates(obj, cand);
-                        int which = -1;
-                        for (int j : cand)
-                            if (obj.node->keys[static_cast<std::size_t>(j)] == f.buf)
-                                which = j;
-                        if (which < 0)
-                            return false;
-                        obj.prop = which;
-                    }
-                    obj.state = kAfterKey;
-                }
+                return true;
+            }
+            if (c == '"') {
+                if (!f.isKey && f.count < n.minLength)
+                    return false;
+                if (f.isKey)
+                    m_stack[m_stack.size() - 2].state = kAfterKey;
                 m_stack.pop_back();
                 m_done = m_stack.empty();
                 return true;
-            } else if (c == '\\') {
-                f.state = kEscape;
-            } else if (c >= 0x20 && c < 0x7F) {
-                // plain ASCII
-            } else if (c >= 0xC2 && c <= 0xDF) {
-                f.state = kUtf8;
-                f.pending = 1;
-            } else if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) {
-                f.state = kUtf8;
-                f.pending = 2;
-            } else {
+            }
+            // A new character.
+            if (!f.isKey && n.maxLength >= 0 && f.count >= n.maxLength)
                 return false;
+            if (c == '\\') {
+                f.state = kEscape;
+            } else if (c < 0x20) {
+                return false;
+            } else if (c >= 0x80) {
+                int continuation = 0;
+                if (!utf8Lead(c, continuation, f.nextLo, f.nextHi))
+                    return false;
+                f.pending = static_cast<std::uint8_t>(continuation);
+                f.state = kUtf8;
             }
-            if (f.isKey) {
-                Frame& obj = m_stack[m_stack.size() - 2];
-                if (!(obj.node->kind == SchemaNode::Kind::Any || obj.node->freeObject)) {
-                    f.buf += char(c);
-                    std::vector<int> cand;
-                    keyCandidates(obj, cand);
-                    bool prefix = false;
-                    for (int j : cand)
-                        prefix = prefix || obj.node->keys[static_cast<std::size_t>(j)].compare(0, f.buf.size(), f.buf) == 0;
-                    if (!prefix)
-                        return false;
-                }
-            }
+            if (f.count < INT_MAX)
+                ++f.count;
             return true;
         }
         case kNumber: {
-            const bool integer = f.node->kind == SchemaNode::Kind::Integer;
-            const bool digit = c >= '0' && c <= '9';
+            if (n.ranged) {
+                // Try the byte on a copy; keep it when a value in range is
+                // still reachable.
+                Frame next = f;
+                bool part = true;
+                if (digit && (f.state == kStart || f.state == kMinus)) {
+                    next.state = c == '0' ? kZero : kInt;
+                    next.whole = c - '0';
+                    next.count = 1;
+                } else if (digit && f.state == kInt && f.count < kMaxDigits) {
+                    next.whole = f.whole * 10 + (c - '0');
+                    ++next.count;
+                } else if (digit && (f.state == kDot || f.state == kFrac) && f.count < n.frac) {
+                    next.state = kFrac;
+                    next.fraction = f.fraction * 10 + (c - '0');
+                    ++next.count;
+                } else if (c == '-' && f.state == kStart) {
+                    next.state = kMinus;
+                    next.negative = true;
+                } else if (c == '.' && n.frac > 0 && (f.state == kZero || f.state == kInt)) {
+                    next.state = kDot;
+                    next.count = 0;
+                } else {
+                    part = false;
+                }
+                if (part) {
+                    if (!rangedFeasible(n, next))
+                        return false;
+                    f = next;
+                    return true;
+                }
+                if (!rangedTerminal(n, f) || m_stack.size() == 1)
+                    return false;
+                m_stack.pop_back();  // the number ended; the byte belongs to the parent
+                continue;
+            }
+            const bool integer = n.kind == NodeKind::Integer;
             auto part = [&](std::uint8_t next) {
                 // Exponents of two digits keep every number a finite double.
                 if (f.count >= (next == kExpDigit ? 2 : kMaxDigits))
@@ -790,24 +1585,18 @@ bool JsonConstraint::feed(unsigned char c)
                 f.count = 0;
                 return true;
             }
-            if (!numberTerminal(f.state) || m_stack.size() == 1)
+            if (!unboundedTerminal(f.state) || m_stack.size() == 1)
                 return false;
             m_stack.pop_back();  // the number ended; the byte belongs to the parent
             continue;
         }
         case kLiteral: {
-            const auto& lits = literalsOf(f);
-            const std::string next = f.buf + char(c);
-            bool prefix = false, longer = false;
-            for (const auto& l : lits) {
-                if (l.compare(0, next.size(), next) == 0) {
-                    prefix = true;
-                    longer = longer || l.size() > next.size();
-                }
-            }
-            if (prefix) {
-                f.buf = next;
-                if (!longer) {
+            const int next = n.literals.child(f.trie, c);
+            if (next >= 0) {
+                f.trie = next;
+                ++f.count;
+                const auto& t = n.literals.node(next);
+                if (t.end >= 0 && t.firstChild < 0) {
                     m_stack.pop_back();
                     m_done = m_stack.empty();
                 }
@@ -846,7 +1635,7 @@ bool JsonConstraint::complete() const
     if (m_stack.size() != 1)
         return false;
     const Frame& f = m_stack.back();
-    return (f.kind == kNumber && numberTerminal(f.state)) || (f.kind == kLiteral && literalComplete(f));
+    return (f.kind == kNumber && numberTerminal(f)) || (f.kind == kLiteral && literalComplete(f));
 }
 
 std::vector<bool> JsonConstraint::acceptableBytes() const
@@ -869,121 +1658,124 @@ bool JsonConstraint::finished() const
     return std::find(ok.begin(), ok.end(), true) == ok.end();
 }
 
-std::string JsonConstraint::shortestCompletion() const
+// Innermost frame first, each writes what closes it, given that what is
+// inside it has been closed.
+template<class Out>
+void JsonConstraint::completeInto(Out& out) const
 {
-    std::string out;
     // A key being written decides its object's next state; carry it down.
     int carriedProp = -2;  // -2: none
     for (std::size_t i = m_stack.size(); i-- > 0;) {
         const Frame& f = m_stack[i];
+        const SchemaNode& n = *f.node;
         switch (f.kind) {
-        case kValue: out += f.node->minimal; break;
+        case kValue: out.minimal(n); break;
         case kNumber:
-            if (!numberTerminal(f.state))
-                out += "0";
+            if (n.ranged) {
+                std::string tail;
+                rangedCompletion(n, f, tail);  // the prefix is feasible: there is one
+                out.put(tail);
+            } else if (!unboundedTerminal(f.state)) {
+                out.put('0');
+            }
             break;
-        case kLiteral: {
-            const std::string* best = nullptr;
-            for (const auto& l : literalsOf(f))
-                if (l.compare(0, f.buf.size(), f.buf) == 0 && (!best || l.size() < best->size()))
-                    best = &l;
-            if (best)
-                out += best->substr(f.buf.size());
+        case kLiteral: out.put(std::string_view(n.literals.text(n.literals.node(f.trie).shortest)).substr(std::size_t(f.count))); break;
+        case kKey: {
+            // Only the rest of the cheapest name that this one can become.
+            int a = 0, b = 0;
+            keyWindow(n, m_stack[i - 1].prop, a, b);
+            const int j = cheapestKey(n, f.trie, a, b);
+            out.put(std::string_view(n.names.text(j)).substr(std::size_t(f.count)));
+            out.put("\":");
+            out.minimal(*n.values[std::size_t(j)]);
+            carriedProp = j;
             break;
         }
         case kString:
             if (f.state == kEscape)
-                out += "n";
-            else if (f.state == kUtf8)
-                out += std::string(static_cast<std::size_t>(f.pending), '\x80');
+                out.put('n');
+            else if (f.state == kUtf8) {
+                out.put(char(f.nextLo));
+                out.put('\x80', std::size_t(f.pending - 1));
+            }
             if (f.isKey) {
-                const Frame& obj = m_stack[i - 1];
-                const bool free = obj.node->kind == SchemaNode::Kind::Any || obj.node->freeObject;
-                if (free) {
-                    out += "\":0";
-                    carriedProp = -1;
-                } else {
-                    std::vector<int> cand;
-                    keyCandidates(obj, cand);
-                    int best = -1;
-                    std::size_t bestLen = 0;
-                    for (int j : cand) {
-                        const auto& k = obj.node->keys[static_cast<std::size_t>(j)];
-                        if (k.compare(0, f.buf.size(), f.buf) != 0)
-                            continue;
-                        const std::size_t len = k.size() - f.buf.size() + obj.node->values[static_cast<std::size_t>(j)]->minimal.size();
-                        if (best < 0 || len < bestLen) {
-                            best = j;
-                            bestLen = len;
-                        }
-                    }
-                    if (best >= 0) {
-                        out += obj.node->keys[static_cast<std::size_t>(best)].substr(f.buf.size()) + "\":"
-                            + obj.node->values[static_cast<std::size_t>(best)]->minimal;
-                    }
-                    carriedProp = best;
-                }
+                out.put("\":");
+                out.minimal(*n.additional);
+                carriedProp = -1;
             } else {
-                out += "\"";
+                if (f.count < n.minLength)
+                    out.put(' ', std::size_t(n.minLength - f.count));
+                out.put('"');
             }
             break;
         case kObject: {
-            const bool free = f.node->kind == SchemaNode::Kind::Any || f.node->freeObject;
             std::uint8_t state = f.state;
             int prop = f.prop;
             if (carriedProp != -2) {
                 state = kAfterValue;
-                prop = carriedProp;
+                prop = n.freeObject ? prop : carriedProp;
                 carriedProp = -2;
             }
             if (state == kAfterKey) {
-                out += ":" + (free ? std::string("0") : f.node->values[static_cast<std::size_t>(prop)]->minimal);
+                out.put(':');
+                out.minimal(n.freeObject ? *n.additional : *n.values[std::size_t(prop)]);
                 state = kAfterValue;
             }
             if (state == kAfterComma) {
                 // A key must follow the comma: the cheapest allowed one.
-                if (free) {
-                    out += "\"\":0";
+                if (n.freeObject) {
+                    out.put("\"\":");
+                    out.minimal(*n.additional);
                 } else {
-                    Frame tmp = f;
-                    tmp.prop = prop;
-                    std::vector<int> cand;
-                    keyCandidates(tmp, cand);
-                    int best = cand.front();
-                    for (int j : cand)
-                        if (f.node->keys[static_cast<std::size_t>(j)].size() + f.node->values[static_cast<std::size_t>(j)]->minimal.size()
-                            < f.node->keys[static_cast<std::size_t>(best)].size() + f.node->values[static_cast<std::size_t>(best)]->minimal.size())
-                            best = j;
-                    out += "\"" + f.node->keys[static_cast<std::size_t>(best)] + "\":" + f.node->values[static_cast<std::size_t>(best)]->minimal;
-                    prop = best;
+                    int a = 0, b = 0;
+                    keyWindow(n, prop, a, b);
+                    prop = cheapestKey(n, 0, a, b);
+                    out.put('"');
+                    out.put(n.names.text(prop));
+                    out.put("\":");
+                    out.minimal(*n.values[std::size_t(prop)]);
                 }
                 state = kAfterValue;
             }
-            if (!free) {
+            if (!n.freeObject) {
                 bool first = state == kOpen;
-                for (int j = prop + 1; j < static_cast<int>(f.node->keys.size()); ++j) {
-                    if (!f.node->required[static_cast<std::size_t>(j)])
-                        continue;
-                    out += (first ? "\"" : ",\"") + f.node->keys[static_cast<std::size_t>(j)] + "\":"
-                        + f.node->values[static_cast<std::size_t>(j)]->minimal;
+                for (int j = n.nextRequired[std::size_t(prop + 1)]; j < static_cast<int>(n.values.size());
+                     j = n.nextRequired[std::size_t(j + 1)]) {
+                    out.put(first ? "\"" : ",\"");
+                    out.put(n.names.text(j));
+                    out.put("\":");
+                    out.minimal(*n.values[std::size_t(j)]);
                     first = false;
                 }
             }
-            out += "}";
+            out.put('}');
             break;
         }
-        case kArray: {
-            const int minItems = f.node->kind == SchemaNode::Kind::Array ? f.node->minItems : 0;
-            const SchemaNode* items = f.node->kind == SchemaNode::Kind::Array ? f.node->items : nullptr;
-            for (int n = f.count; n < minItems; ++n)
-                out += (n ? "," : "") + items->minimal;
-            out += "]";
+        case kArray:
+            for (int k = f.count; k < n.minItems; ++k) {
+                if (k)
+                    out.put(',');
+                out.minimal(*n.items);
+            }
+            out.put(']');
             break;
-        }
         default: break;
         }
     }
-    return out;
+}
+
+std::string JsonConstraint::shortestCompletion() const
+{
+    TextOut out;
+    completeInto(out);
+    return std::move(out.text);
+}
+
+std::size_t JsonConstraint::shortestCompletionLength() const
+{
+    LengthOut out;
+    completeInto(out);
+    return out.length;
 }
 
 void jsonTokenMask(const JsonConstraint& constraint, const std::vector<std::string>& pieces, const std::vector<bool>& eog,
@@ -991,6 +1783,9 @@ void jsonTokenMask(const JsonConstraint& constraint, const std::vector<std::stri
 {
     const std::size_t n = pieces.size();
     allowed.assign(n, false);
+    // End-of-generation tokens end the value whatever their text says: only
+    // when it is complete (below).
+    auto isEog = [&](std::size_t i) { return i < eog.size() && eog[i]; };
     // After this token, the value must still be completable in the tokens
     // left (one byte per token at worst; every vocabulary here has a token
     // for each byte).
@@ -999,10 +1794,10 @@ void jsonTokenMask(const JsonConstraint& constraint, const std::vector<std::stri
     bool any = false;
     for (std::size_t i = 0; i < n; ++i) {
         const auto& p = pieces[i];
-        if (p.empty() || !first[static_cast<unsigned char>(p[0])])
+        if (p.empty() || isEog(i) || !first[static_cast<unsigned char>(p[0])])
             continue;
         JsonConstraint copy = constraint;
-        if (!copy.feed(p) || copy.shortestCompletion().size() > budgetAfter)
+        if (!copy.feed(p) || copy.shortestCompletionLength() > budgetAfter)
             continue;
         allowed[i] = true;
         any = true;
@@ -1012,13 +1807,13 @@ void jsonTokenMask(const JsonConstraint& constraint, const std::vector<std::stri
         const std::string tail = constraint.shortestCompletion();
         for (std::size_t i = 0; i < n; ++i) {
             const auto& p = pieces[i];
-            if (!p.empty() && p.size() <= tail.size() && tail.compare(0, p.size(), p) == 0)
+            if (!p.empty() && !isEog(i) && p.size() <= tail.size() && tail.compare(0, p.size(), p) == 0)
                 allowed[i] = true;
         }
     }
     if (constraint.complete())
-        for (std::size_t i = 0; i < n && i < eog.size(); ++i)
-            if (eog[i])
+        for (std::size_t i = 0; i < n; ++i)
+            if (isEog(i))
                 allowed[i] = true;
 }
 

@@ -2,24 +2,63 @@
 // JSON-constrained generation: a JSON Schema subset compiled into a
 // character-level automaton, and the token mask it implies.
 //
-// Supported schema keywords: "type" (object, array, string, number,
-// integer, boolean, null; a missing type with "properties" is an object,
-// with "items" an array, with "enum"/"const" whatever they list, otherwise
-// any JSON value), "properties", "required", "items", "minItems",
-// "maxItems", "enum", "const". Other keywords that would change what is
-// valid ("anyOf", "oneOf", "allOf", "$ref", "pattern", "not") make parse()
-// fail, so a caller never believes a constraint holds when it does not.
-// Descriptive keywords ("description", "title", ...) are ignored.
+// Keywords that constrain values (anything else that could change what is
+// valid makes parse() fail, naming the keyword and its JSON pointer, e.g.
+// "multipleOf" at #/properties/n/multipleOf; so are "anyOf", "oneOf",
+// "allOf", "not", "$ref", "if", "pattern", "patternProperties",
+// "propertyNames", "prefixItems", "contains", "uniqueItems",
+// "minProperties", "maxProperties", "dependentRequired", type lists, ...):
+//   "type"       object, array, string, number, integer, boolean, null.
+//                Without it the keywords present decide: properties,
+//                additionalProperties or required make an object; items,
+//                minItems or maxItems an array; minLength or maxLength a
+//                string; minimum, maximum or exclusive* a number;
+//                enum/const whatever they list; otherwise any JSON value.
+//   "properties", "required"
+//                a required name that "properties" lacks is a property
+//                whose value matches "additionalProperties" (an error when
+//                that is false).
+//   "additionalProperties"
+//                false: no keys beyond the properties. Otherwise, on an
+//                object with no properties (listed or required), keys are
+//                free and every value matches it (any value when true or
+//                absent); beside properties, only the properties are
+//                written.
+//   "items" (one schema), "minItems", "maxItems"
+//   "minLength", "maxLength"   in code points.
+//   "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"
+//                (numbers, or draft-4 booleans) on integers and numbers,
+//                exactly, checked digit by digit as the value is written.
+//   "enum", "const"
+//                members the rest of the schema rules out (a string in an
+//                integer's enum, one longer than maxLength, ...) are
+//                dropped; an error when none is left.
+// Annotations, which constrain nothing: "description", "title", "default",
+// "examples", "$schema", "$id", "$comment", "deprecated", "readOnly",
+// "writeOnly", "contentMediaType", "contentEncoding", and "format" (an
+// annotation since JSON Schema 2019-09: a "date-time" string is any
+// string). "$defs" and "definitions" are skipped (only "$ref", refused,
+// would use them).
 //
 // What the automaton accepts (a subset of what the schema allows, chosen so
 // that generation always terminates): compact JSON (no whitespace between
 // tokens); object properties in the schema's order, each optional property
-// at most once, every required one present, no other properties when
-// "properties" is given; strings of printable ASCII, escapes and 2- or
-// 3-byte UTF-8 characters (no control bytes, no \u escapes); numbers with
-// at most 15 digits before and after the point and a two-digit exponent
-// (always a finite double). Everything it accepts parses as JSON and matches the
-// schema.
+// at most once, every required one present; strings of ASCII from the space
+// up, the escapes \" \\ \/ \b \f \n \r \t and any UTF-8 character (RFC 3629:
+// no overlong forms, no surrogates, nothing past U+10FFFF; no control bytes
+// and no \u escapes but those a property name needs); free keys (which may
+// repeat) are strings of the same kind; enum and const members are written
+// as the schema has them, compacted; integers of at most 15 digits; numbers with at most
+// 15 digits before and after the point and, when unbounded, a two-digit
+// exponent (always a finite double; bounded numbers are written without
+// exponent). Everything it accepts parses as JSON and matches the schema.
+//
+// Errors from parse(): invalid JSON (with its byte offset: numbers must
+// follow JSON's grammar, strings must be UTF-8 with paired surrogates, keys
+// must be unique), unsupported keywords, bad keyword values, schemas that
+// nothing matches, nesting deeper than 64, bounds that leave no integer of
+// at most 15 digits, and a shortest valid value over 1 MiB (a huge
+// minLength or minItems).
 //
 // Termination: shortestCompletion() is the shortest text that turns the
 // prefix accepted so far into a complete value; the token mask only allows
@@ -40,14 +79,15 @@ struct SchemaNode;
 class JsonSchema {
 public:
     // Parses a schema (JSON text). Errors give the position of a JSON syntax
-    // error or name the unsupported keyword or bad value.
+    // error or name the unsupported keyword or bad value, with its JSON
+    // pointer.
     static Result<std::shared_ptr<const JsonSchema>> parse(std::string_view schemaJson);
     ~JsonSchema();
     const SchemaNode& root() const { return *m_nodes.front(); }
     // Bytes of the shortest valid value.
     std::size_t minimalLength() const;
 
-    std::vector<std::unique_ptr<SchemaNode>> m_nodes; // m_nodes[0] is the root
+    std::vector<std::unique_ptr<SchemaNode>> m_nodes; // m_nodes[0] is the root, m_nodes[1] "any value"
 };
 
 class JsonConstraint {
@@ -67,23 +107,35 @@ public:
     bool finished() const;
     // The shortest text that completes the value ("" when complete()).
     std::string shortestCompletion() const;
+    // shortestCompletion().size(), without building the text.
+    std::size_t shortestCompletionLength() const;
     // Which first bytes are acceptable now (256 flags).
     std::vector<bool> acceptableBytes() const;
 
     // One open construct of the value being written (private to the
-    // automaton; public only so the header can hold it by value).
+    // automaton; public only so the header can hold it by value). Plain
+    // data, so copying the automaton is copying the stack.
     struct Frame {
-        std::uint8_t kind = 0;     // what is open: value, object, array, string, number, literal
-        std::uint8_t state = 0;    // where inside it
-        bool isKey = false;        // a string that is an object key
+        std::uint8_t kind = 0;      // what is open: value, object, array, string, key, number, literal
+        std::uint8_t state = 0;     // where inside it
+        bool isKey = false;         // strings: the key of an object with free keys
+        bool negative = false;      // numbers: written with '-'
+        std::uint8_t pending = 0;   // strings: UTF-8 continuation bytes still due
+        std::uint8_t nextLo = 0x80; // strings: the range of the next continuation byte
+        std::uint8_t nextHi = 0xBF;
         const SchemaNode* node = nullptr;
-        int count = 0;             // array items so far / digits in the current number part
-        int prop = -1;             // objects: index of the last property written; keys: -1
-        int pending = 0;           // strings: UTF-8 continuation bytes (or \u hex digits) still due
-        std::string buf;           // keys and literals: the text matched so far
+        int count = 0;              // arrays: items so far; strings: code points so far; numbers: digits in
+                                    // the current part; keys and literals: bytes matched so far
+        int prop = -1;              // objects: index of the last property written
+        int trie = 0;               // keys and literals: node of the trie of names or members
+        std::int64_t whole = 0;     // bounded numbers: value of the digits before the point
+        std::int64_t fraction = 0;  // and after it
     };
 
 private:
+    template<class Out>
+    void completeInto(Out& out) const;
+
     std::shared_ptr<const JsonSchema> m_schema;
     std::vector<Frame> m_stack;
     bool m_done = false;          // a complete top-level value that cannot grow
@@ -94,7 +146,8 @@ private:
 // automaton accepts its bytes and the value can still be completed within
 // the tokens left after it (tokensLeft counts this one), so generation that
 // is cut short by maxTokens still ends in complete JSON. End-of-generation
-// tokens (eog[id]) are allowed exactly when the value is complete.
+// tokens (eog[id]) are allowed exactly when the value is complete, whatever
+// their text.
 void jsonTokenMask(const JsonConstraint& constraint, const std::vector<std::string>& pieces, const std::vector<bool>& eog,
                    int tokensLeft, std::vector<bool>& allowed);
 
