@@ -676,6 +676,44 @@ enum : std::uint8_t { kStart, kMinus, kZero, kInt, kDot, kFrac, kExp, kExpSign, 
 using Frame = JsonConstraint::Frame;
 using NodeKind = SchemaNode::Kind;
 
+void appendMinimal(const SchemaNode& n, std::string& out);
+
+// Where the shortest texts are written: the text, or only its length.
+struct TextOut {
+    std::string& text;
+    void put(std::string_view s) { text += s; }
+    void put(char c, std::size_t n = 1) { text.append(n, c); }
+    void minimal(const SchemaNode& n) { appendMinimal(n, text); }
+};
+
+struct LengthOut {
+    std::size_t length = 0;
+    void put(std::string_view s) { length += s.size(); }
+    void put(char, std::size_t n = 1) { length += n; }
+    void minimal(const SchemaNode& n) { length += n.minimalSize; }
+};
+
+// `lead`, then property j with its shortest value, the first `written`
+// bytes of its name left out.
+template<class Out>
+void putProperty(Out& out, std::string_view lead, const SchemaNode& n, int j, std::size_t written = 0)
+{
+    out.put(lead);
+    out.put(std::string_view(n.names.text(j)).substr(written));
+    out.put("\":");
+    out.minimal(*n.values[std::size_t(j)]);
+}
+
+// Every required property after property p (`first`: none written yet).
+template<class Out>
+void putRequiredAfter(Out& out, const SchemaNode& n, int p, bool first)
+{
+    for (int j = n.nextRequired[std::size_t(p + 1)]; j < static_cast<int>(n.values.size()); j = n.nextRequired[std::size_t(j + 1)]) {
+        putProperty(out, first ? "\"" : ",\"", n, j);
+        first = false;
+    }
+}
+
 // Properties an object may write next (indices a..b): those after the last
 // one written, up to and including the first required one (none may be
 // skipped). Empty when a > b.
@@ -694,7 +732,9 @@ bool requiredLeft(const SchemaNode& n, int prop)
 // quote, colon, value, then every required property after it.
 std::size_t keyCost(const SchemaNode& n, int j)
 {
-    return n.names.text(j).size() + 2 + n.values[std::size_t(j)]->minimalSize + n.tail[std::size_t(j + 1)];
+    LengthOut out;
+    putProperty(out, "", n, j);
+    return out.length + n.tail[std::size_t(j + 1)];
 }
 
 // The cheapest property in [a, b] whose name passes through trie node t.
@@ -1196,9 +1236,10 @@ struct Builder {
             n->tail.assign(props + 1, 0);
             n->cheapestAfterComma.assign(props + 1, -1);
             for (std::size_t p = props; p-- > 0;) {
-                const std::size_t one = n->names.text(static_cast<int>(p)).size() + 4 + n->values[p]->minimalSize;
+                LengthOut one;
+                putProperty(one, ",\"", *n, static_cast<int>(p));
                 n->nextRequired[p] = n->required[p] ? static_cast<int>(p) : n->nextRequired[p + 1];
-                n->tail[p] = n->tail[p + 1] + (n->required[p] ? one : 0);
+                n->tail[p] = n->tail[p + 1] + (n->required[p] ? one.length : 0);
             }
             // After property p - 1 and a comma, the choice is among p up to
             // the next required one: the cheapest of p and that after p.
@@ -1243,18 +1284,10 @@ void appendMinimal(const SchemaNode& n, std::string& out)
         out += ']';
         break;
     case NodeKind::Object: {
-        out += '{';
-        bool first = true;
-        for (std::size_t p = 0; p < n.values.size(); ++p) {
-            if (!n.required[p])
-                continue;
-            out += first ? "\"" : ",\"";
-            out += n.names.text(static_cast<int>(p));
-            out += "\":";
-            appendMinimal(*n.values[p], out);
-            first = false;
-        }
-        out += '}';
+        TextOut text{out};
+        text.put('{');
+        putRequiredAfter(text, n, -1, true);
+        text.put('}');
         break;
     }
     }
@@ -1313,21 +1346,6 @@ bool literalComplete(const Frame& f)
 {
     return f.node->literals.node(f.trie).end >= 0;
 }
-
-// Where completeInto() writes: the text, or only its length.
-struct TextOut {
-    std::string text;
-    void put(std::string_view s) { text += s; }
-    void put(char c, std::size_t n = 1) { text.append(n, c); }
-    void minimal(const SchemaNode& n) { appendMinimal(n, text); }
-};
-
-struct LengthOut {
-    std::size_t length = 0;
-    void put(std::string_view s) { length += s.size(); }
-    void put(char, std::size_t n = 1) { length += n; }
-    void minimal(const SchemaNode& n) { length += n.minimalSize; }
-};
 
 } // namespace
 
@@ -1685,9 +1703,7 @@ void JsonConstraint::completeInto(Out& out) const
             int a = 0, b = 0;
             keyWindow(n, m_stack[i - 1].prop, a, b);
             const int j = cheapestKey(n, f.trie, a, b);
-            out.put(std::string_view(n.names.text(j)).substr(std::size_t(f.count)));
-            out.put("\":");
-            out.minimal(*n.values[std::size_t(j)]);
+            putProperty(out, "", n, j, std::size_t(f.count));
             carriedProp = j;
             break;
         }
@@ -1730,24 +1746,12 @@ void JsonConstraint::completeInto(Out& out) const
                     int a = 0, b = 0;
                     keyWindow(n, prop, a, b);
                     prop = cheapestKey(n, 0, a, b);
-                    out.put('"');
-                    out.put(n.names.text(prop));
-                    out.put("\":");
-                    out.minimal(*n.values[std::size_t(prop)]);
+                    putProperty(out, "\"", n, prop);
                 }
                 state = kAfterValue;
             }
-            if (!n.freeObject) {
-                bool first = state == kOpen;
-                for (int j = n.nextRequired[std::size_t(prop + 1)]; j < static_cast<int>(n.values.size());
-                     j = n.nextRequired[std::size_t(j + 1)]) {
-                    out.put(first ? "\"" : ",\"");
-                    out.put(n.names.text(j));
-                    out.put("\":");
-                    out.minimal(*n.values[std::size_t(j)]);
-                    first = false;
-                }
-            }
+            if (!n.freeObject)
+                putRequiredAfter(out, n, prop, state == kOpen);
             out.put('}');
             break;
         }
@@ -1766,9 +1770,10 @@ void JsonConstraint::completeInto(Out& out) const
 
 std::string JsonConstraint::shortestCompletion() const
 {
-    TextOut out;
+    std::string text;
+    TextOut out{text};
     completeInto(out);
-    return std::move(out.text);
+    return text;
 }
 
 std::size_t JsonConstraint::shortestCompletionLength() const
