@@ -172,6 +172,7 @@ struct Seq {
     Clock::time_point firstToken, lastToken;
     Clock::time_point prefillStart;
     bool dropTail = false;      // a stop string ended it: nothing more is streamed
+    bool rejected = false;      // refused before it ran (TokenEvent::rejected)
 };
 
 struct Engine::Impl {
@@ -595,6 +596,7 @@ void Engine::Impl::finish(Seq& s, FinishReason reason, std::string error)
     s.held.clear();
     result.finish = reason;
     result.error = std::move(error);
+    result.rejected = s.rejected && reason == FinishReason::Error;
     result.text += tail;
     const auto now = Clock::now();
     result.stats.promptTokens = s.promptTokens;
@@ -607,6 +609,7 @@ void Engine::Impl::finish(Seq& s, FinishReason reason, std::string error)
     ev.final = true;
     ev.finish = reason;
     ev.error = result.error;
+    ev.rejected = result.rejected;
     ev.text = std::move(tail);
     deliver(*s.state, ev);
     // Nothing is delivered after the final event: the callback goes (it may
@@ -643,6 +646,7 @@ void Engine::Impl::intake(std::shared_ptr<RequestHandle::State> state)
     active.emplace(state->id, std::move(s));
     if (state->cancelled)
         return finish(ref, FinishReason::Cancelled);
+    ref.rejected = true;
     if (!state->error.empty())
         return finish(ref, FinishReason::Error, state->error);
     const auto& req = state->request;
@@ -660,6 +664,7 @@ void Engine::Impl::intake(std::shared_ptr<RequestHandle::State> state)
     if (!sampler)
         return finish(ref, FinishReason::Error, "sampling settings: " + sampler.error());
     ref.sampler.emplace(std::move(sampler.value()));
+    ref.rejected = false;
     if (state->schema)
         ref.json.emplace(state->schema);
     ref.decoder.emplace(*tok, false, false);

@@ -120,6 +120,10 @@ struct TokenEvent {
     bool final = false;
     FinishReason finish = FinishReason::None;
     std::string error;
+    // With FinishReason::Error: the request was refused before it ran (the
+    // prompt does not fit, an unsupported schema, bad sampling settings),
+    // so it is the caller's to fix, not the engine's failure.
+    bool rejected = false;
 };
 
 struct GenerationResult {
@@ -127,6 +131,7 @@ struct GenerationResult {
     std::vector<std::int32_t> tokens; // generated ids (an end-of-generation token included)
     FinishReason finish = FinishReason::None;
     std::string error;
+    bool rejected = false;            // as TokenEvent::rejected
     GenerationStats stats;
 };
 

@@ -1,5 +1,7 @@
 #include "core/gateway/openai_routes.h"
 
+#include "core/json/untrusted_json.h"
+
 #include <QDateTime>
 #include <QPointer>
 #include <QRandomGenerator>
@@ -10,6 +12,7 @@ namespace outpost::core::gateway {
 namespace {
 
 using llm::OJson;
+using json::stringField;
 
 QByteArray dumpBytes(const OJson& j) { return QByteArray::fromStdString(j.dump(-1, ' ', false, OJson::error_handler_t::replace)); }
 
@@ -91,6 +94,27 @@ std::string chatRequestError(const OJson& body)
                 if (!call.is_object() || (call.contains("function") && (!call["function"].is_object() || !isStringOrAbsent(call["function"], "name")
                                                                         || !isStringOrAbsent(call["function"], "arguments"))))
                     return at + ".tool_calls[].function needs a string \"name\" and string \"arguments\"";
+        }
+    }
+    if (body.contains("stop") && !body["stop"].is_null()) {
+        const OJson& stop = body["stop"];
+        bool ok = (stop.is_string() && !stop.get<std::string>().empty()) || (stop.is_array() && stop.size() <= 4);
+        if (stop.is_array())
+            for (const auto& s : stop)
+                ok = ok && s.is_string() && !s.get<std::string>().empty();
+        if (!ok)
+            return "\"stop\" must be a non-empty string or an array of at most 4 of them";
+    }
+    if (body.contains("response_format") && !body["response_format"].is_null()) {
+        const OJson& format = body["response_format"];
+        const std::string type = stringField(format, "type");
+        if (type != "text" && type != "json_object" && type != "json_schema")
+            return "\"response_format\" must be {\"type\": \"text\"}, {\"type\": \"json_object\"} or {\"type\": \"json_schema\", "
+                   "\"json_schema\": {\"name\": ..., \"schema\": {...}}}";
+        if (type == "json_schema") {
+            const OJson& spec = format.contains("json_schema") ? format["json_schema"] : OJson();
+            if (!spec.is_object() || !isStringOrAbsent(spec, "name") || (spec.contains("schema") && !spec["schema"].is_object()))
+                return "\"response_format\".json_schema must be an object with a string \"name\" and an object \"schema\"";
         }
     }
     if (body.contains("tools") && !body["tools"].is_null()) {
@@ -203,6 +227,12 @@ void addOpenAiRoutes(Gateway& gateway, std::shared_ptr<llm::ChatModel> model)
             req.tools = body["tools"];
         if (body.contains("seed") && body["seed"].is_number_integer())
             req.seed = body["seed"].get<std::uint64_t>();
+        if (body.contains("stop") && body["stop"].is_string())
+            req.stop = {body["stop"].get<std::string>()};
+        else if (body.contains("stop") && body["stop"].is_array())
+            req.stop = body["stop"].get<std::vector<std::string>>();
+        if (body.contains("response_format"))
+            req.responseFormat = body["response_format"];
         const bool stream = body.contains("stream") && body["stream"].is_boolean() && body["stream"].get<bool>();
         auto c = std::make_shared<Completion>();
         c->model = body.contains("model") && body["model"].is_string() ? body["model"].get<std::string>() : model->name();
@@ -240,7 +270,11 @@ void addOpenAiRoutes(Gateway& gateway, std::shared_ptr<llm::ChatModel> model)
         } else {
             ev.onDone = [out, c, handle](const llm::ChatOutcome& o) {
                 if (o.finishReason == "error") {
-                    out->send(500, "application/json", openAiError(o.error, "server_error"));
+                    // A refused request is the client's to fix (and not to retry).
+                    if (o.rejected)
+                        out->send(400, "application/json", openAiError(o.error));
+                    else
+                        out->send(500, "application/json", openAiError(o.error, "server_error"));
                 } else {
                     OJson msg = OJson::object();
                     msg["role"] = "assistant";

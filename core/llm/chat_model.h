@@ -44,6 +44,11 @@ struct ChatRequest {
     double topP = 0.95;
     int maxTokens = 512;
     std::uint64_t seed = 0;
+    std::vector<std::string> stop;   // OpenAI "stop": the answer ends before the first of these
+    // OpenAI "response_format": {"type": "json_object"} or {"type":
+    // "json_schema", "json_schema": {"schema": {...}, ...}} makes the answer
+    // one JSON value (of that schema); null or {"type": "text"}: free text.
+    OJson responseFormat;
 };
 
 struct ChatOutcome {
@@ -52,6 +57,9 @@ struct ChatOutcome {
     std::string text;
     std::vector<ToolCall> toolCalls;
     std::string error;
+    // With "error": the request itself was refused (the model cannot take
+    // it as it is, e.g. an unsupported schema), not a failure while running.
+    bool rejected = false;
     int promptTokens = 0;
     int completionTokens = 0;
     // Microseconds from the first generated token to the last, measured

@@ -114,7 +114,10 @@ private:
         switch (ev.finish) {
         case inference::FinishReason::Length: finish("length", {}); break;
         case inference::FinishReason::Cancelled: finish("cancelled", {}); break;
-        case inference::FinishReason::Error: finish("error", ev.error); break;
+        case inference::FinishReason::Error:
+            m_outcome.rejected = ev.rejected;
+            finish("error", ev.error);
+            break;
         default: finish(m_cancelled ? "cancelled" : "stop", {}); break;
         }
     }
@@ -175,6 +178,21 @@ private:
     bool m_done = false;
 };
 
+// The JSON Schema an OpenAI response_format asks for; empty for free text
+// (the route has checked its shape).
+std::string schemaOf(const OJson& format)
+{
+    const std::string type = stringField(format, "type");
+    if (type == "json_object")
+        return R"({"type":"object"})";
+    if (type != "json_schema")
+        return {};
+    const OJson& spec = format["json_schema"];
+    if (spec.is_object() && spec.contains("schema") && spec["schema"].is_object())
+        return spec["schema"].dump();
+    return R"({"type":"object"})";
+}
+
 std::string contentText(const OJson& content)
 {
     if (content.is_string())
@@ -221,6 +239,8 @@ public:
         g.sampling.temperature = float(request.temperature);
         g.sampling.topP = float(request.topP);
         g.sampling.seed = request.seed;
+        g.stop = request.stop;
+        g.jsonSchema = schemaOf(request.responseFormat);
         std::optional<inference::GenerationRequest> decide;
         std::vector<std::string> names;
         if (request.tools.is_array() && !request.tools.empty()) {

@@ -264,6 +264,10 @@ public:
         body["temperature"] = request.temperature;
         body["top_p"] = request.topP;
         body["max_tokens"] = request.maxTokens;
+        if (!request.stop.empty())
+            body["stop"] = request.stop;
+        if (request.responseFormat.is_object())
+            body["response_format"] = request.responseFormat;
         const QByteArray bytes = QByteArray::fromStdString(body.dump(-1, ' ', false, OJson::error_handler_t::replace));
         QUrl url(m_base);
         // Queued, so no event runs inside start().

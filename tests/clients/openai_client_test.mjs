@@ -1,6 +1,7 @@
 // The `openai` npm package (pinned in package-lock.json) against
 // `outpost serve --model` with the tiny model: a streamed chat completion,
-// a plain one, the model list and embeddings.
+// a plain one, the model list, embeddings, tool calls, structured output
+// (response_format) and stop strings.
 // Usage: node openai_client_test.mjs OUTPOST_BINARY PROJECT_DIR MODEL_FILE
 // Exit codes: 0 pass, 1 fail, 77 skipped (packages or model missing).
 import { spawn } from "node:child_process";
@@ -101,6 +102,63 @@ try {
             check(typeof m.content === "string" && m.content.length > 0, `seed ${seed}: an answer in words`);
         }
     }
+
+    // Structured output: response_format json_schema gives one JSON value of
+    // the schema, even from a model this small; json_object an object.
+    const person = {
+        type: "object",
+        properties: { name: { type: "string" }, age: { type: "integer" }, pets: { type: "array", items: { type: "string" } } },
+        required: ["name", "age"],
+    };
+    for (const seed of [1, 2, 3]) {
+        const r = await client.chat.completions.create({
+            model: "stories260K",
+            messages: [{ role: "user", content: "Describe Lily." }],
+            max_tokens: 48,
+            temperature: 1,
+            seed,
+            response_format: { type: "json_schema", json_schema: { name: "person", schema: person, strict: true } },
+        });
+        let value = null;
+        try {
+            value = JSON.parse(r.choices[0].message.content);
+        } catch {}
+        check(value !== null && typeof value.name === "string" && Number.isInteger(value.age)
+              && (value.pets === undefined || (Array.isArray(value.pets) && value.pets.every((p) => typeof p === "string"))),
+              `seed ${seed}: json_schema output matches: ${r.choices[0].message.content}`);
+    }
+    const obj = await client.chat.completions.create({
+        model: "stories260K", messages: [{ role: "user", content: "Hi" }], max_tokens: 24, temperature: 0,
+        response_format: { type: "json_object" },
+    });
+    let parsed = null;
+    try {
+        parsed = JSON.parse(obj.choices[0].message.content);
+    } catch {}
+    check(parsed !== null && typeof parsed === "object" && !Array.isArray(parsed), `json_object output is an object: ${obj.choices[0].message.content}`);
+
+    // stop: the answer ends before the stop string, which is not part of it.
+    const full = text;
+    const cut = full.indexOf(" ", 4);
+    const stopAt = full.slice(cut, cut + 3);
+    const stopped = await client.chat.completions.create({
+        model: "stories260K", messages: [{ role: "user", content: "Once upon a time" }], max_tokens: 24, temperature: 0, stop: [stopAt],
+    });
+    check(stopped.choices[0].finish_reason === "stop" && full.startsWith(stopped.choices[0].message.content)
+          && !stopped.choices[0].message.content.includes(stopAt),
+          `stop ${JSON.stringify(stopAt)} cuts ${JSON.stringify(full)} to ${JSON.stringify(stopped.choices[0].message.content)}`);
+
+    // A schema the engine cannot honour is the client's error: 400, not retried.
+    let schemaRefused = null;
+    try {
+        await client.chat.completions.create({
+            model: "stories260K", messages: [{ role: "user", content: "Hi" }], max_tokens: 8,
+            response_format: { type: "json_schema", json_schema: { name: "x", schema: { not: { type: "string" } } } },
+        });
+    } catch (e) {
+        schemaRefused = e;
+    }
+    check(schemaRefused?.status === 400 && /not/.test(schemaRefused.message), `an unsupported schema is refused with 400 (${schemaRefused?.message})`);
 
     let refused = false;
     try {

@@ -162,15 +162,24 @@ public:
     std::string name() const override { return "echo"; }
     bool supportsTools() const override { return true; }
     int contextTokens() const override { return 0; }
-    std::shared_ptr<llm::ChatStream> start(llm::ChatRequest, llm::ChatEvents events) override
+    std::shared_ptr<llm::ChatStream> start(llm::ChatRequest request, llm::ChatEvents events) override
     {
         ++started;
+        last = std::move(request);
         llm::ChatOutcome o;
         o.text = "ok";
+        if (!failWith.empty()) {
+            o.finishReason = "error";
+            o.error = failWith;
+            o.rejected = rejects;
+        }
         events.onDone(o);
         return nullptr;
     }
     int started = 0;
+    llm::ChatRequest last;
+    std::string failWith;   // non-empty: every answer is this error
+    bool rejects = false;   // ... and the model refused the request
 };
 
 QByteArray postJson(quint16 port, const QByteArray& path, const QByteArray& body)
@@ -556,12 +565,48 @@ private slots:
                  R"({"messages":[{"role":"assistant","content":null,"tool_calls":[{"function":{"name":"f","arguments":{}}}]}]})",
                  R"({"messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":5}}]})",
                  R"({"messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"f","description":[]}}]})",
-                 R"({"messages":[{"role":"user","content":"hi"}],"tools":{}})"}) {
+                 R"({"messages":[{"role":"user","content":"hi"}],"tools":{}})",
+                 R"({"messages":[{"role":"user","content":"hi"}],"stop":5})",
+                 R"({"messages":[{"role":"user","content":"hi"}],"stop":""})",
+                 R"({"messages":[{"role":"user","content":"hi"}],"stop":["a",""]})",
+                 R"({"messages":[{"role":"user","content":"hi"}],"stop":["a","b","c","d","e"]})",
+                 R"({"messages":[{"role":"user","content":"hi"}],"response_format":"json"})",
+                 R"({"messages":[{"role":"user","content":"hi"}],"response_format":{"type":"yaml"}})",
+                 R"({"messages":[{"role":"user","content":"hi"}],"response_format":{"type":"json_schema"}})",
+                 R"({"messages":[{"role":"user","content":"hi"}],"response_format":{"type":"json_schema","json_schema":{"schema":[]}}})"}) {
             const QByteArray r = postJson(port, "/v1/chat/completions", body);
             QVERIFY2(r.startsWith("HTTP/1.1 400 ") && r.contains("invalid_request_error"), (body + "\n->\n" + r).constData());
         }
         QCOMPARE(model->started, 1);
         QVERIFY(postJson(port, "/v1/chat/completions", ok).startsWith("HTTP/1.1 200 "));
+    }
+
+    // stop and response_format reach the model as given; a request the
+    // model refuses is the client's error (400, which clients do not retry),
+    // a failure while it runs the server's (500).
+    void openAiStopAndResponseFormatReachTheModel()
+    {
+        Server srv;
+        auto model = std::make_shared<EchoModel>();
+        gateway::addOpenAiRoutes(*srv.gw, model);
+        const quint16 port = srv.gw->port();
+        QByteArray r = postJson(port, "/v1/chat/completions",
+                                R"({"messages":[{"role":"user","content":"hi"}],"stop":["\n\n","END"],)"
+                                R"("response_format":{"type":"json_schema","json_schema":{"name":"n","schema":{"type":"object"}}}})");
+        QVERIFY2(r.startsWith("HTTP/1.1 200 "), r.constData());
+        QCOMPARE(model->last.stop, (std::vector<std::string>{"\n\n", "END"}));
+        QCOMPARE(model->last.responseFormat["json_schema"]["schema"]["type"], "object");
+        r = postJson(port, "/v1/chat/completions", R"({"messages":[{"role":"user","content":"hi"}],"stop":"."})");
+        QVERIFY2(r.startsWith("HTTP/1.1 200 "), r.constData());
+        QCOMPARE(model->last.stop, std::vector<std::string>{"."});
+        QVERIFY(model->last.responseFormat.is_null());
+        model->failWith = "unsupported schema keyword";
+        model->rejects = true;
+        r = postJson(port, "/v1/chat/completions", R"({"messages":[{"role":"user","content":"hi"}]})");
+        QVERIFY2(r.startsWith("HTTP/1.1 400 ") && r.contains("unsupported schema keyword") && r.contains("invalid_request_error"), r.constData());
+        model->rejects = false;
+        r = postJson(port, "/v1/chat/completions", R"({"messages":[{"role":"user","content":"hi"}]})");
+        QVERIFY2(r.startsWith("HTTP/1.1 500 ") && r.contains("server_error"), r.constData());
     }
 
     void scheduleEveryHasNoDuplicatesAcrossRestarts()
