@@ -646,9 +646,13 @@ void Engine::Impl::intake(std::shared_ptr<RequestHandle::State> state)
     active.emplace(state->id, std::move(s));
     if (state->cancelled)
         return finish(ref, FinishReason::Cancelled);
-    ref.rejected = true;
+    // Refused before it runs: the caller's to fix (TokenEvent::rejected).
+    auto reject = [&](std::string why) {
+        ref.rejected = true;
+        finish(ref, FinishReason::Error, std::move(why));
+    };
     if (!state->error.empty())
-        return finish(ref, FinishReason::Error, state->error);
+        return reject(state->error);
     const auto& req = state->request;
     sampling::SamplerConfig sc;
     sc.temperature = req.sampling.temperature;
@@ -662,9 +666,8 @@ void Engine::Impl::intake(std::shared_ptr<RequestHandle::State> state)
     sc.seed = req.sampling.seed;
     auto sampler = sampling::Sampler::create(sc);
     if (!sampler)
-        return finish(ref, FinishReason::Error, "sampling settings: " + sampler.error());
+        return reject("sampling settings: " + sampler.error());
     ref.sampler.emplace(std::move(sampler.value()));
-    ref.rejected = false;
     if (state->schema)
         ref.json.emplace(state->schema);
     ref.decoder.emplace(*tok, false, false);

@@ -180,12 +180,17 @@ private slots:
         req.promptTokens = {1, 9999};
         auto r = m_engine->generate(req);
         QCOMPARE(r.finish, FinishReason::Error);
+        QVERIFY(r.rejected);   // the request's fault, found before it ran
         req.promptTokens.clear();
         req.prompt = "Hello";
         req.sampling.topP = 0;
         r = m_engine->generate(req);
         QCOMPARE(r.finish, FinishReason::Error);
+        QVERIFY(r.rejected);
         QVERIFY(QString::fromStdString(r.error).contains(QStringLiteral("sampling")));
+        req.sampling.topP = 1;
+        r = m_engine->generate(req);
+        QVERIFY(!r.rejected);
     }
 
     void chatUsesChatmlWithoutTemplate()
