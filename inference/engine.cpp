@@ -190,6 +190,7 @@ struct Engine::Impl {
     bool contextCutByKv = false;        // seqContext is below the asked context: the KV budget holds no more
     std::vector<std::string> pieces;    // bytes of each token (JSON masks)
     std::vector<bool> eog;
+    std::size_t longestToken = 1;       // bytes of the longest token text, control tokens included
 
     // Intake and shutdown, under `mutex`.
     mutable std::mutex mutex;
@@ -226,6 +227,7 @@ struct Engine::Impl {
     void refreshOwners(EngineStats& s);
     std::vector<std::int32_t> ownersScratch;  // engine thread only: reused by refreshOwners()
     Result<std::vector<std::int32_t>> promptOf(const GenerationRequest& r) const;
+    Status checkPromptBytes(std::size_t bytes) const;
     Result<std::string> render(const std::vector<ChatTurn>& messages) const;
 };
 
@@ -321,6 +323,7 @@ Result<std::unique_ptr<Engine>> Engine::load(const EngineConfig& config)
         impl->eog[i] = impl->tok->isEog(id);
         if (!impl->tok->isControl(id))
             impl->pieces[i] = impl->tok->tokenToPiece(id, false);
+        impl->longestToken = std::max({impl->longestToken, impl->pieces[i].size(), impl->tok->tokenText(id).size()});
     }
 
     auto& info = impl->info;
@@ -379,6 +382,19 @@ Result<std::string> Engine::renderChat(const std::vector<ChatTurn>& messages) co
     return m_impl->render(messages);
 }
 
+// A text this long has more tokens than the context holds, whatever they
+// are: a token covers at most longestToken bytes of text (four times that,
+// for normalisers that drop characters). Refusing it before tokenizing keeps
+// a huge message from holding the submitting thread for seconds.
+Status Engine::Impl::checkPromptBytes(std::size_t bytes) const
+{
+    const std::size_t most = static_cast<std::size_t>(seqContext) * longestToken * 4;
+    if (bytes <= most)
+        return Status::success();
+    return Error{"the prompt is " + std::to_string(bytes) + " bytes, far more than the " + std::to_string(seqContext)
+                 + " tokens the context holds; shorten it"};
+}
+
 Result<std::vector<std::int32_t>> Engine::Impl::promptOf(const GenerationRequest& r) const
 {
     if (!r.promptTokens.empty()) {
@@ -388,6 +404,11 @@ Result<std::vector<std::int32_t>> Engine::Impl::promptOf(const GenerationRequest
         return r.promptTokens;
     }
     if (!r.messages.empty()) {
+        std::size_t bytes = 0;
+        for (const auto& m : r.messages)
+            bytes += m.content.size();
+        if (auto st = checkPromptBytes(bytes); !st)
+            return Error{st.error()};
         auto text = render(r.messages);
         if (!text)
             return Error{"chat template: " + text.error()};
@@ -398,6 +419,8 @@ Result<std::vector<std::int32_t>> Engine::Impl::promptOf(const GenerationRequest
             ids.erase(ids.begin());
         return ids;
     }
+    if (auto st = checkPromptBytes(r.prompt.size()); !st)
+        return Error{st.error()};
     return tok->tokenize(r.prompt, r.addSpecial, false);
 }
 

@@ -155,6 +155,17 @@ private slots:
         QCOMPARE(result.finish, FinishReason::Error);
         QVERIFY2(QString::fromStdString(result.error).contains(QStringLiteral("context")), result.error.c_str());
         QVERIFY(result.tokens.empty());
+        // A message of megabytes is refused from its size alone, without
+        // tokenizing it, as plain text and as a chat message.
+        req.prompt = std::string(30 << 20, 'a');
+        auto huge = m_engine->generate(req);
+        QCOMPARE(huge.finish, FinishReason::Error);
+        QVERIFY2(huge.rejected && huge.error.find("bytes, far more than") != std::string::npos, huge.error.c_str());
+        req.prompt.clear();
+        req.messages = {{"user", std::string(30 << 20, 'a')}};
+        huge = m_engine->generate(req);
+        QVERIFY2(huge.rejected && huge.error.find("bytes, far more than") != std::string::npos, huge.error.c_str());
+        req.messages.clear();
         // The engine still works afterwards.
         req.prompt = "Once upon a time";
         req.maxTokens = 4;
