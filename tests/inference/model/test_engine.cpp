@@ -21,6 +21,20 @@ QString sharedPath(const char* rel)
     return QStringLiteral(OUTPOST_SHARED_DIR "/") + QString::fromLatin1(rel);
 }
 
+// The tiny model on one thread with `config`'s other settings; null (the
+// error printed) when it does not load.
+std::unique_ptr<Engine> loadTiny(EngineConfig config)
+{
+    config.modelPath = sharedPath("models/stories260K.gguf").toStdString();
+    config.threads = 1;
+    auto engine = Engine::load(config);
+    if (!engine) {
+        qWarning("load: %s", engine.error().c_str());
+        return nullptr;
+    }
+    return std::move(engine.value());
+}
+
 SamplingSettings greedy()
 {
     SamplingSettings s;
@@ -269,11 +283,9 @@ private slots:
     void destroyingCancelsQueuedWork()
     {
         EngineConfig config;
-        config.modelPath = sharedPath("models/stories260K.gguf").toStdString();
-        config.threads = 1;
         config.contextLength = 2048;  // long enough that only cancellation ends the first request in time
-        auto engine = Engine::load(config);
-        QVERIFY(engine.ok());
+        auto engine = loadTiny(config);
+        QVERIFY(engine);
         std::vector<RequestHandle> handles;
         std::atomic<bool> started{false};
         for (int i = 0; i < 5; ++i) {
@@ -282,11 +294,11 @@ private slots:
             req.maxTokens = 1000000;  // only cancellation can end the first one
             req.stopAtEndOfGeneration = false;
             req.onToken = [&](const TokenEvent&) { started = true; };
-            handles.push_back((*engine)->submit(req));
+            handles.push_back(engine->submit(req));
         }
         while (!started)
             std::this_thread::yield();
-        engine.value().reset();
+        engine.reset();
         for (auto& h : handles) {
             QVERIFY(h.finished());
             const auto r = h.wait();
@@ -300,12 +312,10 @@ private slots:
     void waitingRequestCancelsWithoutRunning()
     {
         EngineConfig config;
-        config.modelPath = sharedPath("models/stories260K.gguf").toStdString();
-        config.threads = 1;
         config.contextLength = 256;
         config.maxSequences = 1;
-        auto engine = Engine::load(config);
-        QVERIFY(engine.ok());
+        auto engine = loadTiny(config);
+        QVERIFY(engine);
         GenerationRequest running;
         running.prompt = "Once upon a time";
         running.maxTokens = 64;
@@ -319,8 +329,8 @@ private slots:
         };
         GenerationRequest waiting = running;
         waiting.onToken = nullptr;
-        auto first = (*engine)->submit(running);
-        auto second = (*engine)->submit(waiting);
+        auto first = engine->submit(running);
+        auto second = engine->submit(waiting);
         second.cancel();
         waiterCancelled = true;
         const auto cancelled = second.wait();
@@ -400,17 +410,15 @@ private slots:
     void promptBeyondTheKvBudgetNamesIt()
     {
         EngineConfig config;
-        config.modelPath = sharedPath("models/stories260K.gguf").toStdString();
-        config.threads = 1;
         config.contextLength = 512;
         config.kvBlockTokens = 8;
         config.kvMemoryMiB = 0.05;   // 80 tokens
-        auto engine = Engine::load(config);
-        QVERIFY(engine.ok());
-        QVERIFY((*engine)->info().contextLength < 100);
+        auto engine = loadTiny(config);
+        QVERIFY(engine);
+        QVERIFY(engine->info().contextLength < 100);
         GenerationRequest req;
         req.promptTokens.assign(120, 1);
-        const auto r = (*engine)->generate(req);
+        const auto r = engine->generate(req);
         QCOMPARE(r.finish, FinishReason::Error);
         QVERIFY2(r.error.find("KV memory budget") != std::string::npos, r.error.c_str());
     }
