@@ -1347,6 +1347,81 @@ bool literalComplete(const Frame& f)
     return f.node->literals.node(f.trie).end >= 0;
 }
 
+// Strings. Only the string's own frame depends on the bytes inside it (the
+// token mask relies on this), and only a closing quote reaches the frames
+// below.
+bool closesString(const Frame& f, unsigned char c)
+{
+    return c == '"' && f.state == kNormal;
+}
+
+// Any byte of a string but its closing quote.
+bool stringByte(Frame& f, unsigned char c)
+{
+    if (f.state == kEscape) {
+        if (c == 0 || !std::strchr("\"\\/bfnrt", c))
+            return false;
+        f.state = kNormal;
+        return true;
+    }
+    if (f.state == kUtf8) {
+        if (c < f.nextLo || c > f.nextHi)
+            return false;
+        f.nextLo = 0x80;
+        f.nextHi = 0xBF;
+        if (--f.pending == 0)
+            f.state = kNormal;
+        return true;
+    }
+    // A new character.
+    if ((!f.isKey && f.node->maxLength >= 0 && f.count >= f.node->maxLength) || c == '"')
+        return false;
+    if (c == '\\') {
+        f.state = kEscape;
+    } else if (c < 0x20) {
+        return false;
+    } else if (c >= 0x80) {
+        int continuation = 0;
+        if (!utf8Lead(c, continuation, f.nextLo, f.nextHi))
+            return false;
+        f.pending = static_cast<std::uint8_t>(continuation);
+        f.state = kUtf8;
+    }
+    if (f.count < INT_MAX)
+        ++f.count;
+    return true;
+}
+
+// What closes the string: the rest of a character or escape, the filler
+// minLength needs and the quote; for a free key, the quote, a colon and the
+// shortest value too.
+template<class Out>
+void putStringTail(Out& out, const Frame& f)
+{
+    const SchemaNode& n = *f.node;
+    if (f.state == kEscape) {
+        out.put('n');
+    } else if (f.state == kUtf8) {
+        out.put(char(f.nextLo));
+        out.put('\x80', std::size_t(f.pending - 1));
+    }
+    if (f.isKey) {
+        out.put("\":");
+        out.minimal(*n.additional);
+    } else {
+        if (f.count < n.minLength)
+            out.put(' ', std::size_t(n.minLength - f.count));
+        out.put('"');
+    }
+}
+
+std::size_t stringTailLength(const Frame& f)
+{
+    LengthOut out;
+    putStringTail(out, f);
+    return out.length;
+}
+
 } // namespace
 
 JsonConstraint::JsonConstraint(std::shared_ptr<const JsonSchema> schema) : m_schema(std::move(schema))
@@ -1477,46 +1552,14 @@ bool JsonConstraint::feed(unsigned char c)
             return true;
         }
         case kString: {
-            if (f.state == kEscape) {
-                if (c == 0 || !std::strchr("\"\\/bfnrt", c))
-                    return false;
-                f.state = kNormal;
-                return true;
-            }
-            if (f.state == kUtf8) {
-                if (c < f.nextLo || c > f.nextHi)
-                    return false;
-                f.nextLo = 0x80;
-                f.nextHi = 0xBF;
-                if (--f.pending == 0)
-                    f.state = kNormal;
-                return true;
-            }
-            if (c == '"') {
-                if (!f.isKey && f.count < n.minLength)
-                    return false;
-                if (f.isKey)
-                    m_stack[m_stack.size() - 2].state = kAfterKey;
-                m_stack.pop_back();
-                m_done = m_stack.empty();
-                return true;
-            }
-            // A new character.
-            if (!f.isKey && n.maxLength >= 0 && f.count >= n.maxLength)
+            if (!closesString(f, c))
+                return stringByte(f, c);
+            if (!f.isKey && f.count < n.minLength)
                 return false;
-            if (c == '\\') {
-                f.state = kEscape;
-            } else if (c < 0x20) {
-                return false;
-            } else if (c >= 0x80) {
-                int continuation = 0;
-                if (!utf8Lead(c, continuation, f.nextLo, f.nextHi))
-                    return false;
-                f.pending = static_cast<std::uint8_t>(continuation);
-                f.state = kUtf8;
-            }
-            if (f.count < INT_MAX)
-                ++f.count;
+            if (f.isKey)
+                m_stack[m_stack.size() - 2].state = kAfterKey;
+            m_stack.pop_back();
+            m_done = m_stack.empty();
             return true;
         }
         case kNumber: {
@@ -1630,6 +1673,12 @@ bool JsonConstraint::feed(unsigned char c)
     }
 }
 
+void JsonConstraint::restore(const JsonConstraint& from)
+{
+    m_stack = from.m_stack;
+    m_done = from.m_done;
+}
+
 bool JsonConstraint::feed(std::string_view bytes)
 {
     for (char c : bytes)
@@ -1708,21 +1757,9 @@ void JsonConstraint::completeInto(Out& out) const
             break;
         }
         case kString:
-            if (f.state == kEscape)
-                out.put('n');
-            else if (f.state == kUtf8) {
-                out.put(char(f.nextLo));
-                out.put('\x80', std::size_t(f.pending - 1));
-            }
-            if (f.isKey) {
-                out.put("\":");
-                out.minimal(*n.additional);
+            putStringTail(out, f);
+            if (f.isKey)
                 carriedProp = -1;
-            } else {
-                if (f.count < n.minLength)
-                    out.put(' ', std::size_t(n.minLength - f.count));
-                out.put('"');
-            }
             break;
         case kObject: {
             std::uint8_t state = f.state;
@@ -1797,11 +1834,12 @@ void jsonTokenMask(const JsonConstraint& constraint, const std::vector<std::stri
     const auto budgetAfter = static_cast<std::size_t>(std::max(tokensLeft - 1, 0));
     const auto first = constraint.acceptableBytes();
     bool any = false;
+    JsonConstraint copy = constraint;
     for (std::size_t i = 0; i < n; ++i) {
         const auto& p = pieces[i];
         if (p.empty() || isEog(i) || !first[static_cast<unsigned char>(p[0])])
             continue;
-        JsonConstraint copy = constraint;
+        copy.restore(constraint);
         if (!copy.feed(p) || copy.shortestCompletionLength() > budgetAfter)
             continue;
         allowed[i] = true;
@@ -1820,6 +1858,192 @@ void jsonTokenMask(const JsonConstraint& constraint, const std::vector<std::stri
         for (std::size_t i = 0; i < n; ++i)
             if (isEog(i))
                 allowed[i] = true;
+}
+
+JsonTokenMasker::JsonTokenMasker(const std::vector<std::string>& pieces, const std::vector<bool>& eog) : m_vocabulary(pieces.size())
+{
+    std::vector<std::int32_t> order;
+    for (std::size_t i = 0; i < pieces.size(); ++i) {
+        if (i < eog.size() && eog[i])
+            m_eog.push_back(static_cast<std::int32_t>(i));
+        else if (!pieces[i].empty())
+            order.push_back(static_cast<std::int32_t>(i));
+    }
+    std::sort(order.begin(), order.end(), [&](std::int32_t a, std::int32_t b) { return pieces[std::size_t(a)] < pieces[std::size_t(b)]; });
+    // In sorted order a piece follows its prefixes, so the nodes come out in
+    // preorder, and the tokens of a node are added right after it.
+    m_nodes.emplace_back();
+    std::vector<std::uint32_t> path{0};  // the nodes from the root to the last piece's end
+    const std::string* previous = nullptr;
+    for (const std::int32_t id : order) {
+        const std::string& p = pieces[std::size_t(id)];
+        std::size_t common = 0;
+        if (previous)
+            while (common < previous->size() && common < p.size() && (*previous)[common] == p[common])
+                ++common;
+        for (; path.size() > common + 1; path.pop_back())
+            m_nodes[path.back()].end = static_cast<std::uint32_t>(m_nodes.size());
+        for (std::size_t d = common; d < p.size(); ++d) {
+            Node node;
+            node.byte = static_cast<unsigned char>(p[d]);
+            node.depth = static_cast<std::uint32_t>(d + 1);
+            node.tokens = static_cast<std::uint32_t>(m_tokens.size());
+            path.push_back(static_cast<std::uint32_t>(m_nodes.size()));
+            m_nodes.push_back(node);
+        }
+        m_tokens.push_back(id);
+        m_depth = std::max(m_depth, static_cast<std::uint32_t>(p.size()));
+        previous = &p;
+    }
+    for (; !path.empty(); path.pop_back())
+        m_nodes[path.back()].end = static_cast<std::uint32_t>(m_nodes.size());
+    // What each token does inside a string whose length is not limited:
+    // stringByte() takes every byte, or the token may close or break it.
+    SchemaNode unlimited;
+    unlimited.kind = NodeKind::String;
+    std::vector<bool> inner(pieces.size(), false);
+    for (const std::int32_t id : order) {
+        Frame probe;
+        probe.kind = kString;
+        probe.node = &unlimited;
+        bool stays = true;
+        for (const char c : pieces[std::size_t(id)])
+            if (closesString(probe, static_cast<unsigned char>(c)) || !stringByte(probe, static_cast<unsigned char>(c))) {
+                stays = false;
+                break;
+            }
+        if (!stays)
+            continue;
+        inner[std::size_t(id)] = true;
+        m_inner.push_back({id, static_cast<std::uint32_t>(probe.count), probe.state, probe.pending, probe.nextLo, probe.nextHi});
+    }
+    std::sort(m_inner.begin(), m_inner.end(), [](const InnerToken& a, const InnerToken& b) { return a.id < b.id; });
+    // Children come after their parent: fold the subtrees from the end.
+    for (std::size_t i = m_nodes.size(); i-- > 1;) {
+        Node& node = m_nodes[i];
+        node.allInner = true;
+        for (std::uint32_t k = node.tokens; k < m_nodes[i + 1].tokens; ++k)
+            node.allInner = node.allInner && inner[std::size_t(m_tokens[k])];
+        for (std::uint32_t k = static_cast<std::uint32_t>(i) + 1; k < node.end; k = m_nodes[k].end)
+            node.allInner = node.allInner && m_nodes[k].allInner;
+    }
+    Node sentinel;
+    sentinel.tokens = static_cast<std::uint32_t>(m_tokens.size());
+    m_nodes.push_back(sentinel);
+}
+
+void JsonTokenMasker::mask(const JsonConstraint& constraint, int tokensLeft, std::vector<bool>& allowed) const
+{
+    allowed.assign(m_vocabulary, false);
+    const auto budgetAfter = static_cast<std::size_t>(std::max(tokensLeft - 1, 0));
+    // The automaton after the first d bytes of the path to the node being
+    // visited (preorder visits a node right after the path to it, so level
+    // d - 1 is its parent's). A level is either a whole automaton, or, inside
+    // a string, the automaton of an earlier level (`base`) with the string's
+    // frame replaced by `top`; `rest` is then the completion's length without
+    // the string's tail.
+    struct Level {
+        bool light = false;
+        std::size_t base = 0;
+        std::size_t rest = 0;
+        Frame top;
+    };
+    std::vector<JsonConstraint> states;
+    std::vector<Level> levels(std::size_t(m_depth) + 1);
+    states.reserve(std::size_t(m_depth) + 1);
+    states.push_back(constraint);
+    bool any = false;
+    auto allow = [&](std::uint32_t from, std::uint32_t to) {
+        for (std::uint32_t k = from; k < to; ++k)
+            allowed[std::size_t(m_tokens[k])] = true;
+        any = any || from != to;
+    };
+    // The completion's length without the tail of the string on top.
+    auto restBelowString = [](const JsonConstraint& s) { return s.shortestCompletionLength() - stringTailLength(s.m_stack.back()); };
+    // Inside a string, after a whole character: the tokens that stay in it
+    // change only its frame, as the constructor found.
+    const Frame* open = constraint.m_stack.empty() ? nullptr : &constraint.m_stack.back();
+    const bool inString = open && open->kind == kString && open->state == kNormal;
+    if (inString) {
+        const std::size_t rest = restBelowString(constraint);
+        const std::int64_t most = !open->isKey && open->node->maxLength >= 0 ? open->node->maxLength : INT64_MAX;
+        Frame after = *open;
+        for (const InnerToken& t : m_inner) {
+            const std::int64_t count = std::int64_t(open->count) + t.characters;
+            if (count > most)
+                continue;
+            after.state = t.state;
+            after.pending = t.pending;
+            after.nextLo = t.nextLo;
+            after.nextHi = t.nextHi;
+            after.count = static_cast<int>(std::min<std::int64_t>(count, INT_MAX));
+            if (rest + stringTailLength(after) <= budgetAfter) {
+                allowed[std::size_t(t.id)] = true;
+                any = true;
+            }
+        }
+    }
+    const auto sentinel = static_cast<std::uint32_t>(m_nodes.size() - 1);
+    for (std::uint32_t i = 1; i < sentinel;) {
+        const Node& node = m_nodes[i];
+        if (inString && node.allInner) {
+            i = node.end;  // decided above
+            continue;
+        }
+        const std::size_t d = node.depth;
+        const Level& parent = levels[d - 1];
+        Level& level = levels[d];
+        const JsonConstraint& below = states[parent.light ? parent.base : d - 1];
+        const Frame* top = parent.light ? &parent.top : below.m_stack.empty() ? nullptr : &below.m_stack.back();
+        std::size_t length = 0;
+        if (top && top->kind == kString && !closesString(*top, node.byte)) {
+            level.light = true;
+            level.base = parent.light ? parent.base : d - 1;
+            level.rest = parent.light ? parent.rest : restBelowString(below);
+            level.top = *top;
+            if (!stringByte(level.top, node.byte)) {
+                i = node.end;
+                continue;
+            }
+            length = level.rest + stringTailLength(level.top);
+        } else {
+            level.light = false;
+            while (states.size() <= d)  // within the reserved size: `below` stays valid
+                states.push_back(constraint);
+            JsonConstraint& state = states[d];
+            state.restore(below);
+            if (parent.light)
+                state.m_stack.back() = parent.top;
+            if (!state.feed(node.byte)) {
+                i = node.end;  // no token below can be accepted
+                continue;
+            }
+            if (node.tokens != m_nodes[i + 1].tokens)
+                length = state.shortestCompletionLength();
+        }
+        if (length <= budgetAfter)
+            allow(node.tokens, m_nodes[i + 1].tokens);
+        ++i;
+    }
+    if (!any) {
+        // As jsonTokenMask(): the tokens that begin the shortest completion,
+        // the nodes along its bytes.
+        const std::string tail = constraint.shortestCompletion();
+        std::uint32_t at = 0;
+        for (const char c : tail) {
+            std::uint32_t child = at + 1;
+            while (child < m_nodes[at].end && m_nodes[child].byte != static_cast<unsigned char>(c))
+                child = m_nodes[child].end;
+            if (child >= m_nodes[at].end)
+                break;
+            at = child;
+            for (std::uint32_t k = m_nodes[at].tokens; k < m_nodes[at + 1].tokens; ++k)
+                allowed[std::size_t(m_tokens[k])] = true;
+        }
+    }
+    if (constraint.complete())
+        for (const std::int32_t id : m_eog)
+            allowed[std::size_t(id)] = true;
 }
 
 } // namespace outpost::inference::sampling

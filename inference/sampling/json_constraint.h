@@ -111,6 +111,9 @@ public:
     std::size_t shortestCompletionLength() const;
     // Which first bytes are acceptable now (256 flags).
     std::vector<bool> acceptableBytes() const;
+    // Takes the state of `from`, an automaton of the same schema, reusing
+    // this one's memory (cheaper than a copy when done per token).
+    void restore(const JsonConstraint& from);
 
     // One open construct of the value being written (private to the
     // automaton; public only so the header can hold it by value). Plain
@@ -133,6 +136,7 @@ public:
     };
 
 private:
+    friend class JsonTokenMasker;  // walks strings on their frame alone
     template<class Out>
     void completeInto(Out& out) const;
 
@@ -145,10 +149,62 @@ private:
 // vocabulary, given each token's bytes. A token is allowed when the
 // automaton accepts its bytes and the value can still be completed within
 // the tokens left after it (tokensLeft counts this one), so generation that
-// is cut short by maxTokens still ends in complete JSON. End-of-generation
-// tokens (eog[id]) are allowed exactly when the value is complete, whatever
-// their text.
+// is cut short by maxTokens still ends in complete JSON. When no token
+// qualifies, the tokens whose text begins the shortest completion are
+// allowed (best effort). End-of-generation tokens (eog[id]) are allowed
+// exactly when the value is complete, whatever their text.
+//
+// This is the straightforward form: every token's bytes are fed to a copy
+// of the automaton. A caller that masks many steps of one vocabulary should
+// hold a JsonTokenMasker, which gives the same masks 10-20 times faster
+// inside strings and 20-100 times faster elsewhere (bench_json_mask).
 void jsonTokenMask(const JsonConstraint& constraint, const std::vector<std::string>& pieces, const std::vector<bool>& eog,
                    int tokensLeft, std::vector<bool>& allowed);
+
+// jsonTokenMask() for one vocabulary, on a byte trie of its pieces: a prefix
+// that several tokens share is fed to the automaton once, a prefix it
+// rejects rules out every token below it unvisited, and the completion
+// budget is checked only where a token ends. Inside a string only the
+// string's frame is carried from byte to byte. And when the mask starts
+// inside a string (the common case: most of a value is text), the tokens
+// that cannot close it, found once at construction with what each does to
+// a string, are decided in one pass without the trie. Build it once per
+// vocabulary (it sorts the pieces: about 15 ms for 32k, 75-130 ms for
+// 150k); mask() may run on several threads at once.
+class JsonTokenMasker {
+public:
+    JsonTokenMasker(const std::vector<std::string>& pieces, const std::vector<bool>& eog);
+    // Exactly jsonTokenMask(constraint, pieces, eog, tokensLeft, allowed)
+    // for the pieces and flags given at construction.
+    void mask(const JsonConstraint& constraint, int tokensLeft, std::vector<bool>& allowed) const;
+
+private:
+    // Trie nodes in preorder (node 0 is the root, the last one a sentinel):
+    // a node's subtree is the nodes from it up to `end`.
+    struct Node {
+        std::uint32_t end = 0;      // the first node after this subtree
+        std::uint32_t tokens = 0;   // tokens ending here: m_tokens[tokens .. next node's tokens); the
+                                    // subtree's: m_tokens[tokens .. m_nodes[end].tokens)
+        std::uint32_t depth = 0;    // bytes from the root
+        unsigned char byte = 0;
+        bool allInner = false;      // every token of the subtree is in m_inner
+    };
+    // A token that, from inside a string (after a whole character), stays
+    // inside it: what it leaves of the string's frame.
+    struct InnerToken {
+        std::int32_t id = 0;
+        std::uint32_t characters = 0;  // code points it starts
+        std::uint8_t state = 0;        // JsonConstraint::Frame's state, pending and nextLo/Hi after it
+        std::uint8_t pending = 0;
+        std::uint8_t nextLo = 0;
+        std::uint8_t nextHi = 0;
+    };
+    std::vector<Node> m_nodes;
+    std::vector<InnerToken> m_inner;  // ascending ids
+    std::vector<std::int32_t> m_tokens;
+    std::vector<std::int32_t> m_eog;  // end-of-generation tokens
+    std::size_t m_vocabulary = 0;
+    std::uint32_t m_depth = 0;        // the longest piece
+};
 
 } // namespace outpost::inference::sampling

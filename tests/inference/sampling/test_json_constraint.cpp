@@ -245,6 +245,28 @@ bool randomValue(const std::shared_ptr<const JsonSchema>& schema, std::mt19937& 
     return c.feed(tail) && c.complete();
 }
 
+// The straightforward mask, the specification of JsonTokenMasker: each
+// token's bytes fed to a copy of the automaton (public calls only).
+std::vector<bool> naiveMask(const JsonConstraint& c, const std::vector<std::string>& pieces, const std::vector<bool>& eog, int tokensLeft)
+{
+    std::vector<bool> allowed(pieces.size(), false);
+    const std::size_t budget = std::size_t(std::max(tokensLeft - 1, 0));
+    bool any = false;
+    for (std::size_t i = 0; i < pieces.size(); ++i) {
+        JsonConstraint copy = c;
+        if (eog[i] || pieces[i].empty() || !copy.feed(pieces[i]) || copy.shortestCompletion().size() > budget)
+            continue;
+        allowed[i] = any = true;
+    }
+    const std::string tail = c.shortestCompletion();
+    for (std::size_t i = 0; i < pieces.size(); ++i)
+        if (eog[i])
+            allowed[i] = c.complete();
+        else if (!any && !pieces[i].empty() && tail.compare(0, pieces[i].size(), pieces[i]) == 0)
+            allowed[i] = true;
+    return allowed;
+}
+
 // End-of-generation flags with one token marked.
 std::vector<bool> eogPieces(std::size_t n, std::size_t eogIndex)
 {
@@ -631,6 +653,76 @@ private slots:
         jsonTokenMask(c, pieces, eog, 100, allowed);
         QVERIFY(allowed[1] && allowed[5]);
         QVERIFY(!allowed[0] && !allowed[2]);
+    }
+
+    // The trie walk gives exactly the straightforward masks: random
+    // vocabularies (every byte, JSON punctuation, ASCII runs, UTF-8 whole and
+    // cut, duplicates, empty and end-of-generation pieces with text), random
+    // states from random walks, budgets from none to plenty.
+    void maskerGivesTheStraightforwardMasks()
+    {
+        const char* schemas[] = {kToolSchema, kPeopleSchema, kOptionalAfterRequired, kClosedObject, kMapOfDigits, kIntegerBounds,
+                                 kNumberBounds, kStringLengths, kNonAscii, "{}",
+                                 R"({"type":"array","items":{"type":"string","minLength":2,"maxLength":6},"maxItems":3})",
+                                 R"({"type":"object","additionalProperties":{"type":"string","minLength":3}})",
+                                 "{\"enum\":[\"alpha\",\"alps\",\"b\\\"q\",12,1.5,{\"x\":[1]}]}"};
+        std::mt19937 rng(5);
+        const std::string alphabet = "\"\\{}[],:-.0123456789eE+ abcxyzAZtrufalsn\x7f\t";
+        for (int round = 0; round < 6; ++round) {
+            std::vector<std::string> pieces;
+            for (int b = 0; b < 256; ++b)
+                pieces.emplace_back(1, char(b));
+            for (const char* p : {"\":", "\",\"", "{\"", "\"}", "\":\"", "\":[", "true", "null", "12", "1.5", "alp", "alpha\"", "\\n", "\\u"})
+                pieces.emplace_back(p);
+            const int extra = 400 + round * 600;
+            for (int k = 0; k < extra; ++k) {
+                std::string p;
+                const int len = 1 + int(rng() % 12);
+                for (int j = 0; j < len; ++j) {
+                    const unsigned kind = rng() % 10;
+                    if (kind < 6)
+                        p += alphabet[rng() % alphabet.size()];
+                    else if (kind < 8)
+                        p += "\xe0\xa4\xa8\xec\x95\x88\xf0\x9f\x98\x80\xc3\xa9"[rng() % 12];  // UTF-8 bytes, in and out of place
+                    else
+                        p += char(rng() % 256);
+                }
+                pieces.push_back(p);
+                if (rng() % 20 == 0)
+                    pieces.push_back(p);  // the same text twice
+            }
+            pieces.emplace_back();
+            std::vector<bool> eog(pieces.size(), false);
+            for (int k = 0; k < 5; ++k)
+                eog[rng() % eog.size()] = true;
+            pieces.push_back("</s>");
+            eog.push_back(true);
+            const JsonTokenMasker masker(pieces, eog);
+            for (const char* text : schemas) {
+                const auto schema = schemaOf(text);
+                for (int walk = 0; walk < 12; ++walk) {
+                    JsonConstraint c(schema);
+                    const int steps = int(rng() % 40);
+                    for (int k = 0; k < steps; ++k) {
+                        const auto ok = c.acceptableBytes();
+                        std::vector<int> bytes;
+                        for (int b = 0; b < 256; ++b)
+                            if (ok[std::size_t(b)])
+                                bytes.push_back(b);
+                        if (bytes.empty())
+                            break;
+                        QVERIFY(c.feed(static_cast<unsigned char>(bytes[rng() % bytes.size()])));
+                    }
+                    const int left = int(rng() % 3 == 0 ? rng() % 4 : rng() % 60);
+                    std::vector<bool> fast, simple;
+                    masker.mask(c, left, fast);
+                    jsonTokenMask(c, pieces, eog, left, simple);
+                    const auto oracle = naiveMask(c, pieces, eog, left);
+                    QVERIFY2(simple == oracle, text);
+                    QVERIFY2(fast == oracle, text);
+                }
+            }
+        }
     }
 
     // From random valid prefixes, the shortest completion is accepted and
