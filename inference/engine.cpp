@@ -190,6 +190,7 @@ struct Engine::Impl {
     bool contextCutByKv = false;        // seqContext is below the asked context: the KV budget holds no more
     std::vector<std::string> pieces;    // bytes of each token (JSON masks)
     std::vector<bool> eog;
+    std::optional<sampling::JsonTokenMasker> jsonMasker;  // over pieces and eog
     std::size_t longestToken = 1;       // bytes of the longest token text, control tokens included
 
     // Intake and shutdown, under `mutex`.
@@ -325,6 +326,7 @@ Result<std::unique_ptr<Engine>> Engine::load(const EngineConfig& config)
             impl->pieces[i] = impl->tok->tokenToPiece(id, false);
         impl->longestToken = std::max({impl->longestToken, impl->pieces[i].size(), impl->tok->tokenText(id).size()});
     }
+    impl->jsonMasker.emplace(impl->pieces, impl->eog);
 
     auto& info = impl->info;
     info.path = config.modelPath;
@@ -780,7 +782,7 @@ void Engine::Impl::sampleNext(Seq& s, const float* row)
         const int left = std::min(req.maxTokens - s.result.stats.generatedTokens, seqContext + 1 - static_cast<int>(s.seq.tokens.size()));
         if (s.json->finished() || (s.json->complete() && left <= 1))
             return finish(s, FinishReason::Stop);
-        sampling::jsonTokenMask(*s.json, pieces, eog, left, allowed);
+        jsonMasker->mask(*s.json, left, allowed);
         masked.assign(row, row + vocab);
         bool any = false;
         for (std::size_t i = 0; i < vocab; ++i) {

@@ -1918,8 +1918,12 @@ JsonTokenMasker::JsonTokenMasker(const std::vector<std::string>& pieces, const s
         m_inner.push_back({id, static_cast<std::uint32_t>(probe.count), probe.state, probe.pending, probe.nextLo, probe.nextHi});
     }
     std::sort(m_inner.begin(), m_inner.end(), [](const InnerToken& a, const InnerToken& b) { return a.id < b.id; });
+    // The sentinel ends the last node's tokens.
+    Node sentinel;
+    sentinel.tokens = static_cast<std::uint32_t>(m_tokens.size());
+    m_nodes.push_back(sentinel);
     // Children come after their parent: fold the subtrees from the end.
-    for (std::size_t i = m_nodes.size(); i-- > 1;) {
+    for (std::size_t i = m_nodes.size() - 1; i-- > 1;) {
         Node& node = m_nodes[i];
         node.allInner = true;
         for (std::uint32_t k = node.tokens; k < m_nodes[i + 1].tokens; ++k)
@@ -1927,9 +1931,6 @@ JsonTokenMasker::JsonTokenMasker(const std::vector<std::string>& pieces, const s
         for (std::uint32_t k = static_cast<std::uint32_t>(i) + 1; k < node.end; k = m_nodes[k].end)
             node.allInner = node.allInner && m_nodes[k].allInner;
     }
-    Node sentinel;
-    sentinel.tokens = static_cast<std::uint32_t>(m_tokens.size());
-    m_nodes.push_back(sentinel);
 }
 
 void JsonTokenMasker::mask(const JsonConstraint& constraint, int tokensLeft, std::vector<bool>& allowed) const
