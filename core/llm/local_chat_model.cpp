@@ -5,6 +5,7 @@
 
 #include "core/json/untrusted_json.h"
 #include "inference/engine.h"
+#include "inference/sampling/json_constraint.h"
 
 #include <QMetaObject>
 #include <QMutex>
@@ -274,13 +275,20 @@ public:
                 schema["properties"]["action"] = OJson{{"enum", OJson::array({"reply", "call"})}};
                 schema["properties"]["tool"] = OJson{{"enum", toolEnum}};
                 // One tool: its own argument schema keeps the arguments valid
-                // too (several would need oneOf, which the subset lacks).
+                // too, when the engine can honour it (several would need
+                // oneOf over the tools). Otherwise any object: the call still
+                // happens, and the tool checks its arguments as it would a
+                // remote model's.
                 OJson args = OJson{{"type", "object"}};
                 if (names.size() == 1)
                     for (const auto& t : request.tools)
                         if (t.is_object() && t.contains("function") && t["function"].is_object() && t["function"].contains("parameters")
-                            && t["function"]["parameters"].is_object())
-                            args = t["function"]["parameters"];
+                            && t["function"]["parameters"].is_object()) {
+                            if (auto own = inference::sampling::JsonSchema::parse(t["function"]["parameters"].dump()); own)
+                                args = t["function"]["parameters"];
+                            else
+                                qWarning("outpost: the arguments of tool %s are not constrained: %s", names.front().c_str(), own.error().c_str());
+                        }
                 schema["properties"]["arguments"] = args;
                 schema["required"] = OJson::array({"action"});
                 d.jsonSchema = schema.dump();
