@@ -5,6 +5,9 @@
 #include <climits>
 #include <cstdio>
 #include <cstring>
+#include <functional>
+#include <queue>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -20,6 +23,10 @@ __extension__ typedef __int128 Wide;
 constexpr int kMaxDepth = 64;                               // nesting of the schema's JSON
 constexpr int kMaxDigits = 15;                              // digits before and after the point in numbers written
 constexpr std::size_t kMaxMinimal = std::size_t(1) << 20;   // bytes of any node's shortest value
+// Schemas built one inside another (through "$ref" too), and the nesting of
+// a shortest value: both bound the recursion of the functions that follow
+// them (a few hundred bytes of stack a level).
+constexpr int kMaxNesting = 128;
 
 Wide pow10(int n)  // n from 0 to 38
 {
@@ -145,6 +152,12 @@ bool validNumber(std::string_view s)
     return i == s.size();
 }
 
+// The value of a hex digit, or -1.
+int hexDigit(char h)
+{
+    return h >= '0' && h <= '9' ? h - '0' : h >= 'a' && h <= 'f' ? h - 'a' + 10 : h >= 'A' && h <= 'F' ? h - 'A' + 10 : -1;
+}
+
 class Reader {
 public:
     explicit Reader(std::string_view text) : m_s(text) {}
@@ -184,16 +197,10 @@ private:
             return fail("short \\u escape");
         cp = 0;
         for (int i = 0; i < 4; ++i) {
-            const char h = m_s[m_pos++];
-            cp <<= 4;
-            if (h >= '0' && h <= '9')
-                cp |= unsigned(h - '0');
-            else if (h >= 'a' && h <= 'f')
-                cp |= unsigned(h - 'a' + 10);
-            else if (h >= 'A' && h <= 'F')
-                cp |= unsigned(h - 'A' + 10);
-            else
+            const int digit = hexDigit(m_s[m_pos++]);
+            if (digit < 0)
                 return fail("bad \\u escape");
+            cp = cp << 4 | unsigned(digit);
         }
         return true;
     }
@@ -528,9 +535,12 @@ public:
     }
 
     // After the last add(): the shortest texts, and with `through` the
-    // texts through every node (for reaches() and throughFrom()).
+    // texts through every node (for reaches() and throughFrom()). Once.
     void seal(bool through)
     {
+        if (m_sealed)
+            return;
+        m_sealed = true;
         // A child is always created after its parent: children first.
         for (std::size_t i = m_nodes.size(); i-- > 0;) {
             Node& n = m_nodes[i];
@@ -615,6 +625,7 @@ private:
 
     std::vector<Node> m_nodes = std::vector<Node>(1);
     std::vector<std::string> m_texts;
+    bool m_sealed = false;      // no add() after seal()
     std::vector<int> m_parent;  // while building: parent of node i + 1
     std::vector<int> m_ends;    // while building: node where text t ends
     std::vector<int> m_begin;   // texts through node n: m_through[m_begin[n] .. m_begin[n + 1])
@@ -652,14 +663,19 @@ struct SchemaNode {
     std::string rangedMinimal;
     // Literals (enum/const, boolean, null); for Any: true, false, null.
     TextTrie literals;
+    // Literals from enum/const beside other keywords: those keywords, which
+    // a member must match too (read only while building: the members left
+    // are those that match).
+    const SchemaNode* filter = nullptr;
     std::size_t minimalSize = 0;             // bytes of the shortest valid value
+    std::uint32_t index = 0;                 // in JsonSchema::m_nodes
 };
 
 JsonSchema::~JsonSchema() = default;
 
 std::size_t JsonSchema::minimalLength() const
 {
-    return root().minimalSize;
+    return m_root->minimalSize;
 }
 
 namespace {
@@ -872,6 +888,21 @@ bool rangedCompletion(const SchemaNode& n, const Frame& f, std::string& out)
 }
 
 // ---- building --------------------------------------------------------------------
+//
+// parse() builds in stages, because "$ref" may point at a schema still being
+// built (recursion) and what a node needs from others is only final at the
+// end:
+//   build()     one node per schema object (memoised by the object: every
+//               "$ref" to it is the same node; a schema that is only a
+//               "$ref" is the node it names, followed without recursion).
+//               Children may be nodes still being filled.
+//   filterLists() enum/const members kept where they match the keywords
+//               beside them (matches() follows nodes, now all filled).
+//   settle()    from the root, the nodes the automaton can reach; their
+//               shortest values, by Knuth's generalisation of Dijkstra's
+//               algorithm (a node is final once what it needs is: a cycle
+//               that every value must go round never is, and is an error);
+//               then the tables objects complete with.
 
 // A name in a JSON pointer.
 std::string pointerPart(std::string_view name)
@@ -889,7 +920,7 @@ std::size_t saturatingAdd(std::size_t a, std::size_t b)
 
 const char* const kSupported[] = {"type", "properties", "required", "additionalProperties", "items", "minItems", "maxItems",
                                   "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
-                                  "enum", "const"};
+                                  "enum", "const", "$ref"};
 const char* const kIgnored[] = {"description", "title", "default", "examples", "$schema", "$id", "$comment", "deprecated",
                                 "readOnly", "writeOnly", "format", "contentMediaType", "contentEncoding", "$defs", "definitions"};
 
@@ -898,42 +929,365 @@ bool listed(const char* const* begin, const char* const* end, std::string_view k
     return std::any_of(begin, end, [&](const char* k) { return key == k; });
 }
 
+// Whether v matches node n, with JSON Schema's semantics (enum/const
+// members). Terminates on recursive schemas: every step into a node either
+// goes into v or, for an enum/const beside other keywords, to those
+// keywords' node, which never is such a list itself.
+bool matches(const Json& v, const SchemaNode& n)
+{
+    switch (n.kind) {
+    case NodeKind::Any: return true;
+    case NodeKind::Literal: return n.literals.find(serialize(v)) >= 0 && (!n.filter || matches(v, *n.filter));
+    case NodeKind::String: {
+        if (v.type != Json::Type::String)
+            return false;
+        const auto points = std::count_if(v.str.begin(), v.str.end(), [](char ch) { return (static_cast<unsigned char>(ch) & 0xC0) != 0x80; });
+        return points >= n.minLength && (n.maxLength < 0 || points <= n.maxLength);
+    }
+    case NodeKind::Integer:
+    case NodeKind::Number: {
+        if (v.type != Json::Type::Number)
+            return false;
+        const Decimal d = decimalOf(v.raw);
+        if (n.kind == NodeKind::Integer && !isInteger(d))
+            return false;
+        return !n.ranged || (scaled(d, n.frac, false) >= n.lo && scaled(d, n.frac, true) <= n.hi);
+    }
+    case NodeKind::Array:
+        if (v.type != Json::Type::Array || static_cast<long long>(v.arr.size()) < n.minItems
+            || (n.maxItems >= 0 && static_cast<long long>(v.arr.size()) > n.maxItems))
+            return false;
+        return std::all_of(v.arr.begin(), v.arr.end(), [&](const Json& item) { return matches(item, *n.items); });
+    case NodeKind::Object: {
+        if (v.type != Json::Type::Object)
+            return false;
+        std::vector<bool> seen(n.values.size(), false);
+        for (const auto& [key, value] : v.obj) {
+            const int p = n.names.find(escaped(key));
+            if (p >= 0)
+                seen[std::size_t(p)] = true;
+            const SchemaNode* s = p >= 0 ? n.values[std::size_t(p)] : n.additional;
+            if (!s || !matches(value, *s))
+                return false;
+        }
+        for (std::size_t p = 0; p < seen.size(); ++p)
+            if (n.required[p] && !seen[p])
+                return false;
+        return true;
+    }
+    }
+    return false;
+}
+
+// A bounded number's shortest text: of either sign the shorter, the
+// positive one on a tie.
+void setRangedMinimal(SchemaNode& n)
+{
+    Frame plus, minus;
+    plus.node = minus.node = &n;
+    plus.state = kStart;
+    minus.state = kMinus;
+    minus.negative = true;
+    std::string p, m = "-";
+    const bool okPlus = rangedCompletion(n, plus, p), okMinus = rangedCompletion(n, minus, m);
+    n.rangedMinimal = okPlus && (!okMinus || p.size() <= m.size()) ? p : m;
+}
+
+// The shortest value's size once what it holds is final (kMaxMinimal + 1:
+// longer), and how deep its appendMinimal() recursion goes.
+std::size_t sizeNow(SchemaNode& n)
+{
+    switch (n.kind) {
+    case NodeKind::Any: return 1;
+    case NodeKind::String: return saturatingAdd(std::min<std::size_t>(std::size_t(n.minLength), kMaxMinimal + 1), 2);
+    case NodeKind::Number:
+    case NodeKind::Integer: return n.ranged ? n.rangedMinimal.size() : 1;
+    case NodeKind::Literal:
+        n.literals.seal(false);
+        return n.literals.text(n.literals.node(0).shortest).size();
+    case NodeKind::Array: {
+        std::size_t size = 2;
+        for (int i = 0; i < n.minItems && size <= kMaxMinimal; ++i)
+            size = saturatingAdd(size, n.items->minimalSize + (i ? 1 : 0));
+        return size;
+    }
+    case NodeKind::Object: {
+        LengthOut out;
+        out.put('{');
+        putRequiredAfter(out, n, -1, true);
+        out.put('}');
+        return std::min(out.length, kMaxMinimal + 1);
+    }
+    }
+    return 1;
+}
+
 struct Builder {
+    Builder(JsonSchema& s, const Json& d) : schema(s), document(d) {}
+
     JsonSchema& schema;
+    const Json& document;
     SchemaNode* any = nullptr;
     std::string error;
+    // Schema resources: the document, and each schema with an "$id" (up to
+    // its fragment), by that "$id" as written. "#..." in a "$ref" is read in
+    // the resource the "$ref" stands in: `base`, while building.
+    struct Resource {
+        const Json* json;
+        std::string path;
+    };
+    std::unordered_map<std::string, Resource> resources;
+    Resource base;
+    // Schema objects built, or being built (a "$ref" back to one gets its
+    // node before it is filled), and where each node stands, for errors.
+    std::unordered_map<const Json*, const SchemaNode*> built;
+    std::vector<std::string> paths;
+    // enum/const members, filtered once every node is filled.
+    struct List {
+        SchemaNode* node;
+        std::vector<std::pair<const Json*, std::string>> members;  // with their text
+        std::string path;
+        bool isEnum;
+    };
+    std::vector<List> lists;
+    std::unordered_map<const Json*, std::unordered_map<std::string_view, const Json*>> keyIndex;  // large objects on pointer walks
+    int depth = 0;                   // schemas being built, one inside another
 
-    SchemaNode* make(NodeKind kind)
+    SchemaNode* make(NodeKind kind, const std::string& path)
     {
         schema.m_nodes.push_back(std::make_unique<SchemaNode>());
-        schema.m_nodes.back()->kind = kind;
-        return schema.m_nodes.back().get();
+        SchemaNode* n = schema.m_nodes.back().get();
+        n->kind = kind;
+        n->index = static_cast<std::uint32_t>(schema.m_nodes.size() - 1);
+        paths.push_back(path);
+        return n;
     }
+    SchemaNode& node(std::size_t index) { return *schema.m_nodes[index]; }
 
     bool fail(const std::string& path, const std::string& what)
     {
         error = "JSON schema: " + path + " " + what;
         return false;
     }
+    bool failKeyword(const std::string& path, std::string_view keyword, const std::string& what)
+    {
+        error = "JSON schema: \"" + std::string(keyword) + "\" at " + path + "/" + pointerPart(keyword) + " " + what;
+        return false;
+    }
 
+    void setAny(SchemaNode& n) const
+    {
+        n.kind = NodeKind::Any;
+        n.additional = any;
+        n.items = any;
+        n.literals = any->literals;
+    }
+
+    // The node of schema j, which stands at `path`. A schema that is only a
+    // reference is the node it refers to; chains of them are followed here,
+    // in a loop.
     const SchemaNode* build(const Json& j, const std::string& path)
     {
-        if (j.type == Json::Type::Bool && j.b)
-            return any;
-        if (j.type != Json::Type::Object) {
-            fail(path, "must be a schema (an object, or true)");
-            return nullptr;
+        const Json* at = &j;
+        std::string where = path;
+        Resource resource = base;
+        std::vector<const Json*> chain;  // references followed, and where they stand
+        std::vector<std::string> route;
+        std::unordered_set<const Json*> inChain;
+        const SchemaNode* result = nullptr;
+        for (;;) {
+            if (at->type == Json::Type::Bool && at->b) {
+                result = any;
+                break;
+            }
+            if (at->type != Json::Type::Object) {
+                fail(where, "must be a schema (an object, or true)");
+                return nullptr;
+            }
+            if (const auto it = built.find(at); it != built.end()) {
+                result = it->second;
+                break;
+            }
+            if (!knownKeywords(*at, where))
+                return nullptr;
+            if (idOf(*at))
+                resource = {at, where};
+            const Json* ref = at->get("$ref");
+            if (!ref) {
+                result = buildSchema(*at, where, resource);
+                if (!result)
+                    return nullptr;
+                break;
+            }
+            const Json* target = nullptr;
+            std::string targetPath;
+            if (!reference(*ref, where, resource, target, targetPath))
+                return nullptr;
+            chain.push_back(at);
+            route.push_back(where);
+            inChain.insert(at);
+            if (inChain.count(target)) {
+                const auto first = std::find(chain.begin(), chain.end(), target) - chain.begin();
+                std::string loop;
+                for (auto k = std::size_t(first); k < route.size(); ++k)
+                    loop += route[k] + " -> ";
+                failKeyword(where, "$ref", "closes a loop of references with no schema in between (" + loop + targetPath + ")");
+                return nullptr;
+            }
+            at = target;
+            where = std::move(targetPath);
         }
+        for (const Json* c : chain)
+            built[c] = result;
+        return result;
+    }
+
+    bool knownKeywords(const Json& j, const std::string& path)
+    {
         for (const auto& [key, v] : j.obj) {
             if (!listed(std::begin(kSupported), std::end(kSupported), key) && !listed(std::begin(kIgnored), std::end(kIgnored), key)) {
                 std::string list;
                 for (const char* k : kSupported)
                     list += (list.empty() ? "" : ", ") + std::string(k);
-                error = "JSON schema: \"" + key + "\" at " + path + "/" + pointerPart(key)
-                    + " is not supported by constrained output (it supports " + list + "; annotations are ignored)";
-                return nullptr;
+                return failKeyword(path, key, "is not supported by constrained output (it supports " + list + "; annotations are ignored)");
             }
         }
+        if (j.get("$ref"))
+            for (const auto& [key, v] : j.obj)
+                if (key != "$ref" && listed(std::begin(kSupported), std::end(kSupported), key))
+                    return failKeyword(path, key, "beside \"$ref\" is not supported by constrained output (only annotations may stand beside it)");
+        return true;
+    }
+
+    const Json* lookup(const Json& object, const std::string& key)
+    {
+        if (object.obj.size() < 16)
+            return object.get(key);
+        auto& index = keyIndex[&object];
+        if (index.empty())
+            for (const auto& [k, v] : object.obj)
+                index.emplace(k, &v);
+        const auto it = index.find(key);
+        return it == index.end() ? nullptr : it->second;
+    }
+
+    // The "$id" that makes a schema a resource of its own ("#name" is an
+    // anchor, not one), or null.
+    const Json* idOf(const Json& j)
+    {
+        const Json* id = j.type == Json::Type::Object ? lookup(j, "$id") : nullptr;
+        return id && id->type == Json::Type::String && !id->str.empty() && id->str[0] != '#' ? id : nullptr;
+    }
+
+    // Every object with an "$id" in the document (but inside values:
+    // enum, const, default, examples), found once, without recursion.
+    void findResources()
+    {
+        std::vector<std::pair<const Json*, std::string>> stack{{&document, "#"}};
+        while (!stack.empty()) {
+            const auto [j, path] = std::move(stack.back());
+            stack.pop_back();
+            if (const Json* id = idOf(*j))
+                resources.emplace(id->str.substr(0, id->str.find('#')), Resource{j, path});
+            if (j->type == Json::Type::Array)
+                for (std::size_t i = 0; i < j->arr.size(); ++i)
+                    stack.emplace_back(&j->arr[i], path + "/" + std::to_string(i));
+            else if (j->type == Json::Type::Object)
+                for (const auto& [k, v] : j->obj)
+                    if (k != "enum" && k != "const" && k != "default" && k != "examples")
+                        stack.emplace_back(&v, path + "/" + pointerPart(k));
+        }
+    }
+
+    // The schema a "$ref" (standing in the schema at `path`, in `resource`)
+    // points to, with its JSON pointer; `resource` becomes the target's.
+    // "#", "#/$defs/Name", any JSON pointer (~0 ~1 escaped, %-encoded as a
+    // URI fragment), in this resource or, after its "$id" as written, in
+    // another of the document.
+    bool reference(const Json& ref, const std::string& path, Resource& resource, const Json*& target, std::string& targetPath)
+    {
+        if (ref.type != Json::Type::String)
+            return failKeyword(path, "$ref", "must be a string");
+        const std::string quoted = "is \"" + ref.str + "\", ";
+        const std::size_t hash = ref.str.find('#');
+        const std::string uri = ref.str.substr(0, hash);
+        if (!uri.empty()) {
+            const auto it = resources.find(uri);
+            if (it == resources.end())
+                return failKeyword(path, "$ref", quoted + "a remote reference: constrained output supports only references inside the schema (\"#\", \"#/$defs/Name\", another JSON pointer after \"#\", or one after the \"$id\" of a schema in it)");
+            resource = it->second;
+        }
+        const std::string_view r = hash == std::string::npos ? std::string_view() : std::string_view(ref.str).substr(hash);
+        std::string pointer;
+        for (std::size_t i = 1; i < r.size(); ++i) {
+            if (r[i] != '%') {
+                pointer += r[i];
+                continue;
+            }
+            const int high = i + 2 < r.size() ? hexDigit(r[i + 1]) : -1, low = i + 2 < r.size() ? hexDigit(r[i + 2]) : -1;
+            if (high < 0 || low < 0)
+                return failKeyword(path, "$ref", quoted + "which has a bad %-escape");
+            pointer += char(high * 16 + low);
+            i += 2;
+        }
+        if (!pointer.empty() && pointer[0] != '/')
+            return failKeyword(path, "$ref", quoted + "a reference to an anchor, which constrained output does not support (use a JSON pointer: \"#/$defs/Name\")");
+        target = resource.json;
+        targetPath = resource.path;
+        const std::string within = resource.json == &document ? std::string()
+                                                              : "; \"#\" there is the schema at " + resource.path + ", which has an \"$id\"";
+        for (std::size_t i = 0; i < pointer.size();) {
+            const std::size_t end = std::min(pointer.find('/', i + 1), pointer.size());
+            std::string token;
+            for (std::size_t k = i + 1; k < end; ++k) {
+                if (pointer[k] != '~') {
+                    token += pointer[k];
+                } else if (k + 1 < end && (pointer[k + 1] == '0' || pointer[k + 1] == '1')) {
+                    token += pointer[++k] == '0' ? '~' : '/';
+                } else {
+                    return failKeyword(path, "$ref", quoted + "whose JSON pointer has a bad ~ escape (only ~0 and ~1)");
+                }
+            }
+            const Json* next = nullptr;
+            if (target->type == Json::Type::Object) {
+                next = lookup(*target, token);
+            } else if (target->type == Json::Type::Array && !token.empty() && token.size() < 10
+                       && std::all_of(token.begin(), token.end(), [](char c) { return c >= '0' && c <= '9'; }) && (token == "0" || token[0] != '0')) {
+                const auto k = std::stoul(token);
+                next = k < target->arr.size() ? &target->arr[k] : nullptr;
+            }
+            if (!next)
+                return failKeyword(path, "$ref", quoted + "which points to nothing in the schema (" + targetPath + " has no \"" + token + "\"" + within + ")");
+            target = next;
+            targetPath += "/" + pointerPart(token);
+            if (idOf(*target))
+                resource = {target, targetPath};
+            i = end;
+        }
+        return true;
+    }
+
+    // A schema object that is not only a reference: its node, filled (its
+    // children may still be filling).
+    SchemaNode* buildSchema(const Json& j, const std::string& path, const Resource& resource)
+    {
+        if (depth >= kMaxNesting) {
+            fail(path, "nests schemas more than " + std::to_string(kMaxNesting) + " deep (through \"$ref\")");
+            return nullptr;
+        }
+        ++depth;
+        struct Leave {
+            Builder& b;
+            Resource outer;
+            ~Leave()
+            {
+                --b.depth;
+                b.base = outer;
+            }
+        } leave{*this, base};
+        base = resource;
+        SchemaNode* n = make(NodeKind::Any, path);
+        built[&j] = n;
         std::string type;
         if (const Json* t = j.get("type")) {
             if (t->type != Json::Type::String) {
@@ -951,127 +1305,120 @@ struct Builder {
                    : has({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"}) ? "number"
                                                                                          : "";
         }
-        SchemaNode* n = typed(j, type, path);
-        if (!n)
+        // With enum/const, the node lists the members, and the type and its
+        // keywords are a node of their own that the members must match.
+        const bool list = j.get("enum") || j.get("const");
+        SchemaNode* base = list ? make(NodeKind::Any, path) : n;
+        if (!typed(j, type, path, *base) || (list && !literals(j, *n, base, path)))
             return nullptr;
-        if (j.get("enum") || j.get("const"))
-            return literals(j, n, path);
-        return n == any ? any : finish(n, path);
+        return n;
     }
 
-    // The node for `type` and its keywords (the Any node for "").
-    SchemaNode* typed(const Json& j, const std::string& type, const std::string& path)
+    // Fills n with `type` and its keywords (Any for "").
+    bool typed(const Json& j, const std::string& type, const std::string& path, SchemaNode& n)
     {
-        if (type.empty())
-            return any;
+        if (type.empty()) {
+            setAny(n);
+            return true;
+        }
         if (type == "string") {
-            auto* n = make(NodeKind::String);
-            if (!count(j, "minLength", path, n->minLength) || !count(j, "maxLength", path, n->maxLength))
-                return nullptr;
-            if (n->maxLength >= 0 && n->maxLength < n->minLength) {
-                fail(path, "has maxLength below minLength");
-                return nullptr;
-            }
-            return n;
+            n.kind = NodeKind::String;
+            if (!count(j, "minLength", path, n.minLength) || !count(j, "maxLength", path, n.maxLength))
+                return false;
+            if (n.maxLength >= 0 && n.maxLength < n.minLength)
+                return fail(path, "has maxLength below minLength");
+            return true;
         }
         if (type == "integer" || type == "number") {
-            auto* n = make(type == "integer" ? NodeKind::Integer : NodeKind::Number);
+            n.kind = type == "integer" ? NodeKind::Integer : NodeKind::Number;
             const bool bounded = j.get("minimum") || j.get("maximum") || j.get("exclusiveMinimum") || j.get("exclusiveMaximum");
-            if (n->kind == NodeKind::Integer || bounded) {
-                n->ranged = true;
-                n->frac = n->kind == NodeKind::Integer ? 0 : kMaxDigits;
-                if (!bounds(j, path, *n))
-                    return nullptr;
+            if (n.kind == NodeKind::Integer || bounded) {
+                n.ranged = true;
+                n.frac = n.kind == NodeKind::Integer ? 0 : kMaxDigits;
+                if (!bounds(j, path, n))
+                    return false;
+                setRangedMinimal(n);
             }
-            return n;
+            return true;
         }
         if (type == "boolean" || type == "null") {
-            auto* n = make(NodeKind::Literal);
+            n.kind = NodeKind::Literal;
             if (type == "null") {
-                n->literals.add("null");
+                n.literals.add("null");
             } else {
-                n->literals.add("true");
-                n->literals.add("false");
+                n.literals.add("true");
+                n.literals.add("false");
             }
-            return n;
+            return true;
         }
         if (type == "array") {
-            auto* n = make(NodeKind::Array);
-            n->items = any;
+            n.kind = NodeKind::Array;
+            n.items = any;
             if (const Json* items = j.get("items")) {
-                if (items->type == Json::Type::Array) {
-                    fail(path + "/items", "is an array (tuple items), which constrained output does not support");
-                    return nullptr;
-                }
-                if (!(n->items = build(*items, path + "/items")))
-                    return nullptr;
+                if (items->type == Json::Type::Array)
+                    return fail(path + "/items", "is an array (tuple items), which constrained output does not support");
+                if (!(n.items = build(*items, path + "/items")))
+                    return false;
             }
-            if (!count(j, "minItems", path, n->minItems) || !count(j, "maxItems", path, n->maxItems))
-                return nullptr;
-            if (n->maxItems >= 0 && n->maxItems < n->minItems) {
-                fail(path, "has maxItems below minItems");
-                return nullptr;
-            }
-            return n;
+            if (!count(j, "minItems", path, n.minItems) || !count(j, "maxItems", path, n.maxItems))
+                return false;
+            if (n.maxItems >= 0 && n.maxItems < n.minItems)
+                return fail(path, "has maxItems below minItems");
+            return true;
         }
         if (type == "object")
-            return object(j, path);
-        fail(path + "/type", "is \"" + type + "\", which is not a JSON Schema type");
-        return nullptr;
+            return object(j, path, n);
+        return fail(path + "/type", "is \"" + type + "\", which is not a JSON Schema type");
     }
 
-    SchemaNode* object(const Json& j, const std::string& path)
+    bool object(const Json& j, const std::string& path, SchemaNode& n)
     {
-        auto* n = make(NodeKind::Object);
-        n->additional = any;
+        n.kind = NodeKind::Object;
+        n.additional = any;
         if (const Json* a = j.get("additionalProperties")) {
             if (a->type == Json::Type::Bool && !a->b)
-                n->additional = nullptr;
-            else if (!(n->additional = build(*a, path + "/additionalProperties")))
-                return nullptr;
+                n.additional = nullptr;
+            else if (!(n.additional = build(*a, path + "/additionalProperties")))
+                return false;
         }
         std::unordered_map<std::string, int> index;
         if (const Json* props = j.get("properties")) {
-            if (props->type != Json::Type::Object) {
-                fail(path + "/properties", "must be an object");
-                return nullptr;
-            }
+            if (props->type != Json::Type::Object)
+                return fail(path + "/properties", "must be an object");
             for (const auto& [name, sub] : props->obj) {
                 const SchemaNode* v = build(sub, path + "/properties/" + pointerPart(name));
                 if (!v)
-                    return nullptr;
-                index[name] = n->names.add(escaped(name));
-                n->values.push_back(v);
-                n->required.push_back(false);
+                    return false;
+                index[name] = n.names.add(escaped(name));
+                n.values.push_back(v);
+                n.required.push_back(false);
             }
         }
         if (const Json* req = j.get("required")) {
-            if (req->type != Json::Type::Array) {
-                fail(path + "/required", "must be an array of names");
-                return nullptr;
-            }
+            if (req->type != Json::Type::Array)
+                return fail(path + "/required", "must be an array of names");
             for (const auto& r : req->arr) {
-                if (r.type != Json::Type::String) {
-                    fail(path + "/required", "must be an array of names");
-                    return nullptr;
-                }
+                if (r.type != Json::Type::String)
+                    return fail(path + "/required", "must be an array of names");
                 auto it = index.find(r.str);
                 if (it == index.end()) {
                     // Not among the properties: additionalProperties decides its value.
-                    if (!n->additional) {
-                        fail(path, "requires \"" + r.str + "\", which is not among its properties and additionalProperties is false");
-                        return nullptr;
-                    }
-                    it = index.emplace(r.str, n->names.add(escaped(r.str))).first;
-                    n->values.push_back(n->additional);
-                    n->required.push_back(false);
+                    if (!n.additional)
+                        return fail(path, "requires \"" + r.str + "\", which is not among its properties and additionalProperties is false");
+                    it = index.emplace(r.str, n.names.add(escaped(r.str))).first;
+                    n.values.push_back(n.additional);
+                    n.required.push_back(false);
                 }
-                n->required[std::size_t(it->second)] = true;
+                n.required[std::size_t(it->second)] = true;
             }
         }
-        n->names.seal(true);
-        n->freeObject = n->values.empty() && n->additional;
-        return n;
+        n.names.seal(true);
+        n.freeObject = n.values.empty() && n.additional;
+        const std::size_t props = n.values.size();
+        n.nextRequired.assign(props + 1, static_cast<int>(props));
+        for (std::size_t p = props; p-- > 0;)
+            n.nextRequired[p] = n.required[p] ? static_cast<int>(p) : n.nextRequired[p + 1];
+        return true;
     }
 
     // A whole number from 0 (saturated at INT_MAX).
@@ -1123,142 +1470,178 @@ struct Builder {
         return true;
     }
 
-    // enum/const: the members that the rest of the schema (node n) allows.
-    const SchemaNode* literals(const Json& j, const SchemaNode* n, const std::string& path)
+    // enum/const: the node lists the members; those that `base` (the rest
+    // of the schema) rules out are dropped by filterLists().
+    bool literals(const Json& j, SchemaNode& lit, const SchemaNode* base, const std::string& path)
     {
         const Json* e = j.get("enum");
         const Json* c = j.get("const");
-        if (e && (e->type != Json::Type::Array || e->arr.empty())) {
-            fail(path + "/enum", "must be a non-empty array");
-            return nullptr;
-        }
-        auto* lit = make(NodeKind::Literal);
+        if (e && (e->type != Json::Type::Array || e->arr.empty()))
+            return fail(path + "/enum", "must be a non-empty array");
+        lit.kind = NodeKind::Literal;
+        lit.filter = base->kind == NodeKind::Any ? nullptr : base;
+        List list{&lit, {}, path, e != nullptr};
         const std::string constText = c ? serialize(*c) : std::string();
         auto offer = [&](const Json& m) {
             std::string text = serialize(m);
-            if ((!c || text == constText) && matches(m, *n))
-                lit->literals.add(text);
+            if (c && text != constText)
+                return;
+            lit.literals.add(text);
+            list.members.emplace_back(&m, std::move(text));
         };
         if (e)
             for (const auto& m : e->arr)
                 offer(m);
         else
             offer(*c);
-        if (lit->literals.size() == 0) {
-            fail(path, e ? "has no enum member that the rest of the schema allows" : "has a const that the rest of the schema rules out");
-            return nullptr;
-        }
-        return finish(lit, path);
+        lists.push_back(std::move(list));
+        return true;
     }
 
-    // Whether v matches node n (for enum/const members).
-    static bool matches(const Json& v, const SchemaNode& n)
+    // Each list keeps the members that match its filter (until now it held
+    // them all: matches() on it meant the same, as it checks the filter too).
+    bool filterLists()
     {
-        switch (n.kind) {
-        case NodeKind::Any: return true;
-        case NodeKind::Literal: return n.literals.find(serialize(v)) >= 0;
-        case NodeKind::String: {
-            if (v.type != Json::Type::String)
-                return false;
-            const auto points = std::count_if(v.str.begin(), v.str.end(), [](char ch) { return (static_cast<unsigned char>(ch) & 0xC0) != 0x80; });
-            return points >= n.minLength && (n.maxLength < 0 || points <= n.maxLength);
+        for (List& l : lists) {
+            TextTrie kept;
+            for (const auto& [m, text] : l.members)
+                if (!l.node->filter || matches(*m, *l.node->filter))
+                    kept.add(text);
+            if (kept.size() == 0)
+                return fail(l.path, l.isEnum ? "has no enum member that the rest of the schema allows" : "has a const that the rest of the schema rules out");
+            l.node->literals = std::move(kept);
         }
-        case NodeKind::Integer:
-        case NodeKind::Number: {
-            if (v.type != Json::Type::Number)
-                return false;
-            const Decimal d = decimalOf(v.raw);
-            if (n.kind == NodeKind::Integer && !isInteger(d))
-                return false;
-            return !n.ranged || (scaled(d, n.frac, false) >= n.lo && scaled(d, n.frac, true) <= n.hi);
-        }
-        case NodeKind::Array:
-            if (v.type != Json::Type::Array || static_cast<long long>(v.arr.size()) < n.minItems
-                || (n.maxItems >= 0 && static_cast<long long>(v.arr.size()) > n.maxItems))
-                return false;
-            return std::all_of(v.arr.begin(), v.arr.end(), [&](const Json& item) { return matches(item, *n.items); });
-        case NodeKind::Object: {
-            if (v.type != Json::Type::Object)
-                return false;
-            std::vector<bool> seen(n.values.size(), false);
-            for (const auto& [key, value] : v.obj) {
-                const int p = n.names.find(escaped(key));
-                if (p >= 0)
-                    seen[std::size_t(p)] = true;
-                const SchemaNode* s = p >= 0 ? n.values[std::size_t(p)] : n.additional;
-                if (!s || !matches(value, *s))
-                    return false;
-            }
-            for (std::size_t p = 0; p < seen.size(); ++p)
-                if (n.required[p] && !seen[p])
-                    return false;
-            return true;
-        }
-        }
-        return false;
+        return true;
     }
 
-    // The shortest value's size (refused past kMaxMinimal) and the tables
-    // the automaton reads.
-    const SchemaNode* finish(SchemaNode* n, const std::string& path)
+    // What the automaton can reach from the root, each node once.
+    bool reach(const SchemaNode* root, std::vector<SchemaNode*>& order)
     {
-        std::size_t size = 0;
-        switch (n->kind) {
-        case NodeKind::Any: size = 1; break;
-        case NodeKind::String: size = saturatingAdd(std::min<std::size_t>(std::size_t(n->minLength), kMaxMinimal + 1), 2); break;
-        case NodeKind::Number:
-        case NodeKind::Integer:
-            if (n->ranged) {
-                // Either sign: the shorter, the positive one on a tie.
-                Frame plus, minus;
-                plus.node = minus.node = n;
-                plus.state = kStart;
-                minus.state = kMinus;
-                minus.negative = true;
-                std::string p, m = "-";
-                const bool okPlus = rangedCompletion(*n, plus, p), okMinus = rangedCompletion(*n, minus, m);
-                n->rangedMinimal = okPlus && (!okMinus || p.size() <= m.size()) ? p : m;
+        std::vector<char> seen(schema.m_nodes.size(), 0);
+        std::vector<const SchemaNode*> stack{root};
+        while (!stack.empty()) {
+            const SchemaNode* n = stack.back();
+            stack.pop_back();
+            if (seen[n->index])
+                continue;
+            seen[n->index] = 1;
+            order.push_back(&node(n->index));
+            if (n->kind == NodeKind::Object) {
+                stack.insert(stack.end(), n->values.begin(), n->values.end());
+                if (n->freeObject)
+                    stack.push_back(n->additional);
+            } else if (n->kind == NodeKind::Array) {
+                stack.push_back(n->items);
             }
-            size = n->ranged ? n->rangedMinimal.size() : 1;
-            break;
-        case NodeKind::Literal:
-            n->literals.seal(false);
-            size = n->literals.text(n->literals.node(0).shortest).size();
-            break;
-        case NodeKind::Array:
-            size = 2;
-            for (int i = 0; i < n->minItems && size <= kMaxMinimal; ++i)
-                size = saturatingAdd(size, n->items->minimalSize + (i ? 1 : 0));
-            break;
-        case NodeKind::Object: {
-            const std::size_t props = n->values.size();
-            n->nextRequired.assign(props + 1, static_cast<int>(props));
-            n->tail.assign(props + 1, 0);
-            n->cheapestAfterComma.assign(props + 1, -1);
-            for (std::size_t p = props; p-- > 0;) {
-                LengthOut one;
-                putProperty(one, ",\"", *n, static_cast<int>(p));
-                n->nextRequired[p] = n->required[p] ? static_cast<int>(p) : n->nextRequired[p + 1];
-                n->tail[p] = n->tail[p + 1] + (n->required[p] ? one.length : 0);
-            }
-            // After property p - 1 and a comma, the choice is among p up to
-            // the next required one: the cheapest of p and that after p.
-            for (std::size_t p = props; p-- > 0;) {
-                const int after = n->required[p] ? -1 : n->cheapestAfterComma[p + 1];
-                n->cheapestAfterComma[p] =
-                    after >= 0 && keyCost(*n, after) < keyCost(*n, static_cast<int>(p)) ? after : static_cast<int>(p);
-            }
-            size = n->tail[0] + 1 - (n->nextRequired[0] < static_cast<int>(props) ? 1 : 0) + 1;
-            size = std::min(size, kMaxMinimal + 1);
-            break;
         }
+        return true;
+    }
+
+    // The nodes `n` needs final to know its shortest value.
+    static void needs(const SchemaNode& n, std::vector<const SchemaNode*>& out)
+    {
+        out.clear();
+        if (n.kind == NodeKind::Object) {
+            for (int p = n.nextRequired[0]; p < static_cast<int>(n.values.size()); p = n.nextRequired[std::size_t(p + 1)])
+                out.push_back(n.values[std::size_t(p)]);
+        } else if (n.kind == NodeKind::Array && n.minItems > 0) {
+            out.push_back(n.items);
         }
-        if (size > kMaxMinimal) {
-            fail(path, "allows no value shorter than " + std::to_string(kMaxMinimal) + " bytes (see its minLength, minItems, or what they hold)");
-            return nullptr;
+    }
+
+    // The reachable nodes' shortest values (see above), checked, and the
+    // tables objects complete with.
+    bool settle(const SchemaNode* root)
+    {
+        std::vector<SchemaNode*> order;
+        if (!reach(root, order))
+            return false;
+        const std::size_t count = schema.m_nodes.size();
+        std::vector<std::vector<std::uint32_t>> users(count);  // who needs each node
+        std::vector<int> waiting(count, 0), nesting(count, 0);
+        std::vector<char> done(count, 0);
+        using Entry = std::tuple<std::size_t, std::uint64_t, std::uint32_t>;  // size, order of push, node
+        std::priority_queue<Entry, std::vector<Entry>, std::greater<>> heap;
+        std::uint64_t pushes = 0;
+        std::vector<const SchemaNode*> need;
+        // Once all it needs is final: its size, and its nesting (the depth of
+        // appendMinimal()'s recursion).
+        auto ready = [&](SchemaNode& n) {
+            n.minimalSize = sizeNow(n);
+            needs(n, need);
+            int deepest = 0;
+            for (const SchemaNode* m : need)
+                deepest = std::max(deepest, nesting[m->index]);
+            nesting[n.index] = n.kind == NodeKind::Object || n.kind == NodeKind::Array ? std::min(deepest, kMaxNesting) + 1 : 0;
+            heap.emplace(n.minimalSize, pushes++, n.index);
+        };
+        for (SchemaNode* n : order) {
+            needs(*n, need);
+            for (const SchemaNode* m : need)
+                users[m->index].push_back(n->index);
+            waiting[n->index] = static_cast<int>(need.size());
+            if (need.empty())
+                ready(*n);
         }
-        n->minimalSize = size;
-        return n;
+        while (!heap.empty()) {
+            const std::uint32_t i = std::get<2>(heap.top());
+            heap.pop();
+            if (done[i])
+                continue;
+            done[i] = 1;
+            for (const std::uint32_t u : users[i])
+                if (--waiting[u] == 0)
+                    ready(node(u));
+        }
+        // An error names the node built last among those at fault: the
+        // innermost, where the cause is.
+        const SchemaNode* infinite = nullptr;
+        const SchemaNode* large = nullptr;
+        const SchemaNode* deep = nullptr;
+        for (const SchemaNode* n : order) {
+            auto later = [&](const SchemaNode*& worst) {
+                if (!worst || n->index > worst->index)
+                    worst = n;
+            };
+            if (!done[n->index])
+                later(infinite);
+            else if (n->minimalSize > kMaxMinimal)
+                later(large);
+            else if (nesting[n->index] > kMaxNesting)
+                later(deep);
+        }
+        if (infinite)
+            return fail(paths[infinite->index], "has no finite value: through \"$ref\" every value of it holds another without end "
+                                               "(a recursive schema needs a way out: a property that is not required, or an array that may be empty)");
+        if (large)
+            return fail(paths[large->index], "allows no value shorter than " + std::to_string(kMaxMinimal)
+                                                 + " bytes (see its minLength, minItems, or what they hold)");
+        if (deep)
+            return fail(paths[deep->index], "has no value that nests fewer than " + std::to_string(kMaxNesting) + " levels deep");
+        for (SchemaNode* n : order)
+            if (n->kind == NodeKind::Object)
+                tables(*n);
+        return true;
+    }
+
+    // What an object's completion reads: the bytes of the required
+    // properties after each one, and the cheapest one to write after a comma.
+    static void tables(SchemaNode& n)
+    {
+        const std::size_t props = n.values.size();
+        n.tail.assign(props + 1, 0);
+        n.cheapestAfterComma.assign(props + 1, -1);
+        for (std::size_t p = props; p-- > 0;) {
+            LengthOut one;
+            putProperty(one, ",\"", n, static_cast<int>(p));
+            n.tail[p] = n.tail[p + 1] + (n.required[p] ? one.length : 0);
+        }
+        // After property p - 1 and a comma, the choice is among p up to
+        // the next required one: the cheapest of p and that after p.
+        for (std::size_t p = props; p-- > 0;) {
+            const int after = n.required[p] ? -1 : n.cheapestAfterComma[p + 1];
+            n.cheapestAfterComma[p] = after >= 0 && keyCost(n, after) < keyCost(n, static_cast<int>(p)) ? after : static_cast<int>(p);
+        }
     }
 };
 
@@ -1302,10 +1685,8 @@ Result<std::shared_ptr<const JsonSchema>> JsonSchema::parse(std::string_view sch
     if (!Reader(schemaJson).parse(j, error))
         return Error{error};
     auto schema = std::make_shared<JsonSchema>();
-    // Node 0 is the root; reserve it, then build.
-    schema->m_nodes.push_back(std::make_unique<SchemaNode>());
-    Builder b{*schema, nullptr, {}};
-    SchemaNode* any = b.make(NodeKind::Any);
+    Builder b(*schema, j);
+    SchemaNode* any = b.make(NodeKind::Any, "#");
     any->additional = any;
     any->items = any;
     for (const char* l : {"true", "false", "null"})
@@ -1313,10 +1694,12 @@ Result<std::shared_ptr<const JsonSchema>> JsonSchema::parse(std::string_view sch
     any->literals.seal(false);
     any->minimalSize = 1;
     b.any = any;
+    b.base = {&j, "#"};
+    b.findResources();
     const SchemaNode* root = b.build(j, "#");
-    if (!root)
+    if (!root || !b.filterLists() || !b.settle(root))
         return Error{b.error};
-    *schema->m_nodes[0] = *root;
+    schema->m_root = root;
     return std::shared_ptr<const JsonSchema>(std::move(schema));
 }
 

@@ -5,9 +5,9 @@
 // Keywords that constrain values (anything else that could change what is
 // valid makes parse() fail, naming the keyword and its JSON pointer, e.g.
 // "multipleOf" at #/properties/n/multipleOf; so are "anyOf", "oneOf",
-// "allOf", "not", "$ref", "if", "pattern", "patternProperties",
-// "propertyNames", "prefixItems", "contains", "uniqueItems",
-// "minProperties", "maxProperties", "dependentRequired", type lists, ...):
+// "allOf", "not", "if", "pattern", "patternProperties", "propertyNames",
+// "prefixItems", "contains", "uniqueItems", "minProperties",
+// "maxProperties", "dependentRequired", type lists, ...):
 //   "type"       object, array, string, number, integer, boolean, null.
 //                Without it the keywords present decide: properties,
 //                additionalProperties or required make an object; items,
@@ -33,12 +33,25 @@
 //                members the rest of the schema rules out (a string in an
 //                integer's enum, one longer than maxLength, ...) are
 //                dropped; an error when none is left.
+//   "$ref"       a reference inside the schema: "#", "#/$defs/Name",
+//                "#/definitions/Name" or any JSON pointer after "#" (~0 ~1
+//                escaped, %-encoded as a URI fragment). "#" is the schema
+//                resource the "$ref" stands in: the document, or the
+//                nearest schema above it with an "$id" (so a schema put
+//                inside another keeps its meaning); a "$ref" may also name
+//                a resource of the document by its "$id", as written. The
+//                schema it names is one node however often it is named, so
+//                recursive schemas (a tree whose children are trees) work:
+//                a value nests as deep as it is written. Beside "$ref" only
+//                annotations. Refused: remote references (http://...,
+//                other.json#... that no "$id" in the document names),
+//                anchors ("#name"), and loops of references with no schema
+//                in between.
 // Annotations, which constrain nothing: "description", "title", "default",
 // "examples", "$schema", "$id", "$comment", "deprecated", "readOnly",
 // "writeOnly", "contentMediaType", "contentEncoding", and "format" (an
 // annotation since JSON Schema 2019-09: a "date-time" string is any
-// string). "$defs" and "definitions" are skipped (only "$ref", refused,
-// would use them).
+// string). "$defs" and "definitions" are read only where "$ref" points.
 //
 // What the automaton accepts (a subset of what the schema allows, chosen so
 // that generation always terminates): compact JSON (no whitespace between
@@ -56,9 +69,13 @@
 // Errors from parse(): invalid JSON (with its byte offset: numbers must
 // follow JSON's grammar, strings must be UTF-8 with paired surrogates, keys
 // must be unique), unsupported keywords, bad keyword values, schemas that
-// nothing matches, nesting deeper than 64, bounds that leave no integer of
-// at most 15 digits, and a shortest valid value over 1 MiB (a huge
-// minLength or minItems).
+// nothing matches, JSON nesting deeper than 64, bounds that leave no
+// integer of at most 15 digits, a shortest valid value over 1 MiB (a huge
+// minLength or minItems, or shared definitions that double at each level),
+// and, through "$ref": a schema with no finite value (a recursion that
+// every value must follow, e.g. a required property whose schema is the
+// object's own), schemas built more than 128 deep inside one another, and
+// a shortest value that nests deeper than 128.
 //
 // Termination: shortestCompletion() is the shortest text that turns the
 // prefix accepted so far into a complete value; the token mask only allows
@@ -83,11 +100,14 @@ public:
     // pointer.
     static Result<std::shared_ptr<const JsonSchema>> parse(std::string_view schemaJson);
     ~JsonSchema();
-    const SchemaNode& root() const { return *m_nodes.front(); }
+    const SchemaNode& root() const { return *m_root; }
     // Bytes of the shortest valid value.
     std::size_t minimalLength() const;
 
-    std::vector<std::unique_ptr<SchemaNode>> m_nodes; // m_nodes[0] is the root, m_nodes[1] "any value"
+    // Every node, shared: a schema that "$ref" reaches several times is one
+    // node, and a recursive one is a cycle of them (frames point at nodes).
+    std::vector<std::unique_ptr<SchemaNode>> m_nodes;
+    const SchemaNode* m_root = nullptr;
 };
 
 class JsonConstraint {

@@ -13,6 +13,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QUrl>
 
 #include <cstring>
 #include <random>
@@ -61,6 +62,29 @@ const char* kAnnotated = R"({"$schema":"https://json-schema.org/draft/2020-12/sc
   "deprecated":false,"readOnly":true,"writeOnly":false,"contentMediaType":"text/plain","contentEncoding":"base64"}},
   "required":["when"],"$defs":{"unused":{"type":"integer"}}})";
 
+// What tools generate. pydantic (the Python MCP SDK, many agent
+// frameworks): "$defs" and "$ref" to a model, a list of models, annotations
+// everywhere. zod-to-json-schema: a root "$ref" into "definitions". And
+// recursion: a tree whose children are trees, a list through "#".
+const char* kPydanticSchema = R"({"$defs":{"Address":{"properties":{"street":{"title":"Street","type":"string","maxLength":24},
+  "city":{"title":"City","type":"string"}},"required":["street","city"],"title":"Address","type":"object"},
+  "Pet":{"properties":{"name":{"title":"Name","type":"string"},"kind":{"enum":["cat","dog"],"title":"Kind","type":"string"}},
+  "required":["name","kind"],"title":"Pet","type":"object"}},
+  "properties":{"name":{"title":"Name","type":"string"},"home":{"$ref":"#/$defs/Address"},
+  "pets":{"items":{"$ref":"#/$defs/Pet"},"maxItems":3,"title":"Pets","type":"array"},
+  "work":{"$ref":"#/$defs/Address","description":"Where they work"}},
+  "required":["name","home","pets"],"title":"Person","type":"object"})";
+// (moc, which reads this file too, misreads a raw string that has a "//"
+// and goes on to another line, and a raw string with a "#" anywhere but as
+// a variable's initialiser: such texts are one raw string a line, in a
+// variable.)
+const char* kZodSchema = R"({"$schema":"http://json-schema.org/draft-07/schema#","$ref":"#/definitions/Args","definitions":{"Args":{)"
+  R"("type":"object","properties":{"query":{"type":"string"},"limit":{"type":"integer","minimum":1,"maximum":50}},"required":["query"],)"
+  R"("additionalProperties":false}}})";
+const char* kTreeSchema = R"({"$defs":{"Node":{"type":"object","properties":{"label":{"type":"string","maxLength":8},
+  "children":{"type":"array","items":{"$ref":"#/$defs/Node"},"maxItems":3}},"required":["label"]}},"$ref":"#/$defs/Node"})";
+const char* kListSchema = R"({"type":"object","properties":{"value":{"type":"integer"},"next":{"$ref":"#"}},"required":["value"]})";
+
 std::shared_ptr<const JsonSchema> schemaOf(const char* text)
 {
     auto s = JsonSchema::parse(text);
@@ -79,6 +103,23 @@ QString parseError(const char* schema)
 {
     const auto s = JsonSchema::parse(schema);
     return s.ok() ? QString() : QString::fromStdString(s.error());
+}
+
+// Whether parsing `schema` fails with an error that says each of `says`;
+// `why` tells what it said instead.
+bool refusedSaying(const char* schema, std::initializer_list<const char*> says, QString& why)
+{
+    why = parseError(schema);
+    if (why.isEmpty()) {
+        why = QStringLiteral("accepted: ") + QString::fromUtf8(schema);
+        return false;
+    }
+    for (const char* part : says)
+        if (!why.contains(QString::fromUtf8(part))) {
+            why += QStringLiteral("\nlacks: ") + QString::fromUtf8(part);
+            return false;
+        }
+    return true;
 }
 
 // Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing past U+10FFFF.
@@ -124,9 +165,25 @@ bool isInteger(const QJsonValue& v)
     return v.isDouble() && v.toDouble() == std::floor(v.toDouble());
 }
 
+// What a local "$ref" points to in `root`: "#", or a JSON pointer after it
+// (percent-encoded, ~1 and ~0 escaped). Undefined when it points nowhere.
+QJsonValue resolveRef(const QJsonValue& root, const QString& ref)
+{
+    const QString pointer = QUrl::fromPercentEncoding(ref.mid(1).toUtf8());
+    QJsonValue at = root;
+    if (pointer.isEmpty())
+        return at;
+    for (QString token : pointer.mid(1).split(QLatin1Char('/'))) {
+        token.replace(QStringLiteral("~1"), QStringLiteral("/")).replace(QStringLiteral("~0"), QStringLiteral("~"));
+        at = at.isObject() ? at.toObject().value(token) : at.isArray() ? at.toArray().at(token.toInt()) : QJsonValue(QJsonValue::Undefined);
+    }
+    return at;
+}
+
 // The oracle: `v` against `schema` with JSON Schema's semantics for the
-// supported keywords. `at` is where `v` is, for the message.
-bool validate(const QJsonValue& v, const QJsonValue& schema, const QString& at, QString& why)
+// supported keywords ("$ref" resolved in `root`, keywords beside it applied
+// too, as since 2019-09). `at` is where `v` is, for the message.
+bool validate(const QJsonValue& v, const QJsonValue& schema, const QString& at, QString& why, const QJsonValue& root)
 {
     auto fail = [&](const QString& what) {
         why = at + QStringLiteral(": ") + what;
@@ -135,6 +192,13 @@ bool validate(const QJsonValue& v, const QJsonValue& schema, const QString& at, 
     if (schema.isBool())
         return schema.toBool() || fail(QStringLiteral("the false schema"));
     const QJsonObject s = schema.toObject();
+    if (s.contains(QStringLiteral("$ref"))) {
+        const QJsonValue target = resolveRef(root, s[QStringLiteral("$ref")].toString());
+        if (target.isUndefined())
+            return fail(QStringLiteral("a $ref to nothing"));
+        if (!validate(v, target, at, why, root))
+            return false;
+    }
     if (s.contains(QStringLiteral("type"))) {
         const QString t = s[QStringLiteral("type")].toString();
         const bool ok = t == QStringLiteral("object")    ? v.isObject()
@@ -174,7 +238,7 @@ bool validate(const QJsonValue& v, const QJsonValue& schema, const QString& at, 
             return fail(QStringLiteral("item count"));
         if (s.contains(QStringLiteral("items")))
             for (qsizetype i = 0; i < a.size(); ++i)
-                if (!validate(a[i], s[QStringLiteral("items")], at + QStringLiteral("/") + QString::number(i), why))
+                if (!validate(a[i], s[QStringLiteral("items")], at + QStringLiteral("/") + QString::number(i), why, root))
                     return false;
     }
     if (v.isObject()) {
@@ -186,10 +250,10 @@ bool validate(const QJsonValue& v, const QJsonValue& schema, const QString& at, 
         for (auto it = o.begin(); it != o.end(); ++it) {
             const QString where = at + QStringLiteral("/") + it.key();
             if (props.contains(it.key())) {
-                if (!validate(it.value(), props[it.key()], where, why))
+                if (!validate(it.value(), props[it.key()], where, why, root))
                     return false;
             } else if (s.contains(QStringLiteral("additionalProperties"))) {
-                if (!validate(it.value(), s[QStringLiteral("additionalProperties")], where, why))
+                if (!validate(it.value(), s[QStringLiteral("additionalProperties")], where, why, root))
                     return false;
             }
         }
@@ -211,8 +275,8 @@ bool matchesSchema(const std::string& text, const char* schema, QString& why)
         why = QStringLiteral("not JSON: ") + err.errorString();
         return false;
     }
-    const auto s = QJsonDocument::fromJson(QByteArray(schema));
-    return validate(doc.array()[0], s.object(), QStringLiteral("#"), why);
+    const QJsonValue s = QJsonDocument::fromJson(QByteArray(schema)).object();
+    return validate(doc.array()[0], s, QStringLiteral("#"), why, s);
 }
 
 // A random value the automaton accepts: random acceptable bytes (structural
@@ -631,6 +695,202 @@ private slots:
         QVERIFY(!acceptsAll(wide.c_str(), R"({"p77":2,"p5":1,"p19999":3})"));
     }
 
+    // "$ref" to local definitions: pydantic's "#/$defs/Name", zod's
+    // "#/definitions/Name", "#", and any JSON pointer into the schema.
+    void referencesToDefinitions()
+    {
+        QVERIFY(acceptsAll(kPydanticSchema, R"({"name":"Ann","home":{"street":"Main St","city":"Oslo"},"pets":[{"name":"Rex","kind":"dog"}]})"));
+        QVERIFY(acceptsAll(kPydanticSchema, R"({"name":"Ann","home":{"street":"a","city":"b"},"pets":[],"work":{"street":"c","city":"d"}})"));
+        QVERIFY(!acceptsAll(kPydanticSchema, R"({"name":"Ann","home":{"street":"a"},"pets":[]})"));  // an Address needs its city
+        QVERIFY(!acceptsAll(kPydanticSchema, R"({"name":"Ann","home":{"street":"a","city":"b"},"pets":[{"name":"Tom","kind":"cow"}]})"));
+        QVERIFY(!acceptsAll(kPydanticSchema, R"({"name":"Ann","home":{"street":"a","city":"b"},"pets":[],"work":{"street":"c"}})"));
+        QVERIFY(!acceptsAll(kPydanticSchema, R"({"name":"A","home":{"street":"a street name of 25 chars","city":"b"},"pets":[]})"));
+        // The shortest value writes every model's required fields.
+        const std::string shortest = R"({"name":"","home":{"street":"","city":""},"pets":[]})";
+        QCOMPARE(JsonConstraint(schemaOf(kPydanticSchema)).shortestCompletion(), shortest);
+        QCOMPARE(schemaOf(kPydanticSchema)->minimalLength(), shortest.size());
+        JsonConstraint inside(schemaOf(kPydanticSchema));
+        QVERIFY(inside.feed("{\"name\":\"Ann\",\"home\":{\"street\":\"a\",\"city\":\"b\"},\"pets\":[{\"na"));
+        QCOMPARE(inside.shortestCompletion(), std::string("me\":\"\",\"kind\":\"cat\"}]}"));
+        QVERIFY(acceptsAll(kZodSchema, R"({"query":"x","limit":50})"));
+        QVERIFY(!acceptsAll(kZodSchema, R"({"query":"x","limit":51})"));
+        QVERIFY(!acceptsAll(kZodSchema, R"({"query":"x","other":1})"));
+        // JSON pointers: ~1 is "/", ~0 is "~", percent-encoding (the pointer
+        // is a URI fragment), array indices, a pointer into properties, and
+        // the schema named by its root "$id".
+        const char* pointers = R"({"$id":"https://example.com/tool.json","properties":{"f":{"$ref":"https://example.com/tool.json#/$defs/t~0n"},)"
+          R"("a":{"$ref":"#/$defs/x~1y"},"b":{"$ref":"#/$defs/t~0n"},"c":{"$ref":"#/$defs/with%20space"},)"
+          R"("d":{"$ref":"#/$defs/list/1"},"e":{"$ref":"#/properties/a"}},"type":"object",)"
+          R"("required":["f","a","b","c","d","e"],)"
+          R"("$defs":{"x/y":{"type":"integer","maximum":5},"t~n":{"enum":["t"]},"with space":{"type":"boolean"},)"
+          R"("list":[{"type":"string"},{"const":null}]}})";
+        QVERIFY(acceptsAll(pointers, R"({"f":"t","a":5,"b":"t","c":true,"d":null,"e":-1})"));
+        QVERIFY(!acceptsAll(pointers, R"({"f":"t","a":6,"b":"t","c":true,"d":null,"e":-1})"));
+        QVERIFY(!acceptsAll(pointers, R"({"f":"t","a":5,"b":"t","c":true,"d":"x","e":-1})"));
+        QVERIFY(!acceptsAll(pointers, R"({"f":"t","a":5,"b":"t","c":true,"d":null,"e":6})"));
+        QVERIFY(!acceptsAll(pointers, R"({"f":"u","a":5,"b":"t","c":true,"d":null,"e":-1})"));
+        // Definitions nothing refers to are not read.
+        QVERIFY(acceptsAll(R"({"type":"string","$defs":{"unused":{"not":{}}},"definitions":{"x":{"if":{}}}})", "\"s\""));
+    }
+
+    // Recursive schemas: a tree whose children are trees, a list through
+    // "#". A value nests as deep as it is written; the shortest completion
+    // closes every level.
+    void recursiveSchemas()
+    {
+        QVERIFY(acceptsAll(kTreeSchema, R"({"label":"root","children":[{"label":"a"},{"label":"b","children":[{"label":"c","children":[]}]}]})"));
+        QVERIFY(!acceptsAll(kTreeSchema, R"({"label":"root","children":[{"label":"a","children":[{"name":"x"}]}]})"));
+        QVERIFY(!acceptsAll(kTreeSchema, R"({"label":"root","children":[{"label":"a","children":[{"label":"too long a label"}]}]})"));
+        QVERIFY(!acceptsAll(kTreeSchema, R"({"label":"r","children":[{"label":"1"},{"label":"2"},{"label":"3"},{"label":"4"}]})"));
+        QCOMPARE(schemaOf(kTreeSchema)->minimalLength(), std::size_t(12));  // {"label":""}
+        QVERIFY(acceptsAll(kListSchema, R"({"value":1,"next":{"value":2,"next":{"value":3}}})"));
+        QVERIFY(!acceptsAll(kListSchema, R"({"value":1,"next":{"next":{"value":3}}})"));
+        JsonConstraint list(schemaOf(kListSchema));
+        QVERIFY(list.feed("{\"value\":1,\"next\":{\"value\":2,\"next\":{\"value\":3,\"ne"));
+        QCOMPARE(list.shortestCompletion(), std::string("xt\":{\"value\":0}}}}"));
+        // 10,000 levels deep: accepted, and the completion closes them all.
+        JsonConstraint deep(schemaOf(kTreeSchema));
+        std::string open;
+        for (int i = 0; i < 10000; ++i)
+            open += R"({"label":"x","children":[)";
+        QVERIFY(deep.feed(open));
+        std::string closing;
+        for (int i = 0; i < 10000; ++i)
+            closing += "]}";
+        QCOMPARE(deep.shortestCompletion(), closing);
+        QCOMPARE(deep.shortestCompletionLength(), closing.size());
+        QVERIFY(deep.feed(closing) && deep.complete());
+        // enum members are checked through the recursion: an array of
+        // members, each an array of members.
+        const char* nested = R"({"type":"array","items":{"$ref":"#"},"enum":[[],[[]],[[[1]]],[[],[[]]]]})";
+        QVERIFY(acceptsAll(nested, "[[]]"));
+        QVERIFY(acceptsAll(nested, "[[],[[]]]"));
+        QVERIFY(!acceptsAll(nested, "[[[1]]]"));  // [[1]] is no member
+    }
+
+    // What "$ref" cannot honour is refused, naming the keyword, its JSON
+    // pointer and why.
+    void referencesRefused()
+    {
+        QString why;
+        const char* remote = R"({"type":"object","properties":{"a":{"$ref":"http://example.com/schemas/a.json"}}})";
+        QVERIFY2(refusedSaying(remote, {"\"$ref\" at #/properties/a/$ref", "\"http://example.com/schemas/a.json\"", "remote reference"}, why),
+                 qPrintable(why));
+        const char* relative = R"({"$ref":"other.json#/$defs/a"})";
+        QVERIFY2(refusedSaying(relative, {"\"$ref\" at #/$ref", "remote reference"}, why), qPrintable(why));
+        const char* anchor = R"({"$ref":"#node","$defs":{"a":{"type":"string"}}})";
+        QVERIFY2(refusedSaying(anchor, {"\"$ref\" at #/$ref", "anchor"}, why), qPrintable(why));
+        const char* missing = R"({"$ref":"#/$defs/missing","$defs":{}})";
+        QVERIFY2(refusedSaying(missing, {"\"$ref\" at #/$ref", "points to nothing", "#/$defs has no \"missing\""}, why), qPrintable(why));
+        const char* badEscape = R"({"$ref":"#/$defs/a~2","$defs":{}})";
+        QVERIFY2(refusedSaying(badEscape, {"\"$ref\" at #/$ref", "~ escape"}, why), qPrintable(why));
+        const char* badPercent = R"({"$ref":"#/$defs/a%2","$defs":{"a":{}}})";
+        QVERIFY2(refusedSaying(badPercent, {"\"$ref\" at #/$ref", "%-escape"}, why), qPrintable(why));
+        // Loops of references with no schema in between.
+        const char* loop = R"({"$ref":"#/$defs/a","$defs":{"a":{"$ref":"#/$defs/b"},"b":{"$ref":"#/$defs/a"}}})";
+        QVERIFY2(refusedSaying(loop, {"\"$ref\" at #/$defs/b/$ref", "loop of references", "(#/$defs/a -> #/$defs/b -> #/$defs/a)"}, why),
+                 qPrintable(why));
+        const char* self = R"({"$ref":"#"})";
+        QVERIFY2(refusedSaying(self, {"\"$ref\" at #/$ref", "loop of references", "(# -> #)"}, why), qPrintable(why));
+        // Recursion that every value must follow forever.
+        const char* endless = R"({"$defs":{"Node":{"type":"object","properties":{"next":{"$ref":"#/$defs/Node"}},"required":["next"]}},
+          "$ref":"#/$defs/Node"})";
+        QVERIFY2(refusedSaying(endless, {"#/$defs/Node has no finite value", "way out"}, why), qPrintable(why));
+        const char* endlessItems = R"({"type":"array","items":{"$ref":"#"},"minItems":1})";
+        QVERIFY2(refusedSaying(endlessItems, {"JSON schema: # has no finite value"}, why), qPrintable(why));
+        // Endless below an optional property: the model could still open it.
+        const char* endlessInside = R"({"type":"object","properties":{"a":{"$ref":"#/$defs/A"}},"$defs":{"A":{"type":"object",
+          "properties":{"b":{"$ref":"#/$defs/B"}},"required":["b"]},"B":{"type":"array","items":{"$ref":"#/$defs/A"},"minItems":2}}})";
+        QVERIFY2(refusedSaying(endlessInside, {"#/$defs/B has no finite value"}, why), qPrintable(why));
+        const char* beside = R"({"$ref":"#/$defs/a","properties":{},"$defs":{"a":{}}})";
+        QVERIFY2(refusedSaying(beside, {"\"properties\" at #/properties", "beside \"$ref\""}, why), qPrintable(why));
+    }
+
+    // A schema with an "$id" is a resource of its own: "#" in a "$ref" under
+    // it means it (a tool's argument schema put inside a wrapper keeps its
+    // meaning), and a "$ref" elsewhere may name it by that "$id".
+    void embeddedResources()
+    {
+        const char* wrapper = R"({"type":"object","properties":{"arguments":{"$id":"urn:example:arguments","type":"object",
+          "properties":{"home":{"$ref":"#/$defs/Address"},"next":{"$ref":"#"}},"required":["home"],"$defs":{"Address":{"type":"string"}}},
+          "again":{"$ref":"urn:example:arguments#/$defs/Address"},"outer":{"$ref":"#/$defs/Address"}},
+          "required":["arguments"],"$defs":{"Address":{"type":"integer"}}})";
+        QVERIFY(acceptsAll(wrapper, R"({"arguments":{"home":"x","next":{"home":"y"}},"again":"z","outer":1})"));
+        QVERIFY(!acceptsAll(wrapper, R"({"arguments":{"home":1}})"));
+        QVERIFY(!acceptsAll(wrapper, R"({"arguments":{"home":"x","next":{}}})"));
+        QVERIFY(!acceptsAll(wrapper, R"({"arguments":{"home":"x"},"again":1})"));
+        QVERIFY(!acceptsAll(wrapper, R"({"arguments":{"home":"x"},"outer":"y"})"));
+        QCOMPARE(JsonConstraint(schemaOf(wrapper)).shortestCompletion(), std::string(R"({"arguments":{"home":""}})"));
+        // Under it, what the wrapper holds is out of reach.
+        QString why;
+        const char* lost = R"({"type":"object","properties":{"a":{"$id":"urn:example:a","$ref":"#/$defs/x"}},"$defs":{"x":{}}})";
+        QVERIFY2(refusedSaying(lost, {"\"$ref\" at #/properties/a/$ref", "points to nothing", "\"#\" there is the schema at #/properties/a"}, why),
+                 qPrintable(why));
+    }
+
+    // Hostile references: an error that says why, or correct behaviour;
+    // never a crash, a hang, or an expansion of what is shared.
+    void hostileReferences()
+    {
+        // 10,000 references in a chain are followed in a loop.
+        std::string chain = R"({"$ref":"#/$defs/d0","$defs":{)";
+        for (int i = 0; i < 10000; ++i)
+            chain += "\"d" + std::to_string(i) + "\":{\"$ref\":\"#/$defs/d" + std::to_string(i + 1) + "\"},";
+        const std::string end = "\"d10000\":{\"type\":\"string\",\"maxLength\":3}}}";
+        QVERIFY(acceptsAll((chain + end).c_str(), "\"abc\""));
+        QVERIFY(!acceptsAll((chain + end).c_str(), "\"abcd\""));
+        QVERIFY(!acceptsAll((chain + end).c_str(), "1"));
+        // The same chain closed into a loop.
+        const QString loop = parseError((chain + "\"d10000\":{\"$ref\":\"#/$defs/d0\"}}}").c_str());
+        QVERIFY2(loop.contains(QStringLiteral("\"$ref\" at #/$defs/d10000/$ref")) && loop.contains(QStringLiteral("loop of references")),
+                 qPrintable(loop));
+        // 10,000 schemas nested through references (each an array of the next).
+        std::string nested = R"({"$ref":"#/$defs/d0","$defs":{)";
+        for (int i = 0; i < 10000; ++i)
+            nested += "\"d" + std::to_string(i) + "\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/d" + std::to_string(i + 1) + "\"}},";
+        const QString tooDeep = parseError((nested + "\"d10000\":{}}}").c_str());
+        QVERIFY2(tooDeep.contains(QStringLiteral("nests schemas more than 128 deep")), qPrintable(tooDeep));
+        // Built side by side (each refers to one built before it), the
+        // shortest value would still nest 10,000 deep.
+        std::string side = R"({"type":"object","properties":{)";
+        std::string defs = "\"d0\":{\"type\":\"object\"}";
+        for (int i = 0; i < 10000; ++i) {
+            side += (i ? ",\"p" : "\"p") + std::to_string(i) + "\":{\"$ref\":\"#/$defs/d" + std::to_string(i) + "\"}";
+            if (i)
+                defs += ",\"d" + std::to_string(i) + "\":{\"type\":\"object\",\"properties\":{\"x\":{\"$ref\":\"#/$defs/d" + std::to_string(i - 1)
+                    + "\"}},\"required\":[\"x\"]}";
+        }
+        const QString sideways = parseError((side + "},\"$defs\":{" + defs + "}}").c_str());
+        QVERIFY2(sideways.contains(QStringLiteral("nests fewer than 128 levels")), qPrintable(sideways));
+        // Definitions that use the next one twice: the shortest value would
+        // be 2^40 bytes. Sizes are computed on the shared nodes, never by
+        // writing it out.
+        std::string doubling = R"({"$ref":"#/$defs/d0","$defs":{)";
+        for (int i = 0; i < 40; ++i) {
+            const std::string next = "{\"$ref\":\"#/$defs/d" + std::to_string(i + 1) + "\"}";
+            doubling += "\"d" + std::to_string(i) + "\":{\"type\":\"object\",\"properties\":{\"a\":" + next + ",\"b\":" + next
+                + "},\"required\":[\"a\",\"b\"]},";
+        }
+        const QString huge = parseError((doubling + "\"d40\":{\"type\":\"integer\"}}}").c_str());
+        QVERIFY2(huge.contains(QStringLiteral("allows no value shorter than 1048576 bytes")), qPrintable(huge));
+        // At 12 levels it is 4096 integers, written as the schema says.
+        std::string twelve = R"({"$ref":"#/$defs/d0","$defs":{)";
+        std::size_t size = 1;  // "0"
+        for (int i = 0; i < 12; ++i) {
+            const std::string next = "{\"$ref\":\"#/$defs/d" + std::to_string(i + 1) + "\"}";
+            twelve += "\"d" + std::to_string(i) + "\":{\"type\":\"object\",\"properties\":{\"a\":" + next + ",\"b\":" + next
+                + "},\"required\":[\"a\",\"b\"]},";
+            size = 11 + 2 * size;  // {"a":X,"b":X}
+        }
+        twelve += "\"d12\":{\"type\":\"integer\"}}}";
+        const auto schema = schemaOf(twelve.c_str());
+        QCOMPARE(schema->minimalLength(), size);
+        const std::string value = JsonConstraint(schema).shortestCompletion();
+        QCOMPARE(value.size(), size);
+        QString why;
+        QVERIFY2(matchesSchema(value, twelve.c_str(), why), qPrintable(why));
+    }
+
     // The mask never offers an end-of-generation token before the value is
     // complete, even when its text would be accepted.
     void endOfGenerationOnlyWhenComplete()
@@ -665,7 +925,8 @@ private slots:
                                  kNumberBounds, kStringLengths, kNonAscii, "{}",
                                  R"({"type":"array","items":{"type":"string","minLength":2,"maxLength":6},"maxItems":3})",
                                  R"({"type":"object","additionalProperties":{"type":"string","minLength":3}})",
-                                 "{\"enum\":[\"alpha\",\"alps\",\"b\\\"q\",12,1.5,{\"x\":[1]}]}"};
+                                 "{\"enum\":[\"alpha\",\"alps\",\"b\\\"q\",12,1.5,{\"x\":[1]}]}",
+                                 kPydanticSchema, kZodSchema, kTreeSchema, kListSchema};
         std::mt19937 rng(5);
         const std::string alphabet = "\"\\{}[],:-.0123456789eE+ abcxyzAZtrufalsn\x7f\t";
         for (int round = 0; round < 6; ++round) {
@@ -751,7 +1012,8 @@ private slots:
                                  kExclusiveBounds, kNumberBounds, kStringLengths, kNonAscii, kAnnotated, "{}",
                                  R"({"type":"array","items":{"type":"number","minimum":-1,"maximum":1},"minItems":2,"maxItems":4})",
                                  R"({"type":"object","properties":{"a":{"type":"integer"}},"required":["b"]})",
-                                 R"({"properties":{"ab":{"type":"integer"},"a":{"type":"integer"},"abc":{}},"required":["ab"]})"};
+                                 R"({"properties":{"ab":{"type":"integer"},"a":{"type":"integer"},"abc":{}},"required":["ab"]})",
+                                 kPydanticSchema, kZodSchema, kTreeSchema, kListSchema};
         std::mt19937 rng(11);
         for (const char* text : schemas) {
             const auto schema = schemaOf(text);
@@ -794,11 +1056,15 @@ private slots:
                                  kExclusiveBounds,
                                  kNumberBounds,
                                  kStringLengths,
-                                 kNonAscii};
+                                 kNonAscii,
+                                 kPydanticSchema,
+                                 kZodSchema,
+                                 kTreeSchema,
+                                 kListSchema};
         std::vector<RequestHandle> handles;
         std::vector<int> which;
         std::mt19937 rng(3);
-        for (int i = 0; i < 240; ++i) {
+        for (int i = 0; i < 16 * int(std::size(schemas)); ++i) {
             const int s = i % int(std::size(schemas));
             GenerationRequest req;
             req.prompt = (i % 3) ? "Once upon a time" : "{\"name\": \"Lily\", \"age\":";
