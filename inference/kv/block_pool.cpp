@@ -12,6 +12,7 @@ BlockPool::BlockPool(int capacity)
     m_prev.assign(n, -1);
     m_next.assign(n, -1);
     m_entries.resize(n);
+    m_published.assign(n, 0);
     m_free.reserve(n);
     for (int i = capacity - 1; i >= 0; --i)
         m_free.push_back(i);
@@ -63,12 +64,12 @@ void BlockPool::lruPushBack(int b)
 void BlockPool::forget(int b)
 {
     auto& e = m_entries[static_cast<std::size_t>(b)];
-    if (!e.published)
+    if (!m_published[static_cast<std::size_t>(b)])
         return;
     auto it = m_byHash.find(e.hash);
     if (it != m_byHash.end() && it->second == b)
         m_byHash.erase(it);
-    e.published = false;
+    m_published[static_cast<std::size_t>(b)] = 0;
     e.tokens.clear();
 }
 
@@ -96,7 +97,7 @@ bool BlockPool::retain(int b)
         return false;
     auto& r = m_refs[static_cast<std::size_t>(b)];
     if (r == 0) {
-        if (!m_entries[static_cast<std::size_t>(b)].published)
+        if (!m_published[static_cast<std::size_t>(b)])
             return false;  // free
         lruRemove(b);
     }
@@ -109,7 +110,7 @@ bool BlockPool::release(int b)
     if (b < 0 || b >= capacity() || m_refs[static_cast<std::size_t>(b)] == 0)
         return false;
     if (--m_refs[static_cast<std::size_t>(b)] == 0) {
-        if (m_entries[static_cast<std::size_t>(b)].published)
+        if (m_published[static_cast<std::size_t>(b)])
             lruPushBack(b);
         else
             m_free.push_back(b);
@@ -128,7 +129,7 @@ std::optional<std::uint64_t> BlockPool::parentSerial(int parent) const
 {
     if (parent == kNoParent)
         return 0;
-    if (parent < 0 || parent >= capacity() || !m_entries[static_cast<std::size_t>(parent)].published)
+    if (parent < 0 || parent >= capacity() || !m_published[static_cast<std::size_t>(parent)])
         return std::nullopt;
     return m_entries[static_cast<std::size_t>(parent)].serial;
 }
@@ -145,27 +146,48 @@ std::optional<int> BlockPool::lookup(std::uint64_t hash, int parent, std::span<c
     return it->second;
 }
 
+// A published block lookup() can still reach: its parent is the block it
+// was published after, in the same publication.
+bool BlockPool::reachable(int b) const
+{
+    const auto& e = m_entries[static_cast<std::size_t>(b)];
+    const auto serial = parentSerial(e.parent);
+    return serial && *serial == e.parentSerial;
+}
+
 bool BlockPool::publish(int b, std::uint64_t hash, int parent, std::span<const std::int32_t> tokens)
 {
     if (b < 0 || b >= capacity() || m_refs[static_cast<std::size_t>(b)] == 0 || b == parent)
         return false;
     auto& e = m_entries[static_cast<std::size_t>(b)];
     const auto serial = parentSerial(parent);
-    if (e.published || m_byHash.count(hash) || !serial)
+    if (m_published[static_cast<std::size_t>(b)] || !serial)
         return false;
+    if (const auto it = m_byHash.find(hash); it != m_byHash.end()) {
+        const int holder = it->second;
+        if (reachable(holder) || holder == parent)
+            return false;
+        // An orphan (its parent was evicted): nothing can find it, and it
+        // would keep this prefix from being cached again.
+        forget(holder);
+        if (m_refs[static_cast<std::size_t>(holder)] == 0) {
+            lruRemove(holder);
+            m_free.push_back(holder);
+        }
+    }
     e.hash = hash;
     e.serial = m_nextSerial++;
     e.parent = parent;
     e.parentSerial = *serial;
     e.tokens.assign(tokens.begin(), tokens.end());
-    e.published = true;
+    m_published[static_cast<std::size_t>(b)] = 1;
     m_byHash.emplace(hash, b);
     return true;
 }
 
 bool BlockPool::isPublished(int b) const
 {
-    return b >= 0 && b < capacity() && m_entries[static_cast<std::size_t>(b)].published;
+    return b >= 0 && b < capacity() && m_published[static_cast<std::size_t>(b)];
 }
 
 bool BlockPool::checkInvariants() const
@@ -189,7 +211,7 @@ bool BlockPool::checkInvariants() const
     for (int b = 0; b < n; ++b) {
         const auto i = static_cast<std::size_t>(b);
         const int r = m_refs[i];
-        const bool pub = m_entries[i].published;
+        const bool pub = m_published[i] != 0;
         published += pub ? 1 : 0;
         if (r < 0)
             return false;

@@ -67,11 +67,16 @@ public:
     // Makes a used block findable under `hash`, after block `parent`
     // (kNoParent for a first block). False (nothing changes) when the block
     // is not used or already holds a hash, another block already holds this
-    // hash (that one stays the shared copy), or the parent is not published
-    // (its children could never be reached).
+    // hash and can be found (that one stays the shared copy), or the parent
+    // is not published (its children could never be reached). A block that
+    // holds the hash but can no longer be found (its parent was evicted)
+    // gives it up: it becomes free if cached, unpublished if used.
     bool publish(int block, std::uint64_t hash, int parent, std::span<const std::int32_t> tokens);
     static constexpr int kNoParent = -1;
     bool isPublished(int block) const;
+    // isPublished() of every block, 1 or 0 (one pass over it is cheaper than
+    // a call per block of a large cache).
+    const std::vector<std::uint8_t>& publishedMap() const { return m_published; }
 
     // Counts of lookups that found a block and that did not (the engine
     // counts each block of an admitted prompt once), and of evictions.
@@ -87,6 +92,7 @@ private:
     void lruPushBack(int block);
     void forget(int block);
     std::optional<std::uint64_t> parentSerial(int parent) const;
+    bool reachable(int block) const;
 
     std::vector<std::int32_t> m_refs;
     std::vector<int> m_free;                    // a stack: recently freed blocks are reused first (warm)
@@ -101,9 +107,9 @@ private:
         int parent = kNoParent;
         std::uint64_t parentSerial = 0;  // the parent's serial when this block was published
         std::vector<std::int32_t> tokens;
-        bool published = false;
     };
     std::uint64_t m_nextSerial = 1;
+    std::vector<std::uint8_t> m_published;      // per block: holds a hash (findable or not)
     std::vector<Entry> m_entries;
     std::unordered_map<std::uint64_t, int> m_byHash;
 };

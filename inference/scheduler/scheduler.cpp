@@ -16,7 +16,7 @@ bool olderFirst(const Sequence* a, const Sequence* b)
 } // namespace
 
 Scheduler::Scheduler(const SchedulerConfig& config, kv::BlockPool& pool)
-    : m_config(config), m_pool(pool), m_published(static_cast<std::size_t>(pool.capacity()), 0)
+    : m_config(config), m_pool(pool)
 {
     m_config.blockTokens = std::max(m_config.blockTokens, 1);
     m_config.stepTokens = std::max(m_config.stepTokens, 1);
@@ -31,15 +31,6 @@ void Scheduler::add(Sequence* seq)
     m_waiting.insert(std::upper_bound(m_waiting.begin(), m_waiting.end(), seq, olderFirst), seq);
 }
 
-std::optional<int> Scheduler::allocate()
-{
-    auto b = m_pool.allocate();
-    // A block handed out is free or an evicted cached one: no hash either way.
-    if (b)
-        m_published[static_cast<std::size_t>(*b)] = 0;
-    return b;
-}
-
 void Scheduler::releaseBlocks(Sequence* seq)
 {
     // Last block first: the tail of a prefix goes to the LRU's cold end
@@ -50,6 +41,7 @@ void Scheduler::releaseBlocks(Sequence* seq)
     seq->table.tokens = 0;
     seq->computed = 0;
     seq->blockHashes.clear();
+    seq->prefixBlocks.clear();
 }
 
 void Scheduler::remove(Sequence* seq)
@@ -80,7 +72,7 @@ bool Scheduler::grow(Sequence* seq, int tokens, std::size_t self, StepPlan& plan
 {
     const auto need = static_cast<std::size_t>(blocksFor(tokens));
     while (seq->table.blocks.size() < need) {
-        if (auto b = allocate()) {
+        if (auto b = m_pool.allocate()) {
             seq->table.blocks.push_back(*b);
             continue;
         }
@@ -133,10 +125,11 @@ bool Scheduler::admit(Sequence* seq, int budget, StepPlan& plan)
     }
     seq->table.blocks = matched;
     for (int i = 0; i < needBlocks; ++i)
-        seq->table.blocks.push_back(*allocate());
+        seq->table.blocks.push_back(*m_pool.allocate());
     seq->table.tokens = start;
     seq->computed = start;
     seq->blockHashes = std::move(hashes);
+    seq->prefixBlocks = matched;
     seq->cachedTokensAtAdmission = start;
     if (m_config.prefixCache) {
         m_pool.hits += matched.size();
@@ -217,13 +210,24 @@ void Scheduler::commit(const StepPlan& plan)
         const std::size_t full = static_cast<std::size_t>(seq->computed / bt);
         while (seq->blockHashes.size() < full) {
             const std::size_t b = seq->blockHashes.size();
-            const std::uint64_t parent = b == 0 ? 0 : seq->blockHashes[b - 1];
+            const std::uint64_t parentHash = b == 0 ? 0 : seq->blockHashes[b - 1];
             const std::span<const std::int32_t> span(seq->tokens.data() + b * static_cast<std::size_t>(bt), static_cast<std::size_t>(bt));
-            const std::uint64_t h = kv::BlockPool::chainHash(parent, span);
+            const std::uint64_t h = kv::BlockPool::chainHash(parentHash, span);
             seq->blockHashes.push_back(h);
-            if (m_config.prefixCache)
-                if (m_pool.publish(seq->table.blocks[b], h, b == 0 ? kv::BlockPool::kNoParent : seq->table.blocks[b - 1], span))
-                    m_published[static_cast<std::size_t>(seq->table.blocks[b])] = 1;
+            // Chained after the block that holds the previous prefix in the
+            // cache, which is another sequence's when that one published an
+            // equal block first: then this block's equal copy is found there
+            // and the chain goes on through it.
+            int holder = -1;
+            const int parent = b == 0 ? kv::BlockPool::kNoParent : seq->prefixBlocks[b - 1];
+            if (m_config.prefixCache && (b == 0 || parent >= 0)) {
+                const int own = seq->table.blocks[b];
+                if (m_pool.publish(own, h, parent, span))
+                    holder = own;
+                else if (const auto equal = m_pool.lookup(h, parent, span))
+                    holder = *equal;
+            }
+            seq->prefixBlocks.push_back(holder);
         }
     }
 }
@@ -234,9 +238,10 @@ void Scheduler::blockOwners(std::vector<std::int32_t>& out) const
     // a small model's cache has 100,000 blocks or more, and this runs after
     // every step. Unheld blocks are cached when published, else free; held
     // ones are overwritten below.
-    out.resize(m_published.size());
+    const auto& published = m_pool.publishedMap();
+    out.resize(published.size());
     for (std::size_t b = 0; b < out.size(); ++b)
-        out[b] = m_published[b] ? kOwnerCached : kOwnerFree;
+        out[b] = published[b] ? kOwnerCached : kOwnerFree;
     // Only running sequences hold blocks (waiting ones have empty tables),
     // and a table never holds a block twice: a block already marked with a
     // sequence's index is held by two, so it is a shared prefix.

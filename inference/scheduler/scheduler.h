@@ -51,6 +51,10 @@ struct Sequence {
     int computed = 0;                     // leading tokens with keys/values cached
     kv::BlockTable table;
     std::vector<std::uint64_t> blockHashes; // chain hash of each full, published-or-hashed block of tokens
+    // For each full block, the published block that holds its prefix in the
+    // cache: its own, or an equal one another sequence published first (-1:
+    // none, so the blocks after it are not published either).
+    std::vector<int> prefixBlocks;
     int cachedTokensAtAdmission = 0;      // tokens taken from the prefix cache at the last admission
     int preemptions = 0;
     bool running = false;
@@ -116,18 +120,12 @@ private:
     void preempt(std::size_t index, StepPlan& plan);
     bool admit(Sequence* seq, int budget, StepPlan& plan);
     void releaseBlocks(Sequence* seq);
-    // m_pool.allocate(), keeping m_published in step.
-    std::optional<int> allocate();
 
     SchedulerConfig m_config;
     kv::BlockPool& m_pool;
     std::vector<Sequence*> m_running;   // oldest first
     std::deque<Sequence*> m_waiting;    // preempted ones first (by age), then new arrivals
     std::uint64_t m_preemptions = 0;
-    // 1 for each block this scheduler published that has not been handed
-    // out again since (allocate() evicts a cached block's hash): mirrors
-    // BlockPool::isPublished() for blockOwners().
-    std::vector<std::uint8_t> m_published;
 };
 
 } // namespace outpost::inference::scheduler

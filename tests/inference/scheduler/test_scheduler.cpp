@@ -136,6 +136,14 @@ private slots:
         // u is not published: a block after it is not published either.
         QVERIFY(!pool.publish(v, kv::BlockPool::chainHash(7, y), u, y));
         QVERIFY(!pool.isPublished(v));
+        // The orphan c still holds h1 but nothing can reach it: a block
+        // published under h1 after a reachable parent takes the hash, and
+        // the orphan (cached) becomes free.
+        const int freeBefore = pool.free();
+        QVERIFY(pool.publish(v, h1, q, y));
+        QCOMPARE(*pool.lookup(h1, q, y), v);
+        QVERIFY(!pool.isPublished(c));
+        QCOMPARE(pool.free(), freeBefore + 1);
         QVERIFY(pool.checkInvariants());
     }
 
@@ -252,6 +260,60 @@ private slots:
         sched.blockOwners(owners);
         QCOMPARE(std::count(owners.begin(), owners.end(), Scheduler::kOwnerCached), std::ptrdiff_t(pool.cached()));
         QCOMPARE(std::count(owners.begin(), owners.end(), Scheduler::kOwnerFree), std::ptrdiff_t(pool.free()));
+    }
+
+    // Blocks computed again although an equal one is cached (two sequences
+    // admitted in the same step, or the last block of a prompt made only of
+    // cached blocks) chain through that equal block: what the sequence
+    // computes after them is still published and found by the next request.
+    void blocksAfterADuplicateArePublished()
+    {
+        kv::BlockPool pool(64);
+        SchedulerConfig config;
+        config.blockTokens = 4;
+        Scheduler sched(config, pool);
+        std::vector<std::int32_t> prompt(8);
+        for (int i = 0; i < 8; ++i)
+            prompt[std::size_t(i)] = 100 + i;
+        auto a = makeSeq(1, prompt);
+        auto b = makeSeq(2, prompt);
+        sched.add(a.get());
+        sched.add(b.get());
+        // Both admitted together: neither finds the other's blocks yet.
+        auto plan = sched.schedule();
+        QCOMPARE(int(plan.entries.size()), 2);
+        runStep(sched, plan, 7);
+        for (int t = 0; t < 8; ++t)
+            runStep(sched, sched.schedule(), 20 + t);
+        QCOMPARE(int(b->tokens.size()), 17);   // 8 + 9 generated: four full blocks
+        // A request continuing b's text finds all four of b's full blocks.
+        auto c = makeSeq(3, std::vector<std::int32_t>(b->tokens.begin(), b->tokens.begin() + 16));
+        c->tokens.push_back(99);
+        sched.add(c.get());
+        plan = sched.schedule();
+        QCOMPARE(c->cachedTokensAtAdmission, 16);
+        runStep(sched, plan, 1);
+        // A prompt of exactly the cached blocks computes its last block
+        // again; the text after it is published through the cached copy.
+        auto d = makeSeq(4, std::vector<std::int32_t>(a->tokens.begin(), a->tokens.begin() + 8));
+        sched.add(d.get());
+        plan = sched.schedule();
+        QCOMPARE(d->cachedTokensAtAdmission, 4);
+        runStep(sched, plan, 50);
+        for (int t = 0; t < 4; ++t)
+            runStep(sched, sched.schedule(), 51 + t);
+        auto e = makeSeq(5, std::vector<std::int32_t>(d->tokens.begin(), d->tokens.begin() + 12));
+        e->tokens.push_back(99);
+        sched.add(e.get());
+        plan = sched.schedule();
+        QCOMPARE(e->cachedTokensAtAdmission, 12);
+        runStep(sched, plan, 1);
+        QVERIFY(sched.checkInvariants());
+        QVERIFY(ownersConsistent(sched, pool));
+        for (auto* s : {a.get(), b.get(), c.get(), d.get(), e.get()})
+            sched.remove(s);
+        QCOMPARE(pool.used(), 0);
+        QVERIFY(sched.checkInvariants());
     }
 
     // Random sequences through a tiny pool: the invariants hold after every
