@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <optional>
+#include <set>
 
 namespace outpost::core::llm {
 
@@ -129,7 +130,8 @@ private:
         if (ev.finish == inference::FinishReason::Cancelled || m_cancelled)
             return finish("cancelled", {});
         if (ev.finish == inference::FinishReason::Error) {
-            // A tool schema outside the engine's subset: answer in words.
+            // The prompt with the tool list does not fit, or the engine
+            // failed: answer in words.
             qWarning("outpost: the tool decision failed (%s); the model answers without tools", ev.error.c_str());
             submit(std::move(m_reply));
             return;
@@ -179,8 +181,7 @@ private:
     bool m_done = false;
 };
 
-// The JSON Schema an OpenAI response_format asks for; empty for free text
-// (the route has checked its shape).
+// The JSON Schema an OpenAI response_format asks for; empty for free text.
 std::string schemaOf(const OJson& format)
 {
     const std::string type = stringField(format, "type");
@@ -188,10 +189,30 @@ std::string schemaOf(const OJson& format)
         return R"({"type":"object"})";
     if (type != "json_schema")
         return {};
-    const OJson& spec = format["json_schema"];
-    if (spec.is_object() && spec.contains("schema") && spec["schema"].is_object())
-        return spec["schema"].dump();
+    const auto spec = format.find("json_schema");
+    if (spec != format.end() && spec->is_object())
+        if (const auto schema = spec->find("schema"); schema != spec->end() && schema->is_object())
+            return schema->dump();
     return R"({"type":"object"})";
+}
+
+// `schema` placed at JSON pointer `at` of a larger schema: its local
+// references ("#/$defs/Item", "#") made to point where they pointed before.
+void rebaseRefs(OJson& schema, const std::string& at)
+{
+    if (schema.is_array()) {
+        for (auto& item : schema)
+            rebaseRefs(item, at);
+        return;
+    }
+    if (!schema.is_object())
+        return;
+    for (auto it = schema.begin(); it != schema.end(); ++it) {
+        if (it.key() == "$ref" && it->is_string() && it->get_ref<const std::string&>().rfind('#', 0) == 0)
+            *it = at + it->get<std::string>().substr(1);
+        else
+            rebaseRefs(*it, at);
+    }
 }
 
 std::string contentText(const OJson& content)
@@ -274,25 +295,30 @@ public:
                 schema["properties"] = OJson::object();
                 schema["properties"]["action"] = OJson{{"enum", OJson::array({"reply", "call"})}};
                 schema["properties"]["tool"] = OJson{{"enum", toolEnum}};
+                schema["properties"]["arguments"] = OJson{{"type", "object"}};
+                schema["required"] = OJson::array({"action"});
+                d.maxTokens = 256;
+                d.jsonSchema = schema.dump();
                 // One tool: its own argument schema keeps the arguments valid
-                // too, when the engine can honour it (several would need
-                // oneOf over the tools). Otherwise any object: the call still
-                // happens, and the tool checks its arguments as it would a
-                // remote model's.
-                OJson args = OJson{{"type", "object"}};
+                // too, when the engine can honour it inside the decision and
+                // its shortest value fits (several would need oneOf over the
+                // tools). Otherwise any object: the call still happens, and
+                // the tool checks its arguments as it would a remote model's.
                 if (names.size() == 1)
                     for (const auto& t : request.tools)
                         if (t.is_object() && t.contains("function") && t["function"].is_object() && t["function"].contains("parameters")
                             && t["function"]["parameters"].is_object()) {
-                            if (auto own = inference::sampling::JsonSchema::parse(t["function"]["parameters"].dump()); own)
-                                args = t["function"]["parameters"];
+                            OJson own = t["function"]["parameters"];
+                            rebaseRefs(own, "#/properties/arguments");
+                            OJson constrained = schema;
+                            constrained["properties"]["arguments"] = std::move(own);
+                            const std::string text = constrained.dump();
+                            auto parsed = inference::sampling::JsonSchema::parse(text);
+                            if (parsed && (*parsed)->minimalLength() <= static_cast<std::size_t>(d.maxTokens))
+                                d.jsonSchema = text;
                             else
-                                qWarning("outpost: the arguments of tool %s are not constrained: %s", names.front().c_str(), own.error().c_str());
+                                warnUnconstrained(names.front(), parsed ? "its shortest value is longer than the decision's tokens" : parsed.error());
                         }
-                schema["properties"]["arguments"] = args;
-                schema["required"] = OJson::array({"action"});
-                d.jsonSchema = schema.dump();
-                d.maxTokens = 256;
                 decide = std::move(d);
             }
         }
@@ -315,8 +341,18 @@ public:
     }
 
 private:
+    // Once per tool name: agents send the same tools every turn.
+    void warnUnconstrained(const std::string& tool, const std::string& why)
+    {
+        QMutexLocker lock(&m_warnedMutex);
+        if (m_warned.insert(tool).second)
+            qWarning("outpost: the arguments of tool %s are not constrained (%s)", tool.c_str(), why.c_str());
+    }
+
     std::shared_ptr<inference::Engine> m_engine;
     std::string m_name;
+    QMutex m_warnedMutex;
+    std::set<std::string> m_warned;
 };
 
 } // namespace

@@ -123,6 +123,30 @@ try {
     }
     check(patternCalls > 0, `an unconstrained tool schema still gets calls (${patternCalls} of 6 seeds)`);
 
+    // A pydantic-style tool schema ("$defs" and "$ref") constrains the
+    // arguments inside the model's decision too.
+    let refCalls = 0;
+    const zoneTool = {
+        type: "function",
+        function: {
+            name: "clock", description: "the time",
+            parameters: { $defs: { Zone: { type: "object", properties: { name: { type: "string" } }, required: ["name"] } },
+                          type: "object", properties: { zone: { $ref: "#/$defs/Zone" } }, required: ["zone"] },
+        },
+    };
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
+        const r = await client.chat.completions.create({
+            model: "stories260K", messages: [{ role: "user", content: "What time is it?" }], max_tokens: 16, temperature: 1, seed, tools: [zoneTool],
+        });
+        const call = r.choices[0].message.tool_calls?.[0];
+        if (call) {
+            refCalls++;
+            const args = JSON.parse(call.function.arguments);
+            check(typeof args.zone?.name === "string", `seed ${seed}: $ref arguments match the tool's schema: ${call.function.arguments}`);
+        }
+    }
+    check(refCalls > 0, `a tool schema with $defs gets calls (${refCalls} of 6 seeds)`);
+
     // Structured output: response_format json_schema gives one JSON value of
     // the schema, even from a model this small; json_object an object.
     const person = {
