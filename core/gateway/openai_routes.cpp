@@ -46,6 +46,7 @@ struct Completion {
     std::string id = completionId();
     std::int64_t created = QDateTime::currentSecsSinceEpoch();
     std::string model;
+    bool streaming = false;  // the 200 and the role chunk went out
 
     OJson chunk(const OJson& delta, const OJson& finish) const
     {
@@ -240,17 +241,26 @@ void addOpenAiRoutes(Gateway& gateway, std::shared_ptr<llm::ChatModel> model)
         llm::ChatEvents ev;
         auto handle = std::make_shared<std::shared_ptr<llm::ChatStream>>();
         if (stream) {
-            out->begin(200, "text/event-stream");
-            out->write("data: " + dumpBytes(c->chunk(OJson{{"role", "assistant"}, {"content", ""}}, nullptr)) + "\n\n");
-            ev.onText = [out, c, handle](const std::string& delta) {
+            // The status goes out with the first event, so that a request
+            // the model refuses before it runs still gets its 400.
+            auto startStream = [out, c]() {
+                if (c->streaming)
+                    return;
+                c->streaming = true;
+                out->begin(200, "text/event-stream");
+                out->write("data: " + dumpBytes(c->chunk(OJson{{"role", "assistant"}, {"content", ""}}, nullptr)) + "\n\n");
+            };
+            ev.onText = [out, c, handle, startStream](const std::string& delta) {
                 if (!out->open()) {
                     if (*handle)
                         (*handle)->cancel();
                     return;
                 }
+                startStream();
                 out->write("data: " + dumpBytes(c->chunk(OJson{{"content", delta}}, nullptr)) + "\n\n");
             };
-            ev.onToolStart = [out, c](int index, const std::string& id, const std::string& name) {
+            ev.onToolStart = [out, c, startStream](int index, const std::string& id, const std::string& name) {
+                startStream();
                 OJson call = {{"index", index}, {"id", id}, {"type", "function"}, {"function", {{"name", name}, {"arguments", ""}}}};
                 out->write("data: " + dumpBytes(c->chunk(OJson{{"tool_calls", OJson::array({call})}}, nullptr)) + "\n\n");
             };
@@ -258,23 +268,25 @@ void addOpenAiRoutes(Gateway& gateway, std::shared_ptr<llm::ChatModel> model)
                 OJson call = {{"index", index}, {"function", {{"arguments", delta}}}};
                 out->write("data: " + dumpBytes(c->chunk(OJson{{"tool_calls", OJson::array({call})}}, nullptr)) + "\n\n");
             };
-            ev.onDone = [out, c, handle](const llm::ChatOutcome& o) {
-                if (o.finishReason == "error")
-                    out->write("data: " + dumpBytes(OJson{{"error", OJson{{"message", o.error}, {"type", "server_error"}}}}) + "\n\n");
-                else
-                    out->write("data: " + dumpBytes(c->chunk(OJson::object(), openAiFinish(o.finishReason))) + "\n\n");
-                out->write("data: [DONE]\n\n");
-                out->end();
+            ev.onDone = [out, c, handle, startStream](const llm::ChatOutcome& o) {
+                if (o.finishReason == "error" && !c->streaming) {
+                    out->send(o.rejected ? 400 : 500, "application/json", openAiError(o.error, o.rejected ? "invalid_request_error" : "server_error"));
+                } else {
+                    startStream();
+                    if (o.finishReason == "error")
+                        out->write("data: " + dumpBytes(OJson{{"error", OJson{{"message", o.error}, {"type", "server_error"}}}}) + "\n\n");
+                    else
+                        out->write("data: " + dumpBytes(c->chunk(OJson::object(), openAiFinish(o.finishReason))) + "\n\n");
+                    out->write("data: [DONE]\n\n");
+                    out->end();
+                }
                 handle->reset();
             };
         } else {
             ev.onDone = [out, c, handle](const llm::ChatOutcome& o) {
                 if (o.finishReason == "error") {
                     // A refused request is the client's to fix (and not to retry).
-                    if (o.rejected)
-                        out->send(400, "application/json", openAiError(o.error));
-                    else
-                        out->send(500, "application/json", openAiError(o.error, "server_error"));
+                    out->send(o.rejected ? 400 : 500, "application/json", openAiError(o.error, o.rejected ? "invalid_request_error" : "server_error"));
                 } else {
                     OJson msg = OJson::object();
                     msg["role"] = "assistant";

@@ -184,6 +184,10 @@ private:
             m_buffer += m_reply->readAll();
             m_outcome.finishReason = "error";
             m_outcome.error = "the model endpoint answered HTTP " + std::to_string(status) + ": " + m_buffer.left(400).toStdString();
+            // The request's content was refused (a schema or stop list the
+            // endpoint does not take, a prompt too long); 401, 404 or 429
+            // are the server's setup or load, not the client's request.
+            m_outcome.rejected = status == 400 || status == 413 || status == 422;
         } else {
             if (!m_sse) {
                 // A plain completion: one JSON document.

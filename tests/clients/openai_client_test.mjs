@@ -203,6 +203,17 @@ try {
         schemaRefused = e;
     }
     check(schemaRefused?.status === 400 && /not/.test(schemaRefused.message), `an unsupported schema is refused with 400 (${schemaRefused?.message})`);
+    let streamRefused = null;
+    try {
+        const s = await client.chat.completions.create({
+            model: "stories260K", messages: [{ role: "user", content: "Hi" }], max_tokens: 8, stream: true,
+            response_format: { type: "json_schema", json_schema: { name: "x", schema: { not: { type: "string" } } } },
+        });
+        for await (const _ of s) {}
+    } catch (e) {
+        streamRefused = e;
+    }
+    check(streamRefused?.status === 400, `streamed, an unsupported schema is refused with 400 too (${streamRefused?.message})`);
 
     let refused = false;
     try {

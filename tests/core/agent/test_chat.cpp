@@ -87,7 +87,6 @@ private:
     void answer(QTcpSocket* s, const OJson& body)
     {
         requests << body;
-        s->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n");
         std::string user, tool;
         for (const auto& m : body["messages"]) {
             if (m["role"] == "user") {
@@ -97,6 +96,15 @@ private:
             if (m["role"] == "tool")
                 tool = m["content"].get<std::string>();
         }
+        for (const auto& [prefix, status] : {std::pair{"REFUSE", "400 Bad Request"}, std::pair{"THROTTLE", "429 Too Many Requests"}})
+            if (user.rfind(prefix, 0) == 0) {
+                const QByteArray error = R"({"error":{"message":"no"}})";
+                s->write("HTTP/1.1 " + QByteArray(status) + "\r\nContent-Type: application/json\r\nContent-Length: "
+                         + QByteArray::number(error.size()) + "\r\nConnection: close\r\n\r\n" + error);
+                s->disconnectFromHost();
+                return;
+            }
+        s->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n");
         QList<QByteArray> parts;
         const OJson& first = body["messages"][0];
         if (first["role"] == "system" && first["content"].get<std::string>().rfind("Summarise", 0) == 0) {
@@ -773,6 +781,42 @@ private slots:
         const auto stream = model->start(request, events);
         QTRY_VERIFY_WITH_TIMEOUT(done, 30000);
         QVERIFY2(outcome.finishReason != "error", outcome.error.c_str());
+    }
+
+    // stop and response_format reach the endpoint as given; an endpoint
+    // that refuses the request's content (400) marks it rejected, one that
+    // is overloaded (429) does not.
+    void remoteModelForwardsOptionsAndRejections()
+    {
+        ScriptedModel endpoint;
+        const auto model = llm::makeRemoteModel(endpoint.url(), "scripted", {});
+        auto run = [&](const std::string& text) {
+            llm::ChatRequest request;
+            request.messages = OJson::array({OJson{{"role", "user"}, {"content", text}}});
+            request.stop = {"END"};
+            request.responseFormat = OJson{{"type", "json_object"}};
+            bool done = false;
+            llm::ChatOutcome outcome;
+            llm::ChatEvents events;
+            events.onDone = [&](const llm::ChatOutcome& o) {
+                done = true;
+                outcome = o;
+            };
+            const auto stream = model->start(request, events);
+            if (!QTest::qWaitFor([&] { return done; }, 10000))
+                outcome.error = "no answer";
+            return outcome;
+        };
+        auto ok = run("hello");
+        QCOMPARE(ok.finishReason, std::string("stop"));
+        QCOMPARE(endpoint.requests.back()["stop"], OJson::array({"END"}));
+        QCOMPARE(endpoint.requests.back()["response_format"]["type"], "json_object");
+        const auto refused = run("REFUSE this");
+        QCOMPARE(refused.finishReason, std::string("error"));
+        QVERIFY2(refused.rejected && refused.error.find("400") != std::string::npos, refused.error.c_str());
+        const auto throttled = run("THROTTLE this");
+        QCOMPARE(throttled.finishReason, std::string("error"));
+        QVERIFY2(!throttled.rejected && throttled.error.find("429") != std::string::npos, throttled.error.c_str());
     }
 
     void concurrencyPolicies()

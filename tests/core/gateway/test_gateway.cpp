@@ -604,9 +604,18 @@ private slots:
         model->rejects = true;
         r = postJson(port, "/v1/chat/completions", R"({"messages":[{"role":"user","content":"hi"}]})");
         QVERIFY2(r.startsWith("HTTP/1.1 400 ") && r.contains("unsupported schema keyword") && r.contains("invalid_request_error"), r.constData());
+        // Streamed, the status waits for the first event: still a 400.
+        const QByteArray streamed = R"({"messages":[{"role":"user","content":"hi"}],"stream":true})";
+        r = postJson(port, "/v1/chat/completions", streamed);
+        QVERIFY2(r.startsWith("HTTP/1.1 400 ") && r.contains("unsupported schema keyword") && !r.contains("data:"), r.constData());
         model->rejects = false;
         r = postJson(port, "/v1/chat/completions", R"({"messages":[{"role":"user","content":"hi"}]})");
         QVERIFY2(r.startsWith("HTTP/1.1 500 ") && r.contains("server_error"), r.constData());
+        r = postJson(port, "/v1/chat/completions", streamed);
+        QVERIFY2(r.startsWith("HTTP/1.1 500 ") && r.contains("server_error"), r.constData());
+        model->failWith.clear();
+        r = postJson(port, "/v1/chat/completions", streamed);
+        QVERIFY2(r.startsWith("HTTP/1.1 200 ") && r.contains("\"role\":\"assistant\"") && r.contains("data: [DONE]"), r.constData());
     }
 
     void scheduleEveryHasNoDuplicatesAcrossRestarts()
