@@ -147,6 +147,31 @@ void deliver(RequestHandle::State& state, const TokenEvent& ev)
     }
 }
 
+// A request's final event: delivered, then its callback and prompt dropped
+// (nothing is delivered after it, and a callback that holds the request's
+// own handle would keep the state alive for ever).
+void deliverFinal(RequestHandle::State& state, const TokenEvent& ev)
+{
+    deliver(state, ev);
+    state.request.onToken = nullptr;
+    state.request.promptTokens = {};
+    state.request.messages = {};
+    state.prompt = {};
+}
+
+// Hands `result` to the request's waiters, once.
+void publishResult(RequestHandle::State& state, GenerationResult result)
+{
+    {
+        std::lock_guard lock(state.mutex);
+        if (state.done)
+            return;
+        state.result = std::move(result);
+        state.done = true;
+    }
+    state.cv.notify_all();
+}
+
 kv::KvType kvTypeOf(KvCacheType type)
 {
     switch (type) {
@@ -214,14 +239,19 @@ struct Engine::Impl {
     std::thread worker;
 
     void loop();
-    void intake(std::shared_ptr<RequestHandle::State> state);
+    void intake(const std::shared_ptr<RequestHandle::State>& state);
     void step();
     void guardedStep();
     void sampleNext(Seq& s, const float* row);
     void emitToken(Seq& s, std::int32_t token, bool eogToken);
     void finish(Seq& s, FinishReason reason, std::string error = {});
+    void abandon(const std::shared_ptr<RequestHandle::State>& state, const std::string& error);
     void refreshStats(int stepSequences, int stepTokens, int generatedNow);
     double rateAt(Clock::time_point now);
+    void pruneRecent(Clock::time_point now);
+    // Tokens a sequence of `tokens` tokens may still generate: it may hold
+    // seqContext + 1 (the last one sampled is never computed).
+    int roomAfter(std::size_t tokens) const { return seqContext + 1 - static_cast<int>(tokens); }
     void markIdle();
     void refreshCounts();
     void refreshKv(EngineStats& s);
@@ -229,6 +259,7 @@ struct Engine::Impl {
     std::vector<std::int32_t> ownersScratch;  // engine thread only: reused by refreshOwners()
     Result<std::vector<std::int32_t>> promptOf(const GenerationRequest& r) const;
     Status checkPromptBytes(std::size_t bytes) const;
+    std::size_t bytesBeyondContext() const;
     Result<std::string> render(const std::vector<ChatTurn>& messages) const;
 };
 
@@ -384,14 +415,18 @@ Result<std::string> Engine::renderChat(const std::vector<ChatTurn>& messages) co
     return m_impl->render(messages);
 }
 
-// A text this long has more tokens than the context holds, whatever they
-// are: a token covers at most longestToken bytes of text (four times that,
-// for normalisers that drop characters). Refusing it before tokenizing keeps
-// a huge message from holding the submitting thread for seconds.
+// Bytes of text that surely hold more tokens than the context: a token
+// covers at most longestToken bytes (four times that, for normalisers that
+// drop characters). Text this long is refused (or cut, for embeddings)
+// before tokenizing, which would hold the calling thread for seconds.
+std::size_t Engine::Impl::bytesBeyondContext() const
+{
+    return static_cast<std::size_t>(seqContext) * longestToken * 4 + 1;
+}
+
 Status Engine::Impl::checkPromptBytes(std::size_t bytes) const
 {
-    const std::size_t most = static_cast<std::size_t>(seqContext) * longestToken * 4;
-    if (bytes <= most)
+    if (bytes < bytesBeyondContext())
         return Status::success();
     return Error{"the prompt is " + std::to_string(bytes) + " bytes, far more than the " + std::to_string(seqContext)
                  + " tokens the context holds; shorten it"};
@@ -406,14 +441,18 @@ Result<std::vector<std::int32_t>> Engine::Impl::promptOf(const GenerationRequest
         return r.promptTokens;
     }
     if (!r.messages.empty()) {
+        // Templates may drop text (earlier reasoning, say), so the messages
+        // get a looser bound than the rendered prompt.
         std::size_t bytes = 0;
         for (const auto& m : r.messages)
             bytes += m.content.size();
-        if (auto st = checkPromptBytes(bytes); !st)
-            return Error{st.error()};
+        if (bytes / 16 >= bytesBeyondContext())
+            return Error{checkPromptBytes(bytes).error()};
         auto text = render(r.messages);
         if (!text)
             return Error{"chat template: " + text.error()};
+        if (auto st = checkPromptBytes(text->size()); !st)
+            return Error{st.error()};
         // Templates write the BOS text themselves; tokenizing with special
         // tokens parsed would then give two BOS tokens.
         auto ids = tok->tokenize(*text, true, true);
@@ -453,8 +492,7 @@ RequestHandle Engine::submit(GenerationRequest request)
         } else {
             state->schema = std::move(schema.value());
             const std::size_t shortest = state->schema->minimalLength();
-            // Positions left after the prompt (sampleNext's budget).
-            const int room = m_impl->seqContext + 1 - static_cast<int>(state->prompt.size());
+            const int room = m_impl->roomAfter(state->prompt.size());
             if (static_cast<std::size_t>(std::max(req.maxTokens, 0)) < shortest)
                 state->error = "JSON schema: maxTokens " + std::to_string(req.maxTokens) + " is below the "
                     + std::to_string(shortest) + " tokens the shortest valid value may need";
@@ -476,19 +514,16 @@ RequestHandle Engine::submit(GenerationRequest request)
             return RequestHandle(state);
         }
     }
-    // The engine is shutting down and its thread may be gone: finished here.
+    // The engine is shutting down and its thread may be gone: finished here,
+    // its final event delivered on this thread.
     state->cancelled = true;
     TokenEvent ev;
     ev.final = true;
     ev.finish = FinishReason::Cancelled;
-    deliver(*state, ev);
-    state->request.onToken = nullptr;
-    {
-        std::lock_guard lock(state->mutex);
-        state->result.finish = FinishReason::Cancelled;
-        state->done = true;
-    }
-    state->cv.notify_all();
+    deliverFinal(*state, ev);
+    GenerationResult result;
+    result.finish = FinishReason::Cancelled;
+    publishResult(*state, std::move(result));
     return RequestHandle(state);
 }
 
@@ -507,10 +542,15 @@ EngineStats Engine::stats() const
 
 // Tokens per second over the last two seconds before `now` (at least 100 ms
 // of span, so one step's tokens do not read as a burst). Under statsMutex.
-double Engine::Impl::rateAt(Clock::time_point now)
+void Engine::Impl::pruneRecent(Clock::time_point now)
 {
     while (!recent.empty() && msBetween(recent.front().first, now) > 2000.0)
         recent.pop_front();
+}
+
+double Engine::Impl::rateAt(Clock::time_point now)
+{
+    pruneRecent(now);
     if (recent.empty())
         return 0;
     int sum = 0;
@@ -600,7 +640,7 @@ void Engine::Impl::refreshStats(int stepSequences, int stepTokens, int generated
         ++s.batchSizeCounts[static_cast<std::size_t>(batchBucket(stepSequences))];
     }
     s.tokensGenerated += static_cast<std::uint64_t>(generatedNow);
-    s.tokensPerSecond = rateAt(now);
+    pruneRecent(now);
 }
 
 // Nothing runs any more: the last step's batch is not current.
@@ -636,14 +676,7 @@ void Engine::Impl::finish(Seq& s, FinishReason reason, std::string error)
     ev.error = result.error;
     ev.rejected = result.rejected;
     ev.text = std::move(tail);
-    deliver(*s.state, ev);
-    // Nothing is delivered after the final event: the callback goes (it may
-    // hold the request's own handle, a cycle that would keep the state
-    // alive), and so does the prompt.
-    s.state->request.onToken = nullptr;
-    s.state->request.promptTokens = {};
-    s.state->request.messages = {};
-    s.state->prompt = {};
+    deliverFinal(*s.state, ev);
     {
         std::lock_guard lock(statsMutex);
         ++snapshot.requestsFinished;
@@ -651,17 +684,30 @@ void Engine::Impl::finish(Seq& s, FinishReason reason, std::string error)
     auto state = s.state;
     const auto id = s.seq.id;
     active.erase(id);  // destroys s
-    // Waiters see the blocks already back in the stats.
-    refreshCounts();
-    {
-        std::lock_guard lock(state->mutex);
-        state->result = std::move(result);
-        state->done = true;
+    // Waiters see the blocks already back in the stats (when there is
+    // memory to say so: a waiter must never be left waiting).
+    try {
+        refreshCounts();
+    } catch (const std::exception&) {
     }
-    state->cv.notify_all();
+    publishResult(*state, std::move(result));
 }
 
-void Engine::Impl::intake(std::shared_ptr<RequestHandle::State> state)
+// Ends a request that cannot be finished the usual way (finish() itself ran
+// out of memory): out of the scheduler and the active set, its waiters told.
+void Engine::Impl::abandon(const std::shared_ptr<RequestHandle::State>& state, const std::string& error)
+{
+    if (auto it = active.find(state->id); it != active.end()) {
+        sched->remove(&it->second->seq);
+        active.erase(it);
+    }
+    GenerationResult result;
+    result.finish = FinishReason::Error;
+    result.error = error;
+    publishResult(*state, std::move(result));
+}
+
+void Engine::Impl::intake(const std::shared_ptr<RequestHandle::State>& state)
 {
     auto s = std::make_unique<Seq>();
     s->state = state;
@@ -779,7 +825,7 @@ void Engine::Impl::sampleNext(Seq& s, const float* row)
     std::span<const float> view(row, vocab);
     if (s.json) {
         const auto& req = s.state->request;
-        const int left = std::min(req.maxTokens - s.result.stats.generatedTokens, seqContext + 1 - static_cast<int>(s.seq.tokens.size()));
+        const int left = std::min(req.maxTokens - s.result.stats.generatedTokens, roomAfter(s.seq.tokens.size()));
         if (s.json->finished() || (s.json->complete() && left <= 1))
             return finish(s, FinishReason::Stop);
         jsonMasker->mask(*s.json, left, allowed);
@@ -869,7 +915,11 @@ void Engine::Impl::loop()
         for (auto& state : arrived) {
             if (stop)
                 state->cancelled = true;
-            intake(std::move(state));
+            try {
+                intake(state);
+            } catch (const std::exception& e) {
+                abandon(state, std::string("engine: cannot take the request: ") + e.what());
+            }
         }
         // Cancellations (and shutdown) take effect between steps.
         std::vector<Seq*> cancelled;
@@ -903,12 +953,23 @@ void Engine::Impl::guardedStep()
     } catch (const std::exception& e) {
         error = std::string("engine: ") + e.what();
     }
-    std::vector<Seq*> all;
+    std::vector<std::shared_ptr<RequestHandle::State>> all;
     for (auto& [id, s] : active)
-        all.push_back(s.get());
-    for (Seq* s : all)
-        finish(*s, FinishReason::Error, error);
-    refreshStats(0, 0, 0);
+        all.push_back(s->state);
+    for (const auto& state : all) {
+        const auto it = active.find(state->id);
+        if (it == active.end())
+            continue;
+        try {
+            finish(*it->second, FinishReason::Error, error);
+        } catch (const std::exception&) {
+            abandon(state, error);
+        }
+    }
+    try {
+        refreshStats(0, 0, 0);
+    } catch (const std::exception&) {
+    }
 }
 
 Result<std::vector<std::vector<float>>> Engine::embed(const std::vector<std::string>& texts) const
@@ -918,7 +979,16 @@ Result<std::vector<std::vector<float>>> Engine::embed(const std::vector<std::str
     const int bt = d.config.kvBlockTokens;
     std::vector<std::vector<std::int32_t>> ids(texts.size());
     for (std::size_t i = 0; i < texts.size(); ++i) {
-        ids[i] = d.tok->tokenize(texts[i], true, false);
+        // Cut to the context below anyway: a text of megabytes is cut to
+        // bytes that still hold more tokens than that before tokenizing.
+        std::string_view text = texts[i];
+        if (text.size() > d.bytesBeyondContext()) {
+            std::size_t cut = d.bytesBeyondContext();
+            while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80)
+                --cut;   // not inside a UTF-8 character
+            text = text.substr(0, cut);
+        }
+        ids[i] = d.tok->tokenize(text, true, false);
         if (static_cast<int>(ids[i].size()) > d.seqContext)
             ids[i].resize(static_cast<std::size_t>(d.seqContext));
         if (ids[i].empty())

@@ -15,8 +15,10 @@
 // alone needs more than the whole cache.
 //
 // Threading: every Engine function may be called from any thread. Callbacks
-// run on the engine's thread: keep them short, never call Engine::generate
-// or RequestHandle::wait from inside one (cancel() is fine). A callback that
+// run on the engine's thread (but for a request submitted while the engine
+// is being destroyed: its final Cancelled event comes on the submitting
+// thread, inside submit()): keep them short, never call Engine::generate or
+// RequestHandle::wait from inside one (cancel() is fine). A callback that
 // throws cancels its own request; nothing else is affected.
 // Errors never throw: loading returns Result, a failed request finishes with
 // FinishReason::Error and a message.
@@ -39,7 +41,7 @@ enum class KvCacheType {
 
 struct EngineConfig {
     std::string modelPath;
-    int threads = 0;          // matmul threads, the engine's own included; 0: physical cores (more than the free cores only adds waiting)
+    int threads = 0;          // matmul threads, the engine's own included; 0: the physical cores this process may use (runtime::physicalCores())
     int contextLength = 0;    // positions one sequence may hold; 0: the model's training context, at most 4096
     int kvBlockTokens = 16;   // tokens per KV block: smaller wastes less memory per request, larger costs fewer lookups
     KvCacheType kvType = KvCacheType::F16;

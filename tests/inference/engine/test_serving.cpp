@@ -367,6 +367,17 @@ private slots:
         QVERIFY(dot > 0.99999);  // alone or in a batch: the same vector
         QVERIFY(self < 0.9999);  // different texts: different vectors
         QVERIFY(!engine->embed({"ok", ""}).ok() || engine->tokenize("").size() > 0);
+        // A text of megabytes is cut to the context like any long text (its
+        // bytes are cut before tokenizing, which would take seconds).
+        std::string huge;
+        while (huge.size() < (30u << 20))
+            huge += "The cat sat on the mat. ";
+        const auto cut = engine->embed({huge, huge.substr(0, 4000)});
+        QVERIFY2(cut.ok(), cut.ok() ? "" : cut.error().c_str());
+        double same = 0;
+        for (std::size_t i = 0; i < (*cut)[0].size(); ++i)
+            same += double((*cut)[0][i]) * (*cut)[1][i];
+        QVERIFY2(same > 0.99999, qPrintable(QString::number(same, 'g', 10)));
     }
 
     // A text longer than the step budget is embedded in chunks of it (each

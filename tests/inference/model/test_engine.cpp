@@ -323,8 +323,12 @@ private slots:
         running.sampling = greedy();
         std::atomic<bool> waiterCancelled{false};
         std::atomic<int> tokensAfterCancel{0};
+        // The first token waits for the cancellation, so the second request
+        // is surely still waiting when it is cancelled.
         running.onToken = [&](const TokenEvent& ev) {
-            if (!ev.final && waiterCancelled)
+            while (!waiterCancelled)
+                std::this_thread::yield();
+            if (!ev.final)
                 ++tokensAfterCancel;
         };
         GenerationRequest waiting = running;
