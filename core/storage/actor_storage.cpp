@@ -194,9 +194,8 @@ Status ActorStorage::configure()
     // A file that is not a database shows up at the first read; so does a
     // lock another connection holds past the busy timeout.
     if (auto st = simple("PRAGMA journal_mode=WAL"); !st) {
-        const int rc = sqlite3_errcode(m_db);
-        if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-            return st;
+        if (sqlite3_errcode(m_db) == SQLITE_BUSY)
+            return Error{st.error() + "; waited " + std::to_string(m_options.busyTimeoutMs) + " ms"};
         return Error{"not a usable database (" + st.error() + ")"};
     }
     const bool full = m_options.synchronousFull && !(m_options.deferSync && !m_path.empty());
@@ -262,9 +261,8 @@ std::string ActorStorage::describe(int rc, const char* fallback) const
     case SQLITE_INTERRUPT:
         return "event aborted: it ran past its CPU budget";
     case SQLITE_BUSY:
-    case SQLITE_LOCKED:
         return "the database is locked by another connection (another outpost serve or studio on the same "
-               "project?); gave up after " + std::to_string(m_options.busyTimeoutMs) + " ms";
+               "project?)";
     case SQLITE_AUTH:
         return "not allowed: " + (m_authError.empty() ? std::string(fallback) : m_authError);
     default:

@@ -1,6 +1,7 @@
 #include "inference/runtime/thread_pool.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <fstream>
 #include <sched.h>
 #include <set>
@@ -26,8 +27,6 @@ thread_local bool t_insideJob = false;
 // when the engine goes idle.
 constexpr int kSpinIterations = 20000;
 
-// CPU numbers physicalCores() looks at.
-constexpr int kMaxCpus = 4096;
 
 // The claim word: generation (32 bits), the job's part count (16) and its
 // next unclaimed part (16). The count lives in the same word as the
@@ -126,16 +125,23 @@ int cpuQuotaCores(std::string_view text)
 
 int physicalCores()
 {
+    // The affinity mask, in a set as large as the kernel's CPU numbers need
+    // (EINVAL: too small, try twice the size).
     std::vector<int> allowed;
-    cpu_set_t* set = CPU_ALLOC(kMaxCpus);
-    const std::size_t setBytes = CPU_ALLOC_SIZE(kMaxCpus);
-    if (set && sched_getaffinity(0, setBytes, set) == 0) {
-        for (int cpu = 0; cpu < kMaxCpus; ++cpu)
-            if (CPU_ISSET_S(cpu, setBytes, set))
-                allowed.push_back(cpu);
-    }
-    if (set)
+    for (int cpus = 1024; cpus <= (1 << 20) && allowed.empty(); cpus *= 2) {
+        cpu_set_t* set = CPU_ALLOC(cpus);
+        if (!set)
+            break;
+        const std::size_t setBytes = CPU_ALLOC_SIZE(cpus);
+        const int rc = sched_getaffinity(0, setBytes, set);
+        if (rc == 0)
+            for (int cpu = 0; cpu < cpus; ++cpu)
+                if (CPU_ISSET_S(cpu, setBytes, set))
+                    allowed.push_back(cpu);
         CPU_FREE(set);
+        if (rc != 0 && errno != EINVAL)
+            break;
+    }
     int cores = 0;
     std::set<std::string> siblings;
     for (const int cpu : allowed) {

@@ -29,7 +29,8 @@ private slots:
     void automaticSizeFollowsTheAffinityMask()
     {
         cpu_set_t before;
-        QCOMPARE(sched_getaffinity(0, sizeof before, &before), 0);
+        if (sched_getaffinity(0, sizeof before, &before) != 0)
+            QSKIP("this machine's CPU numbers do not fit a cpu_set_t");
         int first = 0;
         while (first < CPU_SETSIZE && !CPU_ISSET(first, &before))
             ++first;
@@ -37,7 +38,8 @@ private slots:
         cpu_set_t one;
         CPU_ZERO(&one);
         CPU_SET(first, &one);
-        QCOMPARE(sched_setaffinity(0, sizeof one, &one), 0);
+        if (sched_setaffinity(0, sizeof one, &one) != 0)
+            QSKIP("this process may not change its CPU affinity");
         const int pinned = physicalCores();
         const int pool = ThreadPool().size();
         QCOMPARE(sched_setaffinity(0, sizeof before, &before), 0);
