@@ -632,12 +632,33 @@ private:
     std::vector<int> m_through;
 };
 
+// What a value's first byte says it is: a union picks its branch by this.
+enum Class : std::uint8_t { kObjectClass, kArrayClass, kStringClass, kNumberClass, kWordClass, kClasses };  // word: true, false, null
+const char* const kClassNames[] = {"objects", "arrays", "strings", "numbers", "true/false/null"};
+
+int classOf(unsigned char c)
+{
+    switch (c) {
+    case '{': return kObjectClass;
+    case '[': return kArrayClass;
+    case '"': return kStringClass;
+    case 't':
+    case 'f':
+    case 'n': return kWordClass;
+    default: return c == '-' || (c >= '0' && c <= '9') ? kNumberClass : -1;
+    }
+}
+
+// JSON Schema's types, as bits of a set.
+enum : unsigned { kObjectType = 1, kArrayType = 2, kStringType = 4, kNumberType = 8, kIntegerType = 16, kBooleanType = 32, kNullType = 64, kAllTypes = 127 };
+const char* const kTypeNames[] = {"object", "array", "string", "number", "integer", "boolean", "null"};
+
 } // namespace
 
 // ---- schema nodes ----------------------------------------------------------------
 
 struct SchemaNode {
-    enum class Kind { Any, Object, Array, String, Number, Integer, Literal } kind = Kind::Any;
+    enum class Kind { Any, Object, Array, String, Number, Integer, Literal, Union } kind = Kind::Any;
     // Objects. Named properties in schema order; their names (as written
     // between the quotes) are the texts of `names`, index = position.
     bool freeObject = true;                  // no named properties: free keys whose values match `additional`
@@ -667,6 +688,16 @@ struct SchemaNode {
     // a member must match too (read only while building: the members left
     // are those that match).
     const SchemaNode* filter = nullptr;
+    // Unions: anyOf, oneOf, a type list, a "$ref" with "type" beside. As
+    // written: the branches, and the types "type" beside them allows (read
+    // by matches()). Resolved (settle()): the one node for each class of
+    // first byte, none a union, each exactly what the branches allow of
+    // that class (see unite()); the automaton follows these.
+    std::vector<const SchemaNode*> branches;
+    bool oneOf = false;
+    unsigned types = kAllTypes;
+    std::array<const SchemaNode*, kClasses> dispatch{};
+    const SchemaNode* minimalBranch = nullptr;  // the dispatch node with the shortest value
     std::size_t minimalSize = 0;             // bytes of the shortest valid value
     std::uint32_t index = 0;                 // in JsonSchema::m_nodes
 };
@@ -920,7 +951,11 @@ std::size_t saturatingAdd(std::size_t a, std::size_t b)
 
 const char* const kSupported[] = {"type", "properties", "required", "additionalProperties", "items", "minItems", "maxItems",
                                   "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
-                                  "enum", "const", "$ref"};
+                                  "enum", "const", "$ref", "anyOf", "oneOf", "allOf"};
+// One of these a schema: they join other schemas.
+const char* const kCombinators[] = {"$ref", "anyOf", "oneOf", "allOf"};
+// What may stand beside one: it narrows what the joined schemas allow.
+const char* const kNarrowing[] = {"type", "enum", "const"};
 const char* const kIgnored[] = {"description", "title", "default", "examples", "$schema", "$id", "$comment", "deprecated",
                                 "readOnly", "writeOnly", "format", "contentMediaType", "contentEncoding", "$defs", "definitions"};
 
@@ -929,14 +964,43 @@ bool listed(const char* const* begin, const char* const* end, std::string_view k
     return std::any_of(begin, end, [&](const char* k) { return key == k; });
 }
 
+// Whether a value of v's type is among `types`.
+bool typeAllows(unsigned types, const Json& v)
+{
+    switch (v.type) {
+    case Json::Type::Object: return types & kObjectType;
+    case Json::Type::Array: return types & kArrayType;
+    case Json::Type::String: return types & kStringType;
+    case Json::Type::Bool: return types & kBooleanType;
+    case Json::Type::Null: return types & kNullType;
+    case Json::Type::Number: return (types & kNumberType) || ((types & kIntegerType) && isInteger(decimalOf(v.raw)));
+    }
+    return false;
+}
+
 // Whether v matches node n, with JSON Schema's semantics (enum/const
-// members). Terminates on recursive schemas: every step into a node either
-// goes into v or, for an enum/const beside other keywords, to those
-// keywords' node, which never is such a list itself.
+// members, and whether a union's branches can be merged exactly). A union
+// is read as written: its branches and the types beside them. Terminates
+// on recursive schemas: every step into a node goes into v, or along a
+// union's branches or a list's filter, which links() found acyclic.
 bool matches(const Json& v, const SchemaNode& n)
 {
     switch (n.kind) {
     case NodeKind::Any: return true;
+    case NodeKind::Union: {
+        if (!typeAllows(n.types, v))
+            return false;
+        int hits = 0;
+        for (const SchemaNode* b : n.branches) {
+            if (!matches(v, *b))
+                continue;
+            if (!n.oneOf)
+                return true;
+            if (++hits > 1)
+                return false;
+        }
+        return hits == 1;
+    }
     case NodeKind::Literal: return n.literals.find(serialize(v)) >= 0 && (!n.filter || matches(v, *n.filter));
     case NodeKind::String: {
         if (v.type != Json::Type::String)
@@ -1005,6 +1069,7 @@ std::size_t sizeNow(SchemaNode& n)
     case NodeKind::Literal:
         n.literals.seal(false);
         return n.literals.text(n.literals.node(0).shortest).size();
+    case NodeKind::Union: return n.minimalBranch->minimalSize;
     case NodeKind::Array: {
         std::size_t size = 2;
         for (int i = 0; i < n.minItems && size <= kMaxMinimal; ++i)
@@ -1052,6 +1117,10 @@ struct Builder {
     std::vector<List> lists;
     std::unordered_map<const Json*, std::unordered_map<std::string_view, const Json*>> keyIndex;  // large objects on pointer walks
     int depth = 0;                   // schemas being built, one inside another
+    // By node index: the keyword a union stands for (for errors), and
+    // whether it is resolved.
+    std::vector<const char*> unionKeyword;
+    std::vector<char> resolved;
 
     SchemaNode* make(NodeKind kind, const std::string& path)
     {
@@ -1060,6 +1129,8 @@ struct Builder {
         n->kind = kind;
         n->index = static_cast<std::uint32_t>(schema.m_nodes.size() - 1);
         paths.push_back(path);
+        unionKeyword.push_back(nullptr);
+        resolved.push_back(0);
         return n;
     }
     SchemaNode& node(std::size_t index) { return *schema.m_nodes[index]; }
@@ -1083,14 +1154,15 @@ struct Builder {
         n.literals = any->literals;
     }
 
-    // The node of schema j, which stands at `path`. A schema that is only a
-    // reference is the node it refers to; chains of them are followed here,
-    // in a loop.
-    const SchemaNode* build(const Json& j, const std::string& path)
+    // The node of schema j, which stands at `path` (in resource `in`, or the
+    // one being built). A schema that is only a reference (a "$ref", or a
+    // combinator of one schema, with nothing beside that narrows it) is the
+    // node it refers to; chains of them are followed here, in a loop.
+    const SchemaNode* build(const Json& j, const std::string& path, const Resource* in = nullptr)
     {
         const Json* at = &j;
         std::string where = path;
-        Resource resource = base;
+        Resource resource = in ? *in : base;
         std::vector<const Json*> chain;  // references followed, and where they stand
         std::vector<std::string> route;
         std::unordered_set<const Json*> inChain;
@@ -1108,30 +1180,40 @@ struct Builder {
                 result = it->second;
                 break;
             }
-            if (!knownKeywords(*at, where))
+            const char* combinator = nullptr;
+            if (!knownKeywords(*at, where, combinator))
                 return nullptr;
             if (idOf(*at))
                 resource = {at, where};
-            const Json* ref = at->get("$ref");
-            if (!ref) {
-                result = buildSchema(*at, where, resource);
+            const Json* joined = combinator ? at->get(combinator) : nullptr;
+            const bool alias = joined && !at->get("type") && !at->get("enum") && !at->get("const")
+                && (joined->type != Json::Type::Array || joined->arr.size() == 1);
+            if (!alias) {
+                result = buildSchema(*at, where, resource, combinator);
                 if (!result)
                     return nullptr;
                 break;
             }
-            const Json* target = nullptr;
-            std::string targetPath;
-            if (!reference(*ref, where, resource, target, targetPath))
+            std::vector<std::pair<const Json*, std::string>> only;
+            if (!branchesOf(*at, combinator, where, resource, only))
                 return nullptr;
+            const Json* target = only.front().first;
+            std::string targetPath = std::move(only.front().second);
             chain.push_back(at);
             route.push_back(where);
             inChain.insert(at);
             if (inChain.count(target)) {
                 const auto first = std::find(chain.begin(), chain.end(), target) - chain.begin();
+                // The loop, its middle left out when long.
                 std::string loop;
-                for (auto k = std::size_t(first); k < route.size(); ++k)
+                for (auto k = std::size_t(first); k < route.size(); ++k) {
+                    if (k == std::size_t(first) + 4 && route.size() - k > 4) {
+                        loop += "(" + std::to_string(route.size() - k - 4) + " more) -> ";
+                        k = route.size() - 4;
+                    }
                     loop += route[k] + " -> ";
-                failKeyword(where, "$ref", "closes a loop of references with no schema in between (" + loop + targetPath + ")");
+                }
+                failKeyword(where, combinator, "closes a loop of references with no schema in between (" + loop + targetPath + ")");
                 return nullptr;
             }
             at = target;
@@ -1142,8 +1224,11 @@ struct Builder {
         return result;
     }
 
-    bool knownKeywords(const Json& j, const std::string& path)
+    // Every keyword known; at most one combinator, and beside it only what
+    // narrows it (and annotations). Which it is, or null.
+    bool knownKeywords(const Json& j, const std::string& path, const char*& combinator)
     {
+        combinator = nullptr;
         for (const auto& [key, v] : j.obj) {
             if (!listed(std::begin(kSupported), std::end(kSupported), key) && !listed(std::begin(kIgnored), std::end(kIgnored), key)) {
                 std::string list;
@@ -1151,11 +1236,46 @@ struct Builder {
                     list += (list.empty() ? "" : ", ") + std::string(k);
                 return failKeyword(path, key, "is not supported by constrained output (it supports " + list + "; annotations are ignored)");
             }
+            for (const char* c : kCombinators) {
+                if (key != c)
+                    continue;
+                if (combinator)
+                    return failKeyword(path, key, "beside \"" + std::string(combinator)
+                                                      + "\" is not supported by constrained output (one of \"$ref\", \"anyOf\", \"oneOf\", \"allOf\" a schema)");
+                combinator = c;
+            }
         }
-        if (j.get("$ref"))
+        if (combinator)
             for (const auto& [key, v] : j.obj)
-                if (key != "$ref" && listed(std::begin(kSupported), std::end(kSupported), key))
-                    return failKeyword(path, key, "beside \"$ref\" is not supported by constrained output (only annotations may stand beside it)");
+                if (key != combinator && listed(std::begin(kSupported), std::end(kSupported), key)
+                    && !listed(std::begin(kNarrowing), std::end(kNarrowing), key))
+                    return failKeyword(path, key, "beside \"" + std::string(combinator)
+                                                      + "\" is not supported by constrained output (only \"type\", \"enum\", \"const\" and annotations may stand beside it)");
+        return true;
+    }
+
+    // The schemas a combinator joins, with where they stand. For "$ref" the
+    // one it points to, and `resource` becomes that one's.
+    bool branchesOf(const Json& j, const char* combinator, const std::string& path, Resource& resource,
+                    std::vector<std::pair<const Json*, std::string>>& out)
+    {
+        const Json& v = *j.get(combinator);
+        const std::string_view name = combinator;
+        if (name == "$ref") {
+            const Json* target = nullptr;
+            std::string targetPath;
+            if (!reference(v, path, resource, target, targetPath))
+                return false;
+            out.emplace_back(target, std::move(targetPath));
+            return true;
+        }
+        if (v.type != Json::Type::Array || v.arr.empty())
+            return failKeyword(path, name, "must be a non-empty array of schemas");
+        if (name == "allOf" && v.arr.size() > 1)
+            return failKeyword(path, name, "has " + std::to_string(v.arr.size())
+                                               + " branches: constrained output supports \"allOf\" with one branch only (which it is)");
+        for (std::size_t i = 0; i < v.arr.size(); ++i)
+            out.emplace_back(&v.arr[i], path + "/" + combinator + "/" + std::to_string(i));
         return true;
     }
 
@@ -1269,7 +1389,7 @@ struct Builder {
 
     // A schema object that is not only a reference: its node, filled (its
     // children may still be filling).
-    SchemaNode* buildSchema(const Json& j, const std::string& path, const Resource& resource)
+    SchemaNode* buildSchema(const Json& j, const std::string& path, const Resource& resource, const char* combinator)
     {
         if (depth >= kMaxNesting) {
             fail(path, "nests schemas more than " + std::to_string(kMaxNesting) + " deep (through \"$ref\")");
@@ -1288,30 +1408,80 @@ struct Builder {
         base = resource;
         SchemaNode* n = make(NodeKind::Any, path);
         built[&j] = n;
-        std::string type;
-        if (const Json* t = j.get("type")) {
-            if (t->type != Json::Type::String) {
-                fail(path + "/type", "must be one type name (type lists are not supported)");
-                return nullptr;
-            }
-            type = t->str;
-        } else {
-            auto has = [&](std::initializer_list<const char*> keys) {
-                return std::any_of(keys.begin(), keys.end(), [&](const char* k) { return j.get(k) != nullptr; });
-            };
-            type = has({"properties", "additionalProperties", "required"})            ? "object"
-                   : has({"items", "minItems", "maxItems"})                              ? "array"
-                   : has({"minLength", "maxLength"})                                     ? "string"
-                   : has({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"}) ? "number"
-                                                                                         : "";
-        }
-        // With enum/const, the node lists the members, and the type and its
-        // keywords are a node of their own that the members must match.
+        const Json* t = j.get("type");
+        unsigned types = kAllTypes;
+        if (t && !typesOf(*t, path, types))
+            return nullptr;
+        // With enum/const, the node lists the members, and the rest of the
+        // schema is a node of its own that the members must match.
         const bool list = j.get("enum") || j.get("const");
-        SchemaNode* base = list ? make(NodeKind::Any, path) : n;
-        if (!typed(j, type, path, *base) || (list && !literals(j, *n, base, path)))
+        SchemaNode* rest = list ? make(NodeKind::Any, path) : n;
+        if (combinator || (t && (types & (types - 1)))) {
+            // A union: of the schemas joined, narrowed to `types`, or of one
+            // schema a type of the list, each with the keywords of its type.
+            rest->kind = NodeKind::Union;
+            rest->types = types;
+            rest->oneOf = combinator && std::string_view(combinator) == "oneOf";
+            unionKeyword[rest->index] = combinator ? combinator : "type";
+            if (combinator) {
+                std::vector<std::pair<const Json*, std::string>> joined;
+                Resource at = resource;
+                if (!branchesOf(j, combinator, path, at, joined))
+                    return nullptr;
+                for (const auto& [b, where] : joined) {
+                    const SchemaNode* branch = build(*b, where, &at);
+                    if (!branch)
+                        return nullptr;
+                    rest->branches.push_back(branch);
+                }
+            } else {
+                for (std::size_t k = 0; k < std::size(kTypeNames); ++k) {
+                    if (!(types & (1u << k)))
+                        continue;
+                    SchemaNode* branch = make(NodeKind::Any, path);
+                    if (!typed(j, kTypeNames[k], path, *branch))
+                        return nullptr;
+                    rest->branches.push_back(branch);
+                }
+            }
+        } else {
+            std::string type;
+            if (t) {
+                type = kTypeNames[__builtin_ctz(types)];
+            } else {
+                auto has = [&](std::initializer_list<const char*> keys) {
+                    return std::any_of(keys.begin(), keys.end(), [&](const char* k) { return j.get(k) != nullptr; });
+                };
+                type = has({"properties", "additionalProperties", "required"})            ? "object"
+                       : has({"items", "minItems", "maxItems"})                              ? "array"
+                       : has({"minLength", "maxLength"})                                     ? "string"
+                       : has({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"}) ? "number"
+                                                                                             : "";
+            }
+            if (!typed(j, type, path, *rest))
+                return nullptr;
+        }
+        if (list && !literals(j, *n, rest, path))
             return nullptr;
         return n;
+    }
+
+    // "type": one name or a non-empty list of them, as a set.
+    bool typesOf(const Json& t, const std::string& path, unsigned& types)
+    {
+        types = 0;
+        const bool many = t.type == Json::Type::Array;
+        const std::size_t count = many ? t.arr.size() : 1;
+        for (std::size_t i = 0; i < count; ++i) {
+            const Json& name = many ? t.arr[i] : t;
+            if (name.type != Json::Type::String)
+                return fail(path + "/type", "must be a type name or a non-empty list of them");
+            const auto k = std::find_if(std::begin(kTypeNames), std::end(kTypeNames), [&](const char* n) { return name.str == n; });
+            if (k == std::end(kTypeNames))
+                return fail(path + "/type", "is \"" + name.str + "\", which is not a JSON Schema type");
+            types |= 1u << (k - std::begin(kTypeNames));
+        }
+        return types || fail(path + "/type", "must be a type name or a non-empty list of them");
     }
 
     // Fills n with `type` and its keywords (Any for "").
@@ -1323,11 +1493,7 @@ struct Builder {
         }
         if (type == "string") {
             n.kind = NodeKind::String;
-            if (!count(j, "minLength", path, n.minLength) || !count(j, "maxLength", path, n.maxLength))
-                return false;
-            if (n.maxLength >= 0 && n.maxLength < n.minLength)
-                return fail(path, "has maxLength below minLength");
-            return true;
+            return counts(j, "minLength", "maxLength", path, n.minLength, n.maxLength);
         }
         if (type == "integer" || type == "number") {
             n.kind = type == "integer" ? NodeKind::Integer : NodeKind::Number;
@@ -1360,11 +1526,7 @@ struct Builder {
                 if (!(n.items = build(*items, path + "/items")))
                     return false;
             }
-            if (!count(j, "minItems", path, n.minItems) || !count(j, "maxItems", path, n.maxItems))
-                return false;
-            if (n.maxItems >= 0 && n.maxItems < n.minItems)
-                return fail(path, "has maxItems below minItems");
-            return true;
+            return counts(j, "minItems", "maxItems", path, n.minItems, n.maxItems);
         }
         if (type == "object")
             return object(j, path, n);
@@ -1435,6 +1597,14 @@ struct Builder {
             }
         }
         return fail(path + "/" + key, "must be a whole number from 0");
+    }
+
+    // A lower and an upper count (-1: none), the upper not below the lower.
+    bool counts(const Json& j, const char* lowKey, const char* highKey, const std::string& path, int& low, int& high)
+    {
+        if (!count(j, lowKey, path, low) || !count(j, highKey, path, high))
+            return false;
+        return high < 0 || high >= low || fail(path, std::string("has ") + highKey + " below " + lowKey);
     }
 
     bool bounds(const Json& j, const std::string& path, SchemaNode& n)
@@ -1514,14 +1684,380 @@ struct Builder {
         return true;
     }
 
-    // What the automaton can reach from the root, each node once.
+    // The links a value does not move along: from a union to its branches,
+    // from a list to its filter. A cycle of them is a schema that is itself
+    // before any value is written (A = anyOf [A, ...]); a long chain would
+    // be deep recursion in resolve() and matches(). Both are refused.
+    bool links()
+    {
+        const std::size_t count = schema.m_nodes.size();
+        std::vector<std::uint8_t> state(count, 0);  // 0 unseen, 1 on the walk, 2 done
+        std::vector<int> height(count, 0);           // the longest chain of links from the node
+        auto link = [](const SchemaNode& n, std::size_t k) -> const SchemaNode* {
+            if (n.kind == NodeKind::Union)
+                return k < n.branches.size() ? n.branches[k] : nullptr;
+            return n.kind == NodeKind::Literal && k == 0 ? n.filter : nullptr;
+        };
+        std::vector<std::pair<std::uint32_t, std::size_t>> walk;  // node, next link
+        for (std::uint32_t start = 0; start < count; ++start) {
+            if (state[start])
+                continue;
+            state[start] = 1;
+            walk.assign(1, {start, 0});
+            while (!walk.empty()) {
+                const std::uint32_t i = walk.back().first;
+                const SchemaNode* next = link(node(i), walk.back().second++);
+                if (!next) {
+                    state[i] = 2;
+                    walk.pop_back();
+                    if (height[i] > kMaxNesting)
+                        return fail(paths[i], "joins schemas more than " + std::to_string(kMaxNesting)
+                                                  + " deep through anyOf, oneOf, allOf and \"$ref\" with no value in between");
+                    if (!walk.empty())
+                        height[walk.back().first] = std::max(height[walk.back().first], height[i] + 1);
+                } else if (state[next->index] == 1) {
+                    return fail(paths[next->index], "is itself before any value is written (through anyOf, oneOf, allOf or \"$ref\": "
+                                                    "left recursion), which describes no value constrained output can write");
+                } else if (state[next->index] == 2) {
+                    height[i] = std::max(height[i], height[next->index] + 1);
+                } else {
+                    state[next->index] = 1;
+                    walk.emplace_back(next->index, 0);
+                }
+            }
+        }
+        return true;
+    }
+
+    // ---- unions
+
+    // Whether node n (no union) allows values of class c.
+    static bool inClass(const SchemaNode& n, int c)
+    {
+        switch (n.kind) {
+        case NodeKind::Any: return true;
+        case NodeKind::Object: return c == kObjectClass;
+        case NodeKind::Array: return c == kArrayClass;
+        case NodeKind::String: return c == kStringClass;
+        case NodeKind::Number:
+        case NodeKind::Integer: return c == kNumberClass;
+        case NodeKind::Literal:
+            for (int k = n.literals.node(0).firstChild; k >= 0; k = n.literals.node(k).nextSibling)
+                if (classOf(n.literals.node(k).byte) == c)
+                    return true;
+            return false;
+        case NodeKind::Union: return false;
+        }
+        return false;
+    }
+
+    // The members of class c and of `types`: the node itself when that is
+    // all of them, none (null), or a new list.
+    const SchemaNode* literalPart(const SchemaNode& n, int c, unsigned types, const std::string& path)
+    {
+        TextTrie part;
+        bool all = true;
+        for (int t = 0; t < n.literals.size(); ++t) {
+            const std::string& text = n.literals.text(t);
+            if (classOf(static_cast<unsigned char>(text[0])) == c && (types == kAllTypes || typeAllows(types, parsed(text))))
+                part.add(text);
+            else
+                all = false;
+        }
+        if (all || part.size() == 0)
+            return part.size() ? &n : nullptr;
+        SchemaNode* p = make(NodeKind::Literal, path);
+        p->literals = std::move(part);
+        return p;
+    }
+
+    // Any value of class c and of `types`, or null.
+    const SchemaNode* plain(int c, unsigned types, const std::string& path)
+    {
+        static const Json none = [] {
+            Json j;
+            j.type = Json::Type::Object;
+            return j;
+        }();
+        const char* type = c == kObjectClass && (types & kObjectType)   ? "object"
+                           : c == kArrayClass && (types & kArrayType)   ? "array"
+                           : c == kStringClass && (types & kStringType) ? "string"
+                           : c == kNumberClass && (types & kNumberType) ? "number"
+                           : c == kNumberClass && (types & kIntegerType) ? "integer"
+                                                                         : nullptr;
+        if (!type && (c != kWordClass || !(types & (kBooleanType | kNullType))))
+            return nullptr;
+        SchemaNode* n = make(NodeKind::Literal, path);
+        if (type) {
+            typed(none, type, path, *n);
+            return n;
+        }
+        if (types & kBooleanType) {
+            n->literals.add("true");
+            n->literals.add("false");
+        }
+        if (types & kNullType)
+            n->literals.add("null");
+        return n;
+    }
+
+    // The integers of a number node (empty: null).
+    const SchemaNode* integersOf(const SchemaNode& number, const std::string& path)
+    {
+        SchemaNode* n = make(NodeKind::Integer, path);
+        n->ranged = true;
+        const Wide cap = pow10(kMaxDigits) - 1, unit = pow10(number.frac);
+        auto floorDiv = [](Wide a, Wide d) { return a >= 0 ? a / d : -((-a + d - 1) / d); };
+        n->lo = number.ranged ? std::max(-cap, -floorDiv(-number.lo, unit)) : -cap;
+        n->hi = number.ranged ? std::min(cap, floorDiv(number.hi, unit)) : cap;
+        if (n->lo > n->hi)
+            return nullptr;
+        setRangedMinimal(*n);
+        return n;
+    }
+
+    // What node n (no union) allows of class c and of `types` (the "type"
+    // beside the union): n itself, part of it, or null.
+    const SchemaNode* narrowed(const SchemaNode& n, int c, unsigned types, const std::string& path)
+    {
+        if (n.kind == NodeKind::Literal)
+            return literalPart(n, c, types, path);
+        if (types == kAllTypes)
+            return &n;
+        switch (n.kind) {
+        case NodeKind::Any: return plain(c, types, path);
+        case NodeKind::Object: return types & kObjectType ? &n : nullptr;
+        case NodeKind::Array: return types & kArrayType ? &n : nullptr;
+        case NodeKind::String: return types & kStringType ? &n : nullptr;
+        case NodeKind::Integer: return types & (kNumberType | kIntegerType) ? &n : nullptr;
+        case NodeKind::Number: return types & kNumberType ? &n : types & kIntegerType ? integersOf(n, path) : nullptr;
+        default: return nullptr;
+        }
+    }
+
+    // A value's canonical text, for oneOf: equal values have equal texts
+    // (numbers by value, object members by name).
+    static std::string canonical(const Json& v)
+    {
+        switch (v.type) {
+        case Json::Type::Number: {
+            const Decimal d = decimalOf(v.raw);
+            return (d.negative ? "-" : "") + (d.digits.empty() ? std::string("0") : d.digits) + "e" + std::to_string(d.exponent);
+        }
+        case Json::Type::Array: {
+            std::string s = "[";
+            for (const Json& item : v.arr)
+                s += canonical(item) + ",";
+            return s + "]";
+        }
+        case Json::Type::Object: {
+            std::vector<std::string> members;
+            for (const auto& [k, m] : v.obj)
+                members.push_back(quote(k) + ":" + canonical(m));
+            std::sort(members.begin(), members.end());
+            std::string s = "{";
+            for (const auto& m : members)
+                s += m + ",";
+            return s + "}";
+        }
+        default: return serialize(v);
+        }
+    }
+
+    static Json parsed(const std::string& text)  // a member's text: valid JSON
+    {
+        Json v;
+        std::string error;
+        Reader(text).parse(v, error);
+        return v;
+    }
+
+    // [lo1, hi1] and [lo2, hi2] as one range: for anyOf they must overlap
+    // or touch; for oneOf touch and not overlap.
+    static bool joinRanges(Wide lo1, Wide hi1, Wide lo2, Wide hi2, bool oneOf, const char* what, std::string& why)
+    {
+        const Wide lo = std::max(lo1, lo2), hi = std::min(hi1, hi2);
+        if (oneOf && lo <= hi) {
+            why = "they overlap, and oneOf needs each value to match exactly one branch";
+            return false;
+        }
+        if (lo > hi + 1) {
+            why = std::string("their ") + what + " leave a gap, so no one schema is their union";
+            return false;
+        }
+        return true;
+    }
+
+    // a and b (no unions, not both lists: see resolve()), branches of one
+    // class, as one node that allows exactly what either allows (for oneOf:
+    // and never both); null with `why` when there is none.
+    const SchemaNode* unite(const SchemaNode& a, const SchemaNode& b, bool oneOf, const std::string& path, std::string& why)
+    {
+        static const char* const kOverlap = "they overlap, and oneOf needs each value to match exactly one branch";
+        if (&a == &b || a.kind == NodeKind::Any || b.kind == NodeKind::Any) {
+            why = kOverlap;
+            return oneOf ? nullptr : (&a == &b || a.kind == NodeKind::Any) ? &a : &b;
+        }
+        if (a.kind == NodeKind::Literal || b.kind == NodeKind::Literal) {
+            // Members inside the other branch: that branch is the union.
+            const SchemaNode& list = a.kind == NodeKind::Literal ? a : b;
+            const SchemaNode& other = &list == &a ? b : a;
+            bool all = true, none = true;
+            for (int t = 0; t < list.literals.size(); ++t)
+                (matches(parsed(list.literals.text(t)), other) ? none : all) = false;
+            if (oneOf || !all) {
+                why = oneOf && !none ? kOverlap : "one lists values the other does not allow, so no one schema is their union";
+                return nullptr;
+            }
+            return &other;
+        }
+        const Wide none = Wide(INT_MAX) + 1;  // no maxLength, no maxItems
+        switch (a.kind) {
+        case NodeKind::Object: why = "two object schemas cannot be merged into one"; return nullptr;
+        case NodeKind::Array: {
+            if (a.items != b.items) {
+                why = "their items differ, so no one array schema is their union";
+                return nullptr;
+            }
+            if (!joinRanges(a.minItems, a.maxItems < 0 ? none : a.maxItems, b.minItems, b.maxItems < 0 ? none : b.maxItems, oneOf, "item counts", why))
+                return nullptr;
+            SchemaNode* n = make(NodeKind::Array, path);
+            n->items = a.items;
+            n->minItems = std::min(a.minItems, b.minItems);
+            n->maxItems = a.maxItems < 0 || b.maxItems < 0 ? -1 : std::max(a.maxItems, b.maxItems);
+            return n;
+        }
+        case NodeKind::String: {
+            if (!joinRanges(a.minLength, a.maxLength < 0 ? none : a.maxLength, b.minLength, b.maxLength < 0 ? none : b.maxLength, oneOf, "lengths", why))
+                return nullptr;
+            SchemaNode* n = make(NodeKind::String, path);
+            n->minLength = std::min(a.minLength, b.minLength);
+            n->maxLength = a.maxLength < 0 || b.maxLength < 0 ? -1 : std::max(a.maxLength, b.maxLength);
+            return n;
+        }
+        default: break;
+        }
+        // Numbers and integers. An unbounded number holds every number.
+        const SchemaNode& wide = a.kind == NodeKind::Number && (!a.ranged || b.kind == NodeKind::Integer) ? a : b;
+        const SchemaNode& other = &wide == &a ? b : a;
+        if (wide.kind == NodeKind::Number && !wide.ranged) {
+            why = kOverlap;
+            return oneOf ? nullptr : &wide;
+        }
+        if (wide.kind != other.kind) {
+            // Bounded numbers and integers: one node if the integers lie in
+            // the numbers' range (then they overlap).
+            const Wide unit = pow10(wide.frac);
+            if (!oneOf && other.lo * unit >= wide.lo && other.hi * unit <= wide.hi)
+                return &wide;
+            why = oneOf ? "numbers and integers together cannot be told apart by oneOf" : "the integers' range is not inside the numbers' range, so no one schema is their union";
+            return nullptr;
+        }
+        if (!joinRanges(a.lo, a.hi, b.lo, b.hi, oneOf, "ranges", why))
+            return nullptr;
+        SchemaNode* n = make(a.kind, path);
+        n->ranged = true;
+        n->frac = a.frac;
+        n->lo = std::min(a.lo, b.lo);
+        n->hi = std::max(a.hi, b.hi);
+        setRangedMinimal(*n);
+        return n;
+    }
+
+    // The node for each class of first byte: the branches' nodes of that
+    // class (unions resolved first), narrowed to the types beside, united.
+    bool resolve(SchemaNode& u)
+    {
+        if (resolved[u.index])
+            return true;
+        const std::string path = paths[u.index];  // a copy: make() grows paths
+        struct Part {
+            const SchemaNode* node;
+            std::size_t branch;
+        };
+        std::array<std::vector<Part>, kClasses> parts;
+        for (std::size_t i = 0; i < u.branches.size(); ++i) {
+            const SchemaNode* b = u.branches[i];
+            if (b->kind == NodeKind::Union && !resolve(node(b->index)))
+                return false;
+            for (int c = 0; c < kClasses; ++c) {
+                const SchemaNode* part = b->kind == NodeKind::Union ? b->dispatch[std::size_t(c)] : inClass(*b, c) ? b : nullptr;
+                if (part && (part = narrowed(*part, c, u.types, path)))
+                    parts[std::size_t(c)].push_back({part, i});
+            }
+        }
+        bool some = false;
+        for (int c = 0; c < kClasses; ++c) {
+            const auto& list = parts[std::size_t(c)];
+            if (list.empty())
+                continue;
+            auto failBoth = [&](std::size_t a, std::size_t b, const std::string& why) {
+                const std::string keyword = unionKeyword[u.index];
+                error = "JSON schema: \"" + keyword + "\" at " + path + "/" + pointerPart(keyword) + ": branches " + std::to_string(std::min(a, b)) + " and "
+                    + std::to_string(std::max(a, b)) + " are both " + kClassNames[c] + ", and " + why
+                    + " (constrained output picks a branch by the value's first byte, so the branches must be of different "
+                      "JSON types: object, array, string, number, true/false/null; or merge exactly)";
+                return false;
+            };
+            // Lists first, into one (for oneOf, no value twice), then the
+            // rest one by one.
+            const SchemaNode* united = nullptr;
+            std::size_t first = 0;
+            SchemaNode* members = nullptr;
+            std::unordered_map<std::string, std::size_t> from;  // oneOf: canonical member -> branch
+            for (const Part& part : list) {
+                if (part.node->kind != NodeKind::Literal)
+                    continue;
+                if (!united) {
+                    united = part.node;
+                    first = part.branch;
+                } else if (!members) {
+                    members = make(NodeKind::Literal, path);
+                    members->literals = united->literals;
+                    united = members;
+                }
+                for (int t = 0; t < part.node->literals.size(); ++t) {
+                    const std::string& text = part.node->literals.text(t);
+                    if (u.oneOf) {
+                        const auto [at, fresh] = from.emplace(canonical(parsed(text)), part.branch);
+                        if (!fresh && at->second != part.branch)
+                            return failBoth(at->second, part.branch, "both allow " + text + ", and oneOf needs each value to match exactly one branch");
+                    }
+                    if (members)
+                        members->literals.add(text);
+                }
+            }
+            for (const Part& part : list) {
+                if (part.node->kind == NodeKind::Literal)
+                    continue;
+                if (!united) {
+                    united = part.node;
+                    first = part.branch;
+                    continue;
+                }
+                std::string why;
+                if (!(united = unite(*united, *part.node, u.oneOf, path, why)))
+                    return failBoth(first, part.branch, why);
+            }
+            u.dispatch[std::size_t(c)] = united;
+            some = true;
+        }
+        if (!some)
+            return failKeyword(path, "type", "rules out every value that \"" + std::string(unionKeyword[u.index]) + "\" beside it allows");
+        resolved[u.index] = 1;
+        return true;
+    }
+
+    // What the automaton can reach from the root, each node once; unions
+    // are resolved on the way.
     bool reach(const SchemaNode* root, std::vector<SchemaNode*>& order)
     {
-        std::vector<char> seen(schema.m_nodes.size(), 0);
+        std::vector<char> seen;
         std::vector<const SchemaNode*> stack{root};
         while (!stack.empty()) {
             const SchemaNode* n = stack.back();
             stack.pop_back();
+            seen.resize(schema.m_nodes.size());
             if (seen[n->index])
                 continue;
             seen[n->index] = 1;
@@ -1532,12 +2068,18 @@ struct Builder {
                     stack.push_back(n->additional);
             } else if (n->kind == NodeKind::Array) {
                 stack.push_back(n->items);
+            } else if (n->kind == NodeKind::Union) {
+                if (!resolve(node(n->index)))
+                    return false;
+                for (const SchemaNode* d : n->dispatch)
+                    if (d)
+                        stack.push_back(d);
             }
         }
         return true;
     }
 
-    // The nodes `n` needs final to know its shortest value.
+    // The nodes `n` needs final to know its shortest value (a union: one of them).
     static void needs(const SchemaNode& n, std::vector<const SchemaNode*>& out)
     {
         out.clear();
@@ -1546,6 +2088,10 @@ struct Builder {
                 out.push_back(n.values[std::size_t(p)]);
         } else if (n.kind == NodeKind::Array && n.minItems > 0) {
             out.push_back(n.items);
+        } else if (n.kind == NodeKind::Union) {
+            for (const SchemaNode* d : n.dispatch)
+                if (d)
+                    out.push_back(d);
         }
     }
 
@@ -1566,20 +2112,23 @@ struct Builder {
         std::vector<const SchemaNode*> need;
         // Once all it needs is final: its size, and its nesting (the depth of
         // appendMinimal()'s recursion).
+        // A union is ready with its first branch to be final: the shortest.
         auto ready = [&](SchemaNode& n) {
             n.minimalSize = sizeNow(n);
             needs(n, need);
             int deepest = 0;
             for (const SchemaNode* m : need)
                 deepest = std::max(deepest, nesting[m->index]);
-            nesting[n.index] = n.kind == NodeKind::Object || n.kind == NodeKind::Array ? std::min(deepest, kMaxNesting) + 1 : 0;
+            nesting[n.index] = n.kind == NodeKind::Object || n.kind == NodeKind::Array ? std::min(deepest, kMaxNesting) + 1
+                               : n.kind == NodeKind::Union                               ? nesting[n.minimalBranch->index]
+                                                                                         : 0;
             heap.emplace(n.minimalSize, pushes++, n.index);
         };
         for (SchemaNode* n : order) {
             needs(*n, need);
             for (const SchemaNode* m : need)
                 users[m->index].push_back(n->index);
-            waiting[n->index] = static_cast<int>(need.size());
+            waiting[n->index] = n->kind == NodeKind::Union ? 1 : static_cast<int>(need.size());
             if (need.empty())
                 ready(*n);
         }
@@ -1589,9 +2138,13 @@ struct Builder {
             if (done[i])
                 continue;
             done[i] = 1;
-            for (const std::uint32_t u : users[i])
-                if (--waiting[u] == 0)
+            for (const std::uint32_t u : users[i]) {
+                if (waiting[u] > 0 && --waiting[u] == 0) {
+                    if (node(u).kind == NodeKind::Union)
+                        node(u).minimalBranch = &node(i);
                     ready(node(u));
+                }
+            }
         }
         // An error names the node built last among those at fault: the
         // innermost, where the cause is.
@@ -1612,7 +2165,8 @@ struct Builder {
         }
         if (infinite)
             return fail(paths[infinite->index], "has no finite value: through \"$ref\" every value of it holds another without end "
-                                               "(a recursive schema needs a way out: a property that is not required, or an array that may be empty)");
+                                               "(a recursive schema needs a way out: a property that is not required, an array that may be empty, "
+                                               "or an anyOf branch without the recursion)");
         if (large)
             return fail(paths[large->index], "allows no value shorter than " + std::to_string(kMaxMinimal)
                                                  + " bytes (see its minLength, minItems, or what they hold)");
@@ -1673,6 +2227,7 @@ void appendMinimal(const SchemaNode& n, std::string& out)
         text.put('}');
         break;
     }
+    case NodeKind::Union: appendMinimal(*n.minimalBranch, out); break;
     }
 }
 
@@ -1697,7 +2252,7 @@ Result<std::shared_ptr<const JsonSchema>> JsonSchema::parse(std::string_view sch
     b.base = {&j, "#"};
     b.findResources();
     const SchemaNode* root = b.build(j, "#");
-    if (!root || !b.filterLists() || !b.settle(root))
+    if (!root || !b.links() || !b.filterLists() || !b.settle(root))
         return Error{b.error};
     schema->m_root = root;
     return std::shared_ptr<const JsonSchema>(std::move(schema));
@@ -1822,6 +2377,14 @@ bool JsonConstraint::feed(unsigned char c)
         const SchemaNode& n = *f.node;
         switch (f.kind) {
         case kValue: {
+            if (n.kind == NodeKind::Union) {
+                // The first byte decides the branch, for good.
+                const int c1 = classOf(c);
+                if (c1 < 0 || !n.dispatch[std::size_t(c1)])
+                    return false;
+                f.node = n.dispatch[std::size_t(c1)];
+                continue;
+            }
             const auto k = n.kind;
             const bool any = k == NodeKind::Any;
             if (c == '{' && (k == NodeKind::Object || any)) {

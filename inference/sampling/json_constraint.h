@@ -4,11 +4,13 @@
 //
 // Keywords that constrain values (anything else that could change what is
 // valid makes parse() fail, naming the keyword and its JSON pointer, e.g.
-// "multipleOf" at #/properties/n/multipleOf; so are "anyOf", "oneOf",
-// "allOf", "not", "if", "pattern", "patternProperties", "propertyNames",
-// "prefixItems", "contains", "uniqueItems", "minProperties",
-// "maxProperties", "dependentRequired", type lists, ...):
-//   "type"       object, array, string, number, integer, boolean, null.
+// "multipleOf" at #/properties/n/multipleOf; so are "not", "if",
+// "pattern", "patternProperties", "propertyNames", "prefixItems",
+// "contains", "uniqueItems", "minProperties", "maxProperties",
+// "dependentRequired", "discriminator", ...):
+//   "type"       object, array, string, number, integer, boolean, null, or
+//                a list of them (["string", "null"]: each with the keywords
+//                of its type, a union as below).
 //                Without it the keywords present decide: properties,
 //                additionalProperties or required make an object; items,
 //                minItems or maxItems an array; minLength or maxLength a
@@ -42,11 +44,35 @@
 //                a resource of the document by its "$id", as written. The
 //                schema it names is one node however often it is named, so
 //                recursive schemas (a tree whose children are trees) work:
-//                a value nests as deep as it is written. Beside "$ref" only
-//                annotations. Refused: remote references (http://...,
-//                other.json#... that no "$id" in the document names),
-//                anchors ("#name"), and loops of references with no schema
-//                in between.
+//                a value nests as deep as it is written. Refused: remote
+//                references (http://..., other.json#... that no "$id" in
+//                the document names), anchors ("#name"), and loops of
+//                references with no schema in between.
+//   "anyOf", "oneOf", type lists
+//                unions. The automaton commits to a branch at the value's
+//                first byte, so it stays deterministic: branches must differ
+//                in what a value of theirs starts with (object, array,
+//                string, number or integer, true/false/null; enum and const
+//                members count by their own first byte), or merge exactly
+//                into one schema: lists with lists; strings whose length
+//                ranges meet; integers, or bounded numbers, whose ranges
+//                meet; integers inside a number's range (or any number);
+//                arrays of the same items whose counts meet; members that
+//                the other branch allows; an any-value branch with anything.
+//                Two object schemas never merge. For oneOf, branches of
+//                different types never overlap, and a merge needs them
+//                provably disjoint too (no value listed twice, ranges that
+//                meet without overlapping). Otherwise parse() fails naming
+//                the keyword, its pointer, the branches and why: "anyOf" at
+//                #/anyOf: branches 0 and 2 are both objects, ...
+//   "allOf"      with one branch: that branch (more are refused).
+//   beside "$ref", "anyOf", "oneOf" or "allOf" (one of them a schema)
+//                stand only annotations, "type", which keeps the values of
+//                its types (a number branch under "integer" keeps its
+//                integers), and enum/const, whose members must match the
+//                rest; any other keyword there is refused by name. A union
+//                that is itself before any value is written (A = anyOf
+//                [A, ...]) is refused.
 // Annotations, which constrain nothing: "description", "title", "default",
 // "examples", "$schema", "$id", "$comment", "deprecated", "readOnly",
 // "writeOnly", "contentMediaType", "contentEncoding", and "format" (an
@@ -74,8 +100,9 @@
 // minLength or minItems, or shared definitions that double at each level),
 // and, through "$ref": a schema with no finite value (a recursion that
 // every value must follow, e.g. a required property whose schema is the
-// object's own), schemas built more than 128 deep inside one another, and
-// a shortest value that nests deeper than 128.
+// object's own, with no other anyOf branch), schemas built more than 128
+// deep inside one another, unions joined more than 128 deep, and a
+// shortest value that nests deeper than 128.
 //
 // Termination: shortestCompletion() is the shortest text that turns the
 // prefix accepted so far into a complete value; the token mask only allows

@@ -1,7 +1,8 @@
 // JSON-constrained sampling: time of one token mask, the work the engine
 // does for every step of every JSON request, at several points of a value
 // (before it, inside a key, inside a string, between properties, inside a
-// number, inside a free object): the straightforward jsonTokenMask() beside
+// number, inside a free object, in a model reached by "$ref", at and inside
+// an anyOf): the straightforward jsonTokenMask() beside
 // JsonTokenMasker's trie walk, whose masks must be the same ("same"), and
 // the time to build the masker once per vocabulary.
 //
@@ -157,6 +158,11 @@ const char* kTool = R"({"type":"object","properties":{"city":{"type":"string"},"
   "units":{"enum":["metric","imperial"]},"tags":{"type":"array","items":{"type":"string","maxLength":20},"maxItems":5},
   "note":{"type":"string"}},"required":["city","days"]})";
 const char* kMap = R"({"type":"object","additionalProperties":{"type":"number"}})";
+// As pydantic writes a tool's arguments: a model by "$ref", optional fields
+// as anyOf with null.
+const char* kModel = R"({"$defs":{"Place":{"type":"object","properties":{"city":{"type":"string"},"country":{"type":"string"}},
+  "required":["city"]}},"type":"object","properties":{"place":{"$ref":"#/$defs/Place"},
+  "note":{"anyOf":[{"type":"string"},{"type":"null"}],"default":null}},"required":["place"]})";
 
 struct Point {
     const char* what;
@@ -174,6 +180,9 @@ const Point kPoints[] = {
     {"inside an array", kTool, "{\"city\":\"Paris\",\"days\":3,\"tags\":[\"a\",\"b"},
     {"free key", kMap, "{\"x\":1.5,\"ab"},
     {"free number", kMap, "{\"x\":-12.0"},
+    {"in a $ref model", kModel, "{\"place\":{\"city\":\"Par"},
+    {"before an anyOf", kModel, "{\"place\":{\"city\":\"P\"},\"note\":"},
+    {"in an anyOf string", kModel, "{\"place\":{\"city\":\"P\"},\"note\":\"ab"},
 };
 
 double seconds(Clock::time_point a, Clock::time_point b)

@@ -5,7 +5,8 @@
 //
 // The oracle is validate() below: an independent checker of the keyword
 // subset with JSON Schema's own semantics (each keyword applies to values
-// of its type), over Qt's JSON parser, plus a strict UTF-8 decoder.
+// of its type; "$ref", anyOf, oneOf, allOf and type lists as the standard
+// reads them), over Qt's JSON parser, plus a strict UTF-8 decoder.
 #include "inference/engine.h"
 #include "inference/sampling/json_constraint.h"
 
@@ -70,9 +71,11 @@ const char* kPydanticSchema = R"({"$defs":{"Address":{"properties":{"street":{"t
   "city":{"title":"City","type":"string"}},"required":["street","city"],"title":"Address","type":"object"},
   "Pet":{"properties":{"name":{"title":"Name","type":"string"},"kind":{"enum":["cat","dog"],"title":"Kind","type":"string"}},
   "required":["name","kind"],"title":"Pet","type":"object"}},
-  "properties":{"name":{"title":"Name","type":"string"},"home":{"$ref":"#/$defs/Address"},
+  "properties":{"name":{"title":"Name","type":"string"},"home":{"allOf":[{"$ref":"#/$defs/Address"}],"description":"Where they live"},
   "pets":{"items":{"$ref":"#/$defs/Pet"},"maxItems":3,"title":"Pets","type":"array"},
-  "work":{"$ref":"#/$defs/Address","description":"Where they work"}},
+  "work":{"anyOf":[{"$ref":"#/$defs/Address"},{"type":"null"}],"default":null,"description":"Where they work"},
+  "nickname":{"anyOf":[{"type":"string","maxLength":8},{"type":"null"}],"default":null,"title":"Nickname"},
+  "scores":{"anyOf":[{"type":"array","items":{"type":"integer","minimum":0,"maximum":100}},{"type":"null"}],"default":null}},
   "required":["name","home","pets"],"title":"Person","type":"object"})";
 // (moc, which reads this file too, misreads a raw string that has a "//"
 // and goes on to another line, and a raw string with a "#" anywhere but as
@@ -84,6 +87,20 @@ const char* kZodSchema = R"({"$schema":"http://json-schema.org/draft-07/schema#"
 const char* kTreeSchema = R"({"$defs":{"Node":{"type":"object","properties":{"label":{"type":"string","maxLength":8},
   "children":{"type":"array","items":{"$ref":"#/$defs/Node"},"maxItems":3}},"required":["label"]}},"$ref":"#/$defs/Node"})";
 const char* kListSchema = R"({"type":"object","properties":{"value":{"type":"integer"},"next":{"$ref":"#"}},"required":["value"]})";
+// OpenAI strict mode: every field required, optional ones nullable by a
+// type list. And a oneOf of a string, an integer and an object.
+const char* kNullableSchema = R"({"type":"object","properties":{"location":{"type":"string"},
+  "unit":{"type":["string","null"],"enum":["celsius","fahrenheit",null]},"days":{"type":["integer","null"],"minimum":1,"maximum":7},
+  "note":{"type":["string","null"],"maxLength":10}},"required":["location","unit","days","note"],"additionalProperties":false})";
+// Any JSON value, recursively, as zod writes z.lazy(): a union whose
+// branches hold the union.
+const char* kJsonValueSchema = R"({"$defs":{"J":{"anyOf":[{"type":["string","number","boolean","null"]},
+  {"type":"array","items":{"$ref":"#/$defs/J"},"maxItems":4},{"type":"object","additionalProperties":{"$ref":"#/$defs/J"}}]}},
+  "$ref":"#/$defs/J"})";
+const char* kOneOfSchema = R"({"type":"object","properties":{"target":{"oneOf":[{"type":"string","maxLength":12},
+  {"type":"integer","minimum":0},{"type":"object","properties":{"x":{"type":"number"},"y":{"type":"number"}},"required":["x","y"],
+  "additionalProperties":false}]},"mode":{"anyOf":[{"const":"fast"},{"const":"slow"},{"type":"integer","minimum":1,"maximum":9},
+  {"type":"boolean"}]}},"required":["target"]})";
 
 std::shared_ptr<const JsonSchema> schemaOf(const char* text)
 {
@@ -200,17 +217,39 @@ bool validate(const QJsonValue& v, const QJsonValue& schema, const QString& at, 
             return false;
     }
     if (s.contains(QStringLiteral("type"))) {
-        const QString t = s[QStringLiteral("type")].toString();
-        const bool ok = t == QStringLiteral("object")    ? v.isObject()
-                        : t == QStringLiteral("array")   ? v.isArray()
-                        : t == QStringLiteral("string")  ? v.isString()
-                        : t == QStringLiteral("number")  ? v.isDouble()
-                        : t == QStringLiteral("integer") ? isInteger(v)
-                        : t == QStringLiteral("boolean") ? v.isBool()
-                        : t == QStringLiteral("null")    ? v.isNull()
-                                                         : false;
+        // One name, or a list: any of them.
+        const QJsonValue type = s[QStringLiteral("type")];
+        const QJsonArray names = type.isArray() ? type.toArray() : QJsonArray{type};
+        bool ok = false;
+        for (const auto& name : names) {
+            const QString t = name.toString();
+            ok = ok
+                 || (t == QStringLiteral("object")    ? v.isObject()
+                     : t == QStringLiteral("array")   ? v.isArray()
+                     : t == QStringLiteral("string")  ? v.isString()
+                     : t == QStringLiteral("number")  ? v.isDouble()
+                     : t == QStringLiteral("integer") ? isInteger(v)
+                     : t == QStringLiteral("boolean") ? v.isBool()
+                     : t == QStringLiteral("null")    ? v.isNull()
+                                                      : false);
+        }
         if (!ok)
-            return fail(QStringLiteral("not of type ") + t);
+            return fail(QStringLiteral("not of type ") + QString::fromUtf8(QJsonDocument(QJsonArray{type}).toJson(QJsonDocument::Compact)));
+    }
+    // allOf: every branch; anyOf: one at least; oneOf: exactly one.
+    for (const auto& branch : s[QStringLiteral("allOf")].toArray())
+        if (!validate(v, branch, at, why, root))
+            return false;
+    for (const char* key : {"anyOf", "oneOf"}) {
+        if (!s.contains(QLatin1String(key)))
+            continue;
+        int matching = 0;
+        for (const auto& branch : s[QLatin1String(key)].toArray()) {
+            QString ignored;
+            matching += validate(v, branch, at, ignored, root) ? 1 : 0;
+        }
+        if (matching == 0 || (matching > 1 && std::strcmp(key, "oneOf") == 0))
+            return fail(QString::number(matching) + QStringLiteral(" branches of ") + QLatin1String(key) + QStringLiteral(" match"));
     }
     if (s.contains(QStringLiteral("enum")) && !s[QStringLiteral("enum")].toArray().contains(v))
         return fail(QStringLiteral("not in the enum"));
@@ -379,8 +418,7 @@ private slots:
 
     void unsupportedSchemasAreRefused()
     {
-        QVERIFY(!JsonSchema::parse(R"({"anyOf":[{"type":"string"}]})").ok());
-        QVERIFY(!JsonSchema::parse(R"({"type":["string","null"]})").ok());
+        QVERIFY(!JsonSchema::parse(R"({"not":{"type":"string"}})").ok());
         const auto bad = JsonSchema::parse(R"({"type": "object",)");
         QVERIFY(!bad.ok());
         QVERIFY2(QString::fromStdString(bad.error()).contains(QStringLiteral("byte")), bad.error().c_str());
@@ -862,33 +900,217 @@ private slots:
         }
         const QString sideways = parseError((side + "},\"$defs\":{" + defs + "}}").c_str());
         QVERIFY2(sideways.contains(QStringLiteral("nests fewer than 128 levels")), qPrintable(sideways));
-        // Definitions that use the next one twice: the shortest value would
-        // be 2^40 bytes. Sizes are computed on the shared nodes, never by
-        // writing it out.
-        std::string doubling = R"({"$ref":"#/$defs/d0","$defs":{)";
-        for (int i = 0; i < 40; ++i) {
-            const std::string next = "{\"$ref\":\"#/$defs/d" + std::to_string(i + 1) + "\"}";
-            doubling += "\"d" + std::to_string(i) + "\":{\"type\":\"object\",\"properties\":{\"a\":" + next + ",\"b\":" + next
-                + "},\"required\":[\"a\",\"b\"]},";
-        }
-        const QString huge = parseError((doubling + "\"d40\":{\"type\":\"integer\"}}}").c_str());
+        // Definitions that use the next one twice, `levels` of them: the
+        // shortest value has 2^levels integers. Sizes are computed on the
+        // shared nodes, never by writing it out.
+        auto doubling = [](int levels) {
+            std::string text = R"({"$ref":"#/$defs/d0","$defs":{)";
+            for (int i = 0; i < levels; ++i) {
+                const std::string next = "{\"$ref\":\"#/$defs/d" + std::to_string(i + 1) + "\"}";
+                text += "\"d" + std::to_string(i) + "\":{\"type\":\"object\",\"properties\":{\"a\":" + next + ",\"b\":" + next
+                    + "},\"required\":[\"a\",\"b\"]},";
+            }
+            return text + "\"d" + std::to_string(levels) + "\":{\"type\":\"integer\"}}}";
+        };
+        const QString huge = parseError(doubling(40).c_str());
         QVERIFY2(huge.contains(QStringLiteral("allows no value shorter than 1048576 bytes")), qPrintable(huge));
         // At 12 levels it is 4096 integers, written as the schema says.
-        std::string twelve = R"({"$ref":"#/$defs/d0","$defs":{)";
+        const std::string twelve = doubling(12);
         std::size_t size = 1;  // "0"
-        for (int i = 0; i < 12; ++i) {
-            const std::string next = "{\"$ref\":\"#/$defs/d" + std::to_string(i + 1) + "\"}";
-            twelve += "\"d" + std::to_string(i) + "\":{\"type\":\"object\",\"properties\":{\"a\":" + next + ",\"b\":" + next
-                + "},\"required\":[\"a\",\"b\"]},";
+        for (int i = 0; i < 12; ++i)
             size = 11 + 2 * size;  // {"a":X,"b":X}
-        }
-        twelve += "\"d12\":{\"type\":\"integer\"}}}";
         const auto schema = schemaOf(twelve.c_str());
         QCOMPARE(schema->minimalLength(), size);
         const std::string value = JsonConstraint(schema).shortestCompletion();
         QCOMPARE(value.size(), size);
         QString why;
         QVERIFY2(matchesSchema(value, twelve.c_str(), why), qPrintable(why));
+    }
+
+    // Type lists, anyOf and oneOf whose branches differ in type: the first
+    // byte of the value picks the branch. Optional fields as OpenAI's strict
+    // mode (a type list with "null") and pydantic (anyOf with a null branch)
+    // write them; one allOf branch is that branch.
+    void unionsOfTypes()
+    {
+        QVERIFY(acceptsAll(kNullableSchema, R"({"location":"Oslo","unit":"celsius","days":3,"note":null})"));
+        QVERIFY(acceptsAll(kNullableSchema, R"({"location":"Oslo","unit":null,"days":null,"note":"0123456789"})"));
+        QVERIFY(!acceptsAll(kNullableSchema, R"({"location":"Oslo","unit":"kelvin","days":3,"note":null})"));
+        QVERIFY(!acceptsAll(kNullableSchema, R"({"location":"Oslo","unit":null,"days":8,"note":null})"));
+        QVERIFY(!acceptsAll(kNullableSchema, R"({"location":"Oslo","unit":null,"days":null,"note":"01234567890"})"));
+        QVERIFY(!acceptsAll(kNullableSchema, R"({"location":null,"unit":null,"days":null,"note":null})"));
+        // The shortest value takes the shortest branch of each.
+        QCOMPARE(JsonConstraint(schemaOf(kNullableSchema)).shortestCompletion(), std::string(R"({"location":"","unit":null,"days":1,"note":""})"));
+        QVERIFY(acceptsAll(kPydanticSchema, R"({"name":"A","home":{"street":"a","city":"b"},"pets":[],"work":null,"nickname":null,"scores":null})"));
+        QVERIFY(acceptsAll(kPydanticSchema, R"({"name":"A","home":{"street":"a","city":"b"},"pets":[],"work":{"street":"c","city":"d"},"nickname":"Al","scores":[0,100]})"));
+        QVERIFY(!acceptsAll(kPydanticSchema, R"({"name":"A","home":{"street":"a","city":"b"},"pets":[],"nickname":"Alexander"})"));
+        QVERIFY(!acceptsAll(kPydanticSchema, R"({"name":"A","home":{"street":"a","city":"b"},"pets":[],"scores":[101]})"));
+        QVERIFY(!acceptsAll(kPydanticSchema, R"({"name":"A","home":null,"pets":[]})"));
+        QVERIFY(acceptsAll(kOneOfSchema, R"({"target":"node-7","mode":"fast"})"));
+        QVERIFY(acceptsAll(kOneOfSchema, R"({"target":42,"mode":9})"));
+        QVERIFY(acceptsAll(kOneOfSchema, R"({"target":{"x":1.5,"y":-2},"mode":false})"));
+        QVERIFY(!acceptsAll(kOneOfSchema, R"({"target":-1})"));
+        QVERIFY(!acceptsAll(kOneOfSchema, R"({"target":{"x":1}})"));
+        QVERIFY(!acceptsAll(kOneOfSchema, R"({"target":null})"));
+        QVERIFY(!acceptsAll(kOneOfSchema, R"({"target":1,"mode":"medium"})"));
+        QVERIFY(!acceptsAll(kOneOfSchema, R"({"target":1,"mode":10})"));
+        // Inside a branch the rest of the value follows it alone.
+        JsonConstraint c(schemaOf(kOneOfSchema));
+        QVERIFY(c.feed("{\"target\":{\"x"));
+        QCOMPARE(c.shortestCompletion(), std::string("\":0,\"y\":0}}"));
+        const char* types = R"({"type":["integer","string","null"],"minimum":5,"maxLength":2})";
+        QVERIFY(acceptsAll(types, "5") && acceptsAll(types, "\"ab\"") && acceptsAll(types, "null"));
+        QVERIFY(!acceptsAll(types, "4") && !acceptsAll(types, "\"abc\"") && !acceptsAll(types, "true") && !acceptsAll(types, "5.5"));
+        QCOMPARE(schemaOf(types)->minimalLength(), std::size_t(1));  // 5
+        QVERIFY(acceptsAll(R"({"allOf":[{"type":"integer"}],"description":"d"})", "7"));
+        QVERIFY(acceptsAll(R"({"anyOf":[{"type":"integer"}]})", "7"));
+        // A list that ends in null: the object branch recurses, the null
+        // one is the way out (and the shortest value).
+        const char* chain = R"({"$defs":{"A":{"type":["object","null"],"properties":{"v":{"type":"integer"},"next":{"$ref":"#/$defs/A"}},
+          "required":["v","next"]}},"$ref":"#/$defs/A"})";
+        QVERIFY(acceptsAll(chain, R"({"v":1,"next":{"v":2,"next":null}})"));
+        QVERIFY(!acceptsAll(chain, R"({"v":1,"next":{"v":2}})"));
+        QCOMPARE(schemaOf(chain)->minimalLength(), std::size_t(4));
+        JsonConstraint open(schemaOf(chain));
+        QVERIFY(open.feed(R"({"v":1,"next":{"v":2,"next":{)"));
+        QCOMPARE(open.shortestCompletion(), std::string(R"("v":0,"next":null}}})"));
+        // Unions inside unions: anyOf of a type list and a const.
+        const char* nested = R"({"anyOf":[{"type":["boolean","array"],"items":{"type":"integer"}},{"const":"x"}]})";
+        QVERIFY(acceptsAll(nested, "[1,2]") && acceptsAll(nested, "true") && acceptsAll(nested, "\"x\""));
+        QVERIFY(!acceptsAll(nested, "[\"a\"]") && !acceptsAll(nested, "\"y\"") && !acceptsAll(nested, "null"));
+    }
+
+    // Branches of one type, merged where the merge is exact: lists with
+    // lists, strings whose lengths meet, integers whose ranges meet,
+    // integers inside numbers, members inside the other branch; and what
+    // stands beside a union ("type", enum) narrows it.
+    void unionsMergedExactly()
+    {
+        const char* words = R"({"anyOf":[{"enum":["red","green"]},{"const":"blue"},{"type":"null"},{"enum":[true]}]})";
+        for (const char* ok : {"\"red\"", "\"blue\"", "null", "true"})
+            QVERIFY2(acceptsAll(words, ok), ok);
+        QVERIFY(!acceptsAll(words, "false") && !acceptsAll(words, "\"pink\""));
+        const char* lengths = R"({"anyOf":[{"type":"string","maxLength":3},{"type":"string","minLength":4,"maxLength":6}]})";
+        QVERIFY(acceptsAll(lengths, "\"\"") && acceptsAll(lengths, "\"abcdef\"") && !acceptsAll(lengths, "\"abcdefg\""));
+        // For oneOf, disjoint and meeting: the same union.
+        const char* split = R"({"oneOf":[{"type":"string","maxLength":3},{"type":"string","minLength":4,"maxLength":6}]})";
+        QVERIFY(acceptsAll(split, "\"abcd\"") && !acceptsAll(split, "\"abcdefg\""));
+        const char* ranges = R"({"anyOf":[{"type":"integer","minimum":1,"maximum":5},{"type":"integer","minimum":6,"maximum":9}]})";
+        QVERIFY(acceptsAll(ranges, "1") && acceptsAll(ranges, "9") && !acceptsAll(ranges, "0") && !acceptsAll(ranges, "10"));
+        const char* numbers = R"({"type":["integer","number"],"minimum":0.5})";
+        QVERIFY(acceptsAll(numbers, "0.5") && acceptsAll(numbers, "3") && !acceptsAll(numbers, "0.4"));
+        const char* inside = R"({"anyOf":[{"type":"number","maximum":10},{"type":"integer","minimum":0,"maximum":10}]})";
+        QVERIFY(acceptsAll(inside, "-2.5") && !acceptsAll(inside, "10.5"));
+        const char* members = R"({"anyOf":[{"type":"string"},{"enum":["a","b",1]}]})";
+        QVERIFY(acceptsAll(members, "\"zz\"") && acceptsAll(members, "1") && !acceptsAll(members, "2"));
+        const char* items = R"({"$defs":{"s":{"type":"string"}},"anyOf":[{"type":"array","items":{"$ref":"#/$defs/s"},"maxItems":1},
+          {"type":"array","items":{"$ref":"#/$defs/s"},"minItems":2,"maxItems":3}]})";
+        QVERIFY(acceptsAll(items, "[]") && acceptsAll(items, R"(["a","b","c"])") && !acceptsAll(items, R"(["a","b","c","d"])"));
+        // "type" beside anyOf keeps the branches of its types; enum beside
+        // it, the members that a branch allows.
+        const char* typed = R"({"type":"string","anyOf":[{"maxLength":2},{"type":"integer"},{"format":"email"}]})";
+        QVERIFY(acceptsAll(typed, "\"abcdef\"") && !acceptsAll(typed, "1"));
+        const char* integers = R"({"type":"integer","anyOf":[{"type":"number","maximum":2.5},{"type":"string"}]})";
+        QVERIFY(acceptsAll(integers, "2") && !acceptsAll(integers, "2.5") && !acceptsAll(integers, "3") && !acceptsAll(integers, "\"a\""));
+        const char* anyTyped = R"({"type":["boolean","null"],"anyOf":[{},{"type":"string"}]})";
+        QVERIFY(acceptsAll(anyTyped, "true") && acceptsAll(anyTyped, "null") && !acceptsAll(anyTyped, "\"s\"") && !acceptsAll(anyTyped, "0"));
+        const char* listed = R"({"anyOf":[{"type":"integer"},{"type":"string","maxLength":1}],"enum":[1,"a","bc",2.5,null]})";
+        QVERIFY(acceptsAll(listed, "1") && acceptsAll(listed, "\"a\""));
+        QVERIFY(!acceptsAll(listed, "\"bc\"") && !acceptsAll(listed, "2.5") && !acceptsAll(listed, "null"));
+        const char* chosen = R"({"oneOf":[{"type":"integer","minimum":0},{"type":"integer","maximum":5}],"enum":[-1,3,7]})";
+        QVERIFY(acceptsAll(chosen, "-1") && acceptsAll(chosen, "7") && !acceptsAll(chosen, "3"));  // 3 matches both
+        const char* ref = R"({"$defs":{"v":{"type":["string","integer"]}},"$ref":"#/$defs/v","type":"integer"})";
+        QVERIFY(acceptsAll(ref, "3") && !acceptsAll(ref, "\"s\""));
+    }
+
+    // Branches that the first byte cannot tell apart and that do not merge
+    // exactly are refused, naming the keyword, its pointer, the branches
+    // and why; so is what stands beside a union and is not "type" or enum.
+    void unionsRefused()
+    {
+        QString why;
+        const char* objects = R"({"anyOf":[{"type":"object","properties":{"a":{}}},{"type":"string"},{"type":"object"}]})";
+        QVERIFY2(refusedSaying(objects, {"\"anyOf\" at #/anyOf", "branches 0 and 2 are both objects"}, why), qPrintable(why));
+        const char* models = R"({"properties":{"pet":{"oneOf":[{"$ref":"#/$defs/Cat"},{"$ref":"#/$defs/Dog"}]}},
+          "$defs":{"Cat":{"type":"object","properties":{"meows":{"type":"boolean"}}},"Dog":{"type":"object","properties":{"barks":{"type":"boolean"}}}}})";
+        QVERIFY2(refusedSaying(models, {"\"oneOf\" at #/properties/pet/oneOf", "branches 0 and 1 are both objects"}, why), qPrintable(why));
+        const char* strings = R"({"oneOf":[{"type":"string","maxLength":4},{"type":"string","minLength":2}]})";
+        QVERIFY2(refusedSaying(strings, {"\"oneOf\" at #/oneOf", "branches 0 and 1 are both strings", "overlap"}, why), qPrintable(why));
+        const char* gap = R"({"anyOf":[{"type":"string","maxLength":2},{"type":"string","minLength":5}]})";
+        QVERIFY2(refusedSaying(gap, {"\"anyOf\" at #/anyOf", "branches 0 and 1 are both strings", "lengths leave a gap"}, why), qPrintable(why));
+        const char* numbers = R"({"oneOf":[{"type":"number"},{"type":"integer"}]})";
+        QVERIFY2(refusedSaying(numbers, {"\"oneOf\" at #/oneOf", "branches 0 and 1 are both numbers"}, why), qPrintable(why));
+        const char* outside = R"({"anyOf":[{"type":"string","maxLength":1},{"enum":["a","long"]}]})";
+        QVERIFY2(refusedSaying(outside, {"branches 0 and 1 are both strings", "lists values the other does not allow"}, why), qPrintable(why));
+        const char* twice = R"({"oneOf":[{"enum":[1,2]},{"enum":[3,2.0]}]})";
+        QVERIFY2(refusedSaying(twice, {"branches 0 and 1 are both numbers", "both allow 2.0"}, why), qPrintable(why));
+        const char* anything = R"({"oneOf":[{},{"type":"null"}]})";
+        QVERIFY2(refusedSaying(anything, {"branches 0 and 1 are both true/false/null", "overlap"}, why), qPrintable(why));
+        const char* arrays = R"({"anyOf":[{"type":"array","items":{"type":"string"}},{"type":"array","items":{"type":"integer"}}]})";
+        QVERIFY2(refusedSaying(arrays, {"branches 0 and 1 are both arrays", "items differ"}, why), qPrintable(why));
+        const char* both = R"({"anyOf":[{"type":"string"}],"oneOf":[{"type":"string"}]})";
+        QVERIFY2(refusedSaying(both, {"\"oneOf\" at #/oneOf beside \"anyOf\""}, why), qPrintable(why));
+        const char* beside = R"({"type":"object","required":["a"],"anyOf":[{"type":"object"}]})";
+        QVERIFY2(refusedSaying(beside, {"\"required\" at #/required beside \"anyOf\""}, why), qPrintable(why));
+        const char* allOf = R"({"allOf":[{"type":"string"},{"maxLength":3}]})";
+        QVERIFY2(refusedSaying(allOf, {"\"allOf\" at #/allOf", "2 branches"}, why), qPrintable(why));
+        const char* empty = R"({"anyOf":[]})";
+        QVERIFY2(refusedSaying(empty, {"\"anyOf\" at #/anyOf", "non-empty array"}, why), qPrintable(why));
+        const char* nothing = R"({"type":"string","anyOf":[{"type":"integer"},{"type":"null"}]})";
+        QVERIFY2(refusedSaying(nothing, {"\"type\" at #/type", "rules out every value"}, why), qPrintable(why));
+        const char* badType = R"({"type":["string","text"]})";
+        QVERIFY2(refusedSaying(badType, {"#/type", "\"text\"", "not a JSON Schema type"}, why), qPrintable(why));
+        // A union that is itself before any value (A = anyOf [A, null]).
+        const char* left = R"({"$defs":{"A":{"anyOf":[{"$ref":"#/$defs/A"},{"type":"null"}]}},"$ref":"#/$defs/A"})";
+        QVERIFY2(refusedSaying(left, {"#/$defs/A is itself before any value is written", "left recursion"}, why), qPrintable(why));
+        const char* loop = R"({"allOf":[{"$ref":"#"}]})";
+        QVERIFY2(refusedSaying(loop, {"loop of references", "(# -> #/allOf/0 -> #)"}, why), qPrintable(why));
+        // Every branch recurses for ever.
+        const char* endless = R"({"$defs":{"T":{"anyOf":[{"type":"array","items":{"$ref":"#/$defs/T"},"minItems":1},
+          {"type":"object","properties":{"t":{"$ref":"#/$defs/T"}},"required":["t"]}]}},"$ref":"#/$defs/T"})";
+        QVERIFY2(refusedSaying(endless, {"has no finite value"}, why), qPrintable(why));
+    }
+
+    // Hostile unions: an error that says why, or correct behaviour.
+    void hostileUnions()
+    {
+        // 10,000 consts in one anyOf: one list, a lookup a byte.
+        std::string consts = R"({"anyOf":[)";
+        for (int i = 0; i < 10000; ++i)
+            consts += (i ? ",{\"const\":\"c" : "{\"const\":\"c") + std::to_string(i) + "\"}";
+        consts += "]}";
+        QVERIFY(acceptsAll(consts.c_str(), "\"c9999\"") && !acceptsAll(consts.c_str(), "\"c10000\""));
+        std::string oneOf = consts;
+        oneOf.replace(2, 5, "oneOf");
+        QVERIFY(acceptsAll(oneOf.c_str(), "\"c1234\""));
+        QVERIFY(!JsonSchema::parse(oneOf.substr(0, oneOf.size() - 2) + R"(,{"const":"c77"}]})").ok());
+        // 10,000 unions each a branch of the next, built side by side: no
+        // deep recursion, an error.
+        std::string side = R"({"type":"object","properties":{)";
+        std::string defs = R"("d0":{"type":"string"})";
+        for (int i = 0; i < 10000; ++i) {
+            side += (i ? ",\"p" : "\"p") + std::to_string(i) + "\":{\"$ref\":\"#/$defs/d" + std::to_string(i) + "\"}";
+            if (i)
+                defs += ",\"d" + std::to_string(i) + "\":{\"anyOf\":[{\"$ref\":\"#/$defs/d" + std::to_string(i - 1) + "\"},{\"type\":\"null\"}]}";
+        }
+        const QString chain = parseError((side + "},\"$defs\":{" + defs + "}}").c_str());
+        QVERIFY2(chain.contains(QStringLiteral("joins schemas more than 128 deep")), qPrintable(chain));
+        // A hundred of them is fine: strings or null, the shortest "".
+        std::string hundred = R"({"$ref":"#/$defs/d100","$defs":{"d0":{"type":"string"})";
+        for (int i = 1; i <= 100; ++i)
+            hundred += ",\"d" + std::to_string(i) + "\":{\"anyOf\":[{\"$ref\":\"#/$defs/d" + std::to_string(i - 1) + "\"},{\"type\":\"null\"}]}";
+        hundred += "}}";
+        QVERIFY(acceptsAll(hundred.c_str(), "null") && acceptsAll(hundred.c_str(), "\"s\"") && !acceptsAll(hundred.c_str(), "1"));
+        QCOMPARE(schemaOf(hundred.c_str())->minimalLength(), std::size_t(2));
+        // A recursive union: JSON itself (any value, arrays and objects of
+        // it), the way zod writes z.lazy(); values as deep as written.
+        const char* json = R"({"$defs":{"J":{"anyOf":[{"type":["string","number","boolean","null"]},{"type":"array","items":{"$ref":"#/$defs/J"}},
+          {"type":"object","additionalProperties":{"$ref":"#/$defs/J"}}]}},"$ref":"#/$defs/J"})";
+        JsonConstraint deep(schemaOf(json));
+        QVERIFY(deep.feed(std::string(5000, '[') + "{\"a\":"));
+        QCOMPARE(deep.shortestCompletion(), "0}" + std::string(5000, ']'));
+        QVERIFY(!acceptsAll(kJsonValueSchema, "[1,2,3,4,5]"));  // maxItems 4 at every level
+        QVERIFY(acceptsAll(kJsonValueSchema, R"([[1,{"a":[true,null,"x"]}],{}])"));
     }
 
     // The mask never offers an end-of-generation token before the value is
@@ -926,7 +1148,7 @@ private slots:
                                  R"({"type":"array","items":{"type":"string","minLength":2,"maxLength":6},"maxItems":3})",
                                  R"({"type":"object","additionalProperties":{"type":"string","minLength":3}})",
                                  "{\"enum\":[\"alpha\",\"alps\",\"b\\\"q\",12,1.5,{\"x\":[1]}]}",
-                                 kPydanticSchema, kZodSchema, kTreeSchema, kListSchema};
+                                 kPydanticSchema, kZodSchema, kTreeSchema, kListSchema, kNullableSchema, kOneOfSchema, kJsonValueSchema};
         std::mt19937 rng(5);
         const std::string alphabet = "\"\\{}[],:-.0123456789eE+ abcxyzAZtrufalsn\x7f\t";
         for (int round = 0; round < 6; ++round) {
@@ -1013,7 +1235,7 @@ private slots:
                                  R"({"type":"array","items":{"type":"number","minimum":-1,"maximum":1},"minItems":2,"maxItems":4})",
                                  R"({"type":"object","properties":{"a":{"type":"integer"}},"required":["b"]})",
                                  R"({"properties":{"ab":{"type":"integer"},"a":{"type":"integer"},"abc":{}},"required":["ab"]})",
-                                 kPydanticSchema, kZodSchema, kTreeSchema, kListSchema};
+                                 kPydanticSchema, kZodSchema, kTreeSchema, kListSchema, kNullableSchema, kOneOfSchema, kJsonValueSchema};
         std::mt19937 rng(11);
         for (const char* text : schemas) {
             const auto schema = schemaOf(text);
@@ -1060,7 +1282,10 @@ private slots:
                                  kPydanticSchema,
                                  kZodSchema,
                                  kTreeSchema,
-                                 kListSchema};
+                                 kListSchema,
+                                 kNullableSchema,
+                                 kOneOfSchema,
+                                 kJsonValueSchema};
         std::vector<RequestHandle> handles;
         std::vector<int> which;
         std::mt19937 rng(3);
