@@ -196,25 +196,6 @@ std::string schemaOf(const OJson& format)
     return R"({"type":"object"})";
 }
 
-// `schema` placed at JSON pointer `at` of a larger schema: its local
-// references ("#/$defs/Item", "#") made to point where they pointed before.
-void rebaseRefs(OJson& schema, const std::string& at)
-{
-    if (schema.is_array()) {
-        for (auto& item : schema)
-            rebaseRefs(item, at);
-        return;
-    }
-    if (!schema.is_object())
-        return;
-    for (auto it = schema.begin(); it != schema.end(); ++it) {
-        if (it.key() == "$ref" && it->is_string() && it->get_ref<const std::string&>().rfind('#', 0) == 0)
-            *it = at + it->get<std::string>().substr(1);
-        else
-            rebaseRefs(*it, at);
-    }
-}
-
 std::string contentText(const OJson& content)
 {
     if (content.is_string())
@@ -308,8 +289,11 @@ public:
                     for (const auto& t : request.tools)
                         if (t.is_object() && t.contains("function") && t["function"].is_object() && t["function"].contains("parameters")
                             && t["function"]["parameters"].is_object()) {
+                            // Its own "$id" keeps its references ("#/$defs/X",
+                            // "#") pointing into it once nested.
                             OJson own = t["function"]["parameters"];
-                            rebaseRefs(own, "#/properties/arguments");
+                            if (!own.contains("$id"))
+                                own["$id"] = "outpost:tool-arguments";
                             OJson constrained = schema;
                             constrained["properties"]["arguments"] = std::move(own);
                             const std::string text = constrained.dump();
