@@ -82,21 +82,31 @@ try {
     const emb = await client.embeddings.create({ model: "stories260K", input: ["a cat", "a dog"] });
     check(emb.data.length === 2 && emb.data[0].embedding.length > 0, `embeddings: ${emb.data.length} of ${emb.data[0]?.embedding.length}`);
 
+    // The choice of a "What time is it?" request offering one tool, clock,
+    // with these parameters, for each seed.
+    async function clockChoices(parameters, seeds) {
+        const out = [];
+        for (const seed of seeds) {
+            const r = await client.chat.completions.create({
+                model: "stories260K",
+                messages: [{ role: "user", content: "What time is it?" }],
+                max_tokens: 16,
+                temperature: 1,
+                seed,
+                tools: [{ type: "function", function: { name: "clock", description: "the time", parameters } }],
+            });
+            out.push({ seed, choice: r.choices[0] });
+        }
+        return out;
+    }
+
     // Tools: the engine decides in JSON it constrains, so a tool call's
     // arguments always parse and match the tool's schema.
-    for (const seed of [1, 6]) {
-        const r = await client.chat.completions.create({
-            model: "stories260K",
-            messages: [{ role: "user", content: "What time is it?" }],
-            max_tokens: 16,
-            temperature: 1,
-            seed,
-            tools: [{ type: "function", function: { name: "clock", description: "the time", parameters: { type: "object", properties: { zone: { type: "string" } }, required: ["zone"] } } }],
-        });
-        const m = r.choices[0].message;
+    for (const { seed, choice } of await clockChoices({ type: "object", properties: { zone: { type: "string" } }, required: ["zone"] }, [1, 6])) {
+        const m = choice.message;
         if (m.tool_calls) {
             const args = JSON.parse(m.tool_calls[0].function.arguments);
-            check(m.tool_calls[0].function.name === "clock" && typeof args.zone === "string" && r.choices[0].finish_reason === "tool_calls",
+            check(m.tool_calls[0].function.name === "clock" && typeof args.zone === "string" && choice.finish_reason === "tool_calls",
                   `seed ${seed}: a tool call with valid arguments`);
         } else {
             check(typeof m.content === "string" && m.content.length > 0, `seed ${seed}: an answer in words`);
@@ -106,16 +116,8 @@ try {
     // A tool schema the engine cannot honour (pattern) still lets the model
     // call the tool: its arguments are then any JSON object.
     let patternCalls = 0;
-    for (const seed of [1, 2, 3, 4, 5, 6]) {
-        const r = await client.chat.completions.create({
-            model: "stories260K",
-            messages: [{ role: "user", content: "What time is it?" }],
-            max_tokens: 16,
-            temperature: 1,
-            seed,
-            tools: [{ type: "function", function: { name: "clock", description: "the time", parameters: { type: "object", properties: { zone: { type: "string", pattern: "^[A-Z]" } } } } }],
-        });
-        const call = r.choices[0].message.tool_calls?.[0];
+    for (const { seed, choice } of await clockChoices({ type: "object", properties: { zone: { type: "string", pattern: "^[A-Z]" } } }, [1, 2, 3, 4, 5, 6])) {
+        const call = choice.message.tool_calls?.[0];
         if (call) {
             patternCalls++;
             check(call.function.name === "clock" && typeof JSON.parse(call.function.arguments) === "object", `seed ${seed}: a call with object arguments`);
@@ -126,19 +128,10 @@ try {
     // A pydantic-style tool schema ("$defs" and "$ref") constrains the
     // arguments inside the model's decision too.
     let refCalls = 0;
-    const zoneTool = {
-        type: "function",
-        function: {
-            name: "clock", description: "the time",
-            parameters: { $defs: { Zone: { type: "object", properties: { name: { type: "string" } }, required: ["name"] } },
-                          type: "object", properties: { zone: { $ref: "#/$defs/Zone" } }, required: ["zone"] },
-        },
-    };
-    for (const seed of [1, 2, 3, 4, 5, 6]) {
-        const r = await client.chat.completions.create({
-            model: "stories260K", messages: [{ role: "user", content: "What time is it?" }], max_tokens: 16, temperature: 1, seed, tools: [zoneTool],
-        });
-        const call = r.choices[0].message.tool_calls?.[0];
+    const zoneSchema = { $defs: { Zone: { type: "object", properties: { name: { type: "string" } }, required: ["name"] } },
+                         type: "object", properties: { zone: { $ref: "#/$defs/Zone" } }, required: ["zone"] };
+    for (const { seed, choice } of await clockChoices(zoneSchema, [1, 2, 3, 4, 5, 6])) {
+        const call = choice.message.tool_calls?.[0];
         if (call) {
             refCalls++;
             const args = JSON.parse(call.function.arguments);

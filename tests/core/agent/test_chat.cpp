@@ -326,6 +326,25 @@ std::shared_ptr<llm::ChatModel> tinyLocalModel()
     return llm::makeLocalModel(std::shared_ptr<outpost::inference::Engine>(std::move(*engine)), "stories260K");
 }
 
+// Runs one request on `model` to its end (or for 30 s at most: then the
+// outcome's error says so).
+llm::ChatOutcome runToEnd(llm::ChatModel& model, const llm::ChatRequest& request)
+{
+    bool done = false;
+    llm::ChatOutcome outcome;
+    llm::ChatEvents events;
+    events.onDone = [&](const llm::ChatOutcome& o) {
+        done = true;
+        outcome = o;
+    };
+    const auto stream = model.start(request, events);
+    if (!QTest::qWaitFor([&] { return done; }, 30000)) {
+        outcome.finishReason = "error";
+        outcome.error = "no answer in 30 s";
+    }
+    return outcome;
+}
+
 } // namespace
 
 class TestChat : public QObject {
@@ -771,15 +790,7 @@ private slots:
         request.tools = OJson::parse(R"([{"type": "function", "function": {"name": 5}},
             {"type": "function", "function": {"name": "clock", "description": []}}])");
         request.maxTokens = 4;
-        bool done = false;
-        llm::ChatOutcome outcome;
-        llm::ChatEvents events;
-        events.onDone = [&](const llm::ChatOutcome& o) {
-            done = true;
-            outcome = o;
-        };
-        const auto stream = model->start(request, events);
-        QTRY_VERIFY_WITH_TIMEOUT(done, 30000);
+        const auto outcome = runToEnd(*model, request);
         QVERIFY2(outcome.finishReason != "error", outcome.error.c_str());
     }
 
@@ -795,17 +806,7 @@ private slots:
             request.messages = OJson::array({OJson{{"role", "user"}, {"content", text}}});
             request.stop = {"END"};
             request.responseFormat = OJson{{"type", "json_object"}};
-            bool done = false;
-            llm::ChatOutcome outcome;
-            llm::ChatEvents events;
-            events.onDone = [&](const llm::ChatOutcome& o) {
-                done = true;
-                outcome = o;
-            };
-            const auto stream = model->start(request, events);
-            if (!QTest::qWaitFor([&] { return done; }, 10000))
-                outcome.error = "no answer";
-            return outcome;
+            return runToEnd(*model, request);
         };
         auto ok = run("hello");
         QCOMPARE(ok.finishReason, std::string("stop"));
