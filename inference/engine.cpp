@@ -215,7 +215,7 @@ struct Engine::Impl {
     bool contextCutByKv = false;        // seqContext is below the asked context: the KV budget holds no more
     std::vector<std::string> pieces;    // bytes of each token (JSON masks)
     std::vector<bool> eog;
-    std::optional<sampling::JsonTokenMasker> jsonMasker;  // over pieces and eog
+    std::optional<sampling::JsonTokenMasker> jsonMasker;  // over pieces and eog; engine thread, built for the first JSON request
     std::size_t longestToken = 1;       // bytes of the longest token text, control tokens included
 
     // Intake and shutdown, under `mutex`.
@@ -252,13 +252,12 @@ struct Engine::Impl {
     // Tokens a sequence of `tokens` tokens may still generate: it may hold
     // seqContext + 1 (the last one sampled is never computed).
     int roomAfter(std::size_t tokens) const { return seqContext + 1 - static_cast<int>(tokens); }
-    void markIdle();
     void refreshCounts();
     void refreshKv(EngineStats& s);
     void refreshOwners(EngineStats& s);
     std::vector<std::int32_t> ownersScratch;  // engine thread only: reused by refreshOwners()
     Result<std::vector<std::int32_t>> promptOf(const GenerationRequest& r) const;
-    Status checkPromptBytes(std::size_t bytes) const;
+    Status checkPromptBytes(std::size_t bytes, std::size_t slack = 1) const;
     std::size_t bytesBeyondContext() const;
     Result<std::string> render(const std::vector<ChatTurn>& messages) const;
 };
@@ -357,7 +356,6 @@ Result<std::unique_ptr<Engine>> Engine::load(const EngineConfig& config)
             impl->pieces[i] = impl->tok->tokenToPiece(id, false);
         impl->longestToken = std::max({impl->longestToken, impl->pieces[i].size(), impl->tok->tokenText(id).size()});
     }
-    impl->jsonMasker.emplace(impl->pieces, impl->eog);
 
     auto& info = impl->info;
     info.path = config.modelPath;
@@ -424,9 +422,11 @@ std::size_t Engine::Impl::bytesBeyondContext() const
     return static_cast<std::size_t>(seqContext) * longestToken * 4 + 1;
 }
 
-Status Engine::Impl::checkPromptBytes(std::size_t bytes) const
+// `slack`: how many times more bytes than the prompt's the text may hold
+// (messages before a template that may drop some of them).
+Status Engine::Impl::checkPromptBytes(std::size_t bytes, std::size_t slack) const
 {
-    if (bytes < bytesBeyondContext())
+    if (bytes / slack < bytesBeyondContext())
         return Status::success();
     return Error{"the prompt is " + std::to_string(bytes) + " bytes, far more than the " + std::to_string(seqContext)
                  + " tokens the context holds; shorten it"};
@@ -446,8 +446,8 @@ Result<std::vector<std::int32_t>> Engine::Impl::promptOf(const GenerationRequest
         std::size_t bytes = 0;
         for (const auto& m : r.messages)
             bytes += m.content.size();
-        if (bytes / 16 >= bytesBeyondContext())
-            return Error{checkPromptBytes(bytes).error()};
+        if (auto st = checkPromptBytes(bytes, 16); !st)
+            return Error{st.error()};
         auto text = render(r.messages);
         if (!text)
             return Error{"chat template: " + text.error()};
@@ -536,18 +536,23 @@ EngineStats Engine::stats() const
 {
     std::lock_guard lock(m_impl->statsMutex);
     EngineStats s = m_impl->snapshot;
+    // What runs now: the rate falls to 0 while idle, and the last step's
+    // batch is not current once nothing runs.
     s.tokensPerSecond = m_impl->rateAt(Clock::now());
+    if (s.requestsRunning == 0)
+        s.lastStepSequences = s.lastStepTokens = 0;
     return s;
 }
 
-// Tokens per second over the last two seconds before `now` (at least 100 ms
-// of span, so one step's tokens do not read as a burst). Under statsMutex.
+// Drops the steps older than two seconds before `now`. Under statsMutex.
 void Engine::Impl::pruneRecent(Clock::time_point now)
 {
     while (!recent.empty() && msBetween(recent.front().first, now) > 2000.0)
         recent.pop_front();
 }
 
+// Tokens per second over the last two seconds before `now` (at least 100 ms
+// of span, so one step's tokens do not read as a burst). Under statsMutex.
 double Engine::Impl::rateAt(Clock::time_point now)
 {
     pruneRecent(now);
@@ -643,14 +648,6 @@ void Engine::Impl::refreshStats(int stepSequences, int stepTokens, int generated
     pruneRecent(now);
 }
 
-// Nothing runs any more: the last step's batch is not current.
-void Engine::Impl::markIdle()
-{
-    std::lock_guard lock(statsMutex);
-    snapshot.lastStepSequences = 0;
-    snapshot.lastStepTokens = 0;
-}
-
 void Engine::Impl::finish(Seq& s, FinishReason reason, std::string error)
 {
     sched->remove(&s.seq);
@@ -739,8 +736,11 @@ void Engine::Impl::intake(const std::shared_ptr<RequestHandle::State>& state)
     if (!sampler)
         return reject("sampling settings: " + sampler.error());
     ref.sampler.emplace(std::move(sampler.value()));
-    if (state->schema)
+    if (state->schema) {
         ref.json.emplace(state->schema);
+        if (!jsonMasker)
+            jsonMasker.emplace(pieces, eog);
+    }
     ref.decoder.emplace(*tok, false, false);
     if (req.maxTokens <= 0)
         return finish(ref, FinishReason::Length);
@@ -934,8 +934,6 @@ void Engine::Impl::loop()
         }
         if (!active.empty())
             guardedStep();
-        if (active.empty())
-            markIdle();
     }
 }
 

@@ -27,7 +27,6 @@ thread_local bool t_insideJob = false;
 // when the engine goes idle.
 constexpr int kSpinIterations = 20000;
 
-
 // The claim word: generation (32 bits), the job's part count (16) and its
 // next unclaimed part (16). The count lives in the same word as the
 // generation so that a participant compares a part against its own job's
