@@ -24,6 +24,17 @@ QByteArray openAiError(const std::string& message, const char* type = "invalid_r
     return dumpBytes(OJson{{"error", e}});
 }
 
+// A turn that ended in an error before any of it was sent: a request the
+// model refused is the client's to fix (400, which clients do not retry),
+// anything else the server's (500).
+void sendFailure(HttpStream& out, const llm::ChatOutcome& o)
+{
+    if (o.rejected)
+        out.send(400, "application/json", openAiError(o.error));
+    else
+        out.send(500, "application/json", openAiError(o.error, "server_error"));
+}
+
 std::string completionId()
 {
     std::string id = "chatcmpl-";
@@ -270,7 +281,7 @@ void addOpenAiRoutes(Gateway& gateway, std::shared_ptr<llm::ChatModel> model)
             };
             ev.onDone = [out, c, handle, startStream](const llm::ChatOutcome& o) {
                 if (o.finishReason == "error" && !c->streaming) {
-                    out->send(o.rejected ? 400 : 500, "application/json", openAiError(o.error, o.rejected ? "invalid_request_error" : "server_error"));
+                    sendFailure(*out, o);
                 } else {
                     startStream();
                     if (o.finishReason == "error")
@@ -285,8 +296,7 @@ void addOpenAiRoutes(Gateway& gateway, std::shared_ptr<llm::ChatModel> model)
         } else {
             ev.onDone = [out, c, handle](const llm::ChatOutcome& o) {
                 if (o.finishReason == "error") {
-                    // A refused request is the client's to fix (and not to retry).
-                    out->send(o.rejected ? 400 : 500, "application/json", openAiError(o.error, o.rejected ? "invalid_request_error" : "server_error"));
+                    sendFailure(*out, o);
                 } else {
                     OJson msg = OJson::object();
                     msg["role"] = "assistant";
