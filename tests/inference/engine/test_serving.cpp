@@ -7,6 +7,7 @@
 #include "inference/tensor/kernels.h"
 
 #include "../model/synthetic_model.h"
+#include "../model/tiny_engine.h"
 
 #include <QtTest>
 #include <QTemporaryDir>
@@ -16,35 +17,15 @@
 #include <thread>
 
 using namespace outpost::inference;
+using outpost::inference::testing::loadTinyEngine;
 
 namespace {
-
-QString sharedPath(const char* rel)
-{
-    return QStringLiteral(OUTPOST_SHARED_DIR "/") + QString::fromLatin1(rel);
-}
-
-std::string modelPath()
-{
-    return sharedPath("models/stories260K.gguf").toStdString();
-}
 
 SamplingSettings greedy()
 {
     SamplingSettings s;
     s.temperature = 0;
     return s;
-}
-
-std::unique_ptr<Engine> load(EngineConfig config)
-{
-    config.modelPath = modelPath();
-    auto e = Engine::load(config);
-    if (!e) {
-        qWarning("load: %s", e.error().c_str());
-        return nullptr;
-    }
-    return std::move(e.value());
 }
 
 // Sixteen prompts; the first twelve share a long opening (a "system
@@ -123,13 +104,13 @@ private:
 private slots:
     void initTestCase()
     {
-        if (!QFile::exists(sharedPath("models/stories260K.gguf")))
+        if (!QFile::exists(outpost::inference::testing::tinyModelPath()))
             QSKIP("shared/models/stories260K.gguf is absent (OUTPOST_SHARED_DIR)");
         EngineConfig config;
         config.threads = 1;
         config.contextLength = 512;
         config.prefixCache = false;
-        auto engine = load(config);
+        auto engine = loadTinyEngine(config);
         QVERIFY(engine);
         for (const auto& p : prompts()) {
             GenerationRequest req;
@@ -173,7 +154,7 @@ private slots:
         config.kvMemoryMiB = kvMiB;
         config.kvBlockTokens = blockTokens;
         config.stepTokens = 64;  // long prompts prefill in chunks beside running streams
-        auto engine = load(config);
+        auto engine = loadTinyEngine(config);
         QVERIFY(engine);
         const auto results = runConcurrently(*engine);
         for (std::size_t i = 0; i < results.size(); ++i) {
@@ -267,7 +248,7 @@ private slots:
         EngineConfig config;
         config.threads = 1;
         config.contextLength = 512;
-        auto engine = load(config);
+        auto engine = loadTinyEngine(config);
         QVERIFY(engine);
         GenerationRequest req;
         req.prompt = prompts()[0];
@@ -292,7 +273,7 @@ private slots:
         EngineConfig config;
         config.threads = 1;
         config.contextLength = 512;
-        auto engine = load(config);
+        auto engine = loadTinyEngine(config);
         QVERIFY(engine);
         GenerationRequest req;
         req.prompt = "Once upon a time";
@@ -317,7 +298,7 @@ private slots:
         EngineConfig config;
         config.threads = 1;
         config.contextLength = 256;
-        auto engine = load(config);
+        auto engine = loadTinyEngine(config);
         QVERIFY(engine);
         GenerationRequest bad;
         bad.prompt = "Once upon a time";
@@ -343,7 +324,7 @@ private slots:
         EngineConfig config;
         config.threads = 2;
         config.contextLength = 512;
-        auto engine = load(config);
+        auto engine = loadTinyEngine(config);
         QVERIFY(engine);
         const std::vector<std::string> texts{"The cat sat on the mat.", "A dog ran in the park.", "The cat sat on the mat."};
         auto all = engine->embed(texts);
@@ -388,9 +369,9 @@ private slots:
         EngineConfig config;
         config.threads = 1;
         config.contextLength = 512;
-        auto whole = load(config);
+        auto whole = loadTinyEngine(config);
         config.stepTokens = 16;
-        auto chunked = load(config);
+        auto chunked = loadTinyEngine(config);
         QVERIFY(whole && chunked);
         std::string story;
         for (const auto& p : prompts())
@@ -420,7 +401,7 @@ private slots:
             config.threads = 1;
             config.contextLength = 256;
             config.kvType = c.type;
-            auto engine = load(config);
+            auto engine = loadTinyEngine(config);
             QVERIFY(engine);
             QCOMPARE(engine->stats().kvBytesPerToken, c.bytes);
             GenerationRequest req;
@@ -446,7 +427,7 @@ private slots:
         config.kvBlockTokens = 8;
         config.maxSequences = 16;
         config.stepTokens = 48;
-        auto engine = load(config);
+        auto engine = loadTinyEngine(config);
         QVERIFY(engine);
         std::mt19937 rng(12345);
         const char* words[] = {"the", "cat", "dog", "Lily", "ran", "big", "red", "ball", "sun", "park", "Once", "upon", "a", "time"};

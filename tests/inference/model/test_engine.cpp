@@ -3,6 +3,8 @@
 // chat rendering and stats.
 #include "inference/engine.h"
 
+#include "tiny_engine.h"
+
 #include <QtTest>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -13,26 +15,13 @@
 #include <thread>
 
 using namespace outpost::inference;
+using outpost::inference::testing::loadTinyEngine;
 
 namespace {
 
 QString sharedPath(const char* rel)
 {
     return QStringLiteral(OUTPOST_SHARED_DIR "/") + QString::fromLatin1(rel);
-}
-
-// The tiny model on one thread with `config`'s other settings; null (the
-// error printed) when it does not load.
-std::unique_ptr<Engine> loadTiny(EngineConfig config)
-{
-    config.modelPath = sharedPath("models/stories260K.gguf").toStdString();
-    config.threads = 1;
-    auto engine = Engine::load(config);
-    if (!engine) {
-        qWarning("load: %s", engine.error().c_str());
-        return nullptr;
-    }
-    return std::move(engine.value());
 }
 
 SamplingSettings greedy()
@@ -284,7 +273,8 @@ private slots:
     {
         EngineConfig config;
         config.contextLength = 2048;  // long enough that only cancellation ends the first request in time
-        auto engine = loadTiny(config);
+        config.threads = 1;
+        auto engine = loadTinyEngine(config);
         QVERIFY(engine);
         std::vector<RequestHandle> handles;
         std::atomic<bool> started{false};
@@ -314,7 +304,8 @@ private slots:
         EngineConfig config;
         config.contextLength = 256;
         config.maxSequences = 1;
-        auto engine = loadTiny(config);
+        config.threads = 1;
+        auto engine = loadTinyEngine(config);
         QVERIFY(engine);
         GenerationRequest running;
         running.prompt = "Once upon a time";
@@ -417,7 +408,8 @@ private slots:
         config.contextLength = 512;
         config.kvBlockTokens = 8;
         config.kvMemoryMiB = 0.05;   // 80 tokens
-        auto engine = loadTiny(config);
+        config.threads = 1;
+        auto engine = loadTinyEngine(config);
         QVERIFY(engine);
         QVERIFY(engine->info().contextLength < 100);
         GenerationRequest req;

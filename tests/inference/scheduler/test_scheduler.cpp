@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <numeric>
 #include <random>
 
 using namespace outpost::inference;
@@ -21,6 +22,14 @@ std::unique_ptr<Sequence> makeSeq(std::uint64_t id, std::vector<std::int32_t> to
     s->id = id;
     s->tokens = std::move(tokens);
     return s;
+}
+
+// `count` consecutive token ids from `first`.
+std::vector<std::int32_t> tokenRun(std::int32_t first, int count)
+{
+    std::vector<std::int32_t> tokens(static_cast<std::size_t>(count));
+    std::iota(tokens.begin(), tokens.end(), first);
+    return tokens;
 }
 
 // What the engine does after a forward pass: every sequence whose last
@@ -207,9 +216,7 @@ private slots:
         SchedulerConfig config;
         config.blockTokens = 4;
         Scheduler sched(config, pool);
-        std::vector<std::int32_t> prefix(12);
-        for (int i = 0; i < 12; ++i)
-            prefix[std::size_t(i)] = 100 + i;
+        const auto prefix = tokenRun(100, 12);
         auto a = makeSeq(1, prefix);
         a->tokens.push_back(1);
         sched.add(a.get());
@@ -272,9 +279,7 @@ private slots:
         SchedulerConfig config;
         config.blockTokens = 4;
         Scheduler sched(config, pool);
-        std::vector<std::int32_t> prompt(8);
-        for (int i = 0; i < 8; ++i)
-            prompt[std::size_t(i)] = 100 + i;
+        const auto prompt = tokenRun(100, 8);
         auto a = makeSeq(1, prompt);
         auto b = makeSeq(2, prompt);
         sched.add(a.get());
