@@ -501,6 +501,10 @@ KernelTable merged(const KernelTable& base, const KernelTable& fast)
     for (int i = 0; i < kTypeCount; ++i)
         if (fast.dot[i])
             t.dot[i] = fast.dot[i];
+    // A float tile kernel goes with the dot kernels of its own variant.
+    for (int i : {kF32, kF16, kBF16})
+        if (fast.dot[i])
+            t.floatTile[i] = fast.floatTile[i];
     if (fast.dotF32) t.dotF32 = fast.dotF32;
     if (fast.dotHalfF32) t.dotHalfF32 = fast.dotHalfF32;
     if (fast.halfToFloatRow) t.halfToFloatRow = fast.halfToFloatRow;
@@ -666,6 +670,40 @@ float dotRow(TensorType weightType, const void* row, const PreparedInput& x)
     return r;
 }
 
+namespace {
+
+constexpr std::size_t kGemmGroup = 4;
+
+// Rows [0, count) (row r at rows + r * stride) against nx (1..4) inputs:
+// res[r][k]. Float weights against two inputs or more go through the
+// variant's tile kernel (bit-identical to its dot kernel) when the rows are
+// `cached`: the tile passes over its rows four times and wants them in
+// cache, while the dot kernel's one sweep per row streams best from memory
+// (rows from memory, 4 inputs: the tile alone 0.7x the dot kernel; 16
+// inputs with the first group of each row tile by the dot kernel: 1.2x).
+// The rest row by row.
+void dotRows(const KernelTable& table, int ti, const std::uint8_t* rows, std::size_t stride, std::int64_t count,
+             const PreparedView* views, int nx, float (*res)[kGemmGroup], bool cached)
+{
+    const FloatTileFn tile = cached && ti <= kBF16 ? table.floatTile[ti] : nullptr;
+    if (tile && nx >= 2) {
+        const std::int64_t tileRows = floatTileRows(nx);
+        for (std::int64_t r = 0; r < count; r += tileRows) {
+            const int tr = static_cast<int>(std::min(tileRows, count - r));
+            float part[kGemmGroup * kGemmGroup];
+            tile(rows + static_cast<std::size_t>(r) * stride, stride, tr, views, nx, part);
+            for (int i = 0; i < tr; ++i)
+                for (int k = 0; k < nx; ++k)
+                    res[r + i][k] = part[i * nx + k];
+        }
+        return;
+    }
+    for (std::int64_t r = 0; r < count; ++r)
+        table.dot[ti](rows + static_cast<std::size_t>(r) * stride, views, nx, res[r]);
+}
+
+} // namespace
+
 void gemm(TensorType type, const void* weights, std::size_t rowStrideBytes, std::int64_t r0, std::int64_t r1,
           std::span<const PreparedInput> inputs, float* out, std::size_t outStride)
 {
@@ -681,9 +719,8 @@ void gemm(TensorType type, const void* weights, std::size_t rowStrideBytes, std:
                 out[b * outStride + static_cast<std::size_t>(r)] = kNaN;
         return;
     }
-    const DotFn fn = activeTable().dot[ti];
+    const KernelTable& table = activeTable();
     const auto* base = static_cast<const std::uint8_t*>(weights);
-    constexpr std::size_t kGroup = 4;
     // Float weights meet float inputs 4 bytes a value: four long inputs
     // overflow L1 on their own, so several inputs go over the row in column
     // chunks, each chunk's inputs staying in L1 while a tile of rows passes.
@@ -694,15 +731,15 @@ void gemm(TensorType type, const void* weights, std::size_t rowStrideBytes, std:
     const std::int64_t n = inputs[0].size();
     if (KernelAccess::formOf(type) == KernelAccess::Form::Float && n > 2 * kColChunk) {
         const std::size_t eb = type == TensorType::F32 ? 4 : 2;
-        constexpr std::int64_t kTile = 8;
+        constexpr std::int64_t kTile = 12; // a multiple of the float tiles' 3 and 4 rows
         for (std::int64_t rt = r0; rt < r1; rt += kTile) {
             const std::int64_t tn = std::min(r1 - rt, kTile);
-            for (std::size_t g0 = 0; g0 < inputs.size(); g0 += kGroup) {
-                const int nx = static_cast<int>(std::min(kGroup, inputs.size() - g0));
-                PreparedView full[kGroup], views[kGroup];
+            for (std::size_t g0 = 0; g0 < inputs.size(); g0 += kGemmGroup) {
+                const int nx = static_cast<int>(std::min(kGemmGroup, inputs.size() - g0));
+                PreparedView full[kGemmGroup], views[kGemmGroup];
                 for (int k = 0; k < nx; ++k)
                     full[k] = KernelAccess::view(inputs[g0 + static_cast<std::size_t>(k)]);
-                float acc[kTile][kGroup] = {};
+                float acc[kTile][kGemmGroup] = {};
                 for (std::int64_t c0 = 0; c0 < n; c0 += kColChunk) {
                     const std::int64_t len = std::min(kColChunk, n - c0);
                     for (int k = 0; k < nx; ++k) {
@@ -710,13 +747,12 @@ void gemm(TensorType type, const void* weights, std::size_t rowStrideBytes, std:
                         views[k].f = full[k].f + c0;
                         views[k].n = len;
                     }
-                    for (std::int64_t r = 0; r < tn; ++r) {
-                        float part[kGroup];
-                        fn(base + static_cast<std::size_t>(rt + r) * rowStrideBytes + static_cast<std::size_t>(c0) * eb,
-                           views, nx, part);
+                    float part[kTile][kGemmGroup];
+                    dotRows(table, ti, base + static_cast<std::size_t>(rt) * rowStrideBytes + static_cast<std::size_t>(c0) * eb,
+                            rowStrideBytes, tn, views, nx, part, g0 > 0);
+                    for (std::int64_t r = 0; r < tn; ++r)
                         for (int k = 0; k < nx; ++k)
-                            acc[r][k] += part[k];
-                    }
+                            acc[r][k] += part[r][k];
                 }
                 for (std::int64_t r = 0; r < tn; ++r)
                     for (int k = 0; k < nx; ++k)
@@ -730,21 +766,25 @@ void gemm(TensorType type, const void* weights, std::size_t rowStrideBytes, std:
     // weight block once for four inputs), then the rows of the tile. Each
     // row streams from memory once whatever B is, and the four inputs in
     // use stay in L1 while the tile's rows pass over them.
-    const std::int64_t rowTile = std::clamp<std::int64_t>(
-        static_cast<std::int64_t>(16384 / std::max<std::size_t>(rowStrideBytes, 1)), 1, 64);
+    // Float tiles take 3 or 4 rows at a time: the tile is a multiple of 12
+    // rows, not to leave a short tile at every turn.
+    constexpr std::int64_t kMaxRowTile = 64;
+    std::int64_t rowTile = std::clamp<std::int64_t>(
+        static_cast<std::int64_t>(16384 / std::max<std::size_t>(rowStrideBytes, 1)), 1, kMaxRowTile);
+    if (ti <= kBF16 && table.floatTile[ti])
+        rowTile = std::max<std::int64_t>(12, rowTile / 12 * 12);
     for (std::int64_t rt = r0; rt < r1; rt += rowTile) {
-        const std::int64_t rtEnd = std::min(r1, rt + rowTile);
-        for (std::size_t g0 = 0; g0 < inputs.size(); g0 += kGroup) {
-            const int nx = static_cast<int>(std::min(kGroup, inputs.size() - g0));
-            PreparedView views[kGroup];
+        const std::int64_t tn = std::min(r1 - rt, rowTile);
+        for (std::size_t g0 = 0; g0 < inputs.size(); g0 += kGemmGroup) {
+            const int nx = static_cast<int>(std::min(kGemmGroup, inputs.size() - g0));
+            PreparedView views[kGemmGroup];
             for (int k = 0; k < nx; ++k)
                 views[k] = KernelAccess::view(inputs[g0 + static_cast<std::size_t>(k)]);
-            for (std::int64_t r = rt; r < rtEnd; ++r) {
-                float res[kGroup];
-                fn(base + static_cast<std::size_t>(r) * rowStrideBytes, views, nx, res);
+            float res[kMaxRowTile][kGemmGroup];
+            dotRows(table, ti, base + static_cast<std::size_t>(rt) * rowStrideBytes, rowStrideBytes, tn, views, nx, res, g0 > 0);
+            for (std::int64_t r = 0; r < tn; ++r)
                 for (int k = 0; k < nx; ++k)
-                    out[(g0 + static_cast<std::size_t>(k)) * outStride + static_cast<std::size_t>(r)] = res[k];
-            }
+                    out[(g0 + static_cast<std::size_t>(k)) * outStride + static_cast<std::size_t>(rt + r)] = res[r][k];
         }
     }
 }

@@ -142,12 +142,21 @@ using PackedTileFn = void (*)(const void* group, const TileView& x, float* resul
 // One dot kernel: results[b] = dot(row, xs[b]) for b < nx (nx in 1..4).
 using DotFn = void (*)(const void* row, const PreparedView* xs, int nx, float* results);
 
+// Float weights (F32, F16, BF16), a tile of `rows` rows (row r at
+// w + r * stride) against nx inputs, nx 2..4 and rows in
+// 1..floatTileRows(nx): results[r * nx + k] = the DotFn's result for row r
+// and input k, bit for bit.
+using FloatTileFn = void (*)(const void* w, std::size_t stride, int rows, const PreparedView* xs, int nx, float* results);
+constexpr int floatTileRows(int nx) { return nx == 4 ? 3 : 4; }
+
 // Kernel table of one ISA, indexed by KTypeIndex; nullptr means "use the
 // scalar kernel".
 enum KTypeIndex : int { kF32, kF16, kBF16, kQ4_0, kQ4_1, kQ5_0, kQ5_1, kQ8_0, kQ2_K, kQ3_K, kQ4_K, kQ5_K, kQ6_K, kTypeCount };
 
 struct KernelTable {
     DotFn dot[kTypeCount] = {};
+    // Indexed by kF32, kF16, kBF16; nullptr: the DotFn row by row.
+    FloatTileFn floatTile[3] = {};
     float (*dotF32)(const float*, const float*, std::int64_t) = nullptr;
     float (*dotHalfF32)(const std::uint16_t*, const float*, std::int64_t) = nullptr;
     void (*halfToFloatRow)(const std::uint16_t*, float*, std::int64_t) = nullptr;

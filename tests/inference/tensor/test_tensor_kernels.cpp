@@ -703,8 +703,7 @@ private slots:
     // (test_model holds stories260K to 1e-4 of llama.cpp's AVX-512 logits).
     void floatDotsSumInSixteenLanes()
     {
-        auto model = [](const std::vector<float>& w, const std::vector<float>& x) {
-            const std::size_t n = w.size();
+        auto modelChunk = [](const float* w, const float* x, std::size_t n) {
             float a0[16] = {}, a1[16] = {};
             std::size_t i = 0;
             for (; i + 32 <= n; i += 32)
@@ -729,16 +728,32 @@ private slots:
             }
             return sum;
         };
+        // Rows longer than 2048 values: chunks of 1024, their sums added.
+        auto model = [&](const std::vector<float>& w, const std::vector<float>& x) {
+            if (w.size() <= 2048)
+                return modelChunk(w.data(), x.data(), w.size());
+            float total = 0;
+            for (std::size_t c = 0; c < w.size(); c += 1024)
+                total += modelChunk(w.data() + c, x.data() + c, std::min<std::size_t>(1024, w.size() - c));
+            return total;
+        };
         std::mt19937 rng(17);
         for (TensorType t : {TensorType::F32, TensorType::F16, TensorType::BF16}) {
-            for (int cols : {16, 31, 64, 172, 2048 - 5}) {
-                const auto src = randomFloats(rng, static_cast<std::size_t>(cols));
-                const auto row = quantized(t, src);
-                std::vector<float> w(src.size());
-                dequantizeRow(t, row.data(), w.data(), cols);
+            for (int cols : {16, 31, 48, 64, 172, 2048 - 5, 2997}) {
+                // 9 rows: row tiles (3 or 4 rows) cut short at the end.
+                constexpr int kRows = 9, kInputs = 11;
+                std::vector<std::uint8_t> matrix;
+                std::vector<std::vector<float>> ws;
+                for (int r = 0; r < kRows; ++r) {
+                    const auto row = quantized(t, randomFloats(rng, static_cast<std::size_t>(cols)));
+                    matrix.insert(matrix.end(), row.begin(), row.end());
+                    ws.emplace_back(static_cast<std::size_t>(cols));
+                    dequantizeRow(t, row.data(), ws.back().data(), cols);
+                }
+                const std::size_t rowBytes = matrix.size() / kRows;
                 std::vector<std::vector<float>> xs;
                 std::vector<PreparedInput> inputs;
-                for (int b = 0; b < 5; ++b) {
+                for (int b = 0; b < kInputs; ++b) {
                     xs.push_back(randomFloats(rng, static_cast<std::size_t>(cols)));
                     inputs.push_back(prepareInput(t, xs.back().data(), cols));
                 }
@@ -746,15 +761,22 @@ private slots:
                     if (isa == KernelIsa::Scalar)
                         continue;
                     QVERIFY(setKernelIsa(isa).ok());
-                    std::vector<float> out(inputs.size());
-                    gemm(t, row.data(), row.size(), 0, 1, inputs, out.data(), 1);
-                    for (std::size_t b = 0; b < xs.size(); ++b) {
-                        const float want = model(w, xs[b]);
-                        QVERIFY2(out[b] == want, qPrintable(QString("%1 %2 cols %3 input %4: %5 vs %6")
-                                                               .arg(nameOf(t).c_str(), kernelIsaName(isa)).arg(cols).arg(b)
-                                                               .arg(double(out[b]), 0, 'g', 9).arg(double(want), 0, 'g', 9)));
+                    // Groups of 4, 4 and 3 inputs, of 4 and 2, then 2 and 1 (the
+                    // float tiles take the groups after the first).
+                    for (std::size_t count : {std::size_t(kInputs), std::size_t(6), std::size_t(2), std::size_t(1)}) {
+                        std::vector<float> out(count * kRows);
+                        gemm(t, matrix.data(), rowBytes, 0, kRows, std::span<const PreparedInput>(inputs.data(), count),
+                             out.data(), kRows);
+                        for (std::size_t b = 0; b < count; ++b)
+                            for (std::size_t r = 0; r < kRows; ++r) {
+                                const float got = out[b * kRows + r], want = model(ws[r], xs[b]);
+                                QVERIFY2(got == want, qPrintable(QString("%1 %2 cols %3 row %4 input %5 of %6: %7 vs %8")
+                                                                     .arg(nameOf(t).c_str(), kernelIsaName(isa)).arg(cols).arg(r).arg(b)
+                                                                     .arg(count).arg(double(got), 0, 'g', 9).arg(double(want), 0, 'g', 9)));
+                            }
                     }
-                    QCOMPARE(dotRow(t, row.data(), inputs[0]), model(w, xs[0]));
+                    if (cols <= 2048) // dotRow sums a row whole
+                        QCOMPARE(dotRow(t, matrix.data(), inputs[0]), model(ws[0], xs[0]));
                 }
             }
         }
