@@ -27,6 +27,7 @@
 #include "inference/scheduler/scheduler.h"
 #include "inference/tokenizer/streaming_decoder.h"
 #include "inference/tokenizer/tokenizer.h"
+#include "inference/util/rate_window.h"
 
 #include <algorithm>
 #include <atomic>
@@ -235,7 +236,7 @@ struct Engine::Impl {
     // rate from them, so it falls to 0 while the engine is idle).
     mutable std::mutex statsMutex;
     EngineStats snapshot;
-    std::deque<std::pair<Clock::time_point, int>> recent;
+    RateWindow recent;
     std::thread worker;
 
     void loop();
@@ -247,8 +248,6 @@ struct Engine::Impl {
     void finish(Seq& s, FinishReason reason, std::string error = {});
     void abandon(const std::shared_ptr<RequestHandle::State>& state, const std::string& error);
     void refreshStats(int stepSequences, int stepTokens, int generatedNow);
-    double rateAt(Clock::time_point now);
-    void pruneRecent(Clock::time_point now);
     // Tokens a sequence of `tokens` tokens may still generate: it may hold
     // seqContext + 1 (the last one sampled is never computed).
     int roomAfter(std::size_t tokens) const { return seqContext + 1 - static_cast<int>(tokens); }
@@ -538,31 +537,10 @@ EngineStats Engine::stats() const
     EngineStats s = m_impl->snapshot;
     // What runs now: the rate falls to 0 while idle, and the last step's
     // batch is not current once nothing runs.
-    s.tokensPerSecond = m_impl->rateAt(Clock::now());
+    s.tokensPerSecond = m_impl->recent.at(Clock::now());
     if (s.requestsRunning == 0)
         s.lastStepSequences = s.lastStepTokens = 0;
     return s;
-}
-
-// Drops the steps older than two seconds before `now`. Under statsMutex.
-void Engine::Impl::pruneRecent(Clock::time_point now)
-{
-    while (!recent.empty() && msBetween(recent.front().first, now) > 2000.0)
-        recent.pop_front();
-}
-
-// Tokens per second over the last two seconds before `now` (at least 100 ms
-// of span, so one step's tokens do not read as a burst). Under statsMutex.
-double Engine::Impl::rateAt(Clock::time_point now)
-{
-    pruneRecent(now);
-    if (recent.empty())
-        return 0;
-    int sum = 0;
-    for (const auto& r : recent)
-        sum += r.second;
-    const double span = std::max(msBetween(recent.front().first, now), 100.0);
-    return sum / (span / 1000.0);
 }
 
 // The cheap part of refreshStats() after one request finished: the KV
@@ -629,8 +607,7 @@ void Engine::Impl::refreshStats(int stepSequences, int stepTokens, int generated
 {
     const auto now = Clock::now();
     std::lock_guard lock(statsMutex);
-    if (generatedNow > 0)
-        recent.emplace_back(now, generatedNow);
+    recent.add(now, generatedNow);
     auto& s = snapshot;
     const auto kvs = cache->stats();
     s.kvBlocksTotal = blocks->capacity();
@@ -645,7 +622,6 @@ void Engine::Impl::refreshStats(int stepSequences, int stepTokens, int generated
         ++s.batchSizeCounts[static_cast<std::size_t>(batchBucket(stepSequences))];
     }
     s.tokensGenerated += static_cast<std::uint64_t>(generatedNow);
-    pruneRecent(now);
 }
 
 void Engine::Impl::finish(Seq& s, FinishReason reason, std::string error)

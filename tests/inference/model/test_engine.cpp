@@ -2,6 +2,7 @@
 // out, the same greedy tokens as llama.cpp, cancellation, context limits,
 // chat rendering and stats.
 #include "inference/engine.h"
+#include "inference/util/rate_window.h"
 
 #include "tiny_engine.h"
 
@@ -12,6 +13,7 @@
 #include <QTemporaryDir>
 
 #include <atomic>
+#include <chrono>
 #include <thread>
 
 using namespace outpost::inference;
@@ -368,6 +370,25 @@ private slots:
         }
         QVERIFY(idle);
         QCOMPARE(m_engine->stats().lastStepTokens, 0);
+    }
+
+    // The tokens/s stats() reports: tokens of the last two seconds over
+    // their span (100 ms at least), and 0 once two seconds pass idle.
+    void tokenRateFallsToZeroWhenIdle()
+    {
+        using namespace std::chrono_literals;
+        RateWindow rate;
+        const auto t0 = RateWindow::Clock::time_point{} + 1h;
+        QCOMPARE(rate.at(t0), 0.0);
+        rate.add(t0, 10);
+        QCOMPARE(rate.at(t0), 100.0); // one step's tokens: over the 100 ms floor
+        rate.add(t0 + 500ms, 0);      // a step that generated nothing
+        rate.add(t0 + 1s, 30);
+        QCOMPARE(rate.at(t0 + 1s), 40.0);
+        QCOMPARE(rate.at(t0 + 2s), 20.0);
+        QCOMPARE(rate.at(t0 + 2500ms), 30.0 / 1.5); // the first step left the window
+        QCOMPARE(rate.at(t0 + 3001ms), 0.0);
+        QCOMPARE(rate.at(t0 + 1h), 0.0);
     }
 
     // JSON output is complete whatever else limits the request: a prompt
