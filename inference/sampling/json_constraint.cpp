@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 #include <functional>
+#include <map>
 #include <queue>
 #include <tuple>
 #include <unordered_map>
@@ -982,26 +983,32 @@ bool typeAllows(unsigned types, const Json& v)
 // members, and whether a union's branches can be merged exactly). A union
 // is read as written: its branches and the types beside them. Terminates
 // on recursive schemas: every step into a node goes into v, or along a
-// union's branches or a list's filter, which links() found acyclic.
-bool matches(const Json& v, const SchemaNode& n)
+// union's branches or a list's filter, which links() found acyclic. Each
+// union is tried once on each part of v (`memo`): unions that share their
+// branches (A = anyOf [B, B], B = anyOf [C, C], ...) reach one node along
+// 2^depth paths.
+using MatchMemo = std::map<std::pair<const Json*, const SchemaNode*>, bool>;
+
+bool matches(const Json& v, const SchemaNode& n, MatchMemo& memo)
 {
     switch (n.kind) {
     case NodeKind::Any: return true;
     case NodeKind::Union: {
         if (!typeAllows(n.types, v))
             return false;
-        int hits = 0;
+        const auto [known, fresh] = memo.try_emplace({&v, &n}, false);
+        if (!fresh)
+            return known->second;
+        int hits = 0;  // anyOf stops at the first, oneOf at the second
         for (const SchemaNode* b : n.branches) {
-            if (!matches(v, *b))
+            if (!matches(v, *b, memo))
                 continue;
-            if (!n.oneOf)
-                return true;
-            if (++hits > 1)
-                return false;
+            if (++hits > 1 || !n.oneOf)
+                break;
         }
-        return hits == 1;
+        return known->second = hits == 1;
     }
-    case NodeKind::Literal: return n.literals.find(serialize(v)) >= 0 && (!n.filter || matches(v, *n.filter));
+    case NodeKind::Literal: return n.literals.find(serialize(v)) >= 0 && (!n.filter || matches(v, *n.filter, memo));
     case NodeKind::String: {
         if (v.type != Json::Type::String)
             return false;
@@ -1021,7 +1028,7 @@ bool matches(const Json& v, const SchemaNode& n)
         if (v.type != Json::Type::Array || static_cast<long long>(v.arr.size()) < n.minItems
             || (n.maxItems >= 0 && static_cast<long long>(v.arr.size()) > n.maxItems))
             return false;
-        return std::all_of(v.arr.begin(), v.arr.end(), [&](const Json& item) { return matches(item, *n.items); });
+        return std::all_of(v.arr.begin(), v.arr.end(), [&](const Json& item) { return matches(item, *n.items, memo); });
     case NodeKind::Object: {
         if (v.type != Json::Type::Object)
             return false;
@@ -1031,7 +1038,7 @@ bool matches(const Json& v, const SchemaNode& n)
             if (p >= 0)
                 seen[std::size_t(p)] = true;
             const SchemaNode* s = p >= 0 ? n.values[std::size_t(p)] : n.additional;
-            if (!s || !matches(value, *s))
+            if (!s || !matches(value, *s, memo))
                 return false;
         }
         for (std::size_t p = 0; p < seen.size(); ++p)
@@ -1041,6 +1048,12 @@ bool matches(const Json& v, const SchemaNode& n)
     }
     }
     return false;
+}
+
+bool matches(const Json& v, const SchemaNode& n)
+{
+    MatchMemo memo;
+    return matches(v, n, memo);
 }
 
 // A bounded number's shortest text: of either sign the shorter, the

@@ -1111,6 +1111,16 @@ private slots:
         QCOMPARE(deep.shortestCompletion(), "0}" + std::string(5000, ']'));
         QVERIFY(!acceptsAll(kJsonValueSchema, "[1,2,3,4,5]"));  // maxItems 4 at every level
         QVERIFY(acceptsAll(kJsonValueSchema, R"([[1,{"a":[true,null,"x"]}],{}])"));
+        // An enum beside unions that name the next one twice, 40 levels:
+        // each member is checked against each union once, not once for
+        // each of the 2^40 paths.
+        std::string shared = R"({"enum":[1,"x"],"$ref":"#/$defs/d0","$defs":{)";
+        for (int i = 0; i < 40; ++i) {
+            const std::string next = "{\"$ref\":\"#/$defs/d" + std::to_string(i + 1) + "\"}";
+            shared += "\"d" + std::to_string(i) + "\":{\"anyOf\":[" + next + "," + next + "]},";
+        }
+        shared += R"("d40":{"type":"string"}}})";
+        QVERIFY(acceptsAll(shared.c_str(), "\"x\"") && !acceptsAll(shared.c_str(), "1"));
     }
 
     // The mask never offers an end-of-generation token before the value is
