@@ -685,6 +685,9 @@ struct SchemaNode {
     std::string rangedMinimal;
     // Literals (enum/const, boolean, null); for Any: true, false, null.
     TextTrie literals;
+    // As written (enum/const, boolean, null), for matches(): the canonical
+    // texts of the members, as values compare (1e2 is 100).
+    std::unordered_set<std::string> canonicalMembers;
     // Literals from enum/const beside other keywords: those keywords, which
     // a member must match too (read only while building: the members left
     // are those that match).
@@ -979,6 +982,35 @@ bool typeAllows(unsigned types, const Json& v)
     return false;
 }
 
+// A value's canonical text: equal values have equal texts (numbers by
+// value, object members by name), for enum/const members and oneOf.
+std::string canonical(const Json& v)
+{
+    switch (v.type) {
+    case Json::Type::Number: {
+        const Decimal d = decimalOf(v.raw);
+        return (d.negative ? "-" : "") + (d.digits.empty() ? std::string("0") : d.digits) + "e" + std::to_string(d.exponent);
+    }
+    case Json::Type::Array: {
+        std::string s = "[";
+        for (const Json& item : v.arr)
+            s += canonical(item) + ",";
+        return s + "]";
+    }
+    case Json::Type::Object: {
+        std::vector<std::string> members;
+        for (const auto& [k, m] : v.obj)
+            members.push_back(quote(k) + ":" + canonical(m));
+        std::sort(members.begin(), members.end());
+        std::string s = "{";
+        for (const auto& m : members)
+            s += m + ",";
+        return s + "}";
+    }
+    default: return serialize(v);
+    }
+}
+
 // Whether v matches node n, with JSON Schema's semantics (enum/const
 // members, and whether a union's branches can be merged exactly). A union
 // is read as written: its branches and the types beside them. Terminates
@@ -1008,7 +1040,7 @@ bool matches(const Json& v, const SchemaNode& n, MatchMemo& memo)
         }
         return known->second = hits == 1;
     }
-    case NodeKind::Literal: return n.literals.find(serialize(v)) >= 0 && (!n.filter || matches(v, *n.filter, memo));
+    case NodeKind::Literal: return n.canonicalMembers.count(canonical(v)) && (!n.filter || matches(v, *n.filter, memo));
     case NodeKind::String: {
         if (v.type != Json::Type::String)
             return false;
@@ -1524,9 +1556,11 @@ struct Builder {
             n.kind = NodeKind::Literal;
             if (type == "null") {
                 n.literals.add("null");
+                n.canonicalMembers = {"null"};
             } else {
                 n.literals.add("true");
                 n.literals.add("false");
+                n.canonicalMembers = {"true", "false"};
             }
             return true;
         }
@@ -1664,11 +1698,13 @@ struct Builder {
         lit.kind = NodeKind::Literal;
         lit.filter = base->kind == NodeKind::Any ? nullptr : base;
         List list{&lit, {}, path, e != nullptr};
-        const std::string constText = c ? serialize(*c) : std::string();
+        const std::string constValue = c ? canonical(*c) : std::string();
         auto offer = [&](const Json& m) {
-            std::string text = serialize(m);
-            if (c && text != constText)
+            std::string value = canonical(m);
+            if (c && value != constValue)
                 return;
+            std::string text = serialize(m);
+            lit.canonicalMembers.insert(std::move(value));
             lit.literals.add(text);
             list.members.emplace_back(&m, std::move(text));
         };
@@ -1845,35 +1881,6 @@ struct Builder {
         case NodeKind::Integer: return types & (kNumberType | kIntegerType) ? &n : nullptr;
         case NodeKind::Number: return types & kNumberType ? &n : types & kIntegerType ? integersOf(n, path) : nullptr;
         default: return nullptr;
-        }
-    }
-
-    // A value's canonical text, for oneOf: equal values have equal texts
-    // (numbers by value, object members by name).
-    static std::string canonical(const Json& v)
-    {
-        switch (v.type) {
-        case Json::Type::Number: {
-            const Decimal d = decimalOf(v.raw);
-            return (d.negative ? "-" : "") + (d.digits.empty() ? std::string("0") : d.digits) + "e" + std::to_string(d.exponent);
-        }
-        case Json::Type::Array: {
-            std::string s = "[";
-            for (const Json& item : v.arr)
-                s += canonical(item) + ",";
-            return s + "]";
-        }
-        case Json::Type::Object: {
-            std::vector<std::string> members;
-            for (const auto& [k, m] : v.obj)
-                members.push_back(quote(k) + ":" + canonical(m));
-            std::sort(members.begin(), members.end());
-            std::string s = "{";
-            for (const auto& m : members)
-                s += m + ",";
-            return s + "}";
-        }
-        default: return serialize(v);
         }
     }
 

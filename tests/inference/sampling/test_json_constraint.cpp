@@ -1021,6 +1021,14 @@ private slots:
         QVERIFY(acceptsAll(chosen, "-1") && acceptsAll(chosen, "7") && !acceptsAll(chosen, "3"));  // 3 matches both
         const char* ref = R"({"$defs":{"v":{"type":["string","integer"]}},"$ref":"#/$defs/v","type":"integer"})";
         QVERIFY(acceptsAll(ref, "3") && !acceptsAll(ref, "\"s\""));
+        // Members are compared as values, not as text: 100 is 1e2, so it
+        // matches both branches of this oneOf and is no value of the schema.
+        const char* hundred = R"({"oneOf":[{},{"const":1e2}],"enum":[100,"x"]})";
+        QVERIFY(acceptsAll(hundred, "\"x\"") && !acceptsAll(hundred, "100"));
+        for (const char* equal : {R"({"anyOf":[{"const":{"b":2.0,"a":-0}}],"enum":[{"a":0,"b":2}]})", R"({"enum":[1.0,2],"const":1})"})
+            QVERIFY2(parseError(equal).isEmpty(), qPrintable(parseError(equal)));
+        QVERIFY(acceptsAll(R"({"anyOf":[{"const":{"b":2.0,"a":-0}}],"enum":[{"a":0,"b":2}]})", R"({"a":0,"b":2})"));
+        QVERIFY(acceptsAll(R"({"enum":[1.0,2],"const":1})", "1.0"));
     }
 
     // Branches that the first byte cannot tell apart and that do not merge
