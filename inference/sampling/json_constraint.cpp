@@ -735,6 +735,16 @@ struct TextOut {
     void put(std::string_view s) { text += s; }
     void put(char c, std::size_t n = 1) { text.append(n, c); }
     void minimal(const SchemaNode& n) { appendMinimal(n, text); }
+    // An array's items from `from` up to `to`, shortest, a comma before
+    // each but the first.
+    void minimalItems(const SchemaNode& item, int from, int to)
+    {
+        for (int k = from; k < to; ++k) {
+            if (k)
+                put(',');
+            minimal(item);
+        }
+    }
 };
 
 struct LengthOut {
@@ -742,6 +752,13 @@ struct LengthOut {
     void put(std::string_view s) { length += s.size(); }
     void put(char, std::size_t n = 1) { length += n; }
     void minimal(const SchemaNode& n) { length += n.minimalSize; }
+    // Counted, not added up an item at a time: minItems may be in the
+    // hundreds of thousands, and this runs for every token of a mask.
+    void minimalItems(const SchemaNode& item, int from, int to)
+    {
+        if (from < to)
+            length += std::size_t(to - from) * (item.minimalSize + 1) - (from ? 0 : 1);
+    }
 };
 
 // `lead`, then property j with its shortest value, the first `written`
@@ -1116,10 +1133,11 @@ std::size_t sizeNow(SchemaNode& n)
         return n.literals.text(n.literals.node(0).shortest).size();
     case NodeKind::Union: return n.minimalBranch->minimalSize;
     case NodeKind::Array: {
-        std::size_t size = 2;
-        for (int i = 0; i < n.minItems && size <= kMaxMinimal; ++i)
-            size = saturatingAdd(size, n.items->minimalSize + (i ? 1 : 0));
-        return size;
+        LengthOut out;  // at most 2^31 items of at most 2^20 + 1 bytes: no overflow
+        out.put('[');
+        out.minimalItems(*n.items, 0, n.minItems);
+        out.put(']');
+        return std::min(out.length, kMaxMinimal + 1);
     }
     case NodeKind::Object: {
         LengthOut out;
@@ -2759,11 +2777,7 @@ void JsonConstraint::completeInto(Out& out) const
             break;
         }
         case kArray:
-            for (int k = f.count; k < n.minItems; ++k) {
-                if (k)
-                    out.put(',');
-                out.minimal(*n.items);
-            }
+            out.minimalItems(*n.items, f.count, n.minItems);
             out.put(']');
             break;
         default: break;

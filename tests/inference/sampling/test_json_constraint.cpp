@@ -731,6 +731,28 @@ private slots:
         QVERIFY(w.ok());
         QVERIFY(acceptsAll(wide.c_str(), R"({"p5":1,"p77":2,"p19999":3})"));
         QVERIFY(!acceptsAll(wide.c_str(), R"({"p77":2,"p5":1,"p19999":3})"));
+        // Long arrays (a shortest value just under 1 MiB): their lengths
+        // are counted, never written or added up an item at a time, so
+        // 10,000 of them parse, and masks inside one take no longer than
+        // inside a short one (it was seconds a step).
+        std::string longArrays = R"({"type":"object","properties":{)";
+        for (int i = 0; i < 10000; ++i)
+            longArrays += (i ? ",\"p" : "\"p") + std::to_string(i) + "\":{\"minItems\":500000}";
+        longArrays += "}}";
+        QElapsedTimer timer;
+        timer.start();
+        QVERIFY(JsonSchema::parse(longArrays).ok());
+        const auto digits = schemaOf(R"({"type":"array","minItems":500000,"items":{"type":"integer","minimum":0,"maximum":9}})");
+        QCOMPARE(digits->minimalLength(), std::size_t(1000001));
+        std::vector<std::string> runs;
+        for (int i = 0; i < 2000; ++i)
+            runs.push_back(std::to_string(i % 10) + "," + std::to_string(i % 7) + ",");
+        JsonConstraint items(digits);
+        QVERIFY(items.feed("[1,2,"));
+        for (int step = 0; step < 10; ++step)
+            jsonTokenMask(items, runs, std::vector<bool>(runs.size(), false), 2000000, allowed);
+        QVERIFY(allowed[0] && allowed[1999]);
+        QVERIFY2(timer.elapsed() < 3000, qPrintable(QString::number(timer.elapsed()) + QStringLiteral(" ms")));
     }
 
     // "$ref" to local definitions: pydantic's "#/$defs/Name", zod's
