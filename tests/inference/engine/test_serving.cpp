@@ -13,6 +13,7 @@
 #include <QTemporaryDir>
 
 #include <atomic>
+#include <mutex>
 #include <random>
 #include <thread>
 
@@ -447,18 +448,31 @@ private slots:
             req.sampling.temperature = (rng() % 2) ? 0.0f : 0.9f;
             req.sampling.seed = rng();
             const int cancelAt = (rng() % 5 == 0) ? int(rng() % 4) : -1;
-            auto holder = std::make_shared<RequestHandle>();
+            // The callback runs on the engine thread, possibly before
+            // submit() has returned the handle here: the handle is set and
+            // read under the holder's mutex (a callback that comes first
+            // finds it empty and does not cancel).
+            struct Holder {
+                std::mutex mutex;
+                RequestHandle handle;
+            };
+            auto holder = std::make_shared<Holder>();
             auto count = std::make_shared<int>(0);
             req.onToken = [holder, count, cancelAt, &finals](const TokenEvent& ev) {
                 if (ev.final) {
                     ++finals;
                     return;
                 }
-                if (++*count == cancelAt)
-                    holder->cancel();
+                if (++*count == cancelAt) {
+                    std::lock_guard lock(holder->mutex);
+                    holder->handle.cancel();
+                }
             };
             auto h = engine->submit(req);
-            *holder = h;  // the callback may run before this: then it simply does not cancel
+            {
+                std::lock_guard lock(holder->mutex);
+                holder->handle = h;
+            }
             handles.push_back(h);
             if (rng() % 7 == 0)
                 h.cancel();
