@@ -416,6 +416,75 @@ private slots:
         }
     }
 
+    // Every public function from several threads at once while requests
+    // run (the header promises that any may be called from any thread):
+    // two threads submit, cancel and poll, a third reads stats, tokenizes,
+    // renders chat and embeds through the engine's own thread pool, and the
+    // callbacks read stats on the engine thread. Every request finishes and
+    // every block comes back; under ThreadSanitizer nothing may race.
+    void callersOnManyThreads()
+    {
+        EngineConfig config;
+        config.threads = 2;
+        config.contextLength = 128;
+        config.kvMemoryMiB = 0.05;
+        config.kvBlockTokens = 8;
+        config.maxSequences = 4;
+        config.stepTokens = 32;
+        auto engine = loadTinyEngine(config);
+        QVERIFY(engine);
+        Engine* e = engine.get();
+        std::atomic<bool> done{false};
+        std::atomic<int> finals{0}, errors{0}, badStats{0}, badCalls{0};
+        constexpr int kPerThread = 60;
+        // QVERIFY is for the test's own thread only: the others count.
+        auto submitter = [&](unsigned seed) {
+            std::mt19937 rng(seed);
+            std::vector<RequestHandle> mine;
+            for (int i = 0; i < kPerThread; ++i) {
+                GenerationRequest req;
+                req.prompt = (rng() % 2) ? "Once upon a time there was a cat" : "The little dog ran";
+                req.maxTokens = 1 + int(rng() % 8);
+                req.sampling.temperature = (rng() % 2) ? 0.0f : 0.9f;
+                req.sampling.seed = rng();
+                req.onToken = [e, &finals](const TokenEvent& ev) {
+                    if (ev.final)
+                        ++finals;
+                    else if (ev.token % 5 == 0)
+                        (void)e->stats();
+                };
+                mine.push_back(e->submit(req));
+                if (rng() % 4 == 0)
+                    mine[rng() % mine.size()].cancel();
+                (void)mine[rng() % mine.size()].finished();
+            }
+            for (auto& h : mine)
+                errors += h.wait().finish == FinishReason::Error;
+        };
+        auto reader = [&] {
+            while (!done) {
+                const auto s = e->stats();
+                badStats += s.kvBlocksUsed + s.kvBlocksCached + s.kvBlocksFree != s.kvBlocksTotal;
+                badCalls += e->tokenize("A dog ran.").empty();
+                badCalls += !e->renderChat({{"user", "hi"}}).ok();
+                badCalls += !e->embed({"The cat sat.", "A dog ran in the park."}).ok();
+            }
+        };
+        std::thread r(reader);
+        std::thread a(submitter, 1u), b(submitter, 2u);
+        a.join();
+        b.join();
+        done = true;
+        r.join();
+        QCOMPARE(errors.load(), 0);
+        QCOMPARE(badStats.load(), 0);
+        QCOMPARE(badCalls.load(), 0);
+        QCOMPARE(finals.load(), 2 * kPerThread);
+        const auto s = settledStats(*engine);
+        QCOMPARE(s.requestsFinished, std::uint64_t(2 * kPerThread));
+        QVERIFY(blocksAllBack(s));
+    }
+
     // 10,000 random requests, random cancellations (before they run, from
     // their own callbacks, from another thread), a small KV budget: every
     // request finishes and every block comes back.
