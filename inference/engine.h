@@ -14,10 +14,12 @@
 // recomputed; requests never fail for lack of blocks unless one request
 // alone needs more than the whole cache.
 //
-// Threading: every Engine function may be called from any thread. Callbacks
-// run on the engine's thread (but for a request submitted while the engine
-// is being destroyed: its final Cancelled event comes on the submitting
-// thread, inside submit()): keep them short, never call Engine::generate or
+// Threading: every Engine function may be called from any thread, while
+// the Engine lives: as for any object, destroying it while another thread
+// may still call it is the caller's error (RequestHandles may outlive it).
+// Callbacks run on the engine's thread (but for a request a callback
+// submits while the engine is being destroyed: its final Cancelled event
+// comes inside submit()): keep them short, never call Engine::generate or
 // RequestHandle::wait from inside one (cancel() is fine). A callback that
 // throws cancels its own request; nothing else is affected.
 // Errors never throw: loading returns Result, a failed request finishes with
