@@ -76,12 +76,14 @@ private slots:
                     sqlite3_stmt* st = nullptr;
                     std::string out;
                     if (sqlite3_prepare_v2(db, sql, -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-                        out = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+                        if (const unsigned char* text = sqlite3_column_text(st, 0)) // NULL for a NULL value
+                            out = reinterpret_cast<const char*>(text);
                     sqlite3_finalize(st);
                     return out;
                 };
                 const std::string integrity = scalar("PRAGMA integrity_check");
-                const long long stored = std::stoll("0" + scalar("SELECT n FROM counter WHERE id = 1"));
+                const std::string counter = scalar("SELECT n FROM counter WHERE id = 1");
+                const long long stored = counter.empty() ? 0 : std::stoll(counter);
                 sqlite3_close(db);
                 QCOMPARE(integrity, std::string("ok"));
                 if (stored < value)
