@@ -129,11 +129,11 @@ private:
         if (!delta.is_object())
             return;
         if (delta.contains("content") && delta["content"].is_string()) {
-            const std::string text = delta["content"].get<std::string>();
-            if (!text.empty()) {
-                m_outcome.text += text;
+            const std::string piece = delta["content"].get<std::string>();
+            if (!piece.empty()) {
+                m_outcome.text += piece;
                 if (m_events.onText)
-                    m_events.onText(text);
+                    m_events.onText(piece);
             }
         }
         if (delta.contains("tool_calls") && delta["tool_calls"].is_array()) {

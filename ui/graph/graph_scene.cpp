@@ -120,7 +120,7 @@ void GraphScene::sync()
         std::string key = graph.nodes[i].id;
         if (m_nodes.count(key) || std::any_of(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(i),
                                               [&](const std::string& k) { return k == key; }))
-            key += "#" + std::to_string(i);
+            key.append("#").append(std::to_string(i));
         keys[i] = key;
         if (const auto it = old.find(key); it != old.end()) {
             m_nodes[key] = it->second;

@@ -721,7 +721,7 @@ private slots:
         QVERIFY(a.open(server.ws("c11", "a")));
         OJson messages = OJson::array();
         for (int i = 0; i < 6; ++i)
-            messages.push_back({{"id", "m" + std::to_string(i)}, {"role", i % 2 ? "assistant" : "user"},
+            messages.push_back({{"id", std::string("m").append(std::to_string(i))}, {"role", i % 2 ? "assistant" : "user"},
                                 {"parts", OJson::array({OJson{{"type", "text"}, {"text", std::string(200, char('a' + i))}}})}});
         messages.push_back({{"id", "m6"}, {"role", "user"}, {"parts", OJson::array({OJson{{"type", "text"}, {"text", "and now?"}}})}});
         OJson req = {{"id", "r11"}, {"init", {{"method", "POST"}, {"body", OJson{{"messages", messages}}.dump()}}}, {"type", "cf_agent_use_chat_request"}};

@@ -258,7 +258,7 @@ private slots:
         auto meta = [](std::size_t i) {
             Json j = Json::object();
             j["n"] = int(i);
-            j["tag"] = "t" + std::to_string(i % 5);
+            j["tag"] = std::string("t").append(std::to_string(i % 5));
             j["flag"] = i % 2 == 0;
             if (i % 7 == 0)
                 j.erase("tag");   // some records lack a field
