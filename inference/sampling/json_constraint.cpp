@@ -670,6 +670,7 @@ struct SchemaNode {
     std::vector<int> cheapestAfterComma;     // [p + 1]: the cheapest property to write after p and a comma
     TextTrie names;
     const SchemaNode* additional = nullptr;  // the schema of other keys' values; null: none allowed
+    std::vector<std::string> forbidden;      // properties whose schema is false: never present
     // Arrays.
     const SchemaNode* items = nullptr;
     int minItems = 0;
@@ -1083,6 +1084,8 @@ bool matches(const Json& v, const SchemaNode& n, MatchMemo& memo)
             return false;
         std::vector<bool> seen(n.values.size(), false);
         for (const auto& [key, value] : v.obj) {
+            if (std::find(n.forbidden.begin(), n.forbidden.end(), key) != n.forbidden.end())
+                return false;
             const int p = n.names.find(escaped(key));
             if (p >= 0)
                 seen[std::size_t(p)] = true;
@@ -1585,13 +1588,20 @@ struct Builder {
         if (type == "array") {
             n.kind = NodeKind::Array;
             n.items = any;
-            if (const Json* items = j.get("items")) {
-                if (items->type == Json::Type::Array)
-                    return fail(path + "/items", "is an array (tuple items), which constrained output does not support");
-                if (!(n.items = build(*items, path + "/items")))
-                    return false;
+            const Json* items = j.get("items");
+            if (items && items->type == Json::Type::Array)
+                return fail(path + "/items", "is an array (tuple items), which constrained output does not support");
+            const bool none = items && items->type == Json::Type::Bool && !items->b;  // no item matches: empty arrays
+            if (items && !none && !(n.items = build(*items, path + "/items")))
+                return false;
+            if (!counts(j, "minItems", "maxItems", path, n.minItems, n.maxItems))
+                return false;
+            if (none) {
+                if (n.minItems > 0)
+                    return fail(path, "needs " + std::to_string(n.minItems) + " items, but items is false");
+                n.maxItems = 0;
             }
-            return counts(j, "minItems", "maxItems", path, n.minItems, n.maxItems);
+            return true;
         }
         if (type == "object")
             return object(j, path, n);
@@ -1613,6 +1623,10 @@ struct Builder {
             if (props->type != Json::Type::Object)
                 return fail(path + "/properties", "must be an object");
             for (const auto& [name, sub] : props->obj) {
+                if (sub.type == Json::Type::Bool && !sub.b) {  // the property must not be present
+                    n.forbidden.push_back(name);
+                    continue;
+                }
                 const SchemaNode* v = build(sub, path + "/properties/" + pointerPart(name));
                 if (!v)
                     return false;
@@ -1627,6 +1641,8 @@ struct Builder {
             for (const auto& r : req->arr) {
                 if (r.type != Json::Type::String)
                     return fail(path + "/required", "must be an array of names");
+                if (std::find(n.forbidden.begin(), n.forbidden.end(), r.str) != n.forbidden.end())
+                    return fail(path, "requires \"" + r.str + "\", whose schema is false");
                 auto it = index.find(r.str);
                 if (it == index.end()) {
                     // Not among the properties: additionalProperties decides its value.
@@ -1640,7 +1656,9 @@ struct Builder {
             }
         }
         n.names.seal(true);
-        n.freeObject = n.values.empty() && n.additional;
+        // Free keys could write a forbidden one: with one, only the named
+        // properties are written.
+        n.freeObject = n.values.empty() && n.additional && n.forbidden.empty();
         const std::size_t props = n.values.size();
         n.nextRequired.assign(props + 1, static_cast<int>(props));
         for (std::size_t p = props; p-- > 0;)

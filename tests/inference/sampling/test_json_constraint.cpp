@@ -479,6 +479,33 @@ private slots:
         QVERIFY(!acceptsAll(R"({"type":"object","additionalProperties":{"type":"string"},"required":["b"]})", R"({})"));
     }
 
+    // false as a schema: a property that must not be present, or items
+    // that none may be (an empty array). Required and false, or minItems
+    // with items false, can never be met and are refused.
+    void falseSubschemas()
+    {
+        const char* noX = R"({"type":"object","properties":{"a":{"type":"integer"},"x":false}})";
+        QVERIFY(acceptsAll(noX, R"({"a":1})"));
+        QVERIFY(acceptsAll(noX, "{}"));
+        QVERIFY(!acceptsAll(noX, R"({"x":1})"));
+        QVERIFY(!acceptsAll(noX, R"({"a":1,"x":1})"));
+        // The only property false: free keys could write it, so none are.
+        const char* onlyNoX = R"({"type":"object","properties":{"x":false}})";
+        QVERIFY(acceptsAll(onlyNoX, "{}"));
+        QVERIFY(!acceptsAll(onlyNoX, R"({"x":1})"));
+        QCOMPARE(JsonConstraint(schemaOf(onlyNoX)).shortestCompletion(), std::string("{}"));
+        // enum members the false property rules out are dropped.
+        const char* members = R"({"type":"object","properties":{"x":false},"enum":[{"x":1},{"y":2}]})";
+        QVERIFY(acceptsAll(members, R"({"y":2})"));
+        QVERIFY(!acceptsAll(members, R"({"x":1})"));
+        QVERIFY(acceptsAll(R"({"type":"array","items":false})", "[]"));
+        QVERIFY(!acceptsAll(R"({"type":"array","items":false})", "[1]"));
+        QString why;
+        QVERIFY2(refusedSaying(R"({"type":"object","properties":{"x":false},"required":["x"]})", {"\"x\"", "false"}, why),
+                 qPrintable(why));
+        QVERIFY2(refusedSaying(R"({"type":"array","items":false,"minItems":2})", {"2 items", "false"}, why), qPrintable(why));
+    }
+
     void stringLengthsCountCodePoints()
     {
         QVERIFY(acceptsAll(kStringLengths, "\"abc\""));
