@@ -27,6 +27,7 @@
 #include "inference/scheduler/scheduler.h"
 #include "inference/tokenizer/streaming_decoder.h"
 #include "inference/tokenizer/tokenizer.h"
+#include "inference/unicode/unicode.h"
 #include "inference/util/rate_window.h"
 
 #include <algorithm>
@@ -955,14 +956,8 @@ Result<std::vector<std::vector<float>>> Engine::embed(const std::vector<std::str
     for (std::size_t i = 0; i < texts.size(); ++i) {
         // Cut to the context below anyway: a text of megabytes is cut to
         // bytes that still hold more tokens than that before tokenizing.
-        std::string_view text = texts[i];
-        if (text.size() > d.bytesBeyondContext()) {
-            std::size_t cut = d.bytesBeyondContext();
-            while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80)
-                --cut;   // not inside a UTF-8 character
-            text = text.substr(0, cut);
-        }
-        ids[i] = d.tok->tokenize(text, true, false);
+        const std::string_view text = texts[i];
+        ids[i] = d.tok->tokenize(text.substr(0, unicode::cutPoint(text, d.bytesBeyondContext())), true, false);
         if (static_cast<int>(ids[i].size()) > d.seqContext)
             ids[i].resize(static_cast<std::size_t>(d.seqContext));
         if (ids[i].empty())

@@ -442,10 +442,8 @@ std::vector<TokenId> Tokenizer::tokenize(std::string_view text, bool addSpecial,
         std::size_t cut = window.rfind('\n');
         if (cut == std::string_view::npos || cut < kMaxFragment / 2)
             cut = window.rfind(' ');
-        if (cut == std::string_view::npos || cut < kMaxFragment / 2) {
-            cut = kMaxFragment;   // no break nearby: cut at a character boundary
-            while (cut > 0 && (static_cast<unsigned char>(text[it->offset + cut]) & 0xC0) == 0x80) --cut;
-        }
+        if (cut == std::string_view::npos || cut < kMaxFragment / 2)
+            cut = unicode::cutPoint(text.substr(it->offset), kMaxFragment);   // no break nearby: at a character boundary
         fragments.insert(it, {kNoToken, it->offset, cut});
         it->offset += cut;
         it->length -= cut;

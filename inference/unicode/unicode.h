@@ -68,6 +68,17 @@ void appendUtf8(std::string& out, char32_t cp);
 // i.e. without a trailing incomplete (but so far valid) sequence.
 std::size_t completePrefixLength(std::string_view bytes);
 
+// Where to cut `text` to at most `bytes` bytes without splitting a
+// character: `bytes` itself, or back over the continuation bytes there.
+inline std::size_t cutPoint(std::string_view text, std::size_t bytes)
+{
+    if (bytes >= text.size())
+        return text.size();
+    while (bytes > 0 && (static_cast<unsigned char>(text[bytes]) & 0xC0) == 0x80)
+        --bytes;
+    return bytes;
+}
+
 // Whether every sequence in `text` is valid UTF-8.
 bool isValidUtf8(std::string_view text);
 

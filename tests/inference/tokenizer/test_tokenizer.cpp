@@ -796,6 +796,11 @@ void TestTokenizer::utf8Decoding()
     QCOMPARE(unicode::completePrefixLength("ab\xF0\x9F\xA6\x99"), std::size_t{6});
     QCOMPARE(unicode::completePrefixLength("ab\xC3"), std::size_t{2});
     QCOMPARE(unicode::completePrefixLength("\xA9\xA9\xA9\xA9"), std::size_t{4});
+    // Cuts at most n bytes, back to the start of the character at n.
+    QCOMPARE(unicode::cutPoint("ab\xF0\x9F\xA6\x99z", 4), std::size_t{2});
+    QCOMPARE(unicode::cutPoint("ab\xF0\x9F\xA6\x99z", 6), std::size_t{6});
+    QCOMPARE(unicode::cutPoint("ab\xC3\xA9", 2), std::size_t{2});
+    QCOMPARE(unicode::cutPoint("ab", 9), std::size_t{2});
     QCOMPARE(sanitizeUtf8("ok\xFF\xC3\xA9"), std::string("ok\xEF\xBF\xBD\xC3\xA9"));
 }
 
