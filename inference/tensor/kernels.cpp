@@ -674,6 +674,13 @@ namespace {
 
 constexpr std::size_t kGemmGroup = 4;
 
+// The variant's float tile kernel for type index ti; nullptr for the other
+// types and where the variant has none.
+FloatTileFn floatTileOf(const KernelTable& table, int ti)
+{
+    return ti <= kBF16 ? table.floatTile[ti] : nullptr;
+}
+
 // Rows [0, count) (row r at rows + r * stride) against nx (1..4) inputs:
 // res[r][k]. Float weights against two inputs or more go through the
 // variant's tile kernel (bit-identical to its dot kernel) when the rows are
@@ -685,7 +692,7 @@ constexpr std::size_t kGemmGroup = 4;
 void dotRows(const KernelTable& table, int ti, const std::uint8_t* rows, std::size_t stride, std::int64_t count,
              const PreparedView* views, int nx, float (*res)[kGemmGroup], bool cached)
 {
-    const FloatTileFn tile = cached && ti <= kBF16 ? table.floatTile[ti] : nullptr;
+    const FloatTileFn tile = cached ? floatTileOf(table, ti) : nullptr;
     if (tile && nx >= 2) {
         const std::int64_t tileRows = floatTileRows(nx);
         for (std::int64_t r = 0; r < count; r += tileRows) {
@@ -771,7 +778,7 @@ void gemm(TensorType type, const void* weights, std::size_t rowStrideBytes, std:
     constexpr std::int64_t kMaxRowTile = 64;
     std::int64_t rowTile = std::clamp<std::int64_t>(
         static_cast<std::int64_t>(16384 / std::max<std::size_t>(rowStrideBytes, 1)), 1, kMaxRowTile);
-    if (ti <= kBF16 && table.floatTile[ti])
+    if (floatTileOf(table, ti))
         rowTile = std::max<std::int64_t>(12, rowTile / 12 * 12);
     for (std::int64_t rt = r0; rt < r1; rt += rowTile) {
         const std::int64_t tn = std::min(r1 - rt, rowTile);
